@@ -1,0 +1,155 @@
+"""Configuration: a TOML file listing the backends.
+
+Secrets never live in the file itself: a value may be ``${NAME}`` (taken from
+the environment) or ``${file:/path}`` (the file's content, trailing newline
+removed), so the file can be committed and the secrets mounted. Every problem
+is reported with the key that caused it, because a config error found at
+start-up is the cheapest one to fix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pbxgraph.ids import BACKEND_NAME
+
+CONFIG_ENV = "PBXGRAPH_CONFIG"
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+_COMMON_KEYS = {"name", "vendor", "timeout_s", "max_concurrency"}
+
+
+class ConfigError(ValueError):
+    """A configuration problem; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendConfig:
+    name: str
+    vendor: str
+    #: Per-call timeout against this backend, in seconds.
+    timeout_s: float = 5.0
+    #: Vendor calls in flight at once against this backend.
+    max_concurrency: int = 8
+    #: Everything else in the table: the vendor's own keys (url, token, ...).
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def option(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+    def require(self, key: str) -> Any:
+        """An option the vendor cannot do without; missing is a config error naming it."""
+        if key not in self.options or self.options[key] in (None, ""):
+            raise ConfigError(f"backends.{self.name}.{key}: required for vendor '{self.vendor}'")
+        return self.options[key]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    backends: tuple[BackendConfig, ...]
+    server: ServerConfig = ServerConfig()
+
+    def backend(self, name: str) -> BackendConfig | None:
+        return next((b for b in self.backends if b.name == name), None)
+
+
+def _interpolate(value: Any, key: str, env: Mapping[str, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _interpolate(v, f"{key}.{k}", env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, f"{key}[{i}]", env) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        ref = match.group(1).strip()
+        if ref.startswith("file:"):
+            path = Path(ref[5:])
+            try:
+                return path.read_text().rstrip("\n")
+            except OSError as exc:
+                raise ConfigError(f"{key}: cannot read secret file '{path}': {exc.strerror}") from None
+        if ref not in env:
+            raise ConfigError(f"{key}: environment variable '{ref}' is not set")
+        return env[ref]
+
+    return _PLACEHOLDER.sub(replace, value)
+
+
+def _number(table: Mapping[str, Any], key: str, where: str, default: float, kind: type) -> Any:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{where}.{key}: must be a positive number, got {value!r}")
+    if kind is int and not isinstance(value, int):
+        raise ConfigError(f"{where}.{key}: must be a whole number, got {value!r}")
+    return kind(value)
+
+
+def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    unknown = set(data) - {"backends", "server"}
+    if unknown:
+        raise ConfigError(f"{sorted(unknown)[0]}: unknown top-level key (expected 'backends', 'server')")
+    raw_backends = data.get("backends", [])
+    if not isinstance(raw_backends, list) or not raw_backends:
+        raise ConfigError("backends: at least one [[backends]] table is required")
+    backends: list[BackendConfig] = []
+    seen: set[str] = set()
+    for index, table in enumerate(raw_backends):
+        where = f"backends[{index}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: must be a table")
+        name = table.get("name")
+        if not isinstance(name, str) or not BACKEND_NAME.match(name):
+            raise ConfigError(
+                f"{where}.name: required; letters, digits, '-' and '_' only, got {name!r}"
+            )
+        where = f"backends.{name}"
+        if name in seen:
+            raise ConfigError(f"{where}.name: duplicate backend name '{name}'")
+        seen.add(name)
+        vendor = table.get("vendor")
+        if not isinstance(vendor, str) or not vendor:
+            raise ConfigError(f"{where}.vendor: required (e.g. 'local', 'era', 'infinity', 'sipxcom')")
+        options = {k: v for k, v in table.items() if k not in _COMMON_KEYS}
+        backends.append(
+            BackendConfig(
+                name=name,
+                vendor=vendor,
+                timeout_s=_number(table, "timeout_s", where, 5.0, float),
+                max_concurrency=_number(table, "max_concurrency", where, 8, int),
+                options=_interpolate(options, where, env),
+            )
+        )
+    server_table = data.get("server", {})
+    if not isinstance(server_table, dict):
+        raise ConfigError("server: must be a table")
+    server = ServerConfig(
+        host=str(server_table.get("host", "127.0.0.1")),
+        port=int(_number(server_table, "port", "server", 8000, int)),
+    )
+    return Config(backends=tuple(backends), server=server)
+
+
+def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(data, env)

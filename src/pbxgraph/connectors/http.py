@@ -1,0 +1,97 @@
+"""The HTTP seam every vendor connector shares.
+
+One ``httpx.AsyncClient`` per backend, owned by the connector's open/aclose;
+a semaphore that caps the calls in flight against that backend (a fan-out of
+many GETs never floods a PBX); and the mapping of transport failures onto the
+project's error codes, so no httpx exception ever reaches the layers above.
+Vendor-specific status/body mapping stays in each connector's ``errors.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Iterable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable
+
+log = logging.getLogger("pbxgraph.vendor")
+T = TypeVar("T")
+
+
+class VendorHttp:
+    def __init__(
+        self,
+        backend: str,
+        base_url: str,
+        *,
+        timeout_s: float,
+        max_concurrency: int,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        verify: bool | str = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.backend = backend
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=httpx.Timeout(timeout_s),
+            auth=auth,
+            headers=dict(headers or {}),
+            verify=verify,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Send one request under the concurrency cap; transport failures become ours."""
+        async with self._semaphore:
+            started = time.perf_counter()
+            try:
+                response = await self._client.request(method, url, **kwargs)
+            except httpx.TimeoutException:
+                raise BackendTimeout(
+                    f"backend '{self.backend}' did not answer {method} {url} in time",
+                    backend=self.backend,
+                ) from None
+            except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                raise BackendUnavailable(
+                    f"backend '{self.backend}' could not be reached ({type(exc).__name__})",
+                    backend=self.backend,
+                ) from None
+            except httpx.HTTPError as exc:
+                raise BackendError(
+                    f"backend '{self.backend}': {type(exc).__name__} on {method} {url}",
+                    backend=self.backend,
+                ) from None
+            # Path only: query strings and bodies may carry secrets.
+            log.debug(
+                "%s %s %s -> %s in %.1f ms",
+                self.backend, method, url.split("?", 1)[0], response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+            return response
+
+    def json(self, response: httpx.Response) -> Any:
+        """Parse a JSON body, or BACKEND_ERROR naming the backend when it is garbage."""
+        try:
+            return response.json()
+        except ValueError:
+            raise BackendError(
+                f"backend '{self.backend}' answered {response.request.method} "
+                f"{response.request.url.path} with a body that is not JSON",
+                backend=self.backend,
+                details={"status": response.status_code},
+            ) from None
+
+    async def gather(self, calls: Iterable[Awaitable[T]]) -> list[T]:
+        """Run calls concurrently (each request still takes the semaphore)."""
+        return list(await asyncio.gather(*calls))
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,66 @@
+"""Doing in pbxgraph what a vendor cannot do itself: filter, sort, page.
+
+A connector whose vendor cannot filter or sort by what a ListQuery asks
+fetches the candidates and hands them here, so every backend answers the same
+query the same way and the service can merge their pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pbxgraph.domain import (
+    Device,
+    Filter,
+    ListQuery,
+    Page,
+    R,
+    SortField,
+    User,
+    record_extension,
+    record_name,
+)
+from pbxgraph.validation import normalize_mac
+
+
+def matches(record: Any, flt: Filter) -> bool:
+    if flt.extension is not None and record_extension(record) != flt.extension:
+        return False
+    if flt.search:
+        needle = flt.search.casefold()
+        haystack = [record_name(record)]
+        if isinstance(record, User):
+            haystack.append(record.username)
+        if isinstance(record, Device):
+            haystack += [record.mac or "", record.model or ""]
+        if not any(needle in (text or "").casefold() for text in haystack):
+            return False
+    if flt.mac is not None:
+        wanted = normalize_mac(flt.mac) or flt.mac.casefold()
+        if not isinstance(record, Device) or (record.mac or "") != wanted:
+            return False
+    return True
+
+
+def sort_key(record: Any, field: SortField) -> tuple[int, str, str]:
+    """Records without the sort field go last; ties broken by native id."""
+    value = record_name(record) if field is SortField.NAME else record_extension(record)
+    if value is None:
+        return (1, "", _id_key(record.id))
+    return (0, value.casefold() if field is SortField.NAME else value.zfill(15), _id_key(record.id))
+
+
+def _id_key(native_id: str) -> str:
+    # Numeric ids sort numerically, others as text: stable either way.
+    return native_id.zfill(20) if native_id.isdigit() else native_id
+
+
+def apply_query(records: Iterable[R], query: ListQuery) -> Page[R]:
+    selected = [r for r in records if matches(r, query.filter)]
+    selected.sort(key=lambda r: sort_key(r, query.sort), reverse=query.descending)
+    if query.descending:
+        # Nulls still last, whatever the direction.
+        selected.sort(key=lambda r: sort_key(r, query.sort)[0])
+    window = selected[query.offset : query.offset + query.limit]
+    return Page(items=window, has_more=query.offset + query.limit < len(selected), total=len(selected))

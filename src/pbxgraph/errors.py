@@ -1,0 +1,109 @@
+"""The project's error classes, one per code of DESIGN.md's error table.
+
+Connectors raise these (never vendor exceptions, never httpx errors) so the
+GraphQL layer can turn any failure into a coded error without knowing which
+vendor caused it. ``details`` carries what the vendor said (its status, code
+and message) for the caller who has to debug a backend; it must never carry
+secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class PbxError(Exception):
+    code: ClassVar[str] = "INTERNAL_SERVER_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        backend: str | None = None,
+        field: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.backend = backend
+        self.field = field
+        self.details: dict[str, Any] = dict(details or {})
+
+    def extensions(self) -> dict[str, Any]:
+        ext: dict[str, Any] = {"code": self.code}
+        if self.backend is not None:
+            ext["backend"] = self.backend
+        if self.field is not None:
+            ext["field"] = self.field
+        if self.details:
+            ext["vendor"] = self.details
+        return ext
+
+    def with_backend(self, backend: str) -> PbxError:
+        """Name the backend if the raiser did not know it."""
+        if self.backend is None:
+            self.backend = backend
+        return self
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadUserInput(PbxError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(PbxError):
+    code = "NOT_FOUND"
+
+
+class NotSupported(PbxError):
+    code = "NOT_SUPPORTED"
+
+
+class Conflict(PbxError):
+    code = "CONFLICT"
+
+
+class BackendUnavailable(PbxError):
+    code = "BACKEND_UNAVAILABLE"
+
+
+class BackendTimeout(PbxError):
+    code = "BACKEND_TIMEOUT"
+
+
+class BackendError(PbxError):
+    code = "BACKEND_ERROR"
+
+
+class Unauthenticated(PbxError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(PbxError):
+    code = "FORBIDDEN"
+
+
+class InternalError(PbxError):
+    code = "INTERNAL_SERVER_ERROR"
+
+
+ERROR_CLASSES: tuple[type[PbxError], ...] = (
+    BadUserInput,
+    NotFound,
+    NotSupported,
+    Conflict,
+    BackendUnavailable,
+    BackendTimeout,
+    BackendError,
+    Unauthenticated,
+    Forbidden,
+    InternalError,
+)
+
+
+def not_supported(backend: str, kind: str, operation: str | None = None) -> NotSupported:
+    what = f"{operation} of {kind}s" if operation else f"{kind}s"
+    return NotSupported(f"backend '{backend}' does not support {what}", backend=backend)

@@ -1,0 +1,1 @@
+"""Test kit other packages reuse: the connector contract suite and fixtures."""
