@@ -1,0 +1,75 @@
+"""Rows to domain records. Secrets columns are read by nobody but the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import RowMapping
+
+from sqlalchemy import Table
+
+from pbxgraph.connectors.local import tables
+from pbxgraph.domain import Device, Group, Queue, RingStrategy, Transport, Trunk, User
+
+
+def _raw(row: RowMapping, table: Table, *secret: str) -> dict[str, Any]:
+    """The row as stored, minus secrets and any columns a join brought along."""
+    return {k: row[k] for k in table.c.keys() if k in row and k not in secret}
+
+
+def user(row: RowMapping) -> User:
+    return User(
+        id=str(row["id"]),
+        username=row["username"],
+        display_name=row["display_name"],
+        extension=row["extension"],
+        email=row["email"],
+        enabled=bool(row["enabled"]),
+        raw=_raw(row, tables.users, "sip_password"),
+    )
+
+
+def group(row: RowMapping) -> Group:
+    return Group(
+        id=str(row["id"]),
+        name=row["name"],
+        extension=row["extension"],
+        strategy=RingStrategy(row["strategy"]) if row["strategy"] else None,
+        description=row["description"],
+        raw=_raw(row, tables.groups),
+    )
+
+
+def queue(row: RowMapping) -> Queue:
+    return Queue(
+        id=str(row["id"]),
+        name=row["name"],
+        extension=row["extension"],
+        strategy=RingStrategy(row["strategy"]) if row["strategy"] else None,
+        description=row["description"],
+        raw=_raw(row, tables.queues),
+    )
+
+
+def trunk(row: RowMapping) -> Trunk:
+    return Trunk(
+        id=str(row["id"]),
+        name=row["name"],
+        host=row["host"],
+        port=row["port"],
+        transport=Transport(row["transport"]) if row["transport"] else None,
+        username=row["username"],
+        enabled=bool(row["enabled"]),
+        register=row["register"],
+        raw=_raw(row, tables.trunks, "password"),
+    )
+
+
+def device(row: RowMapping) -> Device:
+    return Device(
+        id=str(row["id"]),
+        mac=row["mac"],
+        model=row["model"],
+        name=row["name"],
+        raw=_raw(row, tables.devices),
+    )

@@ -1,0 +1,95 @@
+"""The database behind the local connector: engine, migrations, transactions.
+
+Every write runs in one transaction (``async with store.write() as conn``), so
+a mutation is whole or not at all; a uniqueness violation anywhere in it rolls
+everything back and surfaces as CONFLICT naming the field.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
+
+from pbxgraph.connectors.local.migrations import migrate
+from pbxgraph.errors import BackendUnavailable, Conflict
+
+_CONSTRAINT_FIELDS = (
+    ("numbers.number", "extension"),
+    ("users.extension", "extension"),
+    ("users.username", "username"),
+    ("trunks.name", "name"),
+    ("devices.mac", "mac"),
+)
+
+
+def database_url(path: str) -> str:
+    if "://" in path:
+        return path
+    if path == ":memory:":
+        return "sqlite+aiosqlite:///:memory:"
+    return f"sqlite+aiosqlite:///{Path(path).expanduser()}"
+
+
+class Store:
+    def __init__(self, backend: str, url: str) -> None:
+        self.backend = backend
+        self.url = url
+        kwargs: dict[str, object] = {}
+        if url.endswith(":memory:"):
+            # One shared connection, or each checkout would see an empty database.
+            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+    async def open(self) -> int:
+        """Create or upgrade the schema; returns the version found before."""
+        async with self.write() as conn:
+            return await migrate(conn)
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.engine.connect() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}",
+                                     backend=self.backend) from None
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError as exc:
+            raise self._conflict(exc) from None
+        except OperationalError as exc:
+            raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}",
+                                     backend=self.backend) from None
+
+    def _conflict(self, exc: IntegrityError) -> Conflict:
+        text = str(exc.orig)
+        for marker, field in _CONSTRAINT_FIELDS:
+            if marker in text:
+                return Conflict(f"{field}: already taken on backend '{self.backend}'",
+                                backend=self.backend, field=field)
+        return Conflict(f"the change conflicts with existing data on backend '{self.backend}'",
+                        backend=self.backend)
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+__all__ = ["Store", "database_url"]

@@ -1,0 +1,55 @@
+"""SIP trunks in the local store; the password is kept, never returned."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, update
+
+from pbxgraph.connectors.local import rows, tables
+from pbxgraph.connectors.local.common import fetch_by_ids, require_row
+from pbxgraph.connectors.local.listing import page_of
+from pbxgraph.connectors.local.store import Store
+from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkUpdate
+
+_COLUMNS = {"name", "host", "port", "transport", "username", "password", "enabled", "register"}
+
+
+class LocalTrunks:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def list(self, query: ListQuery) -> Page[Trunk]:
+        async with self._store.read() as conn:
+            return await page_of(conn, tables.trunks, query, rows.trunk)
+
+    async def get_many(self, ids: Sequence[str]) -> list[Trunk | None]:
+        async with self._store.read() as conn:
+            return await fetch_by_ids(conn, tables.trunks, ids, rows.trunk)
+
+    async def create(self, data: TrunkCreate) -> Trunk:
+        async with self._store.write() as conn:
+            result = await conn.execute(insert(tables.trunks).values(
+                name=data.name, host=data.host, port=data.port,
+                transport=data.transport.value if data.transport else None,
+                username=data.username, password=data.password, enabled=data.enabled,
+                register=data.register))
+            row = await require_row(conn, self._store, tables.trunks,
+                                    str(result.inserted_primary_key[0]), "trunk")
+        return rows.trunk(row)
+
+    async def update(self, id: str, patch: TrunkUpdate) -> Trunk:
+        changes = {k: v for k, v in patch.changes().items() if k in _COLUMNS}
+        if changes.get("transport") is not None:
+            changes["transport"] = changes["transport"].value
+        async with self._store.write() as conn:
+            row = await require_row(conn, self._store, tables.trunks, id, "trunk")
+            if changes:
+                await conn.execute(update(tables.trunks).where(tables.trunks.c.id == row["id"]).values(**changes))
+            row = await require_row(conn, self._store, tables.trunks, id, "trunk")
+        return rows.trunk(row)
+
+    async def delete(self, id: str) -> None:
+        async with self._store.write() as conn:
+            row = await require_row(conn, self._store, tables.trunks, id, "trunk")
+            await conn.execute(delete(tables.trunks).where(tables.trunks.c.id == row["id"]))
