@@ -37,7 +37,7 @@ class BackendConfig:
     #: Vendor calls in flight at once against this backend.
     max_concurrency: int = 8
     #: Everything else in the table: the vendor's own keys (url, token, ...).
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -55,10 +55,33 @@ class ServerConfig:
     port: int = 8000
 
 
+ROLES = ("admin", "reader")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    name: str
+    token: str = field(repr=False)
+    #: "admin" may query and mutate; "reader" may only query.
+    role: str = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthConfig:
+    """With no tokens the API is open (a developer's laptop); with any, every call needs one."""
+
+    tokens: tuple[ApiToken, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.tokens)
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     backends: tuple[BackendConfig, ...]
     server: ServerConfig = ServerConfig()
+    auth: AuthConfig = AuthConfig()
 
     def backend(self, name: str) -> BackendConfig | None:
         return next((b for b in self.backends if b.name == name), None)
@@ -98,9 +121,11 @@ def _number(table: Mapping[str, Any], key: str, where: str, default: float, kind
 
 def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    unknown = set(data) - {"backends", "server"}
+    unknown = set(data) - {"backends", "server", "auth"}
     if unknown:
-        raise ConfigError(f"{sorted(unknown)[0]}: unknown top-level key (expected 'backends', 'server')")
+        raise ConfigError(
+            f"{sorted(unknown)[0]}: unknown top-level key (expected 'backends', 'server', 'auth')"
+        )
     raw_backends = data.get("backends", [])
     if not isinstance(raw_backends, list) or not raw_backends:
         raise ConfigError("backends: at least one [[backends]] table is required")
@@ -139,7 +164,28 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
         host=str(server_table.get("host", "127.0.0.1")),
         port=int(_number(server_table, "port", "server", 8000, int)),
     )
-    return Config(backends=tuple(backends), server=server)
+    return Config(backends=tuple(backends), server=server, auth=_parse_auth(data.get("auth", {}), env))
+
+
+def _parse_auth(table: Any, env: Mapping[str, str]) -> AuthConfig:
+    if not isinstance(table, dict):
+        raise ConfigError("auth: must be a table")
+    tokens: list[ApiToken] = []
+    for index, entry in enumerate(table.get("tokens", [])):
+        where = f"auth.tokens[{index}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: must be a table with name, token and role")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{where}.name: required")
+        token = _interpolate(entry.get("token"), f"{where}.token", env)
+        if not isinstance(token, str) or len(token) < 16:
+            raise ConfigError(f"{where}.token: required, at least 16 characters")
+        role = entry.get("role", "admin")
+        if role not in ROLES:
+            raise ConfigError(f"{where}.role: must be one of {', '.join(ROLES)}, got {role!r}")
+        tokens.append(ApiToken(name=name, token=token, role=role))
+    return AuthConfig(tokens=tuple(tokens))
 
 
 def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:

@@ -16,11 +16,11 @@ from pbxgraph.domain import (
     ListQuery,
     Page,
     R,
-    SortField,
     User,
     record_extension,
     record_name,
 )
+from pbxgraph.ordering import sort_key
 from pbxgraph.validation import normalize_mac
 
 
@@ -41,19 +41,6 @@ def matches(record: Any, flt: Filter) -> bool:
         if not isinstance(record, Device) or (record.mac or "") != wanted:
             return False
     return True
-
-
-def sort_key(record: Any, field: SortField) -> tuple[int, str, str]:
-    """Records without the sort field go last; ties broken by native id."""
-    value = record_name(record) if field is SortField.NAME else record_extension(record)
-    if value is None:
-        return (1, "", _id_key(record.id))
-    return (0, value.casefold() if field is SortField.NAME else value.zfill(15), _id_key(record.id))
-
-
-def _id_key(native_id: str) -> str:
-    # Numeric ids sort numerically, others as text: stable either way.
-    return native_id.zfill(20) if native_id.isdigit() else native_id
 
 
 def apply_query(records: Iterable[R], query: ListQuery) -> Page[R]:

@@ -1,0 +1,1 @@
+"""Connectors: one per vendor, the only code that knows a vendor. See contract.py."""

@@ -1,0 +1,57 @@
+"""The embedded demo: the local store with demo data, plus every vendor emulator.
+
+With no configuration, ``pbxgraph serve`` starts this, so a newcomer sees
+several backends of different vendors aggregated in GraphiQL without owning a
+PBX. Each emulator listens on its own loopback port (printed at start-up), so
+its vendor API can be explored with curl too, and made slow or broken through
+its ``/_emulator/faults`` control route.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pbxgraph.config import BackendConfig, Config
+from pbxgraph.emulators.toolkit import LoopbackServer
+
+#: Emulated vendors the demo runs, by the name their backend gets.
+DEMO_VENDORS: tuple[tuple[str, str], ...] = (
+    ("era-demo", "era"),
+    ("infinity-demo", "infinity"),
+    ("sipxcom-demo", "sipxcom"),
+)
+
+
+@dataclass
+class DemoEnvironment:
+    config: Config
+    servers: dict[str, LoopbackServer] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, *, store: str = ":memory:") -> DemoEnvironment:
+        backends = [BackendConfig(name="office", vendor="local", options={"path": store, "demo": True})]
+        servers: dict[str, LoopbackServer] = {}
+        for name, vendor in DEMO_VENDORS:
+            try:
+                module: Any = importlib.import_module(f"pbxgraph.emulators.{vendor}")
+            except ModuleNotFoundError:
+                continue
+            server = module.create_emulator(seed=True).serve()
+            servers[name] = server
+            options = dict(module.demo_backend(server.url))
+            options.pop("vendor", None)
+            backends.append(BackendConfig(name=name, vendor=vendor, options=options))
+        return cls(config=Config(backends=tuple(backends)), servers=servers)
+
+    def describe(self) -> list[str]:
+        lines = ["backend office: local store (demo data, in memory)"]
+        for name, server in self.servers.items():
+            vendor = self.config.backend(name).vendor  # type: ignore[union-attr]
+            lines.append(f"backend {name}: {vendor} emulator at {server.url}")
+        return lines
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()

@@ -1,0 +1,34 @@
+"""The one ordering every listing follows, on every backend and when merged.
+
+Names compare case-insensitively, extensions numerically (shorter first),
+records lacking the field come last in either direction, ties go by native
+id. Connectors sort by it (in the vendor or in memory), and the service
+merges several backends' pages by it, so an aggregated listing is ordered as
+if it came from one backend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pbxgraph.domain import SortField, record_extension, record_name
+
+
+def sort_key(record: Any, field: SortField) -> tuple[int, str, str]:
+    value = record_name(record) if field is SortField.NAME else record_extension(record)
+    if value is None:
+        return (1, "", id_key(record.id))
+    text = value.casefold() if field is SortField.NAME else value.zfill(15)
+    return (0, text, id_key(record.id))
+
+
+def id_key(native_id: str) -> str:
+    """Numeric ids compare numerically, others as text: stable either way."""
+    return native_id.zfill(20) if native_id.isdigit() else native_id
+
+
+def precedes(a: tuple[int, str, str], b: tuple[int, str, str], descending: bool) -> bool:
+    """Whether key ``a`` comes before ``b``; missing values stay last when descending."""
+    if a[0] != b[0]:
+        return a[0] < b[0]
+    return a[1:] > b[1:] if descending else a[1:] < b[1:]

@@ -1,0 +1,52 @@
+"""The GraphQL schema: thin resolvers over the loaders and the service."""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types.execution import ExecutionContext
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+
+from pbxgraph.errors import PbxError
+from pbxgraph.schema.context import Context, new_context
+from pbxgraph.schema.errors import CodedErrors
+from pbxgraph.schema.mutation import Mutation
+from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
+from pbxgraph.schema.query import Query
+
+
+class PbxSchema(strawberry.Schema):
+    """Logs only what is a bug; coded errors are answers, not incidents."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            original = error.original_error
+            if original is not None and not isinstance(original, (PbxError, GraphQLError)):
+                log.error("unexpected error at %s", error.path, exc_info=original)
+
+
+def build_schema() -> strawberry.Schema:
+    return PbxSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[User, Group, Queue, Trunk, Device],
+        extensions=[
+            CodedErrors,
+            QueryDepthLimiter(max_depth=15),
+            MaxAliasesLimiter(max_alias_count=50),
+            MaxTokensLimiter(max_token_count=5000),
+        ],
+    )
+
+
+log = logging.getLogger("pbxgraph.schema")
+schema = build_schema()
+
+
+def sdl() -> str:
+    return schema.as_str() + "\n"
+
+
+__all__ = ["Context", "build_schema", "new_context", "schema", "sdl"]

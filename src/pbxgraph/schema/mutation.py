@@ -1,0 +1,334 @@
+"""The write side: create, update and delete every kind; membership; devices.
+
+Each mutation validates its whole input and every id it names (well formed,
+the right kind, a configured backend, the same backend as its target) before
+a single backend call. A mutation touches one backend and the connector makes
+it whole or not at all, so a failure leaves every backend as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from pbxgraph import domain, validation
+from pbxgraph.errors import BadUserInput, Forbidden, NotFound
+from pbxgraph.ids import GlobalId, decode_expected, decode_id
+from pbxgraph.schema.inputs import (
+    CreateDeviceInput,
+    CreateGroupInput,
+    CreateQueueInput,
+    CreateTrunkInput,
+    CreateUserInput,
+    QueueMemberInput,
+    UpdateDeviceInput,
+    UpdateGroupInput,
+    UpdateQueueInput,
+    UpdateTrunkInput,
+    UpdateUserInput,
+    to_device_update,
+    to_group_update,
+    to_queue_update,
+    to_trunk_create,
+    to_trunk_update,
+    to_user_create,
+    to_user_update,
+)
+from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
+
+
+@strawberry.type(description="What a delete removed.")
+class DeletePayload:
+    deleted_id: strawberry.ID
+
+
+@strawberry.type(description="A device operation the backend accepted.")
+class DeviceActionPayload:
+    device: Device
+    action: str
+
+
+def _writer(info: Info) -> Any:
+    """The service, for a caller allowed to change things."""
+    if info.context.role != "admin":
+        raise Forbidden("this token may only read; mutations need an admin token")
+    return info.context.service
+
+
+def _backend(info: Info, name: str) -> str:
+    info.context.service.backends.get(name, field="backend")
+    return name
+
+
+def _target(info: Info, value: str, kind: domain.Kind, field: str) -> GlobalId:
+    gid = decode_expected(value, kind, field=field)
+    info.context.service.backends.get(gid.backend, field=field)
+    return gid
+
+
+def _same_backend(values: list[str], kind: domain.Kind, backend: str, field: str) -> list[str]:
+    native: list[str] = []
+    for index, value in enumerate(values):
+        where = f"{field}[{index}]"
+        gid = decode_expected(value, kind, field=where)
+        if gid.backend != backend:
+            raise BadUserInput(
+                f"{where}: the {kind.value} is on backend '{gid.backend}', not '{backend}'", field=where
+            )
+        native.append(gid.native_id)
+    return native
+
+
+def _changes(patch: Any) -> Any:
+    if patch.is_empty():
+        raise BadUserInput("input: give at least one field to change", field="input")
+    return patch
+
+
+def _fresh(info: Info) -> None:
+    """After a write, reads in the same request must not come from the loaders' cache."""
+    info.context.loaders.clear()
+
+
+async def _reload(info: Info, gid: GlobalId) -> Any:
+    record = await info.context.loaders.records(gid.backend, gid.kind).load(gid.native_id)
+    if record is None:
+        raise NotFound(f"{gid.kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'",
+                       backend=gid.backend)
+    return record
+
+
+def _queue_members(values: list[QueueMemberInput], backend: str) -> list[domain.QueueMemberInput]:
+    members: list[domain.QueueMemberInput] = []
+    for index, member in enumerate(values):
+        where = f"members[{index}].id"
+        gid = decode_id(member.id, field=where)
+        if gid.kind not in (domain.Kind.USER, domain.Kind.GROUP):
+            raise BadUserInput(f"{where}: a queue member is a user or a group, not a {gid.kind.value}",
+                               field=where)
+        if gid.backend != backend:
+            raise BadUserInput(f"{where}: the {gid.kind.value} is on backend '{gid.backend}', not '{backend}'",
+                               field=where)
+        if member.priority is not None and not 0 <= member.priority <= 1000:
+            raise BadUserInput(f"members[{index}].priority: must be between 0 and 1000", field=where)
+        members.append(domain.QueueMemberInput(kind=domain.MemberKind(gid.kind.value), id=gid.native_id,
+                                               priority=member.priority))
+    return members
+
+
+@strawberry.type
+class Mutation:
+    # --- users -------------------------------------------------------------------
+
+    @strawberry.mutation(description="Create a user on one backend.")
+    async def create_user(self, info: Info, backend: str, input: CreateUserInput) -> User:
+        service = _writer(info)
+        data = to_user_create(input)
+        record = await service.create(_backend(info, backend), domain.Kind.USER, data)
+        _fresh(info)
+        return User.of(backend, record)
+
+    @strawberry.mutation(description="Change the given fields of a user; the others stay as they are.")
+    async def update_user(self, info: Info, id: strawberry.ID, input: UpdateUserInput) -> User:
+        service = _writer(info)
+        gid = _target(info, id, domain.Kind.USER, "id")
+        patch = _changes(to_user_update(input))
+        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
+        _fresh(info)
+        return User.of(gid.backend, record)
+
+    @strawberry.mutation(description="Delete a user.")
+    async def delete_user(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.USER)
+
+    # --- groups ------------------------------------------------------------------
+
+    @strawberry.mutation(description="Create a group, optionally with members.")
+    async def create_group(self, info: Info, backend: str, input: CreateGroupInput) -> Group:
+        service = _writer(info)
+        _backend(info, backend)
+        data = domain.GroupCreate(
+            name=validation.non_empty(input.name, "input.name"),
+            extension=validation.extension(input.extension, "input.extension") if input.extension else None,
+            strategy=input.strategy,
+            description=input.description,
+            member_user_ids=_same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds"),
+        )
+        record = await service.create(backend, domain.Kind.GROUP, data)
+        _fresh(info)
+        return Group.of(backend, record)
+
+    @strawberry.mutation(description="Change the given fields of a group.")
+    async def update_group(self, info: Info, id: strawberry.ID, input: UpdateGroupInput) -> Group:
+        service = _writer(info)
+        gid = _target(info, id, domain.Kind.GROUP, "id")
+        patch = _changes(to_group_update(input))
+        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
+        _fresh(info)
+        return Group.of(gid.backend, record)
+
+    @strawberry.mutation(description="Delete a group (its users stay).")
+    async def delete_group(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.GROUP)
+
+    @strawberry.mutation(description="Append users to a group; users already in it keep their place.")
+    async def add_group_members(self, info: Info, group_id: strawberry.ID,
+                                user_ids: list[strawberry.ID]) -> Group:
+        service = _writer(info)
+        gid = _target(info, group_id, domain.Kind.GROUP, "groupId")
+        users = _same_backend(list(user_ids), domain.Kind.USER, gid.backend, "userIds")
+        if not users:
+            raise BadUserInput("userIds: give at least one user", field="userIds")
+        members = await service.add_group_members(gid.backend, gid.native_id, users)
+        return await _group_with_members(info, gid, members)
+
+    @strawberry.mutation(description="Remove users from a group; all or none.")
+    async def remove_group_members(self, info: Info, group_id: strawberry.ID,
+                                   user_ids: list[strawberry.ID]) -> Group:
+        service = _writer(info)
+        gid = _target(info, group_id, domain.Kind.GROUP, "groupId")
+        users = _same_backend(list(user_ids), domain.Kind.USER, gid.backend, "userIds")
+        if not users:
+            raise BadUserInput("userIds: give at least one user", field="userIds")
+        members = await service.remove_group_members(gid.backend, gid.native_id, users)
+        return await _group_with_members(info, gid, members)
+
+    # --- queues ------------------------------------------------------------------
+
+    @strawberry.mutation(description="Create a queue, optionally with members in order.")
+    async def create_queue(self, info: Info, backend: str, input: CreateQueueInput) -> Queue:
+        service = _writer(info)
+        _backend(info, backend)
+        data = domain.QueueCreate(
+            name=validation.non_empty(input.name, "input.name"),
+            extension=validation.extension(input.extension, "input.extension") if input.extension else None,
+            strategy=input.strategy,
+            description=input.description,
+            members=_queue_members(list(input.members), backend),
+        )
+        record = await service.create(backend, domain.Kind.QUEUE, data)
+        _fresh(info)
+        return Queue.of(backend, record)
+
+    @strawberry.mutation(description="Change the given fields of a queue.")
+    async def update_queue(self, info: Info, id: strawberry.ID, input: UpdateQueueInput) -> Queue:
+        service = _writer(info)
+        gid = _target(info, id, domain.Kind.QUEUE, "id")
+        patch = _changes(to_queue_update(input))
+        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
+        _fresh(info)
+        return Queue.of(gid.backend, record)
+
+    @strawberry.mutation(description="Delete a queue.")
+    async def delete_queue(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.QUEUE)
+
+    @strawberry.mutation(description="Replace a queue's members with these, in this order.")
+    async def set_queue_members(self, info: Info, queue_id: strawberry.ID,
+                                members: list[QueueMemberInput]) -> Queue:
+        service = _writer(info)
+        gid = _target(info, queue_id, domain.Kind.QUEUE, "queueId")
+        wanted = _queue_members(list(members), gid.backend)
+        result = await service.set_queue_members(gid.backend, gid.native_id, wanted)
+        _fresh(info)
+        info.context.loaders.queue_members(gid.backend).prime(gid.native_id, result)
+        return Queue.of(gid.backend, await _reload(info, gid))
+
+    # --- trunks ------------------------------------------------------------------
+
+    @strawberry.mutation(description="Create a SIP trunk; the password is stored, never shown.")
+    async def create_trunk(self, info: Info, backend: str, input: CreateTrunkInput) -> Trunk:
+        service = _writer(info)
+        data = to_trunk_create(input)
+        record = await service.create(_backend(info, backend), domain.Kind.TRUNK, data)
+        _fresh(info)
+        return Trunk.of(backend, record)
+
+    @strawberry.mutation(description="Change the given fields of a trunk.")
+    async def update_trunk(self, info: Info, id: strawberry.ID, input: UpdateTrunkInput) -> Trunk:
+        service = _writer(info)
+        gid = _target(info, id, domain.Kind.TRUNK, "id")
+        patch = _changes(to_trunk_update(input))
+        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
+        _fresh(info)
+        return Trunk.of(gid.backend, record)
+
+    @strawberry.mutation(description="Delete a trunk.")
+    async def delete_trunk(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.TRUNK)
+
+    # --- devices -----------------------------------------------------------------
+
+    @strawberry.mutation(description="Register a device, optionally assigned to a user.")
+    async def create_device(self, info: Info, backend: str, input: CreateDeviceInput) -> Device:
+        service = _writer(info)
+        _backend(info, backend)
+        user_id = None
+        if input.user_id is not None:
+            (user_id,) = _same_backend([input.user_id], domain.Kind.USER, backend, "input.userId")
+        data = domain.DeviceCreate(mac=validation.mac(input.mac, "input.mac"), model=input.model,
+                                   name=input.name, user_id=user_id)
+        record = await service.create(backend, domain.Kind.DEVICE, data)
+        _fresh(info)
+        return Device.of(backend, record)
+
+    @strawberry.mutation(description="Change the given fields of a device.")
+    async def update_device(self, info: Info, id: strawberry.ID, input: UpdateDeviceInput) -> Device:
+        service = _writer(info)
+        gid = _target(info, id, domain.Kind.DEVICE, "id")
+        patch = _changes(to_device_update(input))
+        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
+        _fresh(info)
+        return Device.of(gid.backend, record)
+
+    @strawberry.mutation(description="Delete a device.")
+    async def delete_device(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.DEVICE)
+
+    @strawberry.mutation(description="Assign a device to a user of the same backend.")
+    async def assign_device(self, info: Info, device_id: strawberry.ID, user_id: strawberry.ID) -> Device:
+        service = _writer(info)
+        gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
+        (user,) = _same_backend([user_id], domain.Kind.USER, gid.backend, "userId")
+        record = await service.assign_device(gid.backend, gid.native_id, user)
+        _fresh(info)
+        return Device.of(gid.backend, record)
+
+    @strawberry.mutation(description="Take a device away from its user.")
+    async def unassign_device(self, info: Info, device_id: strawberry.ID) -> Device:
+        service = _writer(info)
+        gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
+        record = await service.unassign_device(gid.backend, gid.native_id)
+        _fresh(info)
+        return Device.of(gid.backend, record)
+
+    @strawberry.mutation(description="Make the device re-read its configuration.")
+    async def resync_device(self, info: Info, id: strawberry.ID) -> DeviceActionPayload:
+        return await _device_action(info, id, domain.DeviceAction.RESYNC)
+
+    @strawberry.mutation(description="Reboot the device.")
+    async def restart_device(self, info: Info, id: strawberry.ID) -> DeviceActionPayload:
+        return await _device_action(info, id, domain.DeviceAction.RESTART)
+
+
+async def _delete(info: Info, value: str, kind: domain.Kind) -> DeletePayload:
+    service = _writer(info)
+    gid = _target(info, value, kind, "id")
+    await service.delete(gid.backend, kind, gid.native_id)
+    _fresh(info)
+    return DeletePayload(deleted_id=strawberry.ID(value))
+
+
+async def _group_with_members(info: Info, gid: GlobalId, members: list[domain.GroupMember]) -> Group:
+    _fresh(info)
+    info.context.loaders.group_members(gid.backend).prime(gid.native_id, members)
+    return Group.of(gid.backend, await _reload(info, gid))
+
+
+async def _device_action(info: Info, value: str, action: domain.DeviceAction) -> DeviceActionPayload:
+    service = _writer(info)
+    gid = _target(info, value, domain.Kind.DEVICE, "id")
+    await service.device_action(gid.backend, gid.native_id, action)
+    return DeviceActionPayload(device=Device.of(gid.backend, await _reload(info, gid)), action=action.value)

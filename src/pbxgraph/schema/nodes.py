@@ -1,0 +1,241 @@
+"""The unified object types and their relations.
+
+Each type is built from a domain record and the name of the backend it came
+from; relations resolve through the request's loaders, so a page of objects
+costs one backend call per relation, not one per object. Relation fields are
+nullable: a failed backend call nulls only that field, with its coded error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from pbxgraph import domain
+from pbxgraph.ids import encode_id
+from pbxgraph.redaction import redact
+from pbxgraph.schema.enums import Registration, RingStrategy, Transport
+
+
+def _prime(info: Info, backend: str, records: list[Any]) -> None:
+    for record in records:
+        if record is not None:
+            info.context.loaders.prime(backend, record)
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Opaque, stable global id.")
+
+
+@strawberry.interface(description="An object that lives on one backend.")
+class BackendObject(Node):
+    backend: str = strawberry.field(description="Name of the configured backend it lives on.")
+    native_id: str = strawberry.field(description="The backend's own id for it.")
+    raw: JSON = strawberry.field(description="The vendor's payload, secrets removed.")
+
+
+@strawberry.type(description="A person or SIP account that owns an extension.")
+class User(BackendObject):
+    username: str
+    display_name: str | None
+    extension: str | None
+    email: str | None
+    enabled: bool
+    registration: Registration | None = strawberry.field(
+        description="Whether the user's phone is registered; null where the backend cannot tell."
+    )
+    _record: strawberry.Private[domain.User]
+
+    @classmethod
+    def of(cls, backend: str, record: domain.User) -> User:
+        return cls(
+            id=strawberry.ID(encode_id(domain.Kind.USER, backend, record.id)),
+            backend=backend,
+            native_id=record.id,
+            raw=redact(record.raw),
+            username=record.username,
+            display_name=record.display_name,
+            extension=record.extension,
+            email=record.email,
+            enabled=record.enabled,
+            registration=record.registration,
+            _record=record,
+        )
+
+    @strawberry.field(description="Groups the user belongs to.")
+    async def groups(self, info: Info) -> list[Group] | None:
+        groups = await info.context.loaders.user_groups(self.backend).load(self.native_id)
+        _prime(info, self.backend, groups)
+        return [Group.of(self.backend, g) for g in groups]
+
+    @strawberry.field(description="Devices assigned to the user.")
+    async def devices(self, info: Info) -> list[Device] | None:
+        devices = await info.context.loaders.user_devices(self.backend).load(self.native_id)
+        _prime(info, self.backend, devices)
+        return [Device.of(self.backend, d) for d in devices]
+
+
+@strawberry.type(description="A member of a group: a user, or a number that matches no user.")
+class GroupMember:
+    position: int = strawberry.field(description="0-based ring order.")
+    user: User | None
+    number: str | None = strawberry.field(description="The dialled number, where the vendor rings numbers.")
+
+
+@strawberry.type(description="A ring group: users called together or in turn.")
+class Group(BackendObject):
+    name: str
+    extension: str | None
+    strategy: RingStrategy | None
+    description: str | None
+    _record: strawberry.Private[domain.Group]
+
+    @classmethod
+    def of(cls, backend: str, record: domain.Group) -> Group:
+        return cls(
+            id=strawberry.ID(encode_id(domain.Kind.GROUP, backend, record.id)),
+            backend=backend,
+            native_id=record.id,
+            raw=redact(record.raw),
+            name=record.name,
+            extension=record.extension,
+            strategy=record.strategy,
+            description=record.description,
+            _record=record,
+        )
+
+    @strawberry.field(description="Members in ring order.")
+    async def members(self, info: Info) -> list[GroupMember] | None:
+        members = await info.context.loaders.group_members(self.backend).load(self.native_id)
+        _prime(info, self.backend, [m.user for m in members])
+        return [
+            GroupMember(
+                position=m.position,
+                user=User.of(self.backend, m.user) if m.user else None,
+                number=m.number if m.number is not None else (m.user.extension if m.user else None),
+            )
+            for m in members
+        ]
+
+
+QueueMemberTarget = Annotated[User | Group, strawberry.union("QueueMemberTarget")]
+
+
+@strawberry.type(description="A user or group serving a queue.")
+class QueueMember:
+    position: int = strawberry.field(description="0-based ring order.")
+    priority: int | None
+    member: QueueMemberTarget | None
+    settings: JSON = strawberry.field(description="Vendor ring settings of this member (e.g. ring time).")
+
+
+@strawberry.type(description="A call queue (hunt group) with ordered members.")
+class Queue(BackendObject):
+    name: str
+    extension: str | None
+    strategy: RingStrategy | None
+    description: str | None
+    _record: strawberry.Private[domain.Queue]
+
+    @classmethod
+    def of(cls, backend: str, record: domain.Queue) -> Queue:
+        return cls(
+            id=strawberry.ID(encode_id(domain.Kind.QUEUE, backend, record.id)),
+            backend=backend,
+            native_id=record.id,
+            raw=redact(record.raw),
+            name=record.name,
+            extension=record.extension,
+            strategy=record.strategy,
+            description=record.description,
+            _record=record,
+        )
+
+    @strawberry.field(description="Members in ring order, with priority.")
+    async def members(self, info: Info) -> list[QueueMember] | None:
+        members = await info.context.loaders.queue_members(self.backend).load(self.native_id)
+        result = []
+        for m in members:
+            target: User | Group | None = None
+            if m.user is not None:
+                target = User.of(self.backend, m.user)
+                _prime(info, self.backend, [m.user])
+            elif m.group is not None:
+                target = Group.of(self.backend, m.group)
+                _prime(info, self.backend, [m.group])
+            result.append(QueueMember(position=m.position, priority=m.priority, member=target,
+                                      settings=redact(m.raw)))
+        return result
+
+
+@strawberry.type(description="A SIP trunk to a carrier. Its password is write-only.")
+class Trunk(BackendObject):
+    name: str
+    host: str | None
+    port: int | None
+    transport: Transport | None
+    username: str | None
+    enabled: bool
+    register: bool | None
+
+    @classmethod
+    def of(cls, backend: str, record: domain.Trunk) -> Trunk:
+        return cls(
+            id=strawberry.ID(encode_id(domain.Kind.TRUNK, backend, record.id)),
+            backend=backend,
+            native_id=record.id,
+            raw=redact(record.raw),
+            name=record.name,
+            host=record.host,
+            port=record.port,
+            transport=record.transport,
+            username=record.username,
+            enabled=record.enabled,
+            register=record.register,
+        )
+
+
+@strawberry.type(description="A phone or other SIP device.")
+class Device(BackendObject):
+    mac: str | None
+    model: str | None
+    name: str | None
+    _record: strawberry.Private[domain.Device]
+
+    @classmethod
+    def of(cls, backend: str, record: domain.Device) -> Device:
+        return cls(
+            id=strawberry.ID(encode_id(domain.Kind.DEVICE, backend, record.id)),
+            backend=backend,
+            native_id=record.id,
+            raw=redact(record.raw),
+            mac=record.mac,
+            model=record.model,
+            name=record.name,
+            _record=record,
+        )
+
+    @strawberry.field(description="The user the device is assigned to.")
+    async def user(self, info: Info) -> User | None:
+        user = await info.context.loaders.device_user(self.backend).load(self.native_id)
+        if user is None:
+            return None
+        _prime(info, self.backend, [user])
+        return User.of(self.backend, user)
+
+
+NODE_TYPES: dict[domain.Kind, Any] = {
+    domain.Kind.USER: User,
+    domain.Kind.GROUP: Group,
+    domain.Kind.QUEUE: Queue,
+    domain.Kind.TRUNK: Trunk,
+    domain.Kind.DEVICE: Device,
+}
+
+
+def to_node(backend: str, record: domain.Record) -> Any:
+    return NODE_TYPES[domain.RECORD_KIND[type(record)]].of(backend, record)

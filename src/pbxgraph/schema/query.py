@@ -1,0 +1,143 @@
+"""The read side: nodes by id, aggregated listings, backends, the directory."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from pbxgraph import domain, validation
+from pbxgraph.errors import not_supported
+from pbxgraph.ids import decode_id
+from pbxgraph.schema.backends import Backend
+from pbxgraph.schema.connections import Connection, Edge, PageInfo
+from pbxgraph.schema.directory import DirectoryEntry, DirectoryResult
+from pbxgraph.schema.enums import SortDirection
+from pbxgraph.schema.inputs import DeviceFilter, ListFilter, OrderBy, to_filter
+from pbxgraph.schema.nodes import NODE_TYPES, Device, Group, Node, Queue, Trunk, User, to_node
+
+BACKENDS_HELP = "Only these backends (by name); all configured backends when left out."
+FIRST_HELP = "Page size, 0 to 500."
+BackendsArg = Annotated[list[str] | None, strawberry.argument(description=BACKENDS_HELP)]
+FirstArg = Annotated[int, strawberry.argument(description=FIRST_HELP)]
+
+
+async def load_node(info: Info, value: str, *, field: str = "id") -> Any:
+    """The object a global id names, or None; bad ids never reach a backend."""
+    gid = decode_id(value, field=field)
+    connector = info.context.service.backends.get(gid.backend, field=field)
+    if not connector.capabilities.supports(gid.kind):
+        raise not_supported(gid.backend, gid.kind.value)
+    record = await info.context.loaders.records(gid.backend, gid.kind).load(gid.native_id)
+    return NODE_TYPES[gid.kind].of(gid.backend, record) if record is not None else None
+
+
+async def list_kind(
+    info: Info,
+    kind: domain.Kind,
+    backends: list[str] | None,
+    filter: ListFilter | DeviceFilter | None,
+    order_by: OrderBy | None,
+    first: int,
+    after: str | None,
+) -> Connection[Any]:
+    order = order_by or OrderBy()
+    page = await info.context.service.list(
+        kind, backends, flt=to_filter(filter), sort=order.field,
+        descending=order.direction is SortDirection.DESC, first=first, after=after,
+    )
+    path = info.path.as_list()
+    for error in page.errors:
+        info.context.report(error, path)
+    edges = []
+    for edge in page.edges:
+        info.context.loaders.prime(edge.backend, edge.record)
+        edges.append(Edge(cursor=edge.cursor, node=to_node(edge.backend, edge.record)))
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The object with this global id, or null if it does not exist.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await load_node(info, id)
+
+    @strawberry.field(description="Objects by global id, in order; null for one that does not exist.")
+    def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        # Each item resolves on its own, so one bad id fails only its own entry.
+        return [load_node(info, value, field=f"ids[{index}]")  # type: ignore[misc]
+                for index, value in enumerate(ids)]
+
+    @strawberry.field(description="Users across backends.")
+    async def users(
+        self, info: Info,
+        backends: BackendsArg = None,
+        filter: ListFilter | None = None, order_by: OrderBy | None = None,
+        first: FirstArg = 50, after: str | None = None,
+    ) -> Connection[User]:
+        return await list_kind(info, domain.Kind.USER, backends, filter, order_by, first, after)
+
+    @strawberry.field(description="Ring groups across backends.")
+    async def groups(
+        self, info: Info,
+        backends: BackendsArg = None,
+        filter: ListFilter | None = None, order_by: OrderBy | None = None,
+        first: FirstArg = 50, after: str | None = None,
+    ) -> Connection[Group]:
+        return await list_kind(info, domain.Kind.GROUP, backends, filter, order_by, first, after)
+
+    @strawberry.field(description="Call queues across backends.")
+    async def queues(
+        self, info: Info,
+        backends: BackendsArg = None,
+        filter: ListFilter | None = None, order_by: OrderBy | None = None,
+        first: FirstArg = 50, after: str | None = None,
+    ) -> Connection[Queue]:
+        return await list_kind(info, domain.Kind.QUEUE, backends, filter, order_by, first, after)
+
+    @strawberry.field(description="SIP trunks across backends.")
+    async def trunks(
+        self, info: Info,
+        backends: BackendsArg = None,
+        filter: ListFilter | None = None, order_by: OrderBy | None = None,
+        first: FirstArg = 50, after: str | None = None,
+    ) -> Connection[Trunk]:
+        return await list_kind(info, domain.Kind.TRUNK, backends, filter, order_by, first, after)
+
+    @strawberry.field(description="Devices (phones) across backends.")
+    async def devices(
+        self, info: Info,
+        backends: BackendsArg = None,
+        filter: DeviceFilter | None = None, order_by: OrderBy | None = None,
+        first: FirstArg = 50, after: str | None = None,
+    ) -> Connection[Device]:
+        return await list_kind(info, domain.Kind.DEVICE, backends, filter, order_by, first, after)
+
+    @strawberry.field(description="The configured backends.")
+    def backends(self, info: Info) -> list[Backend]:
+        return [Backend(name=c.name, vendor=c.vendor) for c in info.context.service.backends]
+
+    @strawberry.field(description="Which users, groups and queues own a number, on every backend.")
+    async def directory(self, info: Info, number: str) -> DirectoryResult:
+        validation.extension(number, "number")
+        result = await info.context.service.directory(number)
+        path = info.path.as_list()
+        for error in result.errors:
+            info.context.report(error, path)
+        return DirectoryResult(
+            number=number,
+            entries=[DirectoryEntry(backend=e.backend, kind=e.kind, owner=to_node(e.backend, e.record))
+                     for e in result.entries],
+        )
+
+

@@ -1,0 +1,77 @@
+"""The configured backends of one running server, opened and closed together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+
+import httpx
+
+from pbxgraph.config import BackendConfig
+from pbxgraph.connectors.contract import Connector
+from pbxgraph.connectors.registry import build_connector
+from pbxgraph.errors import BadUserInput
+
+log = logging.getLogger("pbxgraph.backends")
+
+
+class Backends:
+    def __init__(self, connectors: Sequence[Connector], configs: Mapping[str, BackendConfig]) -> None:
+        self._connectors = {c.name: c for c in connectors}
+        self._configs = dict(configs)
+
+    @classmethod
+    def from_config(
+        cls,
+        configs: Sequence[BackendConfig],
+        transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    ) -> Backends:
+        transports = transports or {}
+        connectors = [build_connector(c, transport=transports.get(c.name)) for c in configs]
+        return cls(connectors, {c.name: c for c in configs})
+
+    async def open(self) -> None:
+        """Open every connector; a backend that is down now is not fatal."""
+        results = await asyncio.gather(*(c.open() for c in self._connectors.values()),
+                                       return_exceptions=True)
+        for connector, result in zip(self._connectors.values(), results, strict=True):
+            if isinstance(result, BaseException):
+                log.warning("backend %s failed to open: %s", connector.name, result)
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(c.aclose() for c in self._connectors.values()), return_exceptions=True)
+
+    def __iter__(self) -> Iterator[Connector]:
+        return iter(self._connectors.values())
+
+    def __len__(self) -> int:
+        return len(self._connectors)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._connectors)
+
+    def get(self, name: str, *, field: str = "backend") -> Connector:
+        try:
+            return self._connectors[name]
+        except KeyError:
+            raise BadUserInput(
+                f"{field}: no backend named '{name}' is configured "
+                f"(configured: {', '.join(self._connectors) or 'none'})",
+                field=field,
+            ) from None
+
+    def config(self, name: str) -> BackendConfig:
+        return self._configs[name]
+
+    def select(self, names: Sequence[str] | None, *, field: str = "backends") -> list[Connector]:
+        """The named backends in the order given (duplicates dropped), or all of them."""
+        if names is None:
+            return list(self._connectors.values())
+        chosen: list[Connector] = []
+        for name in names:
+            connector = self.get(name, field=field)
+            if connector not in chosen:
+                chosen.append(connector)
+        return chosen

@@ -1,0 +1,144 @@
+"""One listing over several backends: fetch concurrently, merge, resume.
+
+Each backend is read as an ordered stream (its own ``list`` with offsets). A
+page takes up to ``first`` items from each stream, merges the heads by the
+common ordering, and keeps the first ``first``. The cursor of every edge
+records how far each backend's stream has been consumed at that edge, so
+``after`` resumes exactly there: no item is lost or repeated, whatever the
+backends' sizes, and a cursor can be taken from any edge, not only the last.
+
+A backend that fails is left out of the page with one coded error; its
+offset does not move, so a later page reads it from where it stood.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pbxgraph.connectors.contract import Connector, resource_of
+from pbxgraph.domain import Filter, Kind, ListQuery, Operation, Page, SortField
+from pbxgraph.errors import BadUserInput, PbxError, not_supported
+from pbxgraph.ordering import precedes, sort_key
+from pbxgraph.service.calls import call
+
+R = TypeVar("R")
+
+MAX_PAGE = 500
+
+
+@dataclass(slots=True)
+class Edge(Generic[R]):
+    cursor: str
+    backend: str
+    record: R
+
+
+@dataclass(slots=True)
+class AggregatedPage(Generic[R]):
+    edges: list[Edge[R]]
+    has_next: bool
+    has_previous: bool
+    #: Sum of the backends' totals when every answering backend knows its total.
+    total: int | None
+    errors: list[PbxError] = field(default_factory=list)
+
+
+def _fingerprint(kind: Kind, backends: list[str], flt: Filter, sort: SortField, descending: bool) -> str:
+    text = json.dumps([kind.value, backends, flt.extension, flt.search, flt.mac, sort.value, descending])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def encode_cursor(fingerprint: str, offsets: dict[str, int]) -> str:
+    payload = json.dumps({"q": fingerprint, "o": offsets}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, fingerprint: str, backends: list[str]) -> dict[str, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        offsets = {str(k): int(v) for k, v in data["o"].items()}
+        query = data["q"]
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeError):
+        raise BadUserInput("after: not a cursor of this listing", field="after") from None
+    if query != fingerprint or set(offsets) != set(backends) or any(v < 0 for v in offsets.values()):
+        raise BadUserInput(
+            "after: the cursor belongs to a listing with other backends, filter or order",
+            field="after",
+        )
+    return offsets
+
+
+async def list_across(
+    connectors: list[Connector],
+    kind: Kind,
+    *,
+    flt: Filter,
+    sort: SortField,
+    descending: bool,
+    first: int,
+    after: str | None,
+    timeouts: dict[str, float],
+) -> AggregatedPage[Any]:
+    if first < 0 or first > MAX_PAGE:
+        raise BadUserInput(f"first: must be between 0 and {MAX_PAGE}, got {first}", field="first")
+    names = [c.name for c in connectors]
+    fingerprint = _fingerprint(kind, names, flt, sort, descending)
+    offsets = decode_cursor(after, fingerprint, names) if after else {n: 0 for n in names}
+
+    async def fetch(connector: Connector) -> Page[Any]:
+        if not connector.capabilities.supports(kind, Operation.LIST):
+            raise not_supported(connector.name, kind.value, "listing")
+        resource: Any = resource_of(connector, kind)
+        query = ListQuery(filter=flt, sort=sort, descending=descending,
+                          offset=offsets[connector.name], limit=max(first, 1))
+        return await call(connector.name, timeouts[connector.name], f"{kind.value}.list",
+                          resource.list(query))
+
+    results = await asyncio.gather(*(fetch(c) for c in connectors), return_exceptions=True)
+    pages: dict[str, Page[Any]] = {}
+    errors: list[PbxError] = []
+    for connector, result in zip(connectors, results, strict=True):
+        if isinstance(result, PbxError):
+            errors.append(result.with_backend(connector.name))
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            pages[connector.name] = result
+
+    heads = {name: 0 for name in pages}
+    position = dict(offsets)
+    edges: list[Edge[Any]] = []
+    while len(edges) < first:
+        best: str | None = None
+        best_key: tuple[int, str, str] | None = None
+        for name in names:  # configuration order breaks ties between backends
+            if name not in pages or heads[name] >= len(pages[name].items):
+                continue
+            key = sort_key(pages[name].items[heads[name]], sort)
+            if best_key is None or precedes(key, best_key, descending):
+                best, best_key = name, key
+        if best is None:
+            break
+        record = pages[best].items[heads[best]]
+        heads[best] += 1
+        position[best] += 1
+        edges.append(Edge(cursor=encode_cursor(fingerprint, position), backend=best, record=record))
+
+    has_next = any(
+        heads[name] < len(page.items) or page.has_more for name, page in pages.items()
+    )
+    totals = [page.total for page in pages.values()]
+    total = sum(t for t in totals if t is not None) if totals and None not in totals else None
+    return AggregatedPage(
+        edges=edges,
+        has_next=has_next,
+        has_previous=any(v > 0 for v in offsets.values()),
+        total=total,
+        errors=errors,
+    )

@@ -1,0 +1,187 @@
+"""The service: what the GraphQL layer asks for, in backend-neutral terms.
+
+It checks every call against the backend's declared capabilities (so an
+unsupported kind or operation is NOT_SUPPORTED naming the backend, and never
+reaches the vendor), applies the per-backend timeout, and fans listings and
+look-ups out concurrently. It knows no GraphQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pbxgraph.connectors.contract import Connector, resource_of
+from pbxgraph.domain import (
+    Device,
+    DeviceAction,
+    Filter,
+    Group,
+    GroupMember,
+    Health,
+    HealthStatus,
+    Kind,
+    ListQuery,
+    Operation,
+    QueueMember,
+    QueueMemberInput,
+    Record,
+    SortField,
+    User,
+)
+from pbxgraph.errors import PbxError, not_supported
+from pbxgraph.service.backends import Backends
+from pbxgraph.service.calls import call
+from pbxgraph.service.listing import AggregatedPage, list_across
+
+
+@dataclass(slots=True)
+class DirectoryEntry:
+    backend: str
+    kind: Kind
+    record: Record
+
+
+@dataclass(slots=True)
+class DirectoryResult:
+    number: str
+    entries: list[DirectoryEntry]
+    errors: list[PbxError]
+
+
+class PbxService:
+    def __init__(self, backends: Backends) -> None:
+        self.backends = backends
+
+    # --- plumbing ------------------------------------------------------------
+
+    def _timeout(self, backend: str) -> float:
+        return self.backends.config(backend).timeout_s
+
+    def resource(self, backend: str, kind: Kind, operation: Operation) -> Any:
+        connector = self.backends.get(backend)
+        if not connector.capabilities.supports(kind, operation):
+            if not connector.capabilities.supports(kind):
+                raise not_supported(backend, kind.value)
+            raise not_supported(backend, kind.value, operation.value)
+        return resource_of(connector, kind)
+
+    async def _call(self, backend: str, kind: Kind, operation: Operation, method: str, *args: Any) -> Any:
+        resource = self.resource(backend, kind, operation)
+        return await call(backend, self._timeout(backend), f"{kind.value}.{method}",
+                          getattr(resource, method)(*args))
+
+    # --- reads ---------------------------------------------------------------
+
+    async def list(
+        self,
+        kind: Kind,
+        backends: Sequence[str] | None,
+        *,
+        flt: Filter,
+        sort: SortField,
+        descending: bool,
+        first: int,
+        after: str | None,
+    ) -> AggregatedPage[Any]:
+        connectors = self.backends.select(backends)
+        return await list_across(
+            connectors, kind, flt=flt, sort=sort, descending=descending, first=first,
+            after=after, timeouts={c.name: self._timeout(c.name) for c in connectors},
+        )
+
+    async def get_many(self, backend: str, kind: Kind, ids: Sequence[str]) -> list[Any]:
+        return await self._call(backend, kind, Operation.READ, "get_many", list(ids))
+
+    async def groups_of_users(self, backend: str, ids: Sequence[str]) -> list[list[Group]]:
+        if not self.backends.get(backend).capabilities.supports(Kind.GROUP):
+            return [[] for _ in ids]  # a backend without groups: nobody is in one
+        return await self._call(backend, Kind.USER, Operation.READ, "groups_of", list(ids))
+
+    async def devices_of_users(self, backend: str, ids: Sequence[str]) -> list[list[Device]]:
+        if not self.backends.get(backend).capabilities.supports(Kind.DEVICE):
+            return [[] for _ in ids]
+        return await self._call(backend, Kind.USER, Operation.READ, "devices_of", list(ids))
+
+    async def members_of_groups(self, backend: str, ids: Sequence[str]) -> list[list[GroupMember]]:
+        return await self._call(backend, Kind.GROUP, Operation.READ, "members_of", list(ids))
+
+    async def members_of_queues(self, backend: str, ids: Sequence[str]) -> list[list[QueueMember]]:
+        return await self._call(backend, Kind.QUEUE, Operation.READ, "members_of", list(ids))
+
+    async def users_of_devices(self, backend: str, ids: Sequence[str]) -> list[User | None]:
+        return await self._call(backend, Kind.DEVICE, Operation.READ, "users_of", list(ids))
+
+    async def directory(self, number: str) -> DirectoryResult:
+        """Who owns ``number`` on every backend: users, groups and queues alike."""
+        asks: list[tuple[str, Kind]] = [
+            (c.name, kind)
+            for c in self.backends
+            for kind in (Kind.USER, Kind.GROUP, Kind.QUEUE)
+            if c.capabilities.supports(kind, Operation.LIST)
+        ]
+
+        async def ask(backend: str, kind: Kind) -> list[Record]:
+            page = await self._call(backend, kind, Operation.LIST, "list",
+                                    ListQuery(filter=Filter(extension=number), limit=10))
+            return list(page.items)
+
+        results = await asyncio.gather(*(ask(b, k) for b, k in asks), return_exceptions=True)
+        entries: list[DirectoryEntry] = []
+        errors: dict[str, PbxError] = {}
+        for (backend, kind), result in zip(asks, results, strict=True):
+            if isinstance(result, PbxError):
+                errors.setdefault(backend, result.with_backend(backend))
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                entries += [DirectoryEntry(backend, kind, record) for record in result]
+        return DirectoryResult(number=number, entries=entries, errors=list(errors.values()))
+
+    async def health(self, backend: str) -> Health:
+        connector: Connector = self.backends.get(backend)
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._timeout(backend)):
+                health = await connector.health()
+        except TimeoutError:
+            return Health(HealthStatus.DOWN, detail="health check timed out")
+        if health.latency_ms is None:
+            health.latency_ms = (time.perf_counter() - started) * 1000
+        return health
+
+    # --- writes --------------------------------------------------------------
+
+    async def create(self, backend: str, kind: Kind, data: Any) -> Any:
+        return await self._call(backend, kind, Operation.CREATE, "create", data)
+
+    async def update(self, backend: str, kind: Kind, native_id: str, patch: Any) -> Any:
+        return await self._call(backend, kind, Operation.UPDATE, "update", native_id, patch)
+
+    async def delete(self, backend: str, kind: Kind, native_id: str) -> None:
+        await self._call(backend, kind, Operation.DELETE, "delete", native_id)
+
+    async def add_group_members(self, backend: str, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
+        return await self._call(backend, Kind.GROUP, Operation.MEMBERS, "add_members", group_id, list(user_ids))
+
+    async def remove_group_members(self, backend: str, group_id: str,
+                                   user_ids: Sequence[str]) -> list[GroupMember]:
+        return await self._call(backend, Kind.GROUP, Operation.MEMBERS, "remove_members", group_id,
+                                list(user_ids))
+
+    async def set_queue_members(self, backend: str, queue_id: str,
+                                members: Sequence[QueueMemberInput]) -> list[QueueMember]:
+        return await self._call(backend, Kind.QUEUE, Operation.MEMBERS, "set_members", queue_id, list(members))
+
+    async def assign_device(self, backend: str, device_id: str, user_id: str) -> Device:
+        return await self._call(backend, Kind.DEVICE, Operation.ASSIGN, "assign", device_id, user_id)
+
+    async def unassign_device(self, backend: str, device_id: str) -> Device:
+        return await self._call(backend, Kind.DEVICE, Operation.ASSIGN, "unassign", device_id)
+
+    async def device_action(self, backend: str, device_id: str, action: DeviceAction) -> None:
+        operation = Operation.RESYNC if action is DeviceAction.RESYNC else Operation.RESTART
+        await self._call(backend, Kind.DEVICE, operation, "act", device_id, action)
