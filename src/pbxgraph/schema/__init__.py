@@ -34,9 +34,9 @@ def build_schema() -> strawberry.Schema:
         types=[User, Group, Queue, Trunk, Device],
         extensions=[
             CodedErrors,
-            QueryDepthLimiter(max_depth=15),
-            MaxAliasesLimiter(max_alias_count=50),
-            MaxTokensLimiter(max_token_count=5000),
+            lambda: QueryDepthLimiter(max_depth=15),
+            lambda: MaxAliasesLimiter(max_alias_count=50),
+            lambda: MaxTokensLimiter(max_token_count=5000),
         ],
     )
 
