@@ -1,0 +1,31 @@
+"""Era (``vendor = "era"``): SIP users, group numbers, hunts, providers, provisioned phones.
+
+Era keeps its PBX objects under ``/rest/v1/uc/``; see :mod:`.mapping` for how
+they map onto users, groups, queues, trunks and devices, and :mod:`.devices`
+for why a phone's id is its MAC address.
+
+Configuration keys::
+
+    [[backends]]
+    name = "hq"
+    vendor = "era"
+    url = "https://era.example.net"   # required: scheme, host and any path prefix before /rest/v1/uc
+    token = "${ERA_TOKEN}"            # required: the API token (keep it in the environment or a file)
+    token_header = "Authorization"    # header carrying the token (default Authorization)
+    token_scheme = "Bearer"           # prefix before the token: "Bearer" for Authorization, none
+                                      # for any other header; "" sends the bare token
+    verify = true                     # TLS: true, false, or the path of a CA bundle
+    page_size = 500                   # entities per list request when reading a collection
+    timeout_s = 5                     # (common) per-request timeout
+    max_concurrency = 8               # (common) Era requests in flight at once
+
+Capabilities: users, groups, queues, trunks and devices with list, read,
+create, update and delete; group and queue membership; device assignment,
+resync and restart; user registration status. Era has no e-mail address or
+disabled state for a SIP user and no name for a phone: setting one is
+``NOT_SUPPORTED`` naming the field.
+"""
+
+from pbxgraph.connectors.era.connector import EraConnector, create_connector
+
+__all__ = ["EraConnector", "create_connector"]

@@ -1,0 +1,250 @@
+"""HTTP to one Era: authentication, paths, list paging, batched look-ups.
+
+Everything Era-specific about *talking* lives here; the resources only say
+what they want. Three habits matter:
+
+* Ids are opaque strings (Era's own examples contain ids that are not valid
+  UUIDs), so they are never validated, only percent-encoded into the path.
+* Era returns no totals: ``list_all`` reads a filtered collection in chunks of
+  ``page_size`` ordered by id (so offsets stay stable) and knows the end when
+  a chunk comes back short.
+* Batched look-ups are one ``in`` filter per chunk of keys (chunks keep the
+  query string well below common URL limits), chunks in flight concurrently
+  under the backend's concurrency cap.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from pbxgraph.connectors.era.errors import NOT_FOUND, error_for
+from pbxgraph.connectors.http import VendorHttp
+from pbxgraph.errors import BackendError, BackendUnavailable
+
+BASE = "/rest/v1/uc"
+#: Keys per ``in`` filter: 100 ids of ~40 characters stay near 6 kB of query string.
+IN_CHUNK = 100
+
+Filter = list[Any]
+
+
+def all_of(*parts: Filter | None) -> Filter | None:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else ["and", *present]
+
+
+def prop(name: str) -> list[str]:
+    return ["property", name]
+
+
+def equals(name: str, value: Any) -> Filter:
+    return ["==", prop(name), value]
+
+
+def one_of(name: str, values: Sequence[Any]) -> Filter:
+    return ["in", prop(name), list(values)]
+
+
+def contains_text(names: Sequence[str], needle: str) -> Filter:
+    """A case-insensitive substring test on any of ``names``.
+
+    ``%`` and ``_`` in the needle act as wildcards in Era's ``like``, so the
+    answer is a superset; the resources refine it with the exact test.
+    """
+    tests: list[Any] = [["like", prop(n), f"%{needle}%"] for n in names]
+    return tests[0] if len(tests) == 1 else ["or", *tests]
+
+
+class EraClient:
+    def __init__(
+        self,
+        backend: str,
+        *,
+        url: str,
+        token: str,
+        token_header: str = "Authorization",
+        token_scheme: str | None = None,
+        verify: bool | str = True,
+        timeout_s: float = 5.0,
+        max_concurrency: int = 8,
+        page_size: int = 500,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.backend = backend
+        self.page_size = page_size
+        self._url = url
+        if token_scheme is None:
+            token_scheme = "Bearer" if token_header.lower() == "authorization" else ""
+        value = f"{token_scheme} {token}" if token_scheme else token
+        self._headers = {token_header: value, "Accept": "application/json"}
+        self._verify = verify
+        self._timeout_s = timeout_s
+        self._max_concurrency = max_concurrency
+        self._transport = transport
+        self._http: VendorHttp | None = None
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    async def open(self) -> None:
+        if self._http is None:
+            self._http = VendorHttp(
+                self.backend, self._url, timeout_s=self._timeout_s, max_concurrency=self._max_concurrency,
+                headers=self._headers, verify=self._verify, transport=self._transport,
+            )
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    @property
+    def http(self) -> VendorHttp:
+        if self._http is None:
+            raise BackendUnavailable(f"backend '{self.backend}' is not open", backend=self.backend)
+        return self._http
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    @staticmethod
+    def path(collection: str, entity_id: str | None = None, *rest: str) -> str:
+        parts = [BASE, collection]
+        if entity_id is not None:
+            parts.append(quote(entity_id, safe=""))
+        parts.extend(rest)
+        return "/".join(parts)
+
+    async def _send(self, method: str, url: str, what: str, *, fields: Mapping[str, str] | None = None,
+                    **kwargs: Any) -> httpx.Response:
+        response = await self.http.request(method, url, **kwargs)
+        if response.status_code >= 300:
+            raise error_for(response, self.backend, what, fields)
+        return response
+
+    def _object(self, response: httpx.Response, what: str) -> dict[str, Any]:
+        body = self.http.json(response)
+        if not isinstance(body, dict):
+            raise BackendError(f"backend '{self.backend}' answered {what} with something other than an object",
+                               backend=self.backend, details={"status": response.status_code})
+        return body
+
+    def _array(self, response: httpx.Response, what: str) -> list[Any]:
+        body = self.http.json(response)
+        if not isinstance(body, list):
+            raise BackendError(f"backend '{self.backend}' answered {what} with something other than an array",
+                               backend=self.backend, details={"status": response.status_code})
+        return body
+
+    # --- collections ---------------------------------------------------------------------
+
+    async def select(
+        self,
+        collection: str,
+        *,
+        filter: Filter | None = None,
+        mask: Sequence[str] | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+        order: Sequence[Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        params: dict[str, str] = {}
+        if filter is not None:
+            params["filter"] = json.dumps(filter, separators=(",", ":"))
+        if mask:
+            params["mask"] = ",".join(mask)
+        if offset:
+            params["offset"] = str(offset)
+        if limit is not None:
+            params["limit"] = str(limit)
+        if order:
+            params["order"] = json.dumps(list(order), separators=(",", ":"))
+        what = f"list {collection}"
+        items = self._array(await self._send("GET", self.path(collection), what, params=params), what)
+        if not all(isinstance(item, dict) for item in items):
+            raise BackendError(f"backend '{self.backend}' listed {collection} with items that are not objects",
+                               backend=self.backend)
+        return items
+
+    async def list_all(self, collection: str, *, filter: Filter | None = None,
+                       mask: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Every entity matching ``filter``, chunk by chunk until a short chunk."""
+        found: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            chunk = await self.select(collection, filter=filter, mask=mask, offset=offset,
+                                    limit=self.page_size, order=["id"])
+            found += chunk
+            if len(chunk) < self.page_size:
+                return found
+            offset += len(chunk)
+
+    async def list_in(self, collection: str, name: str, values: Sequence[Any], *,
+                      filter: Filter | None = None, mask: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Entities whose ``name`` is one of ``values``: one request per chunk of values."""
+        unique = list(dict.fromkeys(values))
+        if not unique:
+            return []
+        chunks = [unique[i:i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
+        answers = await self.http.gather(
+            self.list_all(collection, filter=all_of(one_of(name, chunk), filter), mask=mask) for chunk in chunks)
+        return [item for answer in answers for item in answer]
+
+    async def get(self, collection: str, entity_id: str, *, fields: Mapping[str, str] | None = None
+                  ) -> dict[str, Any]:
+        what = f"read {collection}/{entity_id}"
+        return self._object(await self._send("GET", self.path(collection, entity_id), what, fields=fields), what)
+
+    async def find(self, collection: str, entity_id: str) -> dict[str, Any] | None:
+        """The entity, or None where Era says it does not exist."""
+        what = f"read {collection}/{entity_id}"
+        response = await self.http.request("GET", self.path(collection, entity_id))
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 300:
+            raise error_for(response, self.backend, what)
+        return self._object(response, what)
+
+    async def create(self, collection: str, body: Mapping[str, Any], *, fields: Mapping[str, str] | None = None
+                     ) -> dict[str, Any]:
+        what = f"create in {collection}"
+        response = await self._send("POST", self.path(collection), what, fields=fields, json=dict(body))
+        return self._object(response, what)
+
+    async def patch(self, collection: str, entity_id: str, body: Mapping[str, Any], *,
+                    fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+        what = f"change {collection}/{entity_id}"
+        response = await self._send("PATCH", self.path(collection, entity_id), what, fields=fields,
+                                    json=dict(body))
+        return self._object(response, what)
+
+    async def delete(self, collection: str, entity_id: str) -> None:
+        await self._send("DELETE", self.path(collection, entity_id), f"delete {collection}/{entity_id}")
+
+    async def lookup(self, collection: str, key: str) -> list[str]:
+        """Era's LOOKUP: the ids whose key fields equal ``key`` ([] when Era finds none)."""
+        what = f"look up '{key}' in {collection}"
+        response = await self.http.request("LOOKUP", self.path(collection), content=json.dumps(key),
+                                           headers={"Content-Type": "application/json; charset=utf-8"})
+        if response.status_code == 404:
+            error = error_for(response, self.backend, what)
+            if error.details.get("error_code") in (NOT_FOUND, None):
+                return []
+            raise error
+        if response.status_code >= 300:
+            raise error_for(response, self.backend, what)
+        return [str(i) for i in self._array(response, what)]
+
+    async def device_operation(self, sipuser_id: str, operation: str) -> None:
+        what = f"send '{operation}' to the phone of sipusers/{sipuser_id}"
+        response = await self._send("POST", self.path("sipusers", sipuser_id, "device"), what,
+                                    json={"operation": operation})
+        body = self._object(response, what)
+        if str(body.get("result")).lower() != "true":
+            raise BackendError(f"backend '{self.backend}' did not accept {what}", backend=self.backend,
+                               details={"status": response.status_code, "result": body.get("result")})

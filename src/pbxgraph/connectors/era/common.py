@@ -1,0 +1,83 @@
+"""What the Era resources share: backend naming, user resolution, registrations."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from pbxgraph.connectors.era import mapping
+from pbxgraph.connectors.era.client import EraClient
+from pbxgraph.domain import Registration, User
+from pbxgraph.errors import PbxError
+
+log = logging.getLogger("pbxgraph.connectors.era")
+C = TypeVar("C", bound=type)
+
+
+def names_backend(cls: C) -> C:
+    """Make every public coroutine of a resource name its backend on the errors it raises.
+
+    The mapping helpers raise without knowing which backend they serve; this
+    fills ``backend`` in on the way out, so no error leaves the connector
+    anonymous.
+    """
+    for attr, fn in list(vars(cls).items()):
+        if attr.startswith("_") or not inspect.iscoroutinefunction(fn):
+            continue
+
+        @functools.wraps(fn)
+        async def wrapper(self: Any, *args: Any, __fn: Callable[..., Any] = fn, **kwargs: Any) -> Any:
+            try:
+                return await __fn(self, *args, **kwargs)
+            except PbxError as error:
+                raise error.with_backend(self.client.backend) from None
+
+        setattr(cls, attr, wrapper)
+    return cls
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+async def registrations(client: EraClient, user_ids: Sequence[str]) -> dict[str, Registration]:
+    """Registration of each user from ``sipuser_states``: one request per chunk of ids.
+
+    The registration is a nice-to-have on a user record: when Era cannot say,
+    the users still come back, with ``registration=None`` (null where the
+    backend cannot tell), and the failure is logged.
+    """
+    if not user_ids:
+        return {}
+    try:
+        states = await client.list_in("sipuser_states", "id", user_ids, mask=["id", "status"])
+    except PbxError as error:
+        log.warning("backend '%s': registrations unavailable (%s): %s", client.backend, error.code, error.message)
+        return {}
+    found: dict[str, Registration] = {}
+    for state in states:
+        registration = mapping.registration_from(state.get("status"))
+        if isinstance(state.get("id"), str) and registration is not None:
+            found[state["id"]] = registration
+    return found
+
+
+async def users_with_registration(client: EraClient, payloads: Sequence[dict[str, Any]]) -> list[User]:
+    states = await registrations(client, [mapping.entity_id(p, "sipuser") for p in payloads])
+    return [mapping.user_from(p, states.get(p["id"])) for p in payloads]
+
+
+async def users_by_id(client: EraClient, user_ids: Sequence[str]) -> dict[str, User]:
+    """Users by native id (unknown ids absent): one users request and one states request."""
+    payloads = await client.list_in("sipusers", "id", unique(user_ids))
+    return {u.id: u for u in await users_with_registration(client, payloads)}
+
+
+async def users_by_number(client: EraClient, numbers: Sequence[str]) -> dict[str, User]:
+    """Users by extension (numbers no user owns absent): one users request and one states request."""
+    payloads = await client.list_in("sipusers", "phonenumber", unique(numbers))
+    users = await users_with_registration(client, payloads)
+    return {u.extension: u for u in sorted(users, key=lambda u: u.id, reverse=True) if u.extension}

@@ -1,0 +1,130 @@
+"""SIP users (``sipusers``) as pbxgraph users, with registration from ``sipuser_states``.
+
+Era SIP accounts have no e-mail address and no disabled state: asking to set
+either is NOT_SUPPORTED naming the field, rather than a value silently lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pbxgraph import validation
+from pbxgraph.connectors.era import mapping
+from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
+from pbxgraph.connectors.era.common import names_backend, registrations, unique, users_with_registration
+from pbxgraph.connectors.querying import apply_query
+from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
+from pbxgraph.errors import BadUserInput, NotSupported
+
+COLLECTION = "sipusers"
+#: Era's field names in errors, as the caller knows them.
+FIELDS = {"login": "username", "name": "display_name", "phonenumber": "extension", "pwd": "sip_password"}
+
+
+def _unsupported(backend: str, field: str, what: str) -> NotSupported:
+    return NotSupported(f"backend '{backend}' (Era) cannot store {what} on a SIP user", backend=backend,
+                        field=field)
+
+
+@names_backend
+class EraUsers:
+    def __init__(self, client: EraClient) -> None:
+        self.client = client
+
+    async def list(self, query: ListQuery) -> Page[User]:
+        flt = query.filter
+        if flt.mac is not None:
+            return Page(items=[], has_more=False, total=0)
+        pushed = all_of(
+            equals("phonenumber", flt.extension) if flt.extension is not None else None,
+            contains_text(["name", "login"], flt.search) if flt.search else None,
+        )
+        payloads = await self.client.list_all(COLLECTION, filter=pushed)
+        by_id = {p["id"]: p for p in payloads if isinstance(p.get("id"), str)}
+        page = apply_query([mapping.user_from(p) for p in payloads], query)
+        states = await registrations(self.client, [u.id for u in page.items])
+        page.items = [mapping.user_from(by_id[u.id], states.get(u.id)) for u in page.items]
+        return page
+
+    async def get_many(self, ids: Sequence[str]) -> list[User | None]:
+        wanted = unique(ids)
+        if not wanted:
+            return []
+        payloads, states = await self.client.http.gather([
+            self.client.list_in(COLLECTION, "id", wanted),
+            registrations(self.client, wanted),
+        ])
+        found = {u.id: u for u in (mapping.user_from(p, states.get(p["id"])) for p in payloads)}
+        return [found.get(i) for i in ids]
+
+    async def create(self, data: UserCreate) -> User:
+        backend = self.client.backend
+        if data.email is not None:
+            raise _unsupported(backend, "email", "an e-mail address")
+        if not data.enabled:
+            raise _unsupported(backend, "enabled", "a disabled state")
+        body: dict[str, Any] = {"login": validation.username(data.username)}
+        if data.display_name is not None:
+            body["name"] = data.display_name
+        if data.extension is not None:
+            body["phonenumber"] = validation.extension(data.extension)
+        if data.sip_password is not None:
+            body["pwd"] = data.sip_password
+        payload = await self.client.create(COLLECTION, body, fields=FIELDS)
+        (user,) = await users_with_registration(self.client, [payload])
+        return user
+
+    async def update(self, id: str, patch: UserUpdate) -> User:
+        backend = self.client.backend
+        changes = patch.changes()
+        body: dict[str, Any] = {}
+        if changes.get("email") is not None:
+            raise _unsupported(backend, "email", "an e-mail address")
+        if changes.get("enabled") is False:
+            raise _unsupported(backend, "enabled", "a disabled state")
+        if "username" in changes:
+            body["login"] = validation.username(changes["username"])
+        if "display_name" in changes:
+            body["name"] = changes["display_name"] or ""
+        if "extension" in changes:
+            body["phonenumber"] = validation.extension(changes["extension"]) if changes["extension"] else ""
+        if "sip_password" in changes:
+            if not changes["sip_password"]:
+                raise BadUserInput("sip_password: an Era SIP account cannot be left without a password",
+                                   field="sip_password")
+            body["pwd"] = changes["sip_password"]
+        if body:
+            payload = await self.client.patch(COLLECTION, id, body, fields=FIELDS)
+        else:
+            payload = await self.client.get(COLLECTION, id)
+        (user,) = await users_with_registration(self.client, [payload])
+        return user
+
+    async def delete(self, id: str) -> None:
+        await self.client.delete(COLLECTION, id)
+
+    async def groups_of(self, user_ids: Sequence[str]) -> list[list[Group]]:
+        """Groups whose dial plan rings each user's extension.
+
+        Era cannot filter group numbers by dial-plan content, so this is one
+        users request plus a read of the group numbers, matched here.
+        """
+        if not user_ids:
+            return []
+        payloads = await self.client.list_in(COLLECTION, "id", unique(user_ids))
+        numbers = {p["id"]: p.get("phonenumber") for p in payloads if p.get("phonenumber")}
+        if not numbers:
+            return [[] for _ in user_ids]
+        groups = [(mapping.group_from(g), set(mapping.dial_numbers(g)))
+                  for g in await self.client.list_all("sipgroups")]
+        groups.sort(key=lambda pair: pair[0].id)
+        return [[group for group, dialled in groups if numbers.get(uid) in dialled] for uid in user_ids]
+
+    async def devices_of(self, user_ids: Sequence[str]) -> list[list[Device]]:
+        """The phone provisioned for each user (Era provisions at most one per account)."""
+        if not user_ids:
+            return []
+        payloads = await self.client.list_in(COLLECTION, "id", unique(user_ids))
+        devices = {p["id"]: mapping.device_from(p) for p in payloads}
+        return [[d] if (d := devices.get(uid)) is not None else [] for uid in user_ids]
