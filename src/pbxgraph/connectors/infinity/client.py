@@ -1,0 +1,134 @@
+"""HTTP to Infinity's Config API: paths, auth, rows, forms and expected statuses.
+
+Built on the shared :class:`~pbxgraph.connectors.http.VendorHttp` (one client
+per backend, the concurrency cap, transport errors mapped). This module adds
+what is Infinity's own: every resource under ``{api}/sip/domains/{domainId}``,
+list answers as rows, creates and updates as form parameters (arrays as
+``name[]``), and the statuses each call must answer (201 for a create, 204
+for an update, delete or order change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from pbxgraph.connectors.http import VendorHttp
+from pbxgraph.connectors.infinity.errors import error_for
+from pbxgraph.connectors.infinity.rows import Row, parse_object, parse_rows
+from pbxgraph.connectors.infinity.settings import InfinitySettings
+from pbxgraph.errors import BackendError, NotFound
+
+#: Rows asked for per request when reading a whole collection.
+PAGE_SIZE = 1000
+
+Form = Mapping[str, str | Sequence[str]]
+
+
+def id_filter(field: str, op: str, value: str | int) -> str:
+    """One ``filter[]`` value: ``{field}-{op}-value-{value}``."""
+    return f"{field}-{op}-value-{value}"
+
+
+class InfinityClient:
+    def __init__(
+        self,
+        backend: str,
+        settings: InfinitySettings,
+        *,
+        timeout_s: float,
+        max_concurrency: int,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.backend = backend
+        self.settings = settings
+        self.http = VendorHttp(
+            backend,
+            settings.base_url,
+            timeout_s=timeout_s,
+            max_concurrency=max_concurrency,
+            auth=settings.auth,
+            verify=settings.verify,
+            transport=transport,
+        )
+
+    # --- paths --------------------------------------------------------------------
+
+    def domains_path(self) -> str:
+        return f"{self.settings.api_path}/sip/domains"
+
+    def path(self, domain: int, *parts: str | int) -> str:
+        tail = "/".join(str(p) for p in parts)
+        return f"{self.settings.api_path}/sip/domains/{domain}" + (f"/{tail}" if tail else "")
+
+    # --- calls --------------------------------------------------------------------
+
+    async def _send(self, method: str, path: str, *, expect: tuple[int, ...], subject: str | None,
+                    params: Sequence[tuple[str, str]] | None = None, form: Form | None = None) -> httpx.Response:
+        kwargs: dict[str, Any] = {}
+        if params:
+            kwargs["params"] = list(params)
+        if form is not None:
+            kwargs["data"] = dict(form)
+        response = await self.http.request(method, path, **kwargs)
+        if response.status_code >= 400:
+            raise error_for(response, self.backend, subject)
+        if response.status_code not in expect:
+            raise BackendError(
+                f"backend '{self.backend}' answered {response.status_code} to {method} {path} "
+                f"(expected {' or '.join(map(str, expect))})",
+                backend=self.backend,
+                details={"status": response.status_code},
+            )
+        return response
+
+    async def rows(self, path: str, params: Sequence[tuple[str, str]] | None = None, *,
+                   subject: str | None = None) -> list[Row]:
+        response = await self._send("GET", path, expect=(200,), subject=subject, params=params)
+        return parse_rows(response, self.backend)
+
+    async def row(self, path: str, *, subject: str) -> Row | None:
+        """One record read by its path; None when the vendor says 404."""
+        try:
+            rows = await self.rows(path, subject=subject)
+        except NotFound:
+            return None
+        if len(rows) != 1:
+            raise BackendError(
+                f"backend '{self.backend}' answered GET {path} with {len(rows)} rows where one was expected",
+                backend=self.backend,
+            )
+        return rows[0]
+
+    async def all_rows(self, path: str, *, filters: Sequence[str] = (), id_field: str,
+                       subject: str | None = None) -> list[Row]:
+        """Every matching row, page by page in id order (the vendor gives no total)."""
+        out: list[Row] = []
+        offset = 0
+        while True:
+            params = [("filter[]", f) for f in filters]
+            params += [("sort[]", f"{id_field}-asc"), ("limit", str(PAGE_SIZE)), ("offset", str(offset))]
+            page = await self.rows(path, params, subject=subject)
+            out += page
+            if len(page) < PAGE_SIZE:
+                return out
+            offset += PAGE_SIZE
+
+    async def create(self, path: str, form: Form, *, subject: str | None = None) -> Row | None:
+        """POST a create; the body where the vendor sends one (devices), else None."""
+        response = await self._send("POST", path, expect=(201, 200), subject=subject, form=form)
+        return parse_object(response, self.backend)
+
+    async def update(self, path: str, form: Form, *, subject: str | None = None) -> None:
+        await self._send("POST", path, expect=(204, 200), subject=subject, form=form)
+
+    async def put(self, path: str, form: Form, *, subject: str | None = None) -> None:
+        await self._send("PUT", path, expect=(204, 200), subject=subject, form=form)
+
+    async def delete(self, path: str, form: Form | None = None, *, subject: str | None = None) -> None:
+        await self._send("DELETE", path, expect=(204, 200), subject=subject, form=form)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()

@@ -1,0 +1,201 @@
+"""What every Infinity kind shares: listing across domains, batched reads, finding a new record.
+
+**Listing.** Filters go to the vendor (``extensionNumber-eq``, a ``like`` per
+searchable field, the MAC); since ``filter[]`` values are ANDed, a search
+over two fields (a user's display name *or* user name) is two filtered
+requests whose answers are merged. Infinity's own sort order (its collation,
+extensions as text) is not pbxgraph's, so the matching rows of every served
+domain are read whole and sorted and paged here with
+:func:`~pbxgraph.connectors.querying.apply_query`: the service can then merge
+our pages with other backends' without losing or repeating an item.
+
+**Batched reads.** Infinity has no "these ids" parameter, but it compares
+ids: ``{id}-gt-value-{lo}`` and ``{id}-lt-value-{hi}`` fetch a whole run of
+ids in one request. Ids that lie close together are read that way, one
+request per run and domain; far-apart ids start a new run, so a batch never
+drags in much more than it asked for (see :func:`runs`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pbxgraph.connectors.infinity.client import InfinityClient, id_filter
+from pbxgraph.connectors.infinity.ids import NativeId, parse_id
+from pbxgraph.connectors.infinity.mapping import text, vendor_mac
+from pbxgraph.connectors.infinity.rows import Row
+from pbxgraph.connectors.querying import apply_query
+from pbxgraph.domain import Device, Group, ListQuery, Page, Queue, User
+from pbxgraph.errors import BackendError, NotFound
+from pbxgraph.validation import normalize_mac
+
+R = TypeVar("R", User, Group, Queue, Device)
+
+#: A run may span this many ids, plus ``RUN_SLACK_PER_ID`` for each id in it.
+RUN_BASE_SPAN = 100
+RUN_SLACK_PER_ID = 4
+
+
+def runs(ids: Iterable[int]) -> list[list[int]]:
+    """Sorted ids cut into runs that are each cheap to read with one range request."""
+    out: list[list[int]] = []
+    for value in sorted(set(ids)):
+        if out and value - out[-1][0] + 1 <= RUN_BASE_SPAN + RUN_SLACK_PER_ID * (len(out[-1]) + 1):
+            out[-1].append(value)
+        else:
+            out.append([value])
+    return out
+
+
+def run_filters(field: str, run: Sequence[int]) -> list[str]:
+    if len(run) == 1:
+        return [id_filter(field, "eq", run[0])]
+    return [id_filter(field, "gt", run[0] - 1), id_filter(field, "lt", run[-1] + 1)]
+
+
+@dataclass(frozen=True, slots=True)
+class Spec(Generic[R]):
+    """One Infinity kind: where it lives and how its rows become records."""
+
+    noun: str
+    segment: str
+    id_field: str
+    to_record: Callable[[Row, int, str], R]
+    extension_field: str | None = None
+    search_fields: tuple[str, ...] = ()
+    mac_field: str | None = None
+
+
+class DomainCollection(Generic[R]):
+    def __init__(self, client: InfinityClient, spec: Spec[R], domains: Sequence[int]) -> None:
+        self.client = client
+        self.spec = spec
+        self.domains = tuple(domains)
+        self.backend = client.backend
+
+    # --- ids --------------------------------------------------------------------------
+
+    def parse(self, native: str) -> NativeId | None:
+        return parse_id(native, self.domains)
+
+    def not_found(self, native: str | NativeId) -> NotFound:
+        return NotFound(f"{self.spec.noun} '{native}' not found on backend '{self.backend}'", backend=self.backend)
+
+    def require_id(self, native: str) -> NativeId:
+        parsed = self.parse(native)
+        if parsed is None:
+            raise self.not_found(native)
+        return parsed
+
+    def subject(self, nid: NativeId) -> str:
+        return f"{self.spec.noun} '{nid}'"
+
+    def item_path(self, nid: NativeId, *more: str | int) -> str:
+        return self.client.path(nid.domain, self.spec.segment, nid.id, *more)
+
+    def record(self, row: Row, domain: int) -> R:
+        return self.spec.to_record(row, domain, self.backend)
+
+    # --- reads ------------------------------------------------------------------------
+
+    async def fetch_row(self, nid: NativeId) -> Row | None:
+        return await self.client.row(self.item_path(nid), subject=self.subject(nid))
+
+    async def fetch(self, nid: NativeId) -> R:
+        """The record, or NotFound."""
+        row = await self.fetch_row(nid)
+        if row is None:
+            raise self.not_found(nid)
+        return self.record(row, nid.domain)
+
+    async def rows_where(self, domain: int, field: str, values: Iterable[int]) -> list[Row]:
+        """Rows of one domain whose integer ``field`` is one of ``values``: one request per run."""
+        wanted = set(values)
+        path = self.client.path(domain, self.spec.segment)
+        pages = await asyncio.gather(*[
+            self.client.all_rows(path, filters=run_filters(field, run), id_field=self.spec.id_field)
+            for run in runs(wanted)
+        ])
+        out: list[Row] = []
+        for page in pages:
+            for row in page:
+                value = text(row.get(field))
+                if value is not None and value.isdigit() and int(value) in wanted:
+                    out.append(row)
+        return out
+
+    async def get_many(self, ids: Sequence[str]) -> list[R | None]:
+        parsed = [self.parse(i) for i in ids]
+        return await self.get_parsed(parsed)
+
+    async def get_parsed(self, parsed: Sequence[NativeId | None]) -> list[R | None]:
+        by_domain: dict[int, set[int]] = {}
+        for nid in parsed:
+            if nid is not None:
+                by_domain.setdefault(nid.domain, set()).add(nid.id)
+        domains = list(by_domain)
+        answers = await asyncio.gather(*[
+            self.rows_where(d, self.spec.id_field, by_domain[d]) for d in domains
+        ])
+        found: dict[str, R] = {}
+        for domain, rows in zip(domains, answers, strict=True):
+            for row in rows:
+                record = self.record(row, domain)
+                found[record.id] = record
+        return [None if nid is None else found.get(str(nid)) for nid in parsed]
+
+    async def find_created(self, domain: int, field: str, value: str) -> R:
+        """The record a create just made, found by a unique key; never retries the create."""
+        rows = await self.client.rows(
+            self.client.path(domain, self.spec.segment), [("filter[]", id_filter(field, "eq", value))]
+        )
+        matching = [r for r in rows if text(r.get(field)) == value]
+        if len(matching) != 1:
+            raise BackendError(
+                f"backend '{self.backend}' accepted the new {self.spec.noun} but listing "
+                f"{field} = '{value}' found {len(matching)} of them",
+                backend=self.backend,
+                details={"field": field, "found": len(matching)},
+            )
+        return self.record(matching[0], domain)
+
+    # --- listing ----------------------------------------------------------------------
+
+    def _vendor_filters(self, query: ListQuery) -> list[list[str]] | None:
+        """The filter sets to request (their answers are merged); None if nothing can match."""
+        flt = query.filter
+        base: list[str] = []
+        if flt.extension is not None:
+            if self.spec.extension_field is None:
+                return None
+            base.append(id_filter(self.spec.extension_field, "eq", flt.extension))
+        if flt.mac is not None:
+            mac = normalize_mac(flt.mac)
+            if self.spec.mac_field is None or mac is None:
+                return None
+            base.append(id_filter(self.spec.mac_field, "like", vendor_mac(mac)))
+        # LIKE treats % and _ as wildcards (a superset, re-checked below) but a
+        # backslash as an escape, which could hide a match: such searches stay local.
+        if flt.search and "\\" not in flt.search and self.spec.search_fields:
+            pattern = f"%{flt.search}%"
+            return [[*base, id_filter(name, "like", pattern)] for name in self.spec.search_fields]
+        return [base]
+
+    async def list(self, query: ListQuery) -> Page[R]:
+        variants = self._vendor_filters(query)
+        if variants is None:
+            return Page(items=[], has_more=False, total=0)
+        jobs = [(domain, filters) for domain in self.domains for filters in variants]
+        pages = await asyncio.gather(*[
+            self.client.all_rows(self.client.path(domain, self.spec.segment), filters=filters,
+                                 id_field=self.spec.id_field)
+            for domain, filters in jobs
+        ])
+        records: dict[tuple[int, str], R] = {}
+        for (domain, _), rows in zip(jobs, pages, strict=True):
+            for row in rows:
+                records.setdefault((domain, str(row.get(self.spec.id_field))), self.record(row, domain))
+        return apply_query(records.values(), query)

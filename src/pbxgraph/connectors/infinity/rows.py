@@ -1,0 +1,68 @@
+"""Reading Infinity's *rows*: one JSON object per line, no array, no total.
+
+A line that is not a whole JSON object (a truncated answer, an HTML error
+page, garbage) is a ``BACKEND_ERROR`` naming the backend, never a crash and
+never a silently shorter list. A body that is one JSON array (what
+``format=jsonarray`` gives) is read too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from pbxgraph.errors import BackendError
+
+Row = dict[str, Any]
+
+
+def _unusable(backend: str, response: httpx.Response, what: str, line: int | None = None) -> BackendError:
+    details: dict[str, Any] = {"status": response.status_code}
+    if line is not None:
+        details["line"] = line
+    return BackendError(
+        f"backend '{backend}' answered {response.request.method} {response.request.url.path} "
+        f"with {what}",
+        backend=backend,
+        details=details,
+    )
+
+
+def parse_rows(response: httpx.Response, backend: str) -> list[Row]:
+    try:
+        text = response.content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _unusable(backend, response, "a body that is not UTF-8 text") from None
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            value = json.loads(stripped)
+        except ValueError:
+            raise _unusable(backend, response, "a JSON array that does not parse") from None
+        if not all(isinstance(item, dict) for item in value):
+            raise _unusable(backend, response, "an array of something other than rows")
+        return list(value)
+    rows: list[Row] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            raise _unusable(backend, response, f"row {number} that is not JSON", number) from None
+        if not isinstance(value, dict):
+            raise _unusable(backend, response, f"row {number} that is not a JSON object", number)
+        rows.append(value)
+    return rows
+
+
+def parse_object(response: httpx.Response, backend: str) -> Row | None:
+    """An optional JSON object body (create answers); None when the body is empty."""
+    if not response.content.strip():
+        return None
+    rows = parse_rows(response, backend)
+    if len(rows) != 1:
+        raise _unusable(backend, response, f"{len(rows)} objects where one was expected")
+    return rows[0]
