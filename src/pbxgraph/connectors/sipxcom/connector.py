@@ -1,0 +1,129 @@
+"""The sipXcom connector: users, user groups, SIP trunks and phones of one sipXconfig.
+
+sipXcom has no call queues in these APIs, so ``queues`` is None and the kind
+is absent from the capabilities (asking for it is NOT_SUPPORTED naming the
+backend).
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from pbxgraph.config import BackendConfig
+from pbxgraph.connectors.http import VendorHttp
+from pbxgraph.connectors.sipxcom.client import Format, SipxcomClient
+from pbxgraph.connectors.sipxcom.devices import SipxcomDevices
+from pbxgraph.connectors.sipxcom.groups import SipxcomGroups
+from pbxgraph.connectors.sipxcom.lookups import Lookups
+from pbxgraph.connectors.sipxcom.trunks import SipxcomTrunks
+from pbxgraph.connectors.sipxcom.users import SipxcomUsers
+from pbxgraph.domain import CRUD, Capabilities, Health, HealthStatus, Kind, Operation
+from pbxgraph.errors import PbxError
+
+KEYS = {"url", "username", "password", "verify", "format", "page_size", "registrations"}
+
+
+def capabilities(*, registrations: bool) -> Capabilities:
+    user_ops = CRUD | {Operation.REGISTRATION} if registrations else CRUD
+    return Capabilities(kinds={
+        Kind.USER: frozenset(user_ops),
+        Kind.GROUP: CRUD | {Operation.MEMBERS},
+        Kind.TRUNK: CRUD,
+        Kind.DEVICE: CRUD | {Operation.ASSIGN, Operation.RESYNC, Operation.RESTART},
+    })
+
+
+class SipxcomConnector:
+    vendor = "sipxcom"
+
+    def __init__(self, name: str, client: SipxcomClient, *, registrations: bool = True) -> None:
+        self.name = name
+        self.client = client
+        self.capabilities = capabilities(registrations=registrations)
+        lookups = Lookups(client, registrations=registrations)
+        self.users = SipxcomUsers(lookups)
+        self.groups = SipxcomGroups(lookups, self.users)
+        self.queues = None
+        self.trunks = SipxcomTrunks(lookups)
+        self.devices = SipxcomDevices(lookups)
+
+    async def open(self) -> None:
+        """Nothing to prepare: the HTTP client connects on first use."""
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def health(self) -> Health:
+        started = time.perf_counter()
+        try:
+            await self.client.rest_get("/user-group", "the user group list", {"page": "1", "pagesize": "1"})
+        except PbxError as exc:
+            return Health(HealthStatus.DOWN, detail=f"{exc.code}: {exc.message}")
+        return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
+
+
+def _verify(value: Any) -> bool | ssl.SSLContext:
+    """``verify``: true (system CAs), false (no check), or a CA bundle file or directory."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value:
+        if os.path.isdir(value):
+            return ssl.create_default_context(capath=value)
+        if os.path.isfile(value):
+            return ssl.create_default_context(cafile=value)
+        raise ValueError(f"verify: CA bundle '{value}' does not exist")
+    raise ValueError(f"verify: must be true, false or the path of a CA bundle, got {value!r}")
+
+
+def _base_url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"url: must be a string, got {value!r}")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"url: '{value}' is not an http(s) URL of the sipXcom server")
+    path = parts.path.rstrip("/")
+    if path.endswith("/sipxconfig"):
+        path = path[: -len("/sipxconfig")]
+    return f"{parts.scheme}://{parts.netloc}{path}/sipxconfig"
+
+
+def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None
+                     ) -> SipxcomConnector:
+    """The ``sipxcom`` entry point; the keys are listed in the package docstring."""
+    unknown = set(config.options) - KEYS
+    if unknown:
+        raise ValueError(f"unknown key '{sorted(unknown)[0]}' for vendor 'sipxcom' ({', '.join(sorted(KEYS))})")
+    base_url = _base_url(config.require("url"))
+    username = config.require("username")
+    password = config.require("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise ValueError("username, password: must be strings")
+    fmt = config.option("format", "xml")
+    if fmt not in ("xml", "json"):
+        raise ValueError(f"format: must be 'xml' or 'json', got {fmt!r}")
+    page_size = config.option("page_size", 500)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 10000:
+        raise ValueError(f"page_size: must be a whole number from 1 to 10000, got {page_size!r}")
+    registrations = config.option("registrations", True)
+    if not isinstance(registrations, bool):
+        raise ValueError(f"registrations: must be true or false, got {registrations!r}")
+    http = VendorHttp(
+        config.name,
+        base_url,
+        timeout_s=config.timeout_s,
+        max_concurrency=config.max_concurrency,
+        # Preemptive Basic: httpx sends it with the first request, no challenge round trip.
+        auth=httpx.BasicAuth(username, password),
+        headers={"User-Agent": "pbxgraph"},
+        verify=_verify(config.option("verify", True)),  # type: ignore[arg-type]
+        transport=transport,
+    )
+    fmt_checked: Format = "json" if fmt == "json" else "xml"
+    client = SipxcomClient(http, backend=config.name, fmt=fmt_checked, page_size=page_size)
+    return SipxcomConnector(config.name, client, registrations=registrations)

@@ -1,0 +1,148 @@
+"""User groups: ``/rest/user-group``; membership lives on each user.
+
+A sipXcom user group has a name and a description: no extension and no ring
+strategy (it is a set of users for permissions and settings, not a ring
+group), so asking to set either is a BAD_USER_INPUT naming the field. A
+group's members are the users whose ``groups`` list names it, in user id
+order (the vendor keeps no member order); adding or removing members
+rewrites those users, sending each back whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+from pbxgraph.connectors.querying import apply_query
+from pbxgraph.connectors.sipxcom import mapping
+from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
+from pbxgraph.connectors.sipxcom.users import SipxcomUsers
+from pbxgraph.domain import Group, GroupCreate, GroupMember, GroupUpdate, ListQuery, Page
+from pbxgraph.errors import BackendError, BadUserInput, NotFound, PbxError
+
+
+class SipxcomGroups:
+    def __init__(self, lookups: Lookups, users: SipxcomUsers) -> None:
+        self._lookups = lookups
+        self._users = users
+        self._client = lookups.client
+        self._backend = lookups.backend
+
+    def _refuse(self, field: str) -> BadUserInput:
+        return BadUserInput(f"{field}: sipXcom user groups have no {field.replace('_', ' ')}",
+                            backend=self._backend, field=field)
+
+    async def list(self, query: ListQuery) -> Page[Group]:
+        return apply_query((mapping.group_record(g) for g in await self._lookups.all_groups()), query)
+
+    async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
+        keys = [native_int(i) for i in ids]
+        found = await self._lookups.groups_by_id([k for k in keys if k is not None])
+        return [mapping.group_record(found[k]) if k in found else None for k in keys]
+
+    async def create(self, data: GroupCreate) -> Group:
+        if data.extension is not None:
+            raise self._refuse("extension")
+        if data.strategy is not None:
+            raise self._refuse("strategy")
+        if data.member_user_ids:
+            await self._members_exist(data.member_user_ids)
+        body = mapping.group_body({"name": data.name, "description": data.description, "branch": None})
+        said = await self._client.rest_write("PUT", "/user-group", f"group '{data.name}'", root="group",
+                                             body=body)
+        if not said["id"]:
+            raise BackendError(f"backend '{self._backend}' created group '{data.name}' without answering "
+                               "its id", backend=self._backend)
+        if data.member_user_ids:
+            try:
+                await self.add_members(said["id"], data.member_user_ids)
+            except PbxError:
+                with contextlib.suppress(PbxError):  # the first failure is the one to report
+                    await self._client.rest_write("DELETE", f"/user-group/{said['id']}", f"group '{data.name}'")
+                raise
+        return mapping.group_record(await self._lookups.group(said["id"]))
+
+    async def update(self, id: str, patch: GroupUpdate) -> Group:
+        changes = patch.changes()
+        for field in ("extension", "strategy"):
+            if changes.get(field) is not None:
+                raise self._refuse(field)
+        current = await self._lookups.group(id)
+        wanted = dict(current)
+        if "name" in changes:
+            wanted["name"] = changes["name"]
+        if "description" in changes:
+            wanted["description"] = changes["description"]
+        if wanted == current:
+            return mapping.group_record(current)
+        await self._client.rest_write("PUT", f"/user-group/{current['id']}", f"group '{id}'", root="group",
+                                      body=mapping.group_body(wanted))
+        return mapping.group_record(await self._lookups.group(id))
+
+    async def delete(self, id: str) -> None:
+        key = native_int(id)
+        if key is None:
+            raise NotFound(f"group '{id}' does not exist on backend '{self._backend}'", backend=self._backend)
+        await self._client.rest_write("DELETE", f"/user-group/{key}", f"group '{id}'")
+
+    async def members_of(self, group_ids: Sequence[str]) -> list[list[GroupMember]]:
+        keys = [native_int(i) for i in group_ids]
+        if not any(k is not None for k in keys):
+            return [[] for _ in keys]
+        users = sorted(await self._lookups.all_users(), key=lambda u: u["id"])
+        wanted = {k for k in keys if k is not None}
+        members = [u for u in users if any(g["id"] in wanted for g in u["groups"])]
+        records = {int(r.id): r for r in await self._lookups.user_records(members)}
+        answers: list[list[GroupMember]] = []
+        for key in keys:
+            of_group = [u for u in members if key is not None and any(g["id"] == key for g in u["groups"])]
+            answers.append([GroupMember(position=i, user=records[u["id"]]) for i, u in enumerate(of_group)])
+        return answers
+
+    async def _members_exist(self, user_ids: Sequence[str]) -> dict[int, dict[str, Any]]:
+        keys = [native_int(i) for i in user_ids]
+        found = await self._lookups.users_by_id(k for k in keys if k is not None)
+        for native_id, key in zip(user_ids, keys, strict=True):
+            if key is None or key not in found:
+                raise NotFound(f"user '{native_id}' does not exist on backend '{self._backend}'",
+                               backend=self._backend)
+        return found
+
+    async def _rewrite(self, changed: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+        """Send each user back with its new groups; on a failure put back those already sent."""
+        done: list[dict[str, Any]] = []
+        try:
+            for user, groups in changed:
+                await self._users.put(user, {}, groups=groups)
+                done.append(user)
+        except PbxError:
+            for user in done:
+                with contextlib.suppress(PbxError):  # the first failure is the one to report
+                    await self._users.put(user, {})
+            raise
+
+    async def add_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
+        group = await self._lookups.group(group_id)
+        found = await self._members_exist(user_ids)
+        ref = {"id": group["id"], "name": group["name"], "description": group["description"]}
+        changed = []
+        for key in dict.fromkeys(native_int(i) for i in user_ids):
+            user = found[key]  # type: ignore[index]
+            if all(g["id"] != group["id"] for g in user["groups"]):
+                changed.append((user, [*user["groups"], ref]))
+        await self._rewrite(changed)
+        return (await self.members_of([group_id]))[0]
+
+    async def remove_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
+        group = await self._lookups.group(group_id)
+        found = await self._members_exist(user_ids)
+        changed = []
+        for native_id in dict.fromkeys(user_ids):
+            user = found[native_int(native_id)]  # type: ignore[index]
+            if all(g["id"] != group["id"] for g in user["groups"]):
+                raise NotFound(f"user '{native_id}' is not a member of group '{group_id}' on backend "
+                               f"'{self._backend}'", backend=self._backend)
+            changed.append((user, [g for g in user["groups"] if g["id"] != group["id"]]))
+        await self._rewrite(changed)
+        return (await self.members_of([group_id]))[0]
