@@ -41,8 +41,8 @@ class LocalGroups:
                 name=data.name, extension=data.extension, description=data.description,
                 strategy=data.strategy.value if data.strategy else None))
             new_id = result.inserted_primary_key[0]
-            await claim_number(conn, data.extension, "group", new_id)
             await self._append(conn, new_id, data.member_user_ids)
+            await claim_number(conn, data.extension, "group", new_id)
             row = await require_row(conn, self._store, tables.groups, str(new_id), "group")
         return rows.group(row)
 
