@@ -14,7 +14,7 @@ from pbxgraph.emulators.era.state import EraState
 from pbxgraph.emulators.toolkit import Emulator, LoopbackServer
 from pbxgraph.testing.contract import ConnectorContract
 
-from conftest import era_config, open_connector
+from tests.era.conftest import era_config, open_connector
 
 #: Seeded users with no phone: where the suite's sample devices get provisioned.
 PHONELESS = [user_id for user_id, *_, mac, _model, _online in USERS if not mac]
