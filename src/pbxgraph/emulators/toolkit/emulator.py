@@ -73,6 +73,8 @@ class Emulator(Generic[S]):
     vendor_app: ASGIApp
     state: S
     name: str = "emulator"
+    #: Seed for fraction-based faults, for tests that want the same draw every run.
+    fault_seed: int | None = None
     recorder: Recorder = field(init=False)
     faults: FaultInjector = field(init=False)
     app: ASGIApp = field(init=False)
@@ -89,7 +91,7 @@ class Emulator(Generic[S]):
                 await vendor_app(scope, receive, send)
 
         # Recording sits outside fault injection: a faulted call still counts as a call.
-        self.faults = FaultInjector(routed)
+        self.faults = FaultInjector(routed, seed=self.fault_seed)
         self.recorder = Recorder(self.faults)
         self.app = self.recorder
 
