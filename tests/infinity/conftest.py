@@ -44,14 +44,18 @@ def infinity_url(infinity_server: LoopbackServer) -> str:
 ConnectorFactory = Callable[..., Awaitable[InfinityConnector]]
 
 
-def connector_for(url: str, name: str = "inf", **overrides: Any) -> InfinityConnector:
-    """A connector configured like the demo, with options overridden (None removes one)."""
+def backend_config(url: str, name: str = "inf", **overrides: Any) -> BackendConfig:
+    """The demo's backend table for the emulator at ``url``, options overridden (None removes one)."""
     options = {k: v for k, v in demo_backend(url).items() if k != "vendor"}
     options.update(overrides)
     for key in [k for k, v in options.items() if v is None]:
         del options[key]
     timeout_s = options.pop("timeout_s", 5.0)
-    return create_connector(BackendConfig(name=name, vendor="infinity", timeout_s=timeout_s, options=options))
+    return BackendConfig(name=name, vendor="infinity", timeout_s=timeout_s, options=options)
+
+
+def connector_for(url: str, name: str = "inf", **overrides: Any) -> InfinityConnector:
+    return create_connector(backend_config(url, name, **overrides))
 
 
 @pytest.fixture
