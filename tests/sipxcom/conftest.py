@@ -55,11 +55,10 @@ def url(served: Served, emulator: Emulator[SipxState]) -> str:
     return served.server.url
 
 
-def make_connector(url: str, **options: Any) -> SipxcomConnector:
-    config = BackendConfig(name="sipx", vendor="sipxcom", timeout_s=5.0,
-                           options={**demo_backend(url), **options})
-    config = BackendConfig(name=config.name, vendor=config.vendor, timeout_s=config.timeout_s,
-                           options={k: v for k, v in config.options.items() if k != "vendor"})
+def make_connector(url: str, *, timeout_s: float = 5.0, **options: Any) -> SipxcomConnector:
+    """A connector for the emulator at ``url``: the demo options, overridden by ``options``."""
+    demo = {k: v for k, v in demo_backend(url).items() if k != "vendor"}
+    config = BackendConfig(name="sipx", vendor="sipxcom", timeout_s=timeout_s, options={**demo, **options})
     connector = build_connector(config)
     assert isinstance(connector, SipxcomConnector)
     return connector

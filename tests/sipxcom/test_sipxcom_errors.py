@@ -1,0 +1,238 @@
+"""Every way sipXconfig fails, from both APIs, as pbxgraph error classes.
+
+The vendor's status, code and message travel in the error's details (shown
+to callers under ``extensions.vendor``); broken, unsafe, slow or vanished
+backends become BACKEND_ERROR, BACKEND_TIMEOUT or BACKEND_UNAVAILABLE.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from pbxgraph.connectors.contract import resource_of
+from pbxgraph.connectors.sipxcom import SipxcomConnector
+from pbxgraph.domain import (
+    DeviceCreate,
+    DeviceUpdate,
+    GroupCreate,
+    GroupUpdate,
+    HealthStatus,
+    Kind,
+    ListQuery,
+    TrunkCreate,
+    TrunkUpdate,
+    UserCreate,
+    UserUpdate,
+)
+from pbxgraph.emulators.sipxcom import SipxState
+from pbxgraph.emulators.toolkit import Emulator, Fault, FaultKind
+from pbxgraph.errors import (
+    BackendError,
+    BackendTimeout,
+    BackendUnavailable,
+    BadUserInput,
+    Conflict,
+    NotFound,
+    NotSupported,
+)
+
+from .conftest import make_connector
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+                  b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+                  b"<user><metadata/><users><user><userName>&lol3;</userName></user></users></user>")
+
+
+# --- /rest ----------------------------------------------------------------------------
+
+
+async def test_rest_not_found_is_not_found(connector: SipxcomConnector) -> None:
+    with pytest.raises(NotFound) as info:
+        await connector.groups.update("999", GroupUpdate(name="x"))
+    assert info.value.backend == "sipx"
+    vendor = info.value.extensions()["vendor"]
+    assert (vendor["status"], vendor["code"], vendor["id"]) == (400, "ERROR_OBJECT_NOT_FOUND", "999")
+    with pytest.raises(NotFound):
+        await connector.users.update("999", UserUpdate(display_name="x"))
+    with pytest.raises(NotFound):
+        await connector.users.delete("999")
+
+
+async def test_rest_validation_failure_is_bad_user_input_naming_the_field(connector: SipxcomConnector) -> None:
+    with pytest.raises(BadUserInput) as info:
+        await connector.users.create(UserCreate(username="two words"))
+    assert info.value.field == "username"
+    vendor = info.value.extensions()["vendor"]
+    assert vendor["code"] == "ERROR_VALIDATION_FAILED" and vendor["additionalMessage"].startswith("UserName:")
+
+
+async def test_rest_taken_names_are_conflicts(connector: SipxcomConnector) -> None:
+    with pytest.raises(Conflict) as info:
+        await connector.users.create(UserCreate(username="alice"))
+    vendor = info.value.extensions()["vendor"]
+    assert (vendor["status"], vendor["code"]) == (500, "ERROR_CREATE_FAILED")
+    assert "already in use" in vendor["additionalMessage"]
+    with pytest.raises(Conflict) as info:
+        await connector.users.update("3", UserUpdate(extension="201"))
+    assert info.value.extensions()["vendor"]["code"] == "ERROR_UPDATE_FAILED"
+    with pytest.raises(Conflict):
+        await connector.groups.create(GroupCreate(name="sales"))
+
+
+async def test_rest_server_failure_is_backend_error(connector: SipxcomConnector,
+                                                    emulator: Emulator[SipxState]) -> None:
+    envelope = (b'<?xml version="1.0" encoding="UTF-8"?><response><code>ERROR_READ_FAILED</code>'
+                b"<message>Read failed</message><data><additionalMessage>db down</additionalMessage></data>"
+                b"</response>")
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user-group", status=500,
+                              body=envelope, content_type="text/xml"))
+    with pytest.raises(BackendError) as info:
+        await connector.groups.list(ListQuery())
+    assert info.value.extensions()["vendor"] == {"status": 500, "code": "ERROR_READ_FAILED",
+                                                 "message": "Read failed", "additionalMessage": "db down"}
+
+
+async def test_rest_garbage_and_broken_xml_are_backend_errors(connector: SipxcomConnector,
+                                                              emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.GARBAGE, path_prefix="/sipxconfig/rest/user", times=1))
+    with pytest.raises(BackendError):
+        await connector.users.list(ListQuery())
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user", status=200,
+                              body=b"<user><metadata>", content_type="text/xml", times=1))
+    with pytest.raises(BackendError) as info:
+        await connector.users.list(ListQuery())
+    assert "not usable XML" in info.value.message
+
+
+async def test_rest_unsafe_xml_is_refused_not_expanded(connector: SipxcomConnector,
+                                                       emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user", status=200,
+                              body=BILLION_LAUGHS, content_type="text/xml"))
+    with pytest.raises(BackendError) as info:
+        await connector.users.get_many(["1", "2"])
+    assert "unsafe XML" in info.value.message
+    assert "lollol" not in str(info.value.extensions())
+
+
+async def test_a_write_without_a_success_envelope_is_a_backend_error(connector: SipxcomConnector,
+                                                                     emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user-group", method="PUT",
+                              status=200, body=b"OK", content_type="text/plain"))
+    with pytest.raises(BackendError):
+        await connector.groups.create(GroupCreate(name="nightly"))
+
+
+# --- /api --------------------------------------------------------------------------------
+
+
+async def test_api_not_found_is_not_found(connector: SipxcomConnector) -> None:
+    with pytest.raises(NotFound) as info:
+        await connector.devices.update("999", DeviceUpdate(name="x"))
+    assert info.value.extensions()["vendor"] == {"status": 404}
+    with pytest.raises(NotFound):
+        await connector.devices.delete("999")
+    with pytest.raises(NotFound):
+        await connector.trunks.update("999", TrunkUpdate(name="x"))
+    assert await connector.devices.get_many(["999"]) == [None]
+
+
+async def test_api_duplicate_is_a_conflict(connector: SipxcomConnector) -> None:
+    with pytest.raises(Conflict) as info:
+        await connector.devices.create(DeviceCreate(mac="00:04:F2:80:CC:95", model="Polycom VVX 450"))
+    vendor = info.value.extensions()["vendor"]
+    assert vendor["status"] == 500 and "already in use" in vendor["message"]
+    with pytest.raises(Conflict):
+        await connector.trunks.create(TrunkCreate(name="my_siptrunk", host="sip.example.net"))
+
+
+async def test_api_validation_failure_is_bad_user_input(connector: SipxcomConnector) -> None:
+    with pytest.raises(BadUserInput) as info:
+        await connector.trunks.update("1", TrunkUpdate(port=70000))
+    assert info.value.field == "port" and info.value.extensions()["vendor"]["status"] == 400
+    with pytest.raises(BadUserInput) as info:
+        await connector.trunks.create(TrunkCreate(name="", host="sip.example.net"))
+    assert info.value.field == "name"
+
+
+async def test_api_server_error_keeps_the_plain_text(connector: SipxcomConnector,
+                                                     emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/api/phones", status=500,
+                              body=b"java.lang.NullPointerException"))
+    with pytest.raises(BackendError) as info:
+        await connector.devices.list(ListQuery())
+    assert info.value.extensions()["vendor"] == {"status": 500, "message": "java.lang.NullPointerException"}
+    with pytest.raises(BackendError):
+        await connector.devices.get_many(["1"])
+
+
+async def test_api_garbage_is_a_backend_error(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.GARBAGE, path_prefix="/sipxconfig/api/gateways"))
+    with pytest.raises(BackendError):
+        await connector.trunks.list(ListQuery())
+
+
+# --- the backend itself ------------------------------------------------------------------------
+
+
+async def test_queues_are_not_supported_naming_the_backend(connector: SipxcomConnector) -> None:
+    assert connector.queues is None and Kind.QUEUE not in connector.capabilities.kinds
+    with pytest.raises(NotSupported) as info:
+        resource_of(connector, Kind.QUEUE)
+    assert info.value.backend == "sipx" and "queue" in info.value.message
+
+
+async def test_refused_credentials(url: str) -> None:
+    connector = make_connector(url, password="not-the-password")
+    try:
+        with pytest.raises(BackendError) as info:
+            await connector.users.list(ListQuery())
+        assert info.value.extensions()["vendor"] == {"status": 401}
+        with pytest.raises(BackendError):
+            await connector.devices.list(ListQuery())
+        health = await connector.health()
+    finally:
+        await connector.aclose()
+    assert health.status is HealthStatus.DOWN and "credentials" in (health.detail or "")
+
+
+async def test_dropped_connection_is_unavailable(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.DROP, path_prefix="/sipxconfig/api/phones"))
+    with pytest.raises(BackendUnavailable):
+        await connector.devices.list(ListQuery())
+
+
+async def test_slow_backend_times_out(url: str, emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.LATENCY, path_prefix="/sipxconfig/rest/user-group", delay_s=0.4))
+    connector = make_connector(url, timeout_s=0.1)
+    try:
+        with pytest.raises(BackendTimeout) as info:
+            await connector.groups.list(ListQuery())
+        health = await connector.health()
+    finally:
+        await connector.aclose()
+    assert info.value.backend == "sipx"
+    assert health.status is HealthStatus.DOWN
+
+
+async def test_unreachable_backend(emulator: Emulator[SipxState]) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connector = make_connector(f"http://127.0.0.1:{port}")
+    try:
+        await connector.open()  # never fails for an unreachable backend
+        with pytest.raises(BackendUnavailable):
+            await connector.users.get_many(["1"])
+        health = await connector.health()
+    finally:
+        await connector.aclose()
+    assert health.status is HealthStatus.DOWN
+
+
+async def test_health_up(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    health = await connector.health()
+    assert health.status is HealthStatus.UP and health.latency_ms is not None
+    assert len(emulator.recorder.requests) == 1
