@@ -244,6 +244,24 @@ async def test_queue_members_and_their_order(client: GraphQLTestClient, emulator
     assert [(m["position"], m["member"]["name"]) for m in listed["node"]["members"]] == [(0, "accounts"), (1, "sales")]
 
 
+async def test_queue_create_with_members_update_and_delete(client: GraphQLTestClient,
+                                                           emulator: Emulator[InfinityState]) -> None:
+    created = await client.data(
+        'mutation($m: [QueueMemberInput!]!) { createQueue(backend: "inf", input: {name: "callbacks", '
+        'extension: "4590", members: $m}) { id name extension description members { member { ... on Group '
+        '{ name } } } } }', {"m": [{"id": gid(Kind.GROUP, "1-3")}, {"id": gid(Kind.GROUP, "1-1")}]})
+    queue = created["createQueue"]
+    assert (queue["name"], queue["extension"], queue["description"]) == ("callbacks", "4590", None)
+    assert [m["member"]["name"] for m in queue["members"]] == ["accounts", "sales"]
+    find = [r for r in emulator.recorder.requests if r.method == "GET" and r.path == f"{API}/1/queues"]
+    assert [r.params for r in find] == [[("filter[]", "extensionNumber-eq-value-4590")]]
+    updated = await client.data('mutation($id: ID!) { updateQueue(id: $id, input: {description: "Call-backs"}) '
+                                '{ name extension description } }', {"id": queue["id"]})
+    assert updated["updateQueue"] == {"name": "callbacks", "extension": "4590", "description": "Call-backs"}
+    await client.data("mutation($id: ID!) { deleteQueue(id: $id) { deletedId } }", {"id": queue["id"]})
+    assert (await client.data('{ queues(filter: {extension: "4590"}) { totalCount } }'))["queues"]["totalCount"] == 0
+
+
 async def test_queue_members_must_be_groups_without_priority(client: GraphQLTestClient,
                                                              emulator: Emulator[InfinityState]) -> None:
     queue = gid(Kind.QUEUE, "1-1")
