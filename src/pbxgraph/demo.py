@@ -28,22 +28,27 @@ DEMO_VENDORS: tuple[tuple[str, str], ...] = (
 class DemoEnvironment:
     config: Config
     servers: dict[str, LoopbackServer] = field(default_factory=dict)
+    #: The emulators behind ``servers``, for making them slow or broken.
+    emulators: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def start(cls, *, store: str = ":memory:") -> DemoEnvironment:
         backends = [BackendConfig(name="office", vendor="local", options={"path": store, "demo": True})]
         servers: dict[str, LoopbackServer] = {}
+        emulators: dict[str, Any] = {}
         for name, vendor in DEMO_VENDORS:
             try:
                 module: Any = importlib.import_module(f"pbxgraph.emulators.{vendor}")
             except ModuleNotFoundError:
                 continue
-            server = module.create_emulator(seed=True).serve()
+            emulator = module.create_emulator(seed=True)
+            server = emulator.serve()
             servers[name] = server
+            emulators[name] = emulator
             options = dict(module.demo_backend(server.url))
             options.pop("vendor", None)
             backends.append(BackendConfig(name=name, vendor=vendor, options=options))
-        return cls(config=Config(backends=tuple(backends)), servers=servers)
+        return cls(config=Config(backends=tuple(backends)), servers=servers, emulators=emulators)
 
     def describe(self) -> list[str]:
         lines = ["backend office: local store (demo data, in memory)"]
