@@ -15,9 +15,10 @@ what they want. Three habits matter:
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -31,6 +32,32 @@ BASE = "/rest/v1/uc"
 IN_CHUNK = 100
 
 Filter = list[Any]
+T = TypeVar("T")
+
+
+async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Run calls concurrently; the first failure cancels the others and is raised alone.
+
+    Unlike a bare ``asyncio.gather``, no sibling request is left running after
+    the answer has been given up on (it would reach Era for nothing, and after
+    the caller has moved on).
+    """
+    tasks: list[asyncio.Task[T]] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_awaited(call)) for call in calls]
+    except BaseExceptionGroup as failures:
+        raise _first(failures) from None
+    return [task.result() for task in tasks]
+
+
+async def _awaited(call: Awaitable[T]) -> T:
+    return await call
+
+
+def _first(failures: BaseExceptionGroup[BaseException]) -> BaseException:
+    error = failures.exceptions[0]
+    return _first(error) if isinstance(error, BaseExceptionGroup) else error
 
 
 def all_of(*parts: Filter | None) -> Filter | None:
@@ -191,7 +218,7 @@ class EraClient:
         if not unique:
             return []
         chunks = [unique[i:i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
-        answers = await self.http.gather(
+        answers = await gather(
             self.list_all(collection, filter=all_of(one_of(name, chunk), filter), mask=mask) for chunk in chunks)
         return [item for answer in answers for item in answer]
 

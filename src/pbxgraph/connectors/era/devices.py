@@ -30,7 +30,7 @@ from typing import Any
 
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
-from pbxgraph.connectors.era.client import EraClient, Filter, prop
+from pbxgraph.connectors.era.client import EraClient, gather, Filter, prop
 from pbxgraph.connectors.era.common import names_backend, unique, users_with_registration
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import Device, DeviceAction, DeviceCreate, DeviceUpdate, ListQuery, Page, User
@@ -189,7 +189,7 @@ class EraDevices:
         if not macs:
             return {}
         chunks = [macs[i:i + MAC_CHUNK] for i in range(0, len(macs), MAC_CHUNK)]
-        answers = await self.client.http.gather(
+        answers = await gather(
             self.client.list_all(USERS, filter=mac_filter(chunk)) for chunk in chunks)
         holders: dict[str, list[dict[str, Any]]] = {}
         for payload in sorted((p for a in answers for p in a), key=lambda p: str(p.get("id"))):

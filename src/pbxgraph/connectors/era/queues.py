@@ -16,7 +16,7 @@ from typing import Any
 
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
-from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
+from pbxgraph.connectors.era.client import EraClient, gather, all_of, contains_text, equals
 from pbxgraph.connectors.era.common import names_backend, unique, users_by_id
 from pbxgraph.domain import (
     ListQuery,
@@ -106,7 +106,7 @@ class EraQueues:
         wanted = unique(queue_ids)
         if not wanted:
             return []
-        hunts = await self.client.http.gather(self.client.find(COLLECTION, qid) for qid in wanted)
+        hunts = await gather(self.client.find(COLLECTION, qid) for qid in wanted)
         found = {qid: hunt for qid, hunt in zip(wanted, hunts, strict=True) if hunt is not None}
         user_ids = [r["id"] for hunt in found.values() for r in mapping.resources(hunt)]
         users = await users_by_id(self.client, user_ids) if user_ids else {}
