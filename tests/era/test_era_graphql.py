@@ -246,10 +246,12 @@ async def test_each_error_class_names_the_era_backend(client: GraphQLTestClient)
     assert taken["errors"][0]["extensions"]["vendor"]["error_code"] == 1409
     email = await client.execute(create_user, {"i": {"username": "mail", "email": "m@example.com"}})
     assert error_codes(email) == ["NOT_SUPPORTED"] and "era" in email["errors"][0]["message"]
-    assert email["errors"][0]["extensions"]["backend"] == "era" and email["errors"][0]["extensions"]["field"] == "email"
+    assert email["errors"][0]["extensions"]["backend"] == "era"
+    assert email["errors"][0]["extensions"]["field"].endswith("email")
     strategy = await client.execute(
         "mutation { createGroup(backend: \"era\", input: {name: \"x\", extension: \"531\", strategy: ROUND_ROBIN}) { id } }")
-    assert error_codes(strategy) == ["BAD_USER_INPUT"] and strategy["errors"][0]["extensions"]["field"] == "strategy"
+    assert error_codes(strategy) == ["BAD_USER_INPUT"]
+    assert strategy["errors"][0]["extensions"]["field"].endswith("strategy")
     missing = await client.execute("mutation($id: ID!) { updateQueue(id: $id, input: {name: \"x\"}) { id } }",
                                    {"id": era_id(Kind.QUEUE, "no-such-hunt")})
     assert error_codes(missing) == ["NOT_FOUND"] and missing["errors"][0]["extensions"]["vendor"]["error_code"] == 1404

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import httpx
 
-from pbxgraph.connectors.era.errors import NOT_FOUND, error_for
+from pbxgraph.connectors.era.errors import error_for
 from pbxgraph.connectors.http import VendorHttp
 from pbxgraph.errors import BackendError, BackendUnavailable
 
@@ -252,20 +252,6 @@ class EraClient:
 
     async def delete(self, collection: str, entity_id: str) -> None:
         await self._send("DELETE", self.path(collection, entity_id), f"delete {collection}/{entity_id}")
-
-    async def lookup(self, collection: str, key: str) -> list[str]:
-        """Era's LOOKUP: the ids whose key fields equal ``key`` ([] when Era finds none)."""
-        what = f"look up '{key}' in {collection}"
-        response = await self.http.request("LOOKUP", self.path(collection), content=json.dumps(key),
-                                           headers={"Content-Type": "application/json; charset=utf-8"})
-        if response.status_code == 404:
-            error = error_for(response, self.backend, what)
-            if error.details.get("error_code") in (NOT_FOUND, None):
-                return []
-            raise error
-        if response.status_code >= 300:
-            raise error_for(response, self.backend, what)
-        return [str(i) for i in self._array(response, what)]
 
     async def device_operation(self, sipuser_id: str, operation: str) -> None:
         what = f"send '{operation}' to the phone of sipusers/{sipuser_id}"

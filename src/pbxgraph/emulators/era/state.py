@@ -18,6 +18,7 @@ from typing import Any
 
 from pbxgraph.emulators.era.errors import already_exists, invalid_params, lookup_failed, not_found
 from pbxgraph.emulators.era.schema import COLLECTIONS, NUMBERED, check_fields
+from pbxgraph.emulators.era.seed import load_seed
 
 #: The tail Era's own examples share: ids look like uuids but are opaque strings.
 _ID_TAIL = "50e54938780c"
@@ -50,8 +51,6 @@ class EraState:
 
     def reset(self, *, seed: bool = True) -> None:
         """Forget everything; reload the seed data set if ``seed``."""
-        from pbxgraph.emulators.era.seed import load_seed
-
         with self._lock:
             self.collections = {name: {} for name in COLLECTIONS}
             self.registrations = {}
