@@ -93,9 +93,10 @@ async def test_syntax_and_validation_errors_are_bad_user_input(client: GraphQLTe
 async def test_conflict_when_an_extension_is_taken_by_any_kind(client: GraphQLTestClient) -> None:
     body = await client.execute('mutation { createUser(backend: "east", input: {username: "x.y", extension: "600"}) { id } }')
     assert error_codes(body) == ["CONFLICT"]
-    assert body["errors"][0]["extensions"] == {"code": "CONFLICT", "backend": "east", "field": "extension"}
+    assert body["errors"][0]["extensions"] == {"code": "CONFLICT", "backend": "east", "field": "input.extension"}
+    assert body["errors"][0]["message"].startswith("input.extension: already taken")
     body = await client.execute('mutation { createUser(backend: "east", input: {username: "ahughes"}) { id } }')
-    assert error_codes(body) == ["CONFLICT"] and body["errors"][0]["extensions"]["field"] == "username"
+    assert error_codes(body) == ["CONFLICT"] and body["errors"][0]["extensions"]["field"] == "input.username"
 
 
 @pytest.fixture

@@ -183,7 +183,7 @@ async def test_device_crud_assignment_and_actions(client: GraphQLTestClient) -> 
     assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["backend"] == "east"
     duplicate = await client.execute(
         "mutation { createDevice(backend: \"east\", input: {mac: \"00:04:f2:aa:bb:01\"}) { id } }")
-    assert error_codes(duplicate) == ["CONFLICT"] and duplicate["errors"][0]["extensions"]["field"] == "mac"
+    assert error_codes(duplicate) == ["CONFLICT"] and duplicate["errors"][0]["extensions"]["field"] == "input.mac"
     await client.data("mutation($id: ID!) { deleteDevice(id: $id) { deletedId } }", {"id": device["id"]})
 
 

@@ -297,7 +297,7 @@ async def test_device_create_assign_unassign(client: GraphQLTestClient, emulator
     assert renamed["updateDevice"] == {"name": "Kitchen 2", "mac": "00:04:f2:12:34:56"}
     body = await client.execute('mutation($d: ID!) { updateDevice(id: $d, input: {model: "T46U"}) { name } }',
                                 {"d": device["id"]})
-    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "model"
+    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.model"
     body = await client.execute("mutation($d: ID!) { resyncDevice(id: $d) { action } }", {"d": device["id"]})
     assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["backend"] == "inf"
 
@@ -323,10 +323,10 @@ async def test_input_errors_reach_no_vendor(client: GraphQLTestClient, emulator:
     body = await client.execute("query { node(id: \"not-an-id\") { id } }")
     assert error_codes(body) == ["BAD_USER_INPUT"]
     body = await client.execute(CREATE_USER, {"input": {"username": "x.y", "extension": "2030"}})
-    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "sip_password"
+    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.sipPassword"
     body = await client.execute('mutation { createGroup(backend: "inf", input: {name: "g", extension: "4920", '
                                 'strategy: PRIORITY}) { id } }')
-    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "strategy"
+    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.strategy"
     assert emulator.recorder.count() == 0
 
 

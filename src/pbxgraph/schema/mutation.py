@@ -8,13 +8,15 @@ it whole or not at all, so a failure leaves every backend as it was.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from pbxgraph import domain, validation
-from pbxgraph.errors import BadUserInput, Forbidden, NotFound
+from pbxgraph.errors import BadUserInput, Forbidden, NotFound, PbxError
 from pbxgraph.ids import GlobalId, decode_expected, decode_id
 from pbxgraph.schema.inputs import (
     CreateDeviceInput,
@@ -50,11 +52,47 @@ class DeviceActionPayload:
     action: str
 
 
+def graphql_field(field: str, arguments: Collection[str]) -> str:
+    """A connector's field name (``sip_password``) as the caller wrote it (``input.sipPassword``)."""
+    camel = re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field)
+    head = re.split(r"[.\[]", camel, maxsplit=1)[0]
+    return camel if head in arguments or "input" not in arguments else f"input.{camel}"
+
+
+class _FieldNamingService:
+    """The service, with connector field names in errors turned into argument paths.
+
+    Connectors speak the domain's names; a script reading an error wants the
+    path of the argument it sent, so the error is renamed on its way out.
+    """
+
+    def __init__(self, service: Any, arguments: Collection[str]) -> None:
+        self._service = service
+        self._arguments = arguments
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._service, name)
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await method(*args, **kwargs)
+            except PbxError as exc:
+                if exc.field is not None:
+                    renamed = graphql_field(exc.field, self._arguments)
+                    if exc.message.startswith(f"{exc.field}:"):
+                        exc.message = renamed + exc.message[len(exc.field):]
+                    exc.field = renamed
+                raise
+
+        return call
+
+
 def _writer(info: Info) -> Any:
     """The service, for a caller allowed to change things."""
     if info.context.role != "admin":
         raise Forbidden("this token may only read; mutations need an admin token")
-    return info.context.service
+    arguments = {name for selected in info.selected_fields for name in getattr(selected, "arguments", {})}
+    return _FieldNamingService(info.context.service, arguments)
 
 
 def _backend(info: Info, name: str) -> str:
