@@ -10,11 +10,7 @@ import pytest
 from pbxgraph.connectors.era import EraConnector
 from pbxgraph.domain import DeviceCreate, DeviceUpdate, Kind, UserCreate
 from pbxgraph.emulators.era.seed import USERS
-from pbxgraph.emulators.era.state import EraState
-from pbxgraph.emulators.toolkit import Emulator, LoopbackServer
 from pbxgraph.testing.contract import ConnectorContract
-
-from tests.era.conftest import era_config, open_connector
 
 #: Seeded users with no phone: where the suite's sample devices get provisioned.
 PHONELESS = [user_id for user_id, *_, mac, _model, _online in USERS if not mac]
@@ -22,10 +18,9 @@ PHONELESS = [user_id for user_id, *_, mac, _model, _online in USERS if not mac]
 
 class TestEraContract(ConnectorContract):
     @pytest.fixture
-    async def connector(self, era: Emulator[EraState], era_server: LoopbackServer) -> AsyncIterator[EraConnector]:
-        connector = await open_connector(era_config(era_server.url))
-        yield connector
-        await connector.aclose()
+    async def connector(self, era_connector: EraConnector) -> AsyncIterator[EraConnector]:
+        """The Era connector, opened on the seeded emulator's loopback port."""
+        yield era_connector
 
     def sample_user(self, n: int) -> UserCreate:
         """Era SIP accounts have no e-mail address (setting one is NOT_SUPPORTED)."""

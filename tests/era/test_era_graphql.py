@@ -10,6 +10,7 @@ import pytest
 import pytest_asyncio
 
 from pbxgraph.config import BackendConfig, Config
+from pbxgraph.demo import DemoEnvironment
 from pbxgraph.domain import Kind
 from pbxgraph.emulators.era.seed import GROUPS, HUNTS, USERS
 from pbxgraph.emulators.era.state import EraState
@@ -249,7 +250,8 @@ async def test_each_error_class_names_the_era_backend(client: GraphQLTestClient)
     assert email["errors"][0]["extensions"]["backend"] == "era"
     assert email["errors"][0]["extensions"]["field"].endswith("email")
     strategy = await client.execute(
-        "mutation { createGroup(backend: \"era\", input: {name: \"x\", extension: \"531\", strategy: ROUND_ROBIN}) { id } }")
+        'mutation { createGroup(backend: "era", input: {name: "x", extension: "531", strategy: ROUND_ROBIN})'
+        ' { id } }')
     assert error_codes(strategy) == ["BAD_USER_INPUT"]
     assert strategy["errors"][0]["extensions"]["field"].endswith("strategy")
     missing = await client.execute("mutation($id: ID!) { updateQueue(id: $id, input: {name: \"x\"}) { id } }",
@@ -338,5 +340,22 @@ async def test_queues_members_cost_one_get_per_hunt_plus_two(client: GraphQLTest
 
 
 async def test_directory_finds_era_owners(client: GraphQLTestClient) -> None:
-    data = await client.data('{ directory(number: "402") { entries { backend kind owner { ... on Queue { name } } } } }')
+    data = await client.data('{ directory(number: "402") '
+                             '{ entries { backend kind owner { ... on Queue { name } } } } }')
     assert {"backend": "era", "kind": "QUEUE", "owner": {"name": "support"}} in data["directory"]["entries"]
+
+
+async def test_the_no_configuration_demo_serves_an_era_backend() -> None:
+    demo = DemoEnvironment.start()
+    try:
+        assert "backend era-demo: era emulator at http://127.0.0.1:" in "\n".join(demo.describe())
+        async with GraphQLTestClient.running(demo.config) as client:
+            data = await client.data('{ backends { name vendor health { status } } '
+                                     'users(backends: ["era-demo"], first: 100) { nodes { registration } } '
+                                     'groups(backends: ["era-demo"]) { nodes { members { number } } } }')
+    finally:
+        demo.stop()
+    assert {"name": "era-demo", "vendor": "era", "health": {"status": "UP"}} in data["backends"]
+    assert len(data["users"]["nodes"]) == len(USERS)
+    assert {u["registration"] for u in data["users"]["nodes"]} == {"ONLINE", "OFFLINE"}
+    assert len(data["groups"]["nodes"]) == len(GROUPS)
