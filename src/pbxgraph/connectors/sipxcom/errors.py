@@ -7,7 +7,9 @@ of ``additionalMessage`` ("UserName: Cannot be empty"); a refused create or
 update (``ERROR_CREATE_FAILED``/``ERROR_UPDATE_FAILED``) carries the server's
 reason, which for a taken user name, alias, serial number or name says
 "already in use"/"already exists". ``/api`` answers "not found" with a bare
-404 and everything else with a plain-text body.
+404 and everything else with a plain-text body. A 502/503/504 without an
+envelope comes from whatever stands in front of the server: the backend is
+unavailable.
 
 What the vendor said goes into ``details`` (shown under
 ``extensions.vendor``), with any secret sent in the failing request scrubbed
@@ -25,6 +27,7 @@ import httpx
 from pbxgraph.connectors.sipxcom.payload import PayloadError, parse_xml, text
 from pbxgraph.errors import (
     BackendError,
+    BackendUnavailable,
     BadUserInput,
     Conflict,
     NotFound,
@@ -32,6 +35,8 @@ from pbxgraph.errors import (
 )
 
 _MAX_TEXT = 300
+#: A proxy or load balancer in front of the server saying it is not there.
+_UNAVAILABLE = (502, 503, 504)
 _CONFLICT = re.compile(r"already (in use|exists)|duplicate", re.IGNORECASE)
 _FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_./-]*)\s*:")
 
@@ -89,6 +94,11 @@ def _field_of(message: str | None) -> str | None:
     return FIELD_NAMES.get(match.group(1).lower())
 
 
+def _unavailable(backend: str, status: int, what: str, details: dict[str, Any]) -> BackendUnavailable:
+    return BackendUnavailable(f"backend '{backend}' is unavailable (HTTP {status} for {what})", backend=backend,
+                              details=details)
+
+
 def _credentials_refused(backend: str, status: int) -> BackendError:
     reason = "rejected the configured credentials" if status == 401 else "refused the configured account"
     return BackendError(f"backend '{backend}' {reason} (HTTP {status})", backend=backend,
@@ -107,6 +117,8 @@ def rest_failure(backend: str, response: httpx.Response, what: str,
         body = scrub(response.text.strip(), secrets) if response.content else None
         if body:
             details["message"] = body
+        if status in _UNAVAILABLE:
+            return _unavailable(backend, status, what, details)
         return BackendError(f"backend '{backend}' answered HTTP {status} for {what}", backend=backend,
                             details=details)
     code = said["code"] or ""
@@ -144,6 +156,8 @@ def api_failure(backend: str, response: httpx.Response, what: str,
         return NotFound(f"{what} does not exist on backend '{backend}'", backend=backend, details=details)
     if status == 409 or (status >= 500 and _CONFLICT.search(body or "")):
         return Conflict(f"backend '{backend}' refused {what}: {body}", backend=backend, details=details)
+    if status in _UNAVAILABLE:
+        return _unavailable(backend, status, what, details)
     if status in (400, 422):
         return BadUserInput(f"backend '{backend}' refused {what}: {body or 'bad request'}", backend=backend,
                             field=_field_of(body), details=details)

@@ -212,7 +212,8 @@ PHONE_SETTINGS: list[tuple[str, str, str | None]] = [
 ]
 
 _SERIAL = re.compile(r"^[0-9a-f]{12}$")
-_USER_NAME = re.compile(r"^\S+$")
+#: A SIP user part: no whitespace, no "@" (the user name is the part before it).
+_USER_NAME = re.compile(r"^[^\s@:<>\"]+$")
 
 
 def sip_trunk_settings() -> dict[str, Setting]:
@@ -337,7 +338,8 @@ class SipxState:
         if not user.user_name:
             raise Invalid("UserName", "Cannot be empty")
         if not _USER_NAME.match(user.user_name):
-            raise Invalid("UserName", "Must only contain letters, numbers, dashes, underscores, and symbols")
+            raise Invalid("UserName", "Must only contain letters, numbers, dashes, underscores, and symbols "
+                                      "allowed in a SIP user part")
         names = [user.user_name, *user.aliases]
         folded = [n.casefold() for n in names]
         if len(set(folded)) != len(folded):
