@@ -9,7 +9,7 @@ it whole or not at all, so a failure leaves every backend as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import strawberry
@@ -38,7 +38,7 @@ from pbxgraph.schema.inputs import (
     to_user_create,
     to_user_update,
 )
-from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
+from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User, to_node
 
 
 @strawberry.type(description="What a delete removed.")
@@ -170,12 +170,7 @@ class Mutation:
 
     @strawberry.mutation(description="Change the given fields of a user; the others stay as they are.")
     async def update_user(self, info: Info, id: strawberry.ID, input: UpdateUserInput) -> User:
-        service = _writer(info)
-        gid = _target(info, id, domain.Kind.USER, "id")
-        patch = _changes(to_user_update(input))
-        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
-        _fresh(info)
-        return User.of(gid.backend, record)
+        return await _update(info, id, domain.Kind.USER, lambda: to_user_update(input))
 
     @strawberry.mutation(description="Delete a user.")
     async def delete_user(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -200,12 +195,7 @@ class Mutation:
 
     @strawberry.mutation(description="Change the given fields of a group.")
     async def update_group(self, info: Info, id: strawberry.ID, input: UpdateGroupInput) -> Group:
-        service = _writer(info)
-        gid = _target(info, id, domain.Kind.GROUP, "id")
-        patch = _changes(to_group_update(input))
-        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
-        _fresh(info)
-        return Group.of(gid.backend, record)
+        return await _update(info, id, domain.Kind.GROUP, lambda: to_group_update(input))
 
     @strawberry.mutation(description="Delete a group (its users stay).")
     async def delete_group(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -252,12 +242,7 @@ class Mutation:
 
     @strawberry.mutation(description="Change the given fields of a queue.")
     async def update_queue(self, info: Info, id: strawberry.ID, input: UpdateQueueInput) -> Queue:
-        service = _writer(info)
-        gid = _target(info, id, domain.Kind.QUEUE, "id")
-        patch = _changes(to_queue_update(input))
-        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
-        _fresh(info)
-        return Queue.of(gid.backend, record)
+        return await _update(info, id, domain.Kind.QUEUE, lambda: to_queue_update(input))
 
     @strawberry.mutation(description="Delete a queue.")
     async def delete_queue(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -286,12 +271,7 @@ class Mutation:
 
     @strawberry.mutation(description="Change the given fields of a trunk.")
     async def update_trunk(self, info: Info, id: strawberry.ID, input: UpdateTrunkInput) -> Trunk:
-        service = _writer(info)
-        gid = _target(info, id, domain.Kind.TRUNK, "id")
-        patch = _changes(to_trunk_update(input))
-        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
-        _fresh(info)
-        return Trunk.of(gid.backend, record)
+        return await _update(info, id, domain.Kind.TRUNK, lambda: to_trunk_update(input))
 
     @strawberry.mutation(description="Delete a trunk.")
     async def delete_trunk(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -314,12 +294,7 @@ class Mutation:
 
     @strawberry.mutation(description="Change the given fields of a device.")
     async def update_device(self, info: Info, id: strawberry.ID, input: UpdateDeviceInput) -> Device:
-        service = _writer(info)
-        gid = _target(info, id, domain.Kind.DEVICE, "id")
-        patch = _changes(to_device_update(input))
-        record = await service.update(gid.backend, gid.kind, gid.native_id, patch)
-        _fresh(info)
-        return Device.of(gid.backend, record)
+        return await _update(info, id, domain.Kind.DEVICE, lambda: to_device_update(input))
 
     @strawberry.mutation(description="Delete a device.")
     async def delete_device(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -349,6 +324,15 @@ class Mutation:
     @strawberry.mutation(description="Reboot the device.")
     async def restart_device(self, info: Info, id: strawberry.ID) -> DeviceActionPayload:
         return await _device_action(info, id, domain.DeviceAction.RESTART)
+
+
+async def _update(info: Info, value: str, kind: domain.Kind, patch: Callable[[], Any]) -> Any:
+    """Validate the id, then the patch, then change only what it names."""
+    service = _writer(info)
+    gid = _target(info, value, kind, "id")
+    record = await service.update(gid.backend, kind, gid.native_id, _changes(patch()))
+    _fresh(info)
+    return to_node(gid.backend, record)
 
 
 async def _delete(info: Info, value: str, kind: domain.Kind) -> DeletePayload:
