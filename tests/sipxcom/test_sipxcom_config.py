@@ -92,8 +92,9 @@ async def test_https_refuses_an_unknown_ca(tls_served: TlsServed) -> None:
         await connector.aclose()
 
 
-async def test_https_unchecked_when_verify_is_false(tls_served: TlsServed) -> None:
-    connector = make_connector(tls_served.url, verify=False, format="json")
+@pytest.mark.parametrize("verify", [False, "false"])  # a string when it comes from the environment
+async def test_https_unchecked_when_verify_is_false(tls_served: TlsServed, verify: object) -> None:
+    connector = make_connector(tls_served.url, verify=verify, format="json")
     try:
         (trunk,) = (await connector.trunks.list(ListQuery())).items
     finally:

@@ -236,3 +236,36 @@ async def test_health_up(connector: SipxcomConnector, emulator: Emulator[SipxSta
     health = await connector.health()
     assert health.status is HealthStatus.UP and health.latency_ms is not None
     assert len(emulator.recorder.requests) == 1
+
+
+# --- a server that does not page -------------------------------------------------------------
+
+
+async def test_a_listing_that_does_not_move_on_ends(url: str, emulator: Emulator[SipxState]) -> None:
+    stuck = (b"<user-group><metadata><totalResults>9</totalResults><currentPage>1</currentPage>"
+             b"<totalPages>3</totalPages><resultsPerPage>3</resultsPerPage></metadata><groups><group><id>1</id>"
+             b"<name>sales</name></group></groups></user-group>")
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user-group", status=200,
+                              body=stuck, content_type="text/xml"))
+    connector = make_connector(url, page_size=3)
+    try:
+        page = await connector.groups.list(ListQuery())
+    finally:
+        await connector.aclose()
+    assert [g.name for g in page.items] == ["sales"]
+    assert emulator.recorder.count("GET", "/sipxconfig/rest/user-group") == 2
+
+
+async def test_registrations_that_ignore_start_end(url: str, emulator: Emulator[SipxState]) -> None:
+    same = (b'{"registrations":[{"uri":"sip:200@pbx.example.com","status":"active"},'
+            b'{"uri":"sip:201@pbx.example.com","status":"active"}]}')
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/api/registrations", status=200,
+                              body=same, content_type="application/json"))
+    connector = make_connector(url, page_size=2)
+    try:
+        users = await connector.users.get_many(["1", "2", "3"])
+    finally:
+        await connector.aclose()
+    assert [u.registration.value if u and u.registration else None for u in users] == [
+        "online", "online", "offline"]
+    assert emulator.recorder.count("GET", "/sipxconfig/api/registrations") == 2

@@ -70,10 +70,13 @@ class SipxcomClient:
         page = 1
         while True:
             tree = await self.rest_get(path, what, {"page": str(page), "pagesize": str(self.page_size)})
-            found += entries(tree, wrapper, *tags)
             metadata = tree.get("metadata") if isinstance(tree, dict) else None
             total_pages = integer(metadata.get("totalPages")) if isinstance(metadata, dict) else None
             current = integer(metadata.get("currentPage")) if isinstance(metadata, dict) else None
+            if page > 1 and (current is None or current < page):
+                # The server answered a page read already instead of the next: stop, or loop forever.
+                return found
+            found += entries(tree, wrapper, *tags)
             if total_pages is None or current is None or current >= total_pages:
                 return found
             page = current + 1

@@ -77,6 +77,8 @@ def _default_tls() -> ssl.SSLContext:
 
 def _verify(value: Any) -> bool | ssl.SSLContext:
     """``verify``: true (the usual CA bundle), false (no check), or a CA bundle file or directory."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        value = value.strip().lower() == "true"  # from an environment variable
     if value is True:
         return _default_tls()
     if value is False:

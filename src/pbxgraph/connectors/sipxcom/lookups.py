@@ -93,13 +93,17 @@ class Lookups:
         found: list[dict[str, Any]] = []
         start = 0
         limit = self.client.page_size
+        previous: list[dict[str, Any]] | None = None
         while True:
             document = await self.client.api_get(path, what, {"start": str(start), "limit": str(limit)})
             container = document.get("registrations") if isinstance(document, dict) else document
             page = [r for r in items(container, "registration") if isinstance(r, dict)]
+            if page == previous:  # the server ignored ``start``: this page was read already
+                return found
             found += page
             if len(page) < limit:
                 return found
+            previous = page
             start += limit
 
     async def registrations_for(self, users: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]] | None:

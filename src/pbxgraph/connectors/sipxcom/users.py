@@ -76,7 +76,8 @@ class SipxcomUsers:
         current = await self._lookups.user(id)
         changes.pop("enabled", None)
         if not changes:
-            return await self._reread(id)
+            (record,) = await self._lookups.user_records([current])
+            return record
         await self.put(current, changes)
         return await self._reread(id)
 

@@ -68,7 +68,7 @@ def load_seed(state: SipxState) -> None:
 
     state.phone_groups[1] = PhoneGroup(id=1, name="headquarters", description="HQ desk phones", weight=1)
     state.phone_groups[2] = PhoneGroup(id=2, name="lab-phones", description="Phones in the lab", weight=2)
-    state._bump("phone_group", 2)
+    state.claim_id("phone_group", 2)
 
     state.save_phone(Phone(id=1, serial_no="0004f280cc95", model_id="polycomVVX450",
                            description="Alice desk", device_version="polycom6.3",
@@ -77,7 +77,7 @@ def load_seed(state: SipxState) -> None:
                            description="Bob desk", lines=[Line(id=2, user_id=2)], group_ids=[1]))
     state.save_phone(Phone(id=3, serial_no="0004f2aabbcc", model_id="polycomVVX411",
                            description="Lobby phone", group_ids=[2]))
-    state._bump("line", 2)
+    state.claim_id("line", 2)
 
     trunk_settings = sip_trunk_settings()
     for path, value in {

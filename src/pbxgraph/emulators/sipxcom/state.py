@@ -265,6 +265,7 @@ class SipxState:
         self.registrations: list[Registration] = []
         self._next: dict[str, int] = {}
         if seed:
+            # Imported here: the seed builds this module's objects.
             from pbxgraph.emulators.sipxcom.seed import load_seed
 
             load_seed(self)
@@ -274,7 +275,8 @@ class SipxState:
         self._next[kind] = value + 1
         return value
 
-    def _bump(self, kind: str, used: int) -> None:
+    def claim_id(self, kind: str, used: int) -> None:
+        """Make sure ``next_id`` never hands out an id the seed gave by hand."""
         self._next[kind] = max(self._next.get(kind, 1), used + 1)
 
     # --- branches ---------------------------------------------------------------
@@ -286,7 +288,7 @@ class SipxState:
             if other.id != branch.id and other.name.casefold() == branch.name.casefold():
                 raise Duplicate(f'A branch named "{branch.name}" already exists')
         self.branches[branch.id] = branch
-        self._bump("branch", branch.id)
+        self.claim_id("branch", branch.id)
         return branch
 
     def delete_branch(self, branch_id: int) -> None:
@@ -310,7 +312,7 @@ class SipxState:
             if other.id != group.id and other.name.casefold() == group.name.casefold():
                 raise Duplicate(f'A group named "{group.name}" already exists')
         self.groups[group.id] = group
-        self._bump("group", group.id)
+        self.claim_id("group", group.id)
         return group
 
     def delete_group(self, group_id: int) -> None:
@@ -359,7 +361,7 @@ class SipxState:
         if not user.sip_password:
             user.sip_password = secrets.token_urlsafe(9)
         self.users[user.id] = user
-        self._bump("user", user.id)
+        self.claim_id("user", user.id)
         return user
 
     def delete_user(self, user_id: int) -> None:
@@ -398,7 +400,7 @@ class SipxState:
         if not phone.settings:
             phone.settings = phone_settings()
         self.phones[phone.id] = phone
-        self._bump("phone", phone.id)
+        self.claim_id("phone", phone.id)
         return phone
 
     def delete_phone(self, phone: Phone) -> None:
@@ -448,7 +450,7 @@ class SipxState:
         if not gateway.settings and gateway.model_id == SIP_TRUNK_MODEL:
             gateway.settings = sip_trunk_settings()
         self.gateways[gateway.id] = gateway
-        self._bump("gateway", gateway.id)
+        self.claim_id("gateway", gateway.id)
         return gateway
 
     # --- registrations ------------------------------------------------------------------
