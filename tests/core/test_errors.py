@@ -11,7 +11,7 @@ from pbxgraph.config import ApiToken, AuthConfig, Config
 from pbxgraph.connectors.registry import build_connector
 from pbxgraph.errors import BackendError
 from pbxgraph.testing.graphql import GraphQLTestClient, error_codes
-from pbxgraph.testing.spy import Behaviour, SpyConnector, spied
+from pbxgraph.testing.spy import SpyConnector, spied
 from tests.core.conftest import local
 
 USERS = "{ users(first: 100) { totalCount nodes { backend username } } }"

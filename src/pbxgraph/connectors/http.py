@@ -90,8 +90,33 @@ class VendorHttp:
             ) from None
 
     async def gather(self, calls: Iterable[Awaitable[T]]) -> list[T]:
-        """Run calls concurrently (each request still takes the semaphore)."""
-        return list(await asyncio.gather(*calls))
+        """Run calls concurrently (each request still takes the semaphore); see :func:`gather`."""
+        return await gather(calls)
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:
+    """Run calls concurrently; the first failure cancels the others and is raised alone.
+
+    Unlike a bare ``asyncio.gather``, no sibling request is left running once
+    the answer has been given up on: it would reach the vendor for nothing,
+    after the caller has moved on.
+    """
+    tasks: list[asyncio.Task[T]] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_awaited(call)) for call in calls]
+    except BaseExceptionGroup as failures:
+        raise _first(failures) from None
+    return [task.result() for task in tasks]
+
+
+async def _awaited(call: Awaitable[T]) -> T:
+    return await call
+
+
+def _first(failures: BaseExceptionGroup[BaseException]) -> BaseException:
+    error = failures.exceptions[0]
+    return _first(error) if isinstance(error, BaseExceptionGroup) else error

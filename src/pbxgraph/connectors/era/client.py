@@ -15,16 +15,15 @@ what they want. Three habits matter:
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from pbxgraph.connectors.era.errors import error_for
-from pbxgraph.connectors.http import VendorHttp
+from pbxgraph.connectors.http import VendorHttp, gather
 from pbxgraph.errors import BackendError, BackendUnavailable
 
 BASE = "/rest/v1/uc"
@@ -32,32 +31,6 @@ BASE = "/rest/v1/uc"
 IN_CHUNK = 100
 
 Filter = list[Any]
-T = TypeVar("T")
-
-
-async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:
-    """Run calls concurrently; the first failure cancels the others and is raised alone.
-
-    Unlike a bare ``asyncio.gather``, no sibling request is left running after
-    the answer has been given up on (it would reach Era for nothing, and after
-    the caller has moved on).
-    """
-    tasks: list[asyncio.Task[T]] = []
-    try:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_awaited(call)) for call in calls]
-    except BaseExceptionGroup as failures:
-        raise _first(failures) from None
-    return [task.result() for task in tasks]
-
-
-async def _awaited(call: Awaitable[T]) -> T:
-    return await call
-
-
-def _first(failures: BaseExceptionGroup[BaseException]) -> BaseException:
-    error = failures.exceptions[0]
-    return _first(error) if isinstance(error, BaseExceptionGroup) else error
 
 
 def all_of(*parts: Filter | None) -> Filter | None:

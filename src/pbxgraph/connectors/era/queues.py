@@ -16,7 +16,8 @@ from typing import Any
 
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
-from pbxgraph.connectors.era.client import EraClient, gather, all_of, contains_text, equals
+from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
+from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.era.common import names_backend, unique, users_by_id
 from pbxgraph.domain import (
     ListQuery,

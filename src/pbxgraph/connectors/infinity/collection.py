@@ -18,11 +18,11 @@ drags in much more than it asked for (see :func:`runs`).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.infinity.client import InfinityClient, id_filter
 from pbxgraph.connectors.infinity.ids import NativeId, parse_id
 from pbxgraph.connectors.infinity.mapping import text, vendor_mac
@@ -115,7 +115,7 @@ class DomainCollection(Generic[R]):
         """Rows of one domain whose integer ``field`` is one of ``values``: one request per run."""
         wanted = set(values)
         path = self.client.path(domain, self.spec.segment)
-        pages = await asyncio.gather(*[
+        pages = await gather([
             self.client.all_rows(path, filters=run_filters(field, run), id_field=self.spec.id_field)
             for run in runs(wanted)
         ])
@@ -137,7 +137,7 @@ class DomainCollection(Generic[R]):
             if nid is not None:
                 by_domain.setdefault(nid.domain, set()).add(nid.id)
         domains = list(by_domain)
-        answers = await asyncio.gather(*[
+        answers = await gather([
             self.rows_where(d, self.spec.id_field, by_domain[d]) for d in domains
         ])
         found: dict[str, R] = {}
@@ -189,7 +189,7 @@ class DomainCollection(Generic[R]):
         if variants is None:
             return Page(items=[], has_more=False, total=0)
         jobs = [(domain, filters) for domain in self.domains for filters in variants]
-        pages = await asyncio.gather(*[
+        pages = await gather([
             self.client.all_rows(self.client.path(domain, self.spec.segment), filters=filters,
                                  id_field=self.spec.id_field)
             for domain, filters in jobs

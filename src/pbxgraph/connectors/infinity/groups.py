@@ -15,10 +15,10 @@ Infinity lists them; added users go to the end.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from pbxgraph import validation
+from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
@@ -134,7 +134,7 @@ class InfinityGroups:
         """One ``groups/{id}/users`` request per distinct group, concurrently."""
         parsed = [self.collection.parse(g) for g in group_ids]
         distinct = unique([p for p in parsed if p is not None])
-        answers = await asyncio.gather(*[self._members_or_empty(nid) for nid in distinct])
+        answers = await gather([self._members_or_empty(nid) for nid in distinct])
         by_group = dict(zip(distinct, answers, strict=True))
         return [[] if p is None else list(by_group[p]) for p in parsed]
 

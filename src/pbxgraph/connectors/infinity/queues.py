@@ -18,10 +18,10 @@ failure half-way leaves what was done until then.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from pbxgraph import validation
+from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
@@ -162,7 +162,7 @@ class InfinityQueues:
             except NotFound:
                 return []
 
-        answers = await asyncio.gather(*[rows_or_empty(nid) for nid in distinct])
+        answers = await gather([rows_or_empty(nid) for nid in distinct])
         group_ids = unique([self._group_of(row, nid.domain) for nid, rows in zip(distinct, answers, strict=True)
                             for row in rows])
         found = await self.kinds.groups.get_parsed(group_ids) if group_ids else []
@@ -173,7 +173,7 @@ class InfinityQueues:
     async def set_members(self, queue_id: str, members: Sequence[QueueMemberInput]) -> list[QueueMember]:
         nid = self.collection.require_id(queue_id)
         wanted = self._member_groups(members, nid.domain, "members")
-        current, groups = await asyncio.gather(self._member_rows(nid), self._existing_groups(wanted))
+        current, groups = await gather([self._member_rows(nid), self._existing_groups(wanted)])
         rows = await self._apply(nid, current, wanted, groups)
         return self._members(rows, nid.domain, groups)
 
@@ -185,12 +185,12 @@ class InfinityQueues:
         removed = [row for group, row in by_group.items() if group not in wanted]
         added = [(index, group) for index, group in enumerate(wanted) if group not in by_group]
         members_path = self.collection.item_path(nid, "members")
-        await asyncio.gather(*[
+        await gather([
             self.client.delete(f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
                                subject=f"member of queue '{nid}'")
             for row in removed
         ])
-        await asyncio.gather(*[
+        await gather([
             self.client.create(members_path, {
                 "groupId": str(group.id),
                 "ringStrategy": settings.member_ring_strategy,

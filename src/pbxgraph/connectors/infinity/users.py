@@ -8,10 +8,10 @@ so ``enabled`` is always true and ``registration`` is left unknown.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from pbxgraph import validation
+from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
@@ -90,7 +90,7 @@ class InfinityUsers:
         """One ``users/{id}/groups`` request per distinct user, concurrently."""
         parsed = [self.collection.parse(u) for u in user_ids]
         distinct = unique([p for p in parsed if p is not None])
-        answers = await asyncio.gather(*[self._groups_of_one(nid) for nid in distinct])
+        answers = await gather([self._groups_of_one(nid) for nid in distinct])
         by_user = dict(zip(distinct, answers, strict=True))
         return [[] if p is None else list(by_user[p]) for p in parsed]
 
@@ -114,7 +114,7 @@ class InfinityUsers:
             if nid is not None:
                 by_domain.setdefault(nid.domain, set()).add(nid.id)
         domains = list(by_domain)
-        answers = await asyncio.gather(*[
+        answers = await gather([
             self.kinds.devices.rows_where(d, "userId", by_domain[d]) for d in domains
         ])
         owned: dict[NativeId, list[Device]] = {}

@@ -20,7 +20,8 @@ class LoopbackServer:
     def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("emulators listen on loopback only")
-        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off",
+        # h11, not httptools: vendors use custom methods (Era's LOOKUP) that httptools rejects.
+        config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off", http="h11",
                                 access_log=False, loop="asyncio")
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
