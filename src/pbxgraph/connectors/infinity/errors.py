@@ -22,7 +22,6 @@ from pbxgraph.errors import (
     Forbidden,
     NotFound,
     PbxError,
-    Unauthenticated,
 )
 
 _BODY_LIMIT = 500
@@ -71,8 +70,10 @@ def error_for(response: httpx.Response, backend: str, subject: str | None = None
     if status == 409:
         return Conflict(f"backend '{backend}' refused: {words}", backend=backend, details=details)
     if status == 401:
-        return Unauthenticated(f"backend '{backend}' did not accept pbxgraph's credentials ({words})",
-                               backend=backend, details=details)
+        # Infinity refused the credentials pbxgraph is configured with: a broken
+        # backend configuration, not the caller's token (that is UNAUTHENTICATED).
+        return BackendError(f"backend '{backend}' did not accept pbxgraph's credentials ({words})",
+                            backend=backend, details=details)
     if status == 403:
         return Forbidden(f"backend '{backend}' denied pbxgraph access ({words})", backend=backend, details=details)
     if status == 504:
