@@ -10,7 +10,10 @@ Vendor-specific status/body mapping stays in each connector's ``errors.py``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import os
+import ssl
 import time
 from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, TypeVar
@@ -23,6 +26,34 @@ log = logging.getLogger("pbxgraph.vendor")
 T = TypeVar("T")
 
 
+@functools.cache
+def _default_tls() -> ssl.SSLContext:
+    """The system trust store, built once: loading it costs tens of milliseconds per client."""
+    return httpx.create_ssl_context(verify=True)
+
+
+def tls_verify(value: Any) -> bool | ssl.SSLContext:
+    """A backend's ``verify`` key: true (system CAs), false (no check), or a CA bundle file or directory.
+
+    "true"/"false" strings are accepted too, as they arrive from environment
+    variables. Raises ValueError naming the key, which the registry reports as
+    a configuration error of that backend.
+    """
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        value = value.strip().lower() == "true"
+    if value is True:
+        return _default_tls()
+    if value is False:
+        return False
+    if isinstance(value, str) and value:
+        if os.path.isdir(value):
+            return ssl.create_default_context(capath=value)
+        if os.path.isfile(value):
+            return ssl.create_default_context(cafile=value)
+        raise ValueError(f"verify: CA bundle '{value}' does not exist")
+    raise ValueError(f"verify: must be true, false or the path of a CA bundle, got {value!r}")
+
+
 class VendorHttp:
     def __init__(
         self,
@@ -33,7 +64,7 @@ class VendorHttp:
         max_concurrency: int,
         auth: httpx.Auth | None = None,
         headers: Mapping[str, str] | None = None,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.backend = backend

@@ -16,6 +16,7 @@ what they want. Three habits matter:
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -71,7 +72,7 @@ class EraClient:
         token: str,
         token_header: str = "Authorization",
         token_scheme: str | None = None,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         timeout_s: float = 5.0,
         max_concurrency: int = 8,
         page_size: int = 500,

@@ -10,6 +10,7 @@ import httpx
 
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.era.client import EraClient
+from pbxgraph.connectors.http import tls_verify
 from pbxgraph.connectors.era.devices import EraDevices
 from pbxgraph.connectors.era.groups import EraGroups
 from pbxgraph.connectors.era.queues import EraQueues
@@ -80,9 +81,7 @@ def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTranspo
     scheme = options.get("token_scheme")
     if scheme is not None and not isinstance(scheme, str):
         raise ValueError("token_scheme: must be a string (\"\" for none)")
-    verify = options.get("verify", True)
-    if not isinstance(verify, (bool, str)):
-        raise ValueError("verify: must be true, false or the path of a CA bundle")
+    verify = tls_verify(options.get("verify", True))
     page_size = options.get("page_size", 500)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 10000:
         raise ValueError(f"page_size: must be a whole number from 1 to 10000, got {page_size!r}")

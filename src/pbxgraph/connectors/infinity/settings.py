@@ -8,6 +8,7 @@ are listed in the package docstring.
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 
 from pbxgraph.config import BackendConfig, ConfigError
+from pbxgraph.connectors.http import tls_verify
 
 BASIC_PATH = "/config/v2"
 APIKEY_PATH = "/config/v2.1"
@@ -45,7 +47,7 @@ class InfinitySettings:
     domains: tuple[int, ...]
     create_domain: int
     auth: httpx.Auth
-    verify: bool | str
+    verify: bool | ssl.SSLContext
     member_ring_strategy: str
     member_ring_attempts: int
     member_ring_secs: int
@@ -113,9 +115,10 @@ def load_settings(config: BackendConfig) -> InfinitySettings:
     if create_domain not in domains:
         raise ConfigError(f"{_key(config, 'create_domain')}: {create_domain} is not one of domains {list(domains)}")
     api_path, auth = _auth(config)
-    verify = config.option("verify", True)
-    if not isinstance(verify, (bool, str)):
-        raise ConfigError(f"{_key(config, 'verify')}: true, false, or the path of a CA bundle")
+    try:
+        verify = tls_verify(config.option("verify", True))
+    except ValueError as exc:
+        raise ConfigError(f"{_key(config, 'verify')}: {str(exc).removeprefix('verify: ')}") from None
     strategy = config.option("queue_member_ring_strategy", "all")
     if strategy not in RING_STRATEGIES:
         raise ConfigError(f"{_key(config, 'queue_member_ring_strategy')}: one of {', '.join(RING_STRATEGIES)}, "

@@ -7,9 +7,6 @@ backend).
 
 from __future__ import annotations
 
-import functools
-import os
-import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from pbxgraph.config import BackendConfig
-from pbxgraph.connectors.http import VendorHttp
+from pbxgraph.connectors.http import VendorHttp, tls_verify
 from pbxgraph.connectors.sipxcom.client import Format, SipxcomClient
 from pbxgraph.connectors.sipxcom.devices import SipxcomDevices
 from pbxgraph.connectors.sipxcom.groups import SipxcomGroups
@@ -69,29 +66,6 @@ class SipxcomConnector:
         return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
 
 
-@functools.cache
-def _default_tls() -> ssl.SSLContext:
-    """The default trust store, built once: loading it costs tens of milliseconds per client."""
-    return httpx.create_ssl_context(verify=True)
-
-
-def _verify(value: Any) -> bool | ssl.SSLContext:
-    """``verify``: true (the usual CA bundle), false (no check), or a CA bundle file or directory."""
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        value = value.strip().lower() == "true"  # from an environment variable
-    if value is True:
-        return _default_tls()
-    if value is False:
-        return False
-    if isinstance(value, str) and value:
-        if os.path.isdir(value):
-            return ssl.create_default_context(capath=value)
-        if os.path.isfile(value):
-            return ssl.create_default_context(cafile=value)
-        raise ValueError(f"verify: CA bundle '{value}' does not exist")
-    raise ValueError(f"verify: must be true, false or the path of a CA bundle, got {value!r}")
-
-
 def _base_url(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"url: must be a string, got {value!r}")
@@ -132,7 +106,7 @@ def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTranspo
         # Preemptive Basic: httpx sends it with the first request, no challenge round trip.
         auth=httpx.BasicAuth(username, password),
         headers={"User-Agent": "pbxgraph"},
-        verify=_verify(config.option("verify", True)),  # type: ignore[arg-type]
+        verify=tls_verify(config.option("verify", True)),
         transport=transport,
     )
     fmt_checked: Format = "json" if fmt == "json" else "xml"
