@@ -34,6 +34,7 @@ from pbxgraph.errors import (
     BackendUnavailable,
     BadUserInput,
     Conflict,
+    Forbidden,
     NotFound,
     NotSupported,
 )
@@ -269,3 +270,14 @@ async def test_registrations_that_ignore_start_end(url: str, emulator: Emulator[
     assert [u.registration.value if u and u.registration else None for u in users] == [
         "online", "online", "offline"]
     assert emulator.recorder.count("GET", "/sipxconfig/api/registrations") == 2
+
+
+@pytest.mark.parametrize("prefix", ["/sipxconfig/rest/user", "/sipxconfig/api/phones"])
+async def test_an_account_without_rights_is_forbidden_naming_the_backend(
+    connector: SipxcomConnector, emulator: Emulator[SipxState], prefix: str
+) -> None:
+    emulator.faults.add(Fault(FaultKind.STATUS, path_prefix=prefix, status=403, body=b"Forbidden"))
+    resource = connector.users if "user" in prefix else connector.devices
+    with pytest.raises(Forbidden) as info:
+        await resource.list(ListQuery())
+    assert info.value.backend == "sipx" and info.value.extensions()["vendor"] == {"status": 403}

@@ -30,6 +30,7 @@ from pbxgraph.errors import (
     BackendUnavailable,
     BadUserInput,
     Conflict,
+    Forbidden,
     NotFound,
     PbxError,
 )
@@ -99,10 +100,14 @@ def _unavailable(backend: str, status: int, what: str, details: dict[str, Any]) 
                               details=details)
 
 
-def _credentials_refused(backend: str, status: int) -> BackendError:
-    reason = "rejected the configured credentials" if status == 401 else "refused the configured account"
-    return BackendError(f"backend '{backend}' {reason} (HTTP {status})", backend=backend,
-                        details={"status": status})
+def _credentials_refused(backend: str, status: int) -> PbxError:
+    """401: pbxgraph's own credentials are wrong, a broken backend configuration (BACKEND_ERROR);
+    403: the configured account may not do this (FORBIDDEN, with the backend named), as for every vendor."""
+    if status == 403:
+        return Forbidden(f"backend '{backend}' refused the configured account this operation (HTTP 403)",
+                         backend=backend, details={"status": status})
+    return BackendError(f"backend '{backend}' rejected the configured credentials (HTTP {status})",
+                        backend=backend, details={"status": status})
 
 
 def rest_failure(backend: str, response: httpx.Response, what: str,
