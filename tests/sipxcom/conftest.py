@@ -9,9 +9,6 @@ speaks plain HTTP only.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +16,6 @@ from typing import Any
 
 import pytest
 import trustme
-import uvicorn
 
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.registry import build_connector
@@ -73,36 +69,6 @@ async def connector(request: pytest.FixtureRequest, url: str) -> AsyncIterator[S
     await connector.aclose()
 
 
-class TlsServer:
-    """uvicorn on 127.0.0.1 with a certificate from a throwaway CA."""
-
-    def __init__(self, app: Any, certfile: Path, keyfile: Path) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off",
-                                access_log=False, loop="asyncio", ssl_certfile=str(certfile),
-                                ssl_keyfile=str(keyfile))
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._server.serve()), daemon=True)
-        self.port: int | None = None
-
-    def start(self) -> TlsServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("TLS emulator server did not start")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
-        return self
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-
-
 @dataclass
 class TlsServed:
     emulator: Emulator[SipxState]
@@ -122,6 +88,6 @@ def tls_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServed]:
     leaf.private_key_pem.write_to_path(str(keyfile))
     ca.cert_pem.write_to_path(str(ca_file))
     emulator = create_emulator()
-    server = TlsServer(emulator.app, certfile, keyfile).start()
+    server = emulator.serve(ssl_certfile=str(certfile), ssl_keyfile=str(keyfile))
     yield TlsServed(emulator, server.url, ca_file)
     server.stop()

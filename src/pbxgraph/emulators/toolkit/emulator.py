@@ -99,9 +99,10 @@ class Emulator(Generic[S]):
         """An httpx transport that reaches this emulator in-process."""
         return EmulatorTransport(self.app)
 
-    def serve(self, port: int = 0) -> LoopbackServer:
-        """Start it on a loopback port; stop it with ``.stop()`` or a ``with`` block."""
-        return LoopbackServer(self.app, port=port).start()
+    def serve(self, port: int = 0, *, ssl_certfile: str | None = None,
+              ssl_keyfile: str | None = None) -> LoopbackServer:
+        """Start it on a loopback port (HTTPS with a certificate); stop it with ``.stop()``."""
+        return LoopbackServer(self.app, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile).start()
 
 
 __all__ = ["Emulator"]

@@ -17,22 +17,34 @@ from starlette.types import ASGIApp
 
 
 class LoopbackServer:
-    def __init__(self, app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+        ssl_certfile: str | None = None,
+        ssl_keyfile: str | None = None,
+    ) -> None:
+        """``ssl_certfile``/``ssl_keyfile`` serve HTTPS, for vendors only reached over TLS."""
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("emulators listen on loopback only")
         # h11, not httptools: vendors use custom methods (Era's LOOKUP) that httptools rejects.
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="off", http="h11",
-                                access_log=False, loop="asyncio")
+                                access_log=False, loop="asyncio", ssl_certfile=ssl_certfile,
+                                ssl_keyfile=ssl_keyfile)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self.host = host
+        self.scheme = "https" if ssl_certfile else "http"
         self.port: int | None = None
 
     @property
     def url(self) -> str:
         if self.port is None:
             raise RuntimeError("server not started")
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self, timeout_s: float = 10.0) -> LoopbackServer:
         self._thread = threading.Thread(target=self._run, name="emulator-server", daemon=True)
