@@ -133,6 +133,9 @@ async def test_queue_crud_and_member_order(client: GraphQLTestClient) -> None:
     assert [m["member"]["username"] for m in data["setQueueMembers"]["members"]] == ["agent.0", "agent.1"]
     body = await client.execute(reorder, {"q": queue["id"], "m": [{"id": gid(Kind.TRUNK, "1")}]})
     assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "members[0].id"
+    body = await client.execute(reorder, {"q": queue["id"], "m": [{"id": users[0]["id"], "priority": -1}]})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "members[0].priority"
 
     data = await client.data("mutation($id: ID!) { updateQueue(id: $id, input: {strategy: null}) "
                              "{ name strategy } }", {"id": queue["id"]})

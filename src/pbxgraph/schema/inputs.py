@@ -149,6 +149,17 @@ class UpdateGroupInput:
     description: str | None = strawberry.UNSET
 
 
+def to_group_create(value: CreateGroupInput, member_user_ids: list[str]) -> domain.GroupCreate:
+    """``member_user_ids``: the members' native ids, already checked to be on the group's backend."""
+    return domain.GroupCreate(
+        name=validation.non_empty(value.name, "input.name"),
+        extension=_check(value.extension, validation.extension, "input.extension"),
+        strategy=value.strategy,
+        description=value.description,
+        member_user_ids=member_user_ids,
+    )
+
+
 def to_group_update(value: UpdateGroupInput) -> domain.GroupUpdate:
     if value.name is not strawberry.UNSET:
         _required(value.name, "input.name")
@@ -184,6 +195,17 @@ class UpdateQueueInput:
     extension: str | None = strawberry.UNSET
     strategy: RingStrategy | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
+
+
+def to_queue_create(value: CreateQueueInput, members: list[domain.QueueMemberInput]) -> domain.QueueCreate:
+    """``members``: already resolved to native ids on the queue's backend."""
+    return domain.QueueCreate(
+        name=validation.non_empty(value.name, "input.name"),
+        extension=_check(value.extension, validation.extension, "input.extension"),
+        strategy=value.strategy,
+        description=value.description,
+        members=members,
+    )
 
 
 def to_queue_update(value: UpdateQueueInput) -> domain.QueueUpdate:
@@ -269,6 +291,12 @@ class UpdateDeviceInput:
     mac: str | None = strawberry.UNSET
     model: str | None = strawberry.UNSET
     name: str | None = strawberry.UNSET
+
+
+def to_device_create(value: CreateDeviceInput, user_id: str | None) -> domain.DeviceCreate:
+    """``user_id``: the owner's native id, already checked to be on the device's backend."""
+    return domain.DeviceCreate(mac=validation.mac(value.mac, "input.mac"), model=value.model,
+                               name=value.name, user_id=user_id)
 
 
 def to_device_update(value: UpdateDeviceInput) -> domain.DeviceUpdate:

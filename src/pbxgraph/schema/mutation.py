@@ -15,7 +15,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from pbxgraph import domain, validation
+from pbxgraph import domain
 from pbxgraph.errors import BadUserInput, Forbidden, NotFound, PbxError
 from pbxgraph.ids import GlobalId, decode_expected, decode_id
 from pbxgraph.schema.inputs import (
@@ -30,8 +30,11 @@ from pbxgraph.schema.inputs import (
     UpdateQueueInput,
     UpdateTrunkInput,
     UpdateUserInput,
+    to_device_create,
     to_device_update,
+    to_group_create,
     to_group_update,
+    to_queue_create,
     to_queue_update,
     to_trunk_create,
     to_trunk_update,
@@ -150,7 +153,8 @@ def _queue_members(values: list[QueueMemberInput], backend: str) -> list[domain.
             raise BadUserInput(f"{where}: the {gid.kind.value} is on backend '{gid.backend}', not '{backend}'",
                                field=where)
         if member.priority is not None and not 0 <= member.priority <= 1000:
-            raise BadUserInput(f"members[{index}].priority: must be between 0 and 1000", field=where)
+            raise BadUserInput(f"members[{index}].priority: must be between 0 and 1000",
+                               field=f"members[{index}].priority")
         members.append(domain.QueueMemberInput(kind=domain.MemberKind(gid.kind.value), id=gid.native_id,
                                                priority=member.priority))
     return members
@@ -182,13 +186,8 @@ class Mutation:
     async def create_group(self, info: Info, backend: str, input: CreateGroupInput) -> Group:
         service = _writer(info)
         _backend(info, backend)
-        data = domain.GroupCreate(
-            name=validation.non_empty(input.name, "input.name"),
-            extension=validation.extension(input.extension, "input.extension") if input.extension else None,
-            strategy=input.strategy,
-            description=input.description,
-            member_user_ids=_same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds"),
-        )
+        members = _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")
+        data = to_group_create(input, members)
         record = await service.create(backend, domain.Kind.GROUP, data)
         _fresh(info)
         return Group.of(backend, record)
@@ -229,13 +228,7 @@ class Mutation:
     async def create_queue(self, info: Info, backend: str, input: CreateQueueInput) -> Queue:
         service = _writer(info)
         _backend(info, backend)
-        data = domain.QueueCreate(
-            name=validation.non_empty(input.name, "input.name"),
-            extension=validation.extension(input.extension, "input.extension") if input.extension else None,
-            strategy=input.strategy,
-            description=input.description,
-            members=_queue_members(list(input.members), backend),
-        )
+        data = to_queue_create(input, _queue_members(list(input.members), backend))
         record = await service.create(backend, domain.Kind.QUEUE, data)
         _fresh(info)
         return Queue.of(backend, record)
@@ -286,8 +279,7 @@ class Mutation:
         user_id = None
         if input.user_id is not None:
             (user_id,) = _same_backend([input.user_id], domain.Kind.USER, backend, "input.userId")
-        data = domain.DeviceCreate(mac=validation.mac(input.mac, "input.mac"), model=input.model,
-                                   name=input.name, user_id=user_id)
+        data = to_device_create(input, user_id)
         record = await service.create(backend, domain.Kind.DEVICE, data)
         _fresh(info)
         return Device.of(backend, record)
