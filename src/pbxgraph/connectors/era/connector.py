@@ -10,12 +10,12 @@ import httpx
 
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.era.client import EraClient
-from pbxgraph.connectors.http import tls_verify
 from pbxgraph.connectors.era.devices import EraDevices
 from pbxgraph.connectors.era.groups import EraGroups
 from pbxgraph.connectors.era.queues import EraQueues
 from pbxgraph.connectors.era.trunks import EraTrunks
 from pbxgraph.connectors.era.users import EraUsers
+from pbxgraph.connectors.http import tls_verify
 from pbxgraph.domain import CRUD, Capabilities, Health, HealthStatus, Kind, Operation
 from pbxgraph.errors import PbxError
 

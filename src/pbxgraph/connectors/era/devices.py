@@ -31,10 +31,22 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, Filter, prop
+from pbxgraph.connectors.era.common import (
+    names_backend,
+    unique,
+    users_with_registration,
+)
 from pbxgraph.connectors.http import gather
-from pbxgraph.connectors.era.common import names_backend, unique, users_with_registration
 from pbxgraph.connectors.querying import apply_query
-from pbxgraph.domain import Device, DeviceAction, DeviceCreate, DeviceUpdate, ListQuery, Page, User
+from pbxgraph.domain import (
+    Device,
+    DeviceAction,
+    DeviceCreate,
+    DeviceUpdate,
+    ListQuery,
+    Page,
+    User,
+)
 from pbxgraph.errors import BadUserInput, Conflict, NotFound, NotSupported
 from pbxgraph.validation import normalize_mac
 

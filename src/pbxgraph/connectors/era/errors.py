@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 
-from pbxgraph.connectors.era.mapping import scrub
 from pbxgraph.errors import (
     BackendError,
     BackendUnavailable,
@@ -28,6 +27,7 @@ from pbxgraph.errors import (
     NotFound,
     PbxError,
 )
+from pbxgraph.redaction import redact
 
 NOT_FOUND = 1404
 INVALID_PARAMS = 1413
@@ -70,7 +70,7 @@ def vendor_details(response: httpx.Response) -> dict[str, Any]:
         if isinstance(body.get("error_message"), str):
             details["error_message"] = body["error_message"][:500]
         if isinstance(body.get("error_details"), dict):
-            details["error_details"] = scrub(body["error_details"])
+            details["error_details"] = redact(body["error_details"])
     return details
 
 

@@ -20,7 +20,15 @@ from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
 from pbxgraph.connectors.era.common import names_backend, unique, users_by_number
 from pbxgraph.connectors.querying import apply_query
-from pbxgraph.domain import Group, GroupCreate, GroupMember, GroupUpdate, ListQuery, Page, RingStrategy
+from pbxgraph.domain import (
+    Group,
+    GroupCreate,
+    GroupMember,
+    GroupUpdate,
+    ListQuery,
+    Page,
+    RingStrategy,
+)
 from pbxgraph.errors import BadUserInput, NotFound
 
 COLLECTION = "sipgroups"

@@ -39,9 +39,8 @@ from pbxgraph.domain import (
     User,
 )
 from pbxgraph.errors import BackendError
+from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
-
-_SECRET_KEYS = frozenset({"pwd", "password", "passwd", "secret", "credentials", "token", "pin"})
 
 #: sipgroups.type <-> ring strategy. Era rings a group number in one of three ways.
 GROUP_TYPES: Mapping[str, RingStrategy] = {
@@ -57,15 +56,6 @@ HUNT_MODES: Mapping[str, RingStrategy] = {"priorityrandom": RingStrategy.PRIORIT
 HUNT_MODE_OF: Mapping[RingStrategy, str] = {v: k for k, v in HUNT_MODES.items()}
 
 _TRANSPORTS = {t.value: t for t in Transport}
-
-
-def scrub(value: Any) -> Any:
-    """A deep copy without secret-looking keys, at any depth."""
-    if isinstance(value, Mapping):
-        return {k: scrub(v) for k, v in value.items() if str(k).lower() not in _SECRET_KEYS}
-    if isinstance(value, list):
-        return [scrub(v) for v in value]
-    return value
 
 
 def entity_id(payload: Any, kind: str) -> str:
@@ -110,7 +100,7 @@ def user_from(payload: Any, registration: Registration | None = None) -> User:
         email=None,
         enabled=True,
         registration=registration,
-        raw=scrub(payload),
+        raw=redact(payload),
     )
 
 
@@ -169,7 +159,7 @@ def group_from(payload: Any) -> Group:
         extension=number,
         strategy=GROUP_TYPES.get(str(payload.get("type"))),
         description=str(comment) if comment else None,
-        raw=scrub(payload),
+        raw=redact(payload),
     )
 
 
@@ -205,7 +195,7 @@ def queue_from(payload: Any) -> Queue:
         extension=text(payload, "phonenumber"),
         strategy=HUNT_MODES.get(str(payload.get("resmode"))),
         description=str(comment) if comment else None,
-        raw=scrub(payload),
+        raw=redact(payload),
     )
 
 
@@ -231,5 +221,5 @@ def trunk_from(payload: Any) -> Trunk:
         username=text(payload, "login"),
         enabled=bool(payload.get("enabled", 1)),
         register=flag(payload, "reg"),
-        raw=scrub(payload),
+        raw=redact(payload),
     )

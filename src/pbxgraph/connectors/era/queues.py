@@ -17,8 +17,9 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
-from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.era.common import names_backend, unique, users_by_id
+from pbxgraph.connectors.http import gather
+from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
     ListQuery,
     MemberKind,
@@ -31,7 +32,6 @@ from pbxgraph.domain import (
     RingStrategy,
     User,
 )
-from pbxgraph.connectors.querying import apply_query
 from pbxgraph.errors import BadUserInput, NotFound
 
 COLLECTION = "hunts"

@@ -12,8 +12,13 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
+from pbxgraph.connectors.era.common import (
+    names_backend,
+    registrations,
+    unique,
+    users_with_registration,
+)
 from pbxgraph.connectors.http import gather
-from pbxgraph.connectors.era.common import names_backend, registrations, unique, users_with_registration
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import BadUserInput, NotSupported

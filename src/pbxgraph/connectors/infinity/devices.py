@@ -20,7 +20,15 @@ from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import text, vendor_mac
-from pbxgraph.domain import Device, DeviceAction, DeviceCreate, DeviceUpdate, ListQuery, Page, User
+from pbxgraph.domain import (
+    Device,
+    DeviceAction,
+    DeviceCreate,
+    DeviceUpdate,
+    ListQuery,
+    Page,
+    User,
+)
 from pbxgraph.errors import BackendError, NotFound, NotSupported
 
 

@@ -23,26 +23,9 @@ from pbxgraph.errors import (
     NotFound,
     PbxError,
 )
+from pbxgraph.redaction import redact
 
 _BODY_LIMIT = 500
-_SECRET_WORDS = ("password", "token", "secret", "apikey", "api_key")
-_SECRET_KEYS = frozenset({"pin", "authorization"})
-
-
-def is_secret_key(key: str) -> bool:
-    lowered = key.lower()
-    return lowered in _SECRET_KEYS or any(word in lowered for word in _SECRET_WORDS)
-
-
-def redact(value: Any) -> Any:
-    """A copy of a vendor payload without secret-looking keys, at any depth."""
-    if isinstance(value, dict):
-        return {k: redact(v) for k, v in value.items() if not is_secret_key(str(k))}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
-
-
 def _vendor_body(response: httpx.Response) -> tuple[Any, str]:
     """The body for ``details`` and the vendor's own words for the message."""
     try:

@@ -23,7 +23,14 @@ from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import flag, text, user_from_row
-from pbxgraph.domain import Group, GroupCreate, GroupMember, GroupUpdate, ListQuery, Page
+from pbxgraph.domain import (
+    Group,
+    GroupCreate,
+    GroupMember,
+    GroupUpdate,
+    ListQuery,
+    Page,
+)
 from pbxgraph.errors import NotFound
 
 

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 from pbxgraph.connectors.infinity.client import InfinityClient
 from pbxgraph.connectors.infinity.collection import DomainCollection, Spec
-from pbxgraph.connectors.infinity.mapping import device_from_row, group_from_row, queue_from_row, user_from_row
+from pbxgraph.connectors.infinity.mapping import (
+    device_from_row,
+    group_from_row,
+    queue_from_row,
+    user_from_row,
+)
 from pbxgraph.connectors.infinity.settings import InfinitySettings
 from pbxgraph.domain import Device, Group, Queue, User
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pbxgraph.connectors.infinity.errors import redact
 from pbxgraph.connectors.infinity.ids import native_id
 from pbxgraph.connectors.infinity.rows import Row
 from pbxgraph.domain import Device, Group, MemberKind, Queue, QueueMember, User
 from pbxgraph.errors import BackendError
+from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
 
 

@@ -21,7 +21,14 @@ import httpx
 
 from pbxgraph.connectors.http import VendorHttp
 from pbxgraph.connectors.sipxcom import errors
-from pbxgraph.connectors.sipxcom.payload import PayloadError, entries, integer, parse_xml, to_xml, unwrap
+from pbxgraph.connectors.sipxcom.payload import (
+    PayloadError,
+    entries,
+    integer,
+    parse_xml,
+    to_xml,
+    unwrap,
+)
 
 Format = Literal["xml", "json"]
 

@@ -21,7 +21,15 @@ from pbxgraph.connectors.querying import apply_query
 from pbxgraph.connectors.sipxcom import mapping
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
 from pbxgraph.connectors.sipxcom.payload import items, text
-from pbxgraph.domain import Device, DeviceAction, DeviceCreate, DeviceUpdate, ListQuery, Page, User
+from pbxgraph.domain import (
+    Device,
+    DeviceAction,
+    DeviceCreate,
+    DeviceUpdate,
+    ListQuery,
+    Page,
+    User,
+)
 from pbxgraph.errors import BadUserInput, Conflict, NotFound
 
 _ACTION_PATHS = {DeviceAction.RESYNC: "sendProfile", DeviceAction.RESTART: "sendProfile/restart"}

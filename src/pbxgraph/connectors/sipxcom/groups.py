@@ -18,7 +18,14 @@ from pbxgraph.connectors.querying import apply_query
 from pbxgraph.connectors.sipxcom import mapping
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
 from pbxgraph.connectors.sipxcom.users import SipxcomUsers
-from pbxgraph.domain import Group, GroupCreate, GroupMember, GroupUpdate, ListQuery, Page
+from pbxgraph.domain import (
+    Group,
+    GroupCreate,
+    GroupMember,
+    GroupUpdate,
+    ListQuery,
+    Page,
+)
 from pbxgraph.errors import BackendError, BadUserInput, NotFound, PbxError
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from pbxgraph.connectors.sipxcom.payload import entries, flag, integer, items, text
 from pbxgraph.domain import Device, Group, Registration, Transport, Trunk, User
+from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
 
 SIP_TRUNK_MODEL = "sipTrunkStandard"
@@ -34,25 +35,11 @@ SETTING_USERNAME = "itsp-account/user-name"
 SETTING_PASSWORD = "itsp-account/password"
 SETTING_REGISTER = "itsp-account/register-on-initialization"
 
-_SECRET_KEY = re.compile(r"pass(word|wd)?$|passphrase|secret|token|credential|^pin$|pin$", re.IGNORECASE)
 _SECRET_PATH = re.compile(r"pass(word|wd)|secret|token|credential|(^|[/-])pin($|[/-])", re.IGNORECASE)
 _DIGITS = re.compile(r"^[0-9]{2,15}$")
 
 USER_ITEM_TAGS = {"groups": "group", "aliases": "alias"}
 GROUP_TAGS = ("group", "userGroup")
-
-
-def is_secret_key(key: str) -> bool:
-    return bool(_SECRET_KEY.search(key))
-
-
-def redact(value: Any) -> Any:
-    """A copy of a payload without any field that holds a secret."""
-    if isinstance(value, Mapping):
-        return {k: redact(v) for k, v in value.items() if not is_secret_key(str(k))}
-    if isinstance(value, list):
-        return [redact(v) for v in value]
-    return value
 
 
 # --- users -----------------------------------------------------------------------
