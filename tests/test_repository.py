@@ -54,3 +54,15 @@ async def test_the_readme_first_query_returns_demo_data_from_every_backend() -> 
     assert {b["vendor"] for b in backends.values()} == {"local", "era", "infinity", "sipxcom"}
     assert all(b["health"]["status"] == "UP" for b in backends.values()), backends
     assert data["users"]["totalCount"] > 5 and len(data["users"]["edges"]) == 5
+
+
+def test_the_readme_configuration_example_is_valid() -> None:
+    import tomllib
+
+    from pbxgraph.config import parse_config
+
+    section = README.split("## Configuration", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = parse_config(tomllib.loads(example), env={"ERA_TOKEN": "t" * 20, "PBXGRAPH_ADMIN_TOKEN": "a" * 32})
+    assert [b.name for b in config.backends] == ["office", "hq"]
+    assert config.auth.enabled and config.server.port == 8000
