@@ -47,6 +47,30 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _emulate(args: argparse.Namespace) -> int:
+    """One vendor emulator in the foreground: to try a connector by hand, or in docker compose."""
+    import uvicorn
+
+    from pbxgraph.demo import EMULATOR_PORTS, backend_snippet, emulator_module
+
+    try:
+        module = emulator_module(args.vendor)
+    except ValueError as exc:
+        print(f"pbxgraph: {exc}", file=sys.stderr)
+        return 2
+    port = args.port if args.port is not None else EMULATOR_PORTS[args.vendor]
+    emulator = module.create_emulator(seed=not args.empty)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"http://{shown}:{port}"
+    print(f"pbxgraph: {args.vendor} emulator at {url} ({'empty' if args.empty else 'demo data'})", flush=True)
+    print("pbxgraph: connect a backend to it with (emulator credentials, not secrets):", flush=True)
+    print(backend_snippet(f"{args.vendor}-emulator", dict(module.demo_backend(url))), flush=True)
+    print(f"pbxgraph: make it slow or broken through {url}/_emulator/faults", flush=True)
+    uvicorn.run(emulator.app, host=args.host, port=port, http="h11", log_level=args.log_level,
+                access_log=False)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from pbxgraph.schema import sdl
 
@@ -65,6 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                        help="demo mode only: SQLite file for the local store (default: in memory)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     serve.set_defaults(handler=_serve)
+    emulate = commands.add_parser("emulate", help="run one vendor emulator (era, infinity, sipxcom)")
+    emulate.add_argument("vendor", help="era, infinity or sipxcom")
+    emulate.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    emulate.add_argument("--port", type=int, help="port (default: era 8101, infinity 8102, sipxcom 8103)")
+    emulate.add_argument("--empty", action="store_true", help="start without the demo data")
+    emulate.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    emulate.set_defaults(handler=_emulate)
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(handler=_schema)
     args = parser.parse_args(argv)

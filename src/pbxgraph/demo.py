@@ -22,6 +22,28 @@ DEMO_VENDORS: tuple[tuple[str, str], ...] = (
     ("infinity-demo", "infinity"),
     ("sipxcom-demo", "sipxcom"),
 )
+#: Where ``pbxgraph emulate VENDOR`` listens unless told otherwise.
+EMULATOR_PORTS: dict[str, int] = {"era": 8101, "infinity": 8102, "sipxcom": 8103}
+
+
+def emulator_module(vendor: str) -> Any:
+    """The emulator package of ``vendor``: ``create_emulator`` and ``demo_backend``."""
+    if vendor not in EMULATOR_PORTS:
+        raise ValueError(f"no emulator for vendor '{vendor}' (emulated: {', '.join(EMULATOR_PORTS)})")
+    return importlib.import_module(f"pbxgraph.emulators.{vendor}")
+
+
+def backend_snippet(name: str, options: dict[str, Any]) -> str:
+    """A ``[[backends]]`` table for the configuration file, in TOML."""
+    lines = ["[[backends]]", f'name = "{name}"']
+    for key, value in options.items():
+        if isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        elif isinstance(value, bool):
+            lines.append(f"{key} = {'true' if value else 'false'}")
+        else:
+            lines.append(f"{key} = {value!r}")
+    return "\n".join(lines)
 
 
 @dataclass
@@ -37,10 +59,7 @@ class DemoEnvironment:
         servers: dict[str, LoopbackServer] = {}
         emulators: dict[str, Any] = {}
         for name, vendor in DEMO_VENDORS:
-            try:
-                module: Any = importlib.import_module(f"pbxgraph.emulators.{vendor}")
-            except ModuleNotFoundError:
-                continue
+            module = emulator_module(vendor)
             emulator = module.create_emulator(seed=True)
             server = emulator.serve()
             servers[name] = server
