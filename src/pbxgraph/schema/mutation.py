@@ -122,6 +122,11 @@ def _same_backend(values: list[str], kind: domain.Kind, backend: str, field: str
     return native
 
 
+def _user_on(backend: str, value: str, field: str) -> str:
+    """The native id of a user that must live on ``backend``."""
+    return _same_backend([value], domain.Kind.USER, backend, field)[0]
+
+
 def _changes(patch: Any) -> Any:
     if patch.is_empty():
         raise BadUserInput("input: give at least one field to change", field="input")
@@ -166,11 +171,7 @@ class Mutation:
 
     @strawberry.mutation(description="Create a user on one backend.")
     async def create_user(self, info: Info, backend: str, input: CreateUserInput) -> User:
-        service = _writer(info)
-        data = to_user_create(input)
-        record = await service.create(_backend(info, backend), domain.Kind.USER, data)
-        _fresh(info)
-        return User.of(backend, record)
+        return await _create(info, backend, domain.Kind.USER, lambda: to_user_create(input))
 
     @strawberry.mutation(description="Change the given fields of a user; the others stay as they are.")
     async def update_user(self, info: Info, id: strawberry.ID, input: UpdateUserInput) -> User:
@@ -184,13 +185,8 @@ class Mutation:
 
     @strawberry.mutation(description="Create a group, optionally with members.")
     async def create_group(self, info: Info, backend: str, input: CreateGroupInput) -> Group:
-        service = _writer(info)
-        _backend(info, backend)
-        members = _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")
-        data = to_group_create(input, members)
-        record = await service.create(backend, domain.Kind.GROUP, data)
-        _fresh(info)
-        return Group.of(backend, record)
+        return await _create(info, backend, domain.Kind.GROUP, lambda: to_group_create(
+            input, _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")))
 
     @strawberry.mutation(description="Change the given fields of a group.")
     async def update_group(self, info: Info, id: strawberry.ID, input: UpdateGroupInput) -> Group:
@@ -226,12 +222,8 @@ class Mutation:
 
     @strawberry.mutation(description="Create a queue, optionally with members in order.")
     async def create_queue(self, info: Info, backend: str, input: CreateQueueInput) -> Queue:
-        service = _writer(info)
-        _backend(info, backend)
-        data = to_queue_create(input, _queue_members(list(input.members), backend))
-        record = await service.create(backend, domain.Kind.QUEUE, data)
-        _fresh(info)
-        return Queue.of(backend, record)
+        return await _create(info, backend, domain.Kind.QUEUE,
+                             lambda: to_queue_create(input, _queue_members(list(input.members), backend)))
 
     @strawberry.mutation(description="Change the given fields of a queue.")
     async def update_queue(self, info: Info, id: strawberry.ID, input: UpdateQueueInput) -> Queue:
@@ -256,11 +248,7 @@ class Mutation:
 
     @strawberry.mutation(description="Create a SIP trunk; the password is stored, never shown.")
     async def create_trunk(self, info: Info, backend: str, input: CreateTrunkInput) -> Trunk:
-        service = _writer(info)
-        data = to_trunk_create(input)
-        record = await service.create(_backend(info, backend), domain.Kind.TRUNK, data)
-        _fresh(info)
-        return Trunk.of(backend, record)
+        return await _create(info, backend, domain.Kind.TRUNK, lambda: to_trunk_create(input))
 
     @strawberry.mutation(description="Change the given fields of a trunk.")
     async def update_trunk(self, info: Info, id: strawberry.ID, input: UpdateTrunkInput) -> Trunk:
@@ -274,15 +262,8 @@ class Mutation:
 
     @strawberry.mutation(description="Register a device, optionally assigned to a user.")
     async def create_device(self, info: Info, backend: str, input: CreateDeviceInput) -> Device:
-        service = _writer(info)
-        _backend(info, backend)
-        user_id = None
-        if input.user_id is not None:
-            (user_id,) = _same_backend([input.user_id], domain.Kind.USER, backend, "input.userId")
-        data = to_device_create(input, user_id)
-        record = await service.create(backend, domain.Kind.DEVICE, data)
-        _fresh(info)
-        return Device.of(backend, record)
+        return await _create(info, backend, domain.Kind.DEVICE, lambda: to_device_create(
+            input, None if input.user_id is None else _user_on(backend, input.user_id, "input.userId")))
 
     @strawberry.mutation(description="Change the given fields of a device.")
     async def update_device(self, info: Info, id: strawberry.ID, input: UpdateDeviceInput) -> Device:
@@ -296,7 +277,7 @@ class Mutation:
     async def assign_device(self, info: Info, device_id: strawberry.ID, user_id: strawberry.ID) -> Device:
         service = _writer(info)
         gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
-        (user,) = _same_backend([user_id], domain.Kind.USER, gid.backend, "userId")
+        user = _user_on(gid.backend, user_id, "userId")
         record = await service.assign_device(gid.backend, gid.native_id, user)
         _fresh(info)
         return Device.of(gid.backend, record)
@@ -316,6 +297,15 @@ class Mutation:
     @strawberry.mutation(description="Reboot the device.")
     async def restart_device(self, info: Info, id: strawberry.ID) -> DeviceActionPayload:
         return await _device_action(info, id, domain.DeviceAction.RESTART)
+
+
+async def _create(info: Info, backend: str, kind: domain.Kind, data: Callable[[], Any]) -> Any:
+    """Check the caller and the backend, then the input, then create."""
+    service = _writer(info)
+    _backend(info, backend)
+    record = await service.create(backend, kind, data())
+    _fresh(info)
+    return to_node(backend, record)
 
 
 async def _update(info: Info, value: str, kind: domain.Kind, patch: Callable[[], Any]) -> Any:
