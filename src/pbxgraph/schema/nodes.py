@@ -20,6 +20,12 @@ from pbxgraph.redaction import redact
 from pbxgraph.schema.enums import Registration, RingStrategy, Transport
 
 
+def _identity(kind: domain.Kind, backend: str, record: Any) -> dict[str, Any]:
+    """The fields every backend object has: global id, backend, native id, scrubbed payload."""
+    return {"id": strawberry.ID(encode_id(kind, backend, record.id)), "backend": backend,
+            "native_id": record.id, "raw": redact(record.raw)}
+
+
 def _prime(info: Info, backend: str, records: list[Any]) -> None:
     for record in records:
         if record is not None:
@@ -53,10 +59,7 @@ class User(BackendObject):
     @classmethod
     def of(cls, backend: str, record: domain.User) -> User:
         return cls(
-            id=strawberry.ID(encode_id(domain.Kind.USER, backend, record.id)),
-            backend=backend,
-            native_id=record.id,
-            raw=redact(record.raw),
+            **_identity(domain.Kind.USER, backend, record),
             username=record.username,
             display_name=record.display_name,
             extension=record.extension,
@@ -97,10 +100,7 @@ class Group(BackendObject):
     @classmethod
     def of(cls, backend: str, record: domain.Group) -> Group:
         return cls(
-            id=strawberry.ID(encode_id(domain.Kind.GROUP, backend, record.id)),
-            backend=backend,
-            native_id=record.id,
-            raw=redact(record.raw),
+            **_identity(domain.Kind.GROUP, backend, record),
             name=record.name,
             extension=record.extension,
             strategy=record.strategy,
@@ -144,10 +144,7 @@ class Queue(BackendObject):
     @classmethod
     def of(cls, backend: str, record: domain.Queue) -> Queue:
         return cls(
-            id=strawberry.ID(encode_id(domain.Kind.QUEUE, backend, record.id)),
-            backend=backend,
-            native_id=record.id,
-            raw=redact(record.raw),
+            **_identity(domain.Kind.QUEUE, backend, record),
             name=record.name,
             extension=record.extension,
             strategy=record.strategy,
@@ -185,10 +182,7 @@ class Trunk(BackendObject):
     @classmethod
     def of(cls, backend: str, record: domain.Trunk) -> Trunk:
         return cls(
-            id=strawberry.ID(encode_id(domain.Kind.TRUNK, backend, record.id)),
-            backend=backend,
-            native_id=record.id,
-            raw=redact(record.raw),
+            **_identity(domain.Kind.TRUNK, backend, record),
             name=record.name,
             host=record.host,
             port=record.port,
@@ -209,10 +203,7 @@ class Device(BackendObject):
     @classmethod
     def of(cls, backend: str, record: domain.Device) -> Device:
         return cls(
-            id=strawberry.ID(encode_id(domain.Kind.DEVICE, backend, record.id)),
-            backend=backend,
-            native_id=record.id,
-            raw=redact(record.raw),
+            **_identity(domain.Kind.DEVICE, backend, record),
             mac=record.mac,
             model=record.model,
             name=record.name,
