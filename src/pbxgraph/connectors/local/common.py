@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbxgraph.connectors.local import tables
@@ -50,3 +50,23 @@ async def claim_number(conn: AsyncConnection, number: str | None, kind: str, own
 async def release_number(conn: AsyncConnection, kind: str, owner_id: int) -> None:
     await conn.execute(delete(tables.numbers).where(
         (tables.numbers.c.kind == kind) & (tables.numbers.c.owner_id == owner_id)))
+
+
+async def update_row(conn: AsyncConnection, store: Store, table: Table, kind: str, native_id: str,
+                     changes: dict[str, Any]) -> Any:
+    """Change only ``changes``; a new extension moves in the number registry too. The row after."""
+    row = await require_row(conn, store, table, native_id, kind)
+    if changes:
+        await conn.execute(update(table).where(table.c.id == row["id"]).values(**changes))
+    if "extension" in changes and changes["extension"] != row["extension"]:
+        await release_number(conn, kind, row["id"])
+        await claim_number(conn, changes["extension"], kind, row["id"])
+    return await require_row(conn, store, table, native_id, kind)
+
+
+async def delete_row(conn: AsyncConnection, store: Store, table: Table, kind: str, native_id: str) -> None:
+    """Delete the row (NotFound if absent) and free its extension, for kinds that have one."""
+    row = await require_row(conn, store, table, native_id, kind)
+    if "extension" in table.c:
+        await release_number(conn, kind, row["id"])
+    await conn.execute(delete(table).where(table.c.id == row["id"]))

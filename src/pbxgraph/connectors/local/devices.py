@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 
 from pbxgraph.connectors.local import rows, tables
-from pbxgraph.connectors.local.common import as_int, fetch_by_ids, require_row
+from pbxgraph.connectors.local.common import (
+    as_int,
+    delete_row,
+    fetch_by_ids,
+    require_row,
+    update_row,
+)
 from pbxgraph.connectors.local.listing import page_of
 from pbxgraph.connectors.local.store import Store
-from pbxgraph.domain import Device, DeviceAction, DeviceCreate, DeviceUpdate, ListQuery, Page, User
+from pbxgraph.domain import (
+    Device,
+    DeviceAction,
+    DeviceCreate,
+    DeviceUpdate,
+    ListQuery,
+    Page,
+    User,
+)
 from pbxgraph.errors import not_supported
 
 _COLUMNS = {"mac", "model", "name"}
@@ -42,16 +56,12 @@ class LocalDevices:
     async def update(self, id: str, patch: DeviceUpdate) -> Device:
         changes = {k: v for k, v in patch.changes().items() if k in _COLUMNS}
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.devices, id, "device")
-            if changes:
-                await conn.execute(update(tables.devices).where(tables.devices.c.id == row["id"]).values(**changes))
-            row = await require_row(conn, self._store, tables.devices, id, "device")
+            row = await update_row(conn, self._store, tables.devices, "device", id, changes)
         return rows.device(row)
 
     async def delete(self, id: str) -> None:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.devices, id, "device")
-            await conn.execute(delete(tables.devices).where(tables.devices.c.id == row["id"]))
+            await delete_row(conn, self._store, tables.devices, "device", id)
 
     async def users_of(self, device_ids: Sequence[str]) -> list[User | None]:
         keys = [as_int(i) for i in device_ids]

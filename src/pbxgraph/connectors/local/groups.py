@@ -4,20 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbxgraph.connectors.local import rows, tables
 from pbxgraph.connectors.local.common import (
     as_int,
     claim_number,
+    delete_row,
     fetch_by_ids,
-    release_number,
     require_row,
+    update_row,
 )
 from pbxgraph.connectors.local.listing import page_of
 from pbxgraph.connectors.local.store import Store
-from pbxgraph.domain import Group, GroupCreate, GroupMember, GroupUpdate, ListQuery, Page
+from pbxgraph.domain import (
+    Group,
+    GroupCreate,
+    GroupMember,
+    GroupUpdate,
+    ListQuery,
+    Page,
+)
 from pbxgraph.errors import NotFound
 
 _COLUMNS = {"name", "extension", "strategy", "description"}
@@ -51,20 +59,12 @@ class LocalGroups:
         if changes.get("strategy") is not None:
             changes["strategy"] = changes["strategy"].value
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.groups, id, "group")
-            if changes:
-                await conn.execute(update(tables.groups).where(tables.groups.c.id == row["id"]).values(**changes))
-            if "extension" in changes and changes["extension"] != row["extension"]:
-                await release_number(conn, "group", row["id"])
-                await claim_number(conn, changes["extension"], "group", row["id"])
-            row = await require_row(conn, self._store, tables.groups, id, "group")
+            row = await update_row(conn, self._store, tables.groups, "group", id, changes)
         return rows.group(row)
 
     async def delete(self, id: str) -> None:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.groups, id, "group")
-            await release_number(conn, "group", row["id"])
-            await conn.execute(delete(tables.groups).where(tables.groups.c.id == row["id"]))
+            await delete_row(conn, self._store, tables.groups, "group", id)
 
     async def members_of(self, group_ids: Sequence[str]) -> list[list[GroupMember]]:
         async with self._store.read() as conn:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbxgraph.connectors.local import rows, tables
 from pbxgraph.connectors.local.common import (
     as_int,
     claim_number,
+    delete_row,
     fetch_by_ids,
-    release_number,
     require_row,
+    update_row,
 )
 from pbxgraph.connectors.local.listing import page_of
 from pbxgraph.connectors.local.store import Store
@@ -60,20 +61,12 @@ class LocalQueues:
         if changes.get("strategy") is not None:
             changes["strategy"] = changes["strategy"].value
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.queues, id, "queue")
-            if changes:
-                await conn.execute(update(tables.queues).where(tables.queues.c.id == row["id"]).values(**changes))
-            if "extension" in changes and changes["extension"] != row["extension"]:
-                await release_number(conn, "queue", row["id"])
-                await claim_number(conn, changes["extension"], "queue", row["id"])
-            row = await require_row(conn, self._store, tables.queues, id, "queue")
+            row = await update_row(conn, self._store, tables.queues, "queue", id, changes)
         return rows.queue(row)
 
     async def delete(self, id: str) -> None:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.queues, id, "queue")
-            await release_number(conn, "queue", row["id"])
-            await conn.execute(delete(tables.queues).where(tables.queues.c.id == row["id"]))
+            await delete_row(conn, self._store, tables.queues, "queue", id)
 
     async def members_of(self, queue_ids: Sequence[str]) -> list[list[QueueMember]]:
         async with self._store.read() as conn:

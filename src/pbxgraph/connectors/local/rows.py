@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.engine import RowMapping
-
 from sqlalchemy import Table
+from sqlalchemy.engine import RowMapping
 
 from pbxgraph.connectors.local import tables
 from pbxgraph.domain import Device, Group, Queue, RingStrategy, Transport, Trunk, User

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import insert
 
 from pbxgraph.connectors.local import rows, tables
-from pbxgraph.connectors.local.common import fetch_by_ids, require_row
+from pbxgraph.connectors.local.common import (
+    delete_row,
+    fetch_by_ids,
+    require_row,
+    update_row,
+)
 from pbxgraph.connectors.local.listing import page_of
 from pbxgraph.connectors.local.store import Store
 from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkUpdate
@@ -43,13 +48,9 @@ class LocalTrunks:
         if changes.get("transport") is not None:
             changes["transport"] = changes["transport"].value
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.trunks, id, "trunk")
-            if changes:
-                await conn.execute(update(tables.trunks).where(tables.trunks.c.id == row["id"]).values(**changes))
-            row = await require_row(conn, self._store, tables.trunks, id, "trunk")
+            row = await update_row(conn, self._store, tables.trunks, "trunk", id, changes)
         return rows.trunk(row)
 
     async def delete(self, id: str) -> None:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.trunks, id, "trunk")
-            await conn.execute(delete(tables.trunks).where(tables.trunks.c.id == row["id"]))
+            await delete_row(conn, self._store, tables.trunks, "trunk", id)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select
 
 from pbxgraph.connectors.local import rows, tables
 from pbxgraph.connectors.local.common import (
     as_int,
     claim_number,
+    delete_row,
     fetch_by_ids,
-    release_number,
     require_row,
+    update_row,
 )
 from pbxgraph.connectors.local.listing import page_of
 from pbxgraph.connectors.local.store import Store
@@ -46,20 +47,12 @@ class LocalUsers:
     async def update(self, id: str, patch: UserUpdate) -> User:
         changes = {k: v for k, v in patch.changes().items() if k in _COLUMNS}
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.users, id, "user")
-            if changes:
-                await conn.execute(update(tables.users).where(tables.users.c.id == row["id"]).values(**changes))
-            if "extension" in changes and changes["extension"] != row["extension"]:
-                await release_number(conn, "user", row["id"])
-                await claim_number(conn, changes["extension"], "user", row["id"])
-            row = await require_row(conn, self._store, tables.users, id, "user")
+            row = await update_row(conn, self._store, tables.users, "user", id, changes)
         return rows.user(row)
 
     async def delete(self, id: str) -> None:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.users, id, "user")
-            await release_number(conn, "user", row["id"])
-            await conn.execute(delete(tables.users).where(tables.users.c.id == row["id"]))
+            await delete_row(conn, self._store, tables.users, "user", id)
 
     async def groups_of(self, user_ids: Sequence[str]) -> list[list[Group]]:
         keys = [as_int(i) for i in user_ids]
