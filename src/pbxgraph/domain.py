@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any, Generic, TypeVar, Final
 
 
@@ -64,6 +65,24 @@ class RingStrategy(enum.StrEnum):
 class Registration(enum.StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
+
+
+class TrunkKind(enum.StrEnum):
+    """What a trunk connects to, whatever the vendor calls its models."""
+
+    SIP = "sip"  # a SIP trunk to a carrier or another PBX
+    PRI = "pri"  # an ISDN primary-rate gateway (T1/E1)
+    BRI = "bri"  # an ISDN basic-rate gateway
+    ANALOG = "analog"  # an FXO gateway to analogue lines
+    UNMANAGED = "unmanaged"  # a gateway the PBX routes to but does not configure
+    OTHER = "other"
+
+
+class PriorityOrder(enum.StrEnum):
+    """Which member priority rings first, where a backend's members carry one."""
+
+    LOWER_FIRST = "lower_first"
+    HIGHER_FIRST = "higher_first"
 
 
 class Transport(enum.StrEnum):
@@ -125,6 +144,21 @@ class PatchMixin:
 # --- Records ------------------------------------------------------------------
 
 
+@dataclass(slots=True, frozen=True)
+class RegistrationState:
+    """Whether a trunk or device is registered, as far as its backend knows.
+
+    ``changed_at`` is when the backend saw the state begin (a registration's
+    start, or its last refresh where that is all a vendor keeps); ``None``
+    where the vendor does not say.
+    """
+
+    status: Registration
+    changed_at: datetime | None = None
+    #: Where the registration came from (contact address), where the vendor says.
+    address: str | None = None
+
+
 @dataclass(slots=True)
 class User:
     id: str
@@ -145,10 +179,13 @@ class User:
 @dataclass(slots=True)
 class Group:
     id: str
+    #: The short name the vendor keys the group by (Infinity's ``groupName``).
     name: str
     extension: str | None = None
     strategy: RingStrategy | None = None
     description: str | None = None
+    #: The human label, where the vendor keeps one apart from the name.
+    display_name: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -172,6 +209,8 @@ class Queue:
     extension: str | None = None
     strategy: RingStrategy | None = None
     description: str | None = None
+    #: The human label, where the vendor keeps one apart from the name.
+    display_name: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -189,6 +228,13 @@ class QueueMember:
 
 @dataclass(slots=True)
 class Trunk:
+    """A trunk; its address fields mean the same on every vendor.
+
+    ``domain`` is the SIP domain (realm) the trunk's account belongs to;
+    ``host`` and ``port`` are where signalling is sent: the outbound proxy or
+    gateway address (``None`` when the backend resolves the domain itself).
+    """
+
     id: str
     name: str
     host: str | None = None
@@ -197,6 +243,12 @@ class Trunk:
     username: str | None = None
     enabled: bool = True
     register: bool | None = None
+    domain: str | None = None
+    kind: TrunkKind = TrunkKind.SIP
+    #: The vendor's own label for the trunk's model (e.g. sipXcom's ``sipTrunkStandard``).
+    model: str | None = None
+    #: ``None`` where the backend cannot tell.
+    registration: RegistrationState | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -206,6 +258,8 @@ class Device:
     mac: str | None = None
     model: str | None = None
     name: str | None = None
+    #: ``None`` where the backend cannot tell.
+    registration: RegistrationState | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -264,6 +318,7 @@ class GroupCreate:
     extension: str | None = None
     strategy: RingStrategy | None = None
     description: str | None = None
+    display_name: str | None = None
     #: Native ids of users of the same backend, in ring order.
     member_user_ids: list[str] = field(default_factory=list)
 
@@ -274,6 +329,7 @@ class GroupUpdate(PatchMixin):
     extension: str | None | _Unset = UNSET
     strategy: RingStrategy | None | _Unset = UNSET
     description: str | None | _Unset = UNSET
+    display_name: str | None | _Unset = UNSET
 
 
 @dataclass(slots=True)
@@ -289,6 +345,7 @@ class QueueCreate:
     extension: str | None = None
     strategy: RingStrategy | None = None
     description: str | None = None
+    display_name: str | None = None
     members: list[QueueMemberInput] = field(default_factory=list)
 
 
@@ -298,12 +355,15 @@ class QueueUpdate(PatchMixin):
     extension: str | None | _Unset = UNSET
     strategy: RingStrategy | None | _Unset = UNSET
     description: str | None | _Unset = UNSET
+    display_name: str | None | _Unset = UNSET
 
 
 @dataclass(slots=True)
 class TrunkCreate:
+    """A new trunk: at least one of ``domain`` and ``host`` (checked by the schema)."""
+
     name: str
-    host: str
+    host: str | None = None
     port: int | None = None
     transport: Transport | None = None
     username: str | None = None
@@ -311,18 +371,23 @@ class TrunkCreate:
     password: str | None = None
     enabled: bool = True
     register: bool | None = None
+    domain: str | None = None
+    kind: TrunkKind = TrunkKind.SIP
+    #: The vendor's model label; ``None`` lets the backend pick its model for ``kind``.
+    model: str | None = None
 
 
 @dataclass(slots=True)
 class TrunkUpdate(PatchMixin):
     name: str | _Unset = UNSET
-    host: str | _Unset = UNSET
+    host: str | None | _Unset = UNSET
     port: int | None | _Unset = UNSET
     transport: Transport | None | _Unset = UNSET
     username: str | None | _Unset = UNSET
     password: str | None | _Unset = UNSET
     enabled: bool | _Unset = UNSET
     register: bool | None | _Unset = UNSET
+    domain: str | None | _Unset = UNSET
 
 
 @dataclass(slots=True)
@@ -390,16 +455,57 @@ class Page(Generic[T]):
 
 
 @dataclass(slots=True, frozen=True)
+class KindRules:
+    """What a backend accepts for one kind, beyond what every backend accepts.
+
+    Declared by the connector and shown in the schema, so that a script or a
+    form adapts up front instead of meeting one vendor rule per failed call;
+    the service enforces them before any vendor is called. Field names are
+    those of the kind's create input (``sip_password``, ``member_user_ids``).
+    """
+
+    #: Fields a create may set; ``None``: every field of the create input.
+    create_fields: frozenset[str] | None = None
+    #: Fields an update may change; ``None``: every field of the update input.
+    update_fields: frozenset[str] | None = None
+    #: Fields a create must set although the schema lets them be left out.
+    required: frozenset[str] = frozenset()
+    #: Ring strategies a group or queue may take; ``None``: any.
+    strategies: frozenset[RingStrategy] | None = None
+    #: What a queue's members may be.
+    member_kinds: frozenset[MemberKind] = frozenset({MemberKind.USER, MemberKind.GROUP})
+    #: Which way member priorities ring; ``None``: members carry no priority.
+    member_priority: PriorityOrder | None = PriorityOrder.LOWER_FIRST
+    #: Device or trunk models the backend accepts; ``None``: any, or none asked.
+    models: tuple[str, ...] | None = None
+    #: Trunk kinds a create may ask for; ``None``: any.
+    trunk_kinds: frozenset[TrunkKind] | None = None
+
+    def creatable(self, name: str) -> bool:
+        return self.create_fields is None or name in self.create_fields
+
+    def updatable(self, name: str) -> bool:
+        return self.update_fields is None or name in self.update_fields
+
+
+DEFAULT_RULES: Final = KindRules()
+
+
+@dataclass(slots=True, frozen=True)
 class Capabilities:
-    """Which kinds a backend serves, and which operations on each."""
+    """Which kinds a backend serves, which operations on each, and its rules per kind."""
 
     kinds: Mapping[Kind, frozenset[Operation]]
+    rules: Mapping[Kind, KindRules] = field(default_factory=dict)
 
     def supports(self, kind: Kind, operation: Operation | None = None) -> bool:
         ops = self.kinds.get(kind)
         if ops is None:
             return False
         return operation is None or operation in ops
+
+    def rules_for(self, kind: Kind) -> KindRules:
+        return self.rules.get(kind, DEFAULT_RULES)
 
 
 class HealthStatus(enum.StrEnum):

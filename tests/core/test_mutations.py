@@ -204,3 +204,38 @@ async def test_ids_of_the_wrong_kind_or_unknown_backend_never_reach_a_connector(
         assert error_codes(body) == ["BAD_USER_INPUT"], body
         assert body["errors"][0]["extensions"]["field"] == field
     assert sum(spy.total_calls for spy in env.spies.values()) == 0
+
+
+async def test_display_names_trunk_domains_and_kinds_round_trip_on_the_local_store(
+        client: GraphQLTestClient) -> None:
+    group = await client.data('mutation { createGroup(backend: "east", input: {name: "sales", '
+                              'displayName: "Sales Dept", description: "Inbound sales"}) '
+                              '{ id name displayName description } }')
+    assert group["createGroup"]["displayName"] == "Sales Dept"
+    assert group["createGroup"]["description"] == "Inbound sales"
+    queue = await client.data('mutation { createQueue(backend: "east", input: {name: "support", '
+                              'displayName: "Support Line"}) { id displayName } }')
+    changed = await client.data('mutation($id: ID!) { updateQueue(id: $id, input: {displayName: null}) '
+                                '{ name displayName } }', {"id": queue["createQueue"]["id"]})
+    assert changed["updateQueue"] == {"name": "support", "displayName": None}
+
+    trunk = await client.data('mutation { createTrunk(backend: "east", input: {name: "By Domain", '
+                              'domain: "voip.example.org"}) { id domain host port kind model registration { status } } }')
+    assert trunk["createTrunk"] | {"id": None} == {"id": None, "domain": "voip.example.org", "host": None,
+                                                   "port": None, "kind": "SIP", "model": None, "registration": None}
+    pri = await client.data('mutation { createTrunk(backend: "east", input: {name: "ISDN", host: "10.0.0.9", '
+                            'kind: PRI, model: "E1 gateway"}) { kind model domain } }')
+    assert pri["createTrunk"] == {"kind": "PRI", "model": "E1 gateway", "domain": None}
+    moved = await client.data('mutation($id: ID!) { updateTrunk(id: $id, input: {domain: "sip.example.com", '
+                              'host: "proxy.example.com", port: 5080}) { domain host port } }',
+                              {"id": trunk["createTrunk"]["id"]})
+    assert moved["updateTrunk"] == {"domain": "sip.example.com", "host": "proxy.example.com", "port": 5080}
+
+
+async def test_a_trunk_needs_a_domain_or_a_host(client: GraphQLTestClient) -> None:
+    body = await client.execute('mutation { createTrunk(backend: "east", input: {name: "Nowhere"}) { id } }')
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "input.domain"
+    body = await client.execute('mutation { createTrunk(backend: "east", input: {name: "Bad", '
+                                'domain: "not a domain"}) { id } }')
+    assert body["errors"][0]["extensions"]["field"] == "input.domain"

@@ -74,6 +74,8 @@ async def test_a_version_1_store_file_is_upgraded_in_place(tmp_path: Path) -> No
                                                       extension="333", enabled=True))
         await conn.execute(insert(v1["groups"]).values(id=3, name="Old Group", extension="633"))
         await conn.execute(insert(v1["group_members"]).values(group_id=3, user_id=7, position=0))
+        await conn.execute(insert(v1["trunks"]).values(id=2, name="Old Carrier", host="sip.old.example.net",
+                                                       port=5060, password="kept-secret", enabled=True))
     await engine.dispose()
 
     config = Config(backends=(local("office", path, demo=False),))
@@ -81,6 +83,12 @@ async def test_a_version_1_store_file_is_upgraded_in_place(tmp_path: Path) -> No
         data = await client.data('{ users { nodes { username email extension groups { name } } } }')
         assert data["users"]["nodes"] == [{"username": "legacy", "email": None, "extension": "333",
                                            "groups": [{"name": "Old Group"}]}]
+        # Trunks were rebuilt with a SIP kind and an empty domain; the old address stays the host.
+        trunks = await client.data('{ trunks { nodes { name host port domain kind model } } '
+                                   'groups { nodes { name displayName } } }')
+        assert trunks["trunks"]["nodes"] == [{"name": "Old Carrier", "host": "sip.old.example.net", "port": 5060,
+                                              "domain": None, "kind": "SIP", "model": None}]
+        assert trunks["groups"]["nodes"] == [{"name": "Old Group", "displayName": None}]
         # The upgrade filled the shared number registry from the old rows.
         body = await client.execute('mutation { createQueue(backend: "office", input: {name: "Q", extension: "633"})'
                                     ' { id } }')

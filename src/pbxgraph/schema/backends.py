@@ -2,16 +2,75 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import strawberry
 from strawberry.types import Info
 
-from pbxgraph.schema.enums import HealthStatus, Kind, Operation
+from pbxgraph import domain
+from pbxgraph.schema.enums import HealthStatus, Kind, MemberKind, Operation, PriorityOrder, RingStrategy, TrunkKind
+from pbxgraph.schema.naming import input_name
+from pbxgraph.service.rules import CREATE_INPUTS
+
+_UPDATE_INPUTS = {
+    domain.Kind.USER: domain.UserUpdate,
+    domain.Kind.GROUP: domain.GroupUpdate,
+    domain.Kind.QUEUE: domain.QueueUpdate,
+    domain.Kind.TRUNK: domain.TrunkUpdate,
+    domain.Kind.DEVICE: domain.DeviceUpdate,
+}
 
 
-@strawberry.type(description="What a backend can do with one kind of object.")
+def _ordered(values: Any) -> list[Any]:
+    return sorted(values, key=lambda v: list(type(v)).index(v))
+
+
+def _fields(declared: frozenset[str] | None, every: type) -> list[str]:
+    names = [f.name for f in dataclasses.fields(every)]
+    return [input_name(n) for n in names if declared is None or n in declared]
+
+
+@strawberry.type(description="What a backend can do with one kind of object, and what it accepts.")
 class Capability:
     kind: Kind
     operations: list[Operation]
+    create_fields: list[str] = strawberry.field(
+        description="Input fields a create may set on this backend (others are NOT_SUPPORTED).")
+    update_fields: list[str] = strawberry.field(
+        description="Input fields an update may change on this backend (others are NOT_SUPPORTED).")
+    required_fields: list[str] = strawberry.field(
+        description="Input fields this backend needs on create although the schema lets them be left out.")
+    strategies: list[RingStrategy] | None = strawberry.field(
+        description="Ring strategies a group or queue may take here; null for other kinds.")
+    member_kinds: list[MemberKind] | None = strawberry.field(
+        description="What a queue's members may be here; null for other kinds.")
+    member_priority: PriorityOrder | None = strawberry.field(
+        description="For queues: which member priority rings first; null where members carry no priority "
+                    "(they ring in list order).")
+    models: list[str] | None = strawberry.field(
+        description="Device or trunk models this backend accepts; null when it takes any.")
+    trunk_kinds: list[TrunkKind] | None = strawberry.field(
+        description="For trunks: the kinds a create may ask for; null for other kinds.")
+
+    @classmethod
+    def of(cls, kind: domain.Kind, operations: frozenset[domain.Operation], rules: domain.KindRules) -> Capability:
+        rings = kind in (domain.Kind.GROUP, domain.Kind.QUEUE)
+        is_queue = kind is domain.Kind.QUEUE
+        return cls(
+            kind=kind,
+            operations=_ordered(operations),
+            create_fields=_fields(rules.create_fields, CREATE_INPUTS[kind]),
+            update_fields=_fields(rules.update_fields, _UPDATE_INPUTS[kind]),
+            required_fields=[input_name(n) for n in sorted(rules.required)],
+            strategies=_ordered(rules.strategies if rules.strategies is not None else domain.RingStrategy)
+            if rings else None,
+            member_kinds=_ordered(rules.member_kinds) if is_queue else None,
+            member_priority=rules.member_priority if is_queue else None,
+            models=list(rules.models) if rules.models is not None else None,
+            trunk_kinds=_ordered(rules.trunk_kinds if rules.trunk_kinds is not None else domain.TrunkKind)
+            if kind is domain.Kind.TRUNK else None,
+        )
 
 
 @strawberry.type(description="The outcome of probing a backend now.")
@@ -26,14 +85,11 @@ class Backend:
     name: str
     vendor: str
 
-    @strawberry.field(description="Kinds and operations this backend supports.")
+    @strawberry.field(description="Kinds and operations this backend supports, and what it accepts for each.")
     def capabilities(self, info: Info) -> list[Capability]:
-        connector = info.context.service.backends.get(self.name)
-        return [
-            Capability(kind=kind, operations=sorted(ops, key=lambda o: list(type(o)).index(o)))
-            for kind, ops in sorted(connector.capabilities.kinds.items(),
-                                    key=lambda item: list(type(item[0])).index(item[0]))
-        ]
+        capabilities = info.context.service.backends.get(self.name).capabilities
+        return [Capability.of(kind, capabilities.kinds[kind], capabilities.rules_for(kind))
+                for kind in _ordered(capabilities.kinds)]
 
     @strawberry.field(description="Probes the backend (each request probes afresh).")
     async def health(self, info: Info) -> BackendHealth:

@@ -15,7 +15,7 @@ import strawberry
 
 from pbxgraph import domain, validation
 from pbxgraph.errors import BadUserInput
-from pbxgraph.schema.enums import RingStrategy, SortDirection, SortField, Transport
+from pbxgraph.schema.enums import RingStrategy, SortDirection, SortField, Transport, TrunkKind
 
 # --- filters and order ---------------------------------------------------------
 
@@ -133,6 +133,7 @@ def to_user_update(value: UpdateUserInput) -> domain.UserUpdate:
 @strawberry.input
 class CreateGroupInput:
     name: str
+    display_name: str | None = None
     extension: str | None = None
     strategy: RingStrategy | None = None
     description: str | None = None
@@ -144,6 +145,7 @@ class CreateGroupInput:
 @strawberry.input(description="Only the fields given change; null clears.")
 class UpdateGroupInput:
     name: str | None = strawberry.UNSET
+    display_name: str | None = strawberry.UNSET
     extension: str | None = strawberry.UNSET
     strategy: RingStrategy | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
@@ -153,6 +155,7 @@ def to_group_create(value: CreateGroupInput, member_user_ids: list[str]) -> doma
     """``member_user_ids``: the members' native ids, already checked to be on the group's backend."""
     return domain.GroupCreate(
         name=validation.non_empty(value.name, "input.name"),
+        display_name=_text(value.display_name, "input.displayName"),
         extension=_check(value.extension, validation.extension, "input.extension"),
         strategy=value.strategy,
         description=value.description,
@@ -165,6 +168,7 @@ def to_group_update(value: UpdateGroupInput) -> domain.GroupUpdate:
         _required(value.name, "input.name")
     return domain.GroupUpdate(
         name=_set(_text(value.name, "input.name")),
+        display_name=_set(_text(value.display_name, "input.displayName")),
         extension=_set(_check(value.extension, validation.extension, "input.extension")),
         strategy=_set(value.strategy),
         description=_set(value.description),
@@ -183,6 +187,7 @@ class QueueMemberInput:
 @strawberry.input
 class CreateQueueInput:
     name: str
+    display_name: str | None = None
     extension: str | None = None
     strategy: RingStrategy | None = None
     description: str | None = None
@@ -192,6 +197,7 @@ class CreateQueueInput:
 @strawberry.input(description="Only the fields given change; null clears.")
 class UpdateQueueInput:
     name: str | None = strawberry.UNSET
+    display_name: str | None = strawberry.UNSET
     extension: str | None = strawberry.UNSET
     strategy: RingStrategy | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
@@ -201,6 +207,7 @@ def to_queue_create(value: CreateQueueInput, members: list[domain.QueueMemberInp
     """``members``: already resolved to native ids on the queue's backend."""
     return domain.QueueCreate(
         name=validation.non_empty(value.name, "input.name"),
+        display_name=_text(value.display_name, "input.displayName"),
         extension=_check(value.extension, validation.extension, "input.extension"),
         strategy=value.strategy,
         description=value.description,
@@ -213,6 +220,7 @@ def to_queue_update(value: UpdateQueueInput) -> domain.QueueUpdate:
         _required(value.name, "input.name")
     return domain.QueueUpdate(
         name=_set(_text(value.name, "input.name")),
+        display_name=_set(_text(value.display_name, "input.displayName")),
         extension=_set(_check(value.extension, validation.extension, "input.extension")),
         strategy=_set(value.strategy),
         description=_set(value.description),
@@ -222,21 +230,27 @@ def to_queue_update(value: UpdateQueueInput) -> domain.QueueUpdate:
 # --- trunks ------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new trunk: give its SIP `domain`, its `host`, or both.")
 class CreateTrunkInput:
     name: str
-    host: str
+    domain: str | None = strawberry.field(default=None, description="The SIP domain (realm) of the account.")
+    host: str | None = strawberry.field(
+        default=None, description="Where signalling is sent: outbound proxy or gateway address.")
     port: int | None = None
     transport: Transport | None = None
     username: str | None = None
     password: str | None = strawberry.field(default=None, description="Write-only.")
     enabled: bool = True
     register: bool | None = None
+    kind: TrunkKind = strawberry.field(default=TrunkKind.SIP, description="What the trunk connects to.")
+    model: str | None = strawberry.field(
+        default=None, description="The backend's model label; left out, the backend picks its model for `kind`.")
 
 
 @strawberry.input(description="Only the fields given change; null clears.")
 class UpdateTrunkInput:
     name: str | None = strawberry.UNSET
+    domain: str | None = strawberry.UNSET
     host: str | None = strawberry.UNSET
     port: int | None = strawberry.UNSET
     transport: Transport | None = strawberry.UNSET
@@ -247,9 +261,14 @@ class UpdateTrunkInput:
 
 
 def to_trunk_create(value: CreateTrunkInput) -> domain.TrunkCreate:
+    if value.domain is None and value.host is None:
+        raise BadUserInput("input.domain: give the trunk's SIP domain, its host, or both", field="input.domain")
     return domain.TrunkCreate(
         name=validation.non_empty(value.name, "input.name"),
-        host=validation.host(value.host, "input.host"),
+        domain=_check(value.domain, validation.host, "input.domain"),
+        host=_check(value.host, validation.host, "input.host"),
+        kind=value.kind,
+        model=_text(value.model, "input.model"),
         port=_check(value.port, validation.port, "input.port"),
         transport=value.transport,
         username=value.username,
@@ -260,11 +279,12 @@ def to_trunk_create(value: CreateTrunkInput) -> domain.TrunkCreate:
 
 
 def to_trunk_update(value: UpdateTrunkInput) -> domain.TrunkUpdate:
-    for name, field in (("name", "input.name"), ("host", "input.host"), ("enabled", "input.enabled")):
+    for name, field in (("name", "input.name"), ("enabled", "input.enabled")):
         if getattr(value, name) is not strawberry.UNSET:
             _required(getattr(value, name), field)
     return domain.TrunkUpdate(
         name=_set(_text(value.name, "input.name")),
+        domain=_set(_check(value.domain, validation.host, "input.domain")),
         host=_set(_check(value.host, validation.host, "input.host")),
         port=_set(_check(value.port, validation.port, "input.port")),
         transport=_set(value.transport),

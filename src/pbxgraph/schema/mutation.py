@@ -8,7 +8,6 @@ it whole or not at all, so a failure leaves every backend as it was.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -41,6 +40,7 @@ from pbxgraph.schema.inputs import (
     to_user_create,
     to_user_update,
 )
+from pbxgraph.schema.naming import argument_path
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User, to_node
 
 
@@ -53,13 +53,6 @@ class DeletePayload:
 class DeviceActionPayload:
     device: Device
     action: str
-
-
-def graphql_field(field: str, arguments: Collection[str]) -> str:
-    """A connector's field name (``sip_password``) as the caller wrote it (``input.sipPassword``)."""
-    camel = re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field)
-    head = re.split(r"[.\[]", camel, maxsplit=1)[0]
-    return camel if head in arguments or "input" not in arguments else f"input.{camel}"
 
 
 class _FieldNamingService:
@@ -81,7 +74,7 @@ class _FieldNamingService:
                 return await method(*args, **kwargs)
             except PbxError as exc:
                 if exc.field is not None:
-                    renamed = graphql_field(exc.field, self._arguments)
+                    renamed = argument_path(exc.field, self._arguments)
                     if exc.message.startswith(f"{exc.field}:"):
                         exc.message = renamed + exc.message[len(exc.field):]
                     exc.field = renamed

@@ -8,6 +8,7 @@ nullable: a failed backend call nulls only that field, with its coded error.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -17,7 +18,7 @@ from strawberry.types import Info
 from pbxgraph import domain
 from pbxgraph.ids import encode_id
 from pbxgraph.redaction import redact
-from pbxgraph.schema.enums import Registration, RingStrategy, Transport
+from pbxgraph.schema.enums import Registration, RingStrategy, Transport, TrunkKind
 
 
 def _identity(kind: domain.Kind, backend: str, record: Any) -> dict[str, Any]:
@@ -30,6 +31,21 @@ def _prime(info: Info, backend: str, records: list[Any]) -> None:
     for record in records:
         if record is not None:
             info.context.loaders.prime(backend, record)
+
+
+@strawberry.type(description="A registration as the backend reports it.")
+class RegistrationState:
+    status: Registration = strawberry.field(description="Registered (ONLINE) or not (OFFLINE).")
+    changed_at: datetime | None = strawberry.field(
+        description="When the backend saw this state begin (or last refreshed it); null where it does not say.")
+    address: str | None = strawberry.field(
+        description="Where the registration comes from (contact address), where the backend says.")
+
+    @classmethod
+    def of(cls, state: domain.RegistrationState | None) -> RegistrationState | None:
+        if state is None:
+            return None
+        return cls(status=state.status, changed_at=state.changed_at, address=state.address)
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
@@ -89,12 +105,18 @@ class GroupMember:
     number: str | None = strawberry.field(description="The dialled number, where the vendor rings numbers.")
 
 
+NAME_HELP = "The short name the backend keys it by."
+DISPLAY_NAME_HELP = "The human label, where the backend keeps one apart from the name."
+DESCRIPTION_HELP = "Free text describing it."
+
+
 @strawberry.type(description="A ring group: users called together or in turn.")
 class Group(BackendObject):
-    name: str
+    name: str = strawberry.field(description=NAME_HELP)
+    display_name: str | None = strawberry.field(description=DISPLAY_NAME_HELP)
     extension: str | None
     strategy: RingStrategy | None
-    description: str | None
+    description: str | None = strawberry.field(description=DESCRIPTION_HELP)
     _record: strawberry.Private[domain.Group]
 
     @classmethod
@@ -102,6 +124,7 @@ class Group(BackendObject):
         return cls(
             **_identity(domain.Kind.GROUP, backend, record),
             name=record.name,
+            display_name=record.display_name,
             extension=record.extension,
             strategy=record.strategy,
             description=record.description,
@@ -135,10 +158,11 @@ class QueueMember:
 
 @strawberry.type(description="A call queue (hunt group) with ordered members.")
 class Queue(BackendObject):
-    name: str
+    name: str = strawberry.field(description=NAME_HELP)
+    display_name: str | None = strawberry.field(description=DISPLAY_NAME_HELP)
     extension: str | None
     strategy: RingStrategy | None
-    description: str | None
+    description: str | None = strawberry.field(description=DESCRIPTION_HELP)
     _record: strawberry.Private[domain.Queue]
 
     @classmethod
@@ -146,6 +170,7 @@ class Queue(BackendObject):
         return cls(
             **_identity(domain.Kind.QUEUE, backend, record),
             name=record.name,
+            display_name=record.display_name,
             extension=record.extension,
             strategy=record.strategy,
             description=record.description,
@@ -169,27 +194,42 @@ class Queue(BackendObject):
         return result
 
 
-@strawberry.type(description="A SIP trunk to a carrier. Its password is write-only.")
+@strawberry.type(description="A trunk to a carrier or gateway (SIP, ISDN, analogue). Its password is write-only.")
 class Trunk(BackendObject):
     name: str
-    host: str | None
-    port: int | None
+    kind: TrunkKind = strawberry.field(description="What the trunk connects to, derived from its model.")
+    model: str | None = strawberry.field(
+        description="The backend's own label for the trunk's model (e.g. sipXcom's `sipTrunkStandard`).")
+    domain: str | None = strawberry.field(
+        description="The SIP domain (realm) the trunk's account belongs to: the part after '@' of its "
+                    "address of record.")
+    host: str | None = strawberry.field(
+        description="Where signalling is sent: the outbound proxy or gateway address (host name or IP). "
+                    "Null when the backend resolves the domain itself.")
+    port: int | None = strawberry.field(
+        description="The port at `host`; null for the transport's default.")
     transport: Transport | None
-    username: str | None
+    username: str | None = strawberry.field(description="The account's authentication user name.")
     enabled: bool
-    register: bool | None
+    register: bool | None = strawberry.field(description="Whether the PBX registers the account with the carrier.")
+    registration: RegistrationState | None = strawberry.field(
+        description="Whether the trunk is registered now; null where the backend cannot tell.")
 
     @classmethod
     def of(cls, backend: str, record: domain.Trunk) -> Trunk:
         return cls(
             **_identity(domain.Kind.TRUNK, backend, record),
             name=record.name,
+            kind=record.kind,
+            model=record.model,
+            domain=record.domain,
             host=record.host,
             port=record.port,
             transport=record.transport,
             username=record.username,
             enabled=record.enabled,
             register=record.register,
+            registration=RegistrationState.of(record.registration),
         )
 
 
@@ -198,6 +238,8 @@ class Device(BackendObject):
     mac: str | None
     model: str | None
     name: str | None
+    registration: RegistrationState | None = strawberry.field(
+        description="Whether the device is registered now; null where the backend cannot tell.")
     _record: strawberry.Private[domain.Device]
 
     @classmethod
@@ -207,6 +249,7 @@ class Device(BackendObject):
             mac=record.mac,
             model=record.model,
             name=record.name,
+            registration=RegistrationState.of(record.registration),
             _record=record,
         )
 

@@ -24,6 +24,7 @@ from pbxgraph.domain import (
     Health,
     HealthStatus,
     Kind,
+    KindRules,
     ListQuery,
     Operation,
     QueueMember,
@@ -33,6 +34,7 @@ from pbxgraph.domain import (
     User,
 )
 from pbxgraph.errors import PbxError, not_supported
+from pbxgraph.service import rules
 from pbxgraph.service.backends import Backends
 from pbxgraph.service.calls import call
 from pbxgraph.service.listing import AggregatedPage, list_across
@@ -155,10 +157,17 @@ class PbxService:
 
     # --- writes --------------------------------------------------------------
 
+    def rules_of(self, backend: str, kind: Kind) -> KindRules:
+        return self.backends.get(backend).capabilities.rules_for(kind)
+
     async def create(self, backend: str, kind: Kind, data: Any) -> Any:
+        self.resource(backend, kind, Operation.CREATE)
+        rules.check_create(backend, kind, self.rules_of(backend, kind), data)
         return await self._call(backend, kind, Operation.CREATE, "create", data)
 
     async def update(self, backend: str, kind: Kind, native_id: str, patch: Any) -> Any:
+        self.resource(backend, kind, Operation.UPDATE)
+        rules.check_update(backend, kind, self.rules_of(backend, kind), patch)
         return await self._call(backend, kind, Operation.UPDATE, "update", native_id, patch)
 
     async def delete(self, backend: str, kind: Kind, native_id: str) -> None:
@@ -174,6 +183,8 @@ class PbxService:
 
     async def set_queue_members(self, backend: str, queue_id: str,
                                 members: Sequence[QueueMemberInput]) -> list[QueueMember]:
+        self.resource(backend, Kind.QUEUE, Operation.MEMBERS)
+        rules.check_queue_members(backend, self.rules_of(backend, Kind.QUEUE), members)
         return await self._call(backend, Kind.QUEUE, Operation.MEMBERS, "set_members", queue_id, list(members))
 
     async def assign_device(self, backend: str, device_id: str, user_id: str) -> Device:

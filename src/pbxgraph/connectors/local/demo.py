@@ -70,12 +70,14 @@ async def load_demo_data(conn: AsyncConnection) -> None:
                 group_id=member_id if kind == "group" else None))
 
     await conn.execute(insert(tables.trunks), [
-        dict(name="Carrier Primary", host="sip.carrier-one.example.net", port=5061, transport="tls",
-             username="acme-main", password="demo-trunk-not-secret", enabled=True, register=True),
-        dict(name="Carrier Backup", host="203.0.113.40", port=5060, transport="udp",
-             username="acme-backup", password="demo-trunk2-not-secret", enabled=True, register=False),
-        dict(name="Legacy ISDN Gateway", host="10.20.0.5", port=5060, transport="tcp",
-             username=None, password=None, enabled=False, register=False),
+        dict(name="Carrier Primary", domain="carrier-one.example.net", host="sip.carrier-one.example.net",
+             port=5061, transport="tls", username="acme-main", password="demo-trunk-not-secret", enabled=True,
+             register=True, kind="sip"),
+        dict(name="Carrier Backup", domain="voip.carrier-two.example.org", host="203.0.113.40", port=5060,
+             transport="udp", username="acme-backup", password="demo-trunk2-not-secret", enabled=True,
+             register=False, kind="sip"),
+        dict(name="Legacy ISDN Gateway", domain=None, host="10.20.0.5", port=5060, transport="tcp",
+             username=None, password=None, enabled=False, register=False, kind="pri", model="E1 gateway"),
     ])
 
     for index in range(24):

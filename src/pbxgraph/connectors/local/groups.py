@@ -28,7 +28,7 @@ from pbxgraph.domain import (
 )
 from pbxgraph.errors import NotFound
 
-_COLUMNS = {"name", "extension", "strategy", "description"}
+_COLUMNS = {"name", "extension", "strategy", "description", "display_name"}
 
 
 class LocalGroups:
@@ -46,7 +46,7 @@ class LocalGroups:
     async def create(self, data: GroupCreate) -> Group:
         async with self._store.write() as conn:
             result = await conn.execute(insert(tables.groups).values(
-                name=data.name, extension=data.extension, description=data.description,
+                name=data.name, extension=data.extension, description=data.description, display_name=data.display_name,
                 strategy=data.strategy.value if data.strategy else None))
             new_id = result.inserted_primary_key[0]
             await self._append(conn, new_id, data.member_user_ids)

@@ -108,7 +108,26 @@ async def _to_v2(conn: AsyncConnection) -> None:
         )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2)
+_TRUNK_COLUMNS_V2 = ("id", "name", "host", "port", "transport", "username", "password", "enabled", "register")
+
+
+async def _to_v3(conn: AsyncConnection) -> None:
+    """Groups and queues get a display name apart from their name; trunks a SIP domain, a kind and a
+    model, and a host that may be left out (a trunk may be reached through its domain alone).
+
+    SQLite cannot drop a NOT NULL in place, so the trunks table is rebuilt the portable way:
+    create the new shape, copy, swap.
+    """
+    for table in ("groups", "queues"):
+        await conn.execute(text(f"ALTER TABLE {table} ADD COLUMN display_name VARCHAR(200)"))
+    await conn.execute(text("ALTER TABLE trunks RENAME TO trunks_v2"))
+    await conn.run_sync(lambda sync: tables.trunks.create(sync))
+    columns = ", ".join(_TRUNK_COLUMNS_V2)
+    await conn.execute(text(f"INSERT INTO trunks ({columns}, kind) SELECT {columns}, 'sip' FROM trunks_v2"))
+    await conn.execute(text("DROP TABLE trunks_v2"))
+
+
+MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3)
 LATEST = len(MIGRATIONS)
 
 

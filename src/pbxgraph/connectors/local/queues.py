@@ -30,7 +30,7 @@ from pbxgraph.domain import (
 )
 from pbxgraph.errors import BadUserInput
 
-_COLUMNS = {"name", "extension", "strategy", "description"}
+_COLUMNS = {"name", "extension", "strategy", "description", "display_name"}
 
 
 class LocalQueues:
@@ -48,7 +48,7 @@ class LocalQueues:
     async def create(self, data: QueueCreate) -> Queue:
         async with self._store.write() as conn:
             result = await conn.execute(insert(tables.queues).values(
-                name=data.name, extension=data.extension, description=data.description,
+                name=data.name, extension=data.extension, description=data.description, display_name=data.display_name,
                 strategy=data.strategy.value if data.strategy else None))
             new_id = result.inserted_primary_key[0]
             await claim_number(conn, data.extension, "queue", new_id)

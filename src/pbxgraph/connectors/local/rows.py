@@ -8,7 +8,7 @@ from sqlalchemy import Table
 from sqlalchemy.engine import RowMapping
 
 from pbxgraph.connectors.local import tables
-from pbxgraph.domain import Device, Group, Queue, RingStrategy, Transport, Trunk, User
+from pbxgraph.domain import Device, Group, Queue, RingStrategy, Transport, Trunk, TrunkKind, User
 
 
 def _raw(row: RowMapping, table: Table, *secret: str) -> dict[str, Any]:
@@ -35,6 +35,7 @@ def group(row: RowMapping) -> Group:
         extension=row["extension"],
         strategy=RingStrategy(row["strategy"]) if row["strategy"] else None,
         description=row["description"],
+        display_name=row["display_name"],
         raw=_raw(row, tables.groups),
     )
 
@@ -46,6 +47,7 @@ def queue(row: RowMapping) -> Queue:
         extension=row["extension"],
         strategy=RingStrategy(row["strategy"]) if row["strategy"] else None,
         description=row["description"],
+        display_name=row["display_name"],
         raw=_raw(row, tables.queues),
     )
 
@@ -60,6 +62,9 @@ def trunk(row: RowMapping) -> Trunk:
         username=row["username"],
         enabled=bool(row["enabled"]),
         register=row["register"],
+        domain=row["domain"],
+        kind=TrunkKind(row["kind"]),
+        model=row["model"],
         raw=_raw(row, tables.trunks, "password"),
     )
 

@@ -42,6 +42,7 @@ groups = Table(
     Column("extension", String(32)),
     Column("strategy", String(32)),
     Column("description", String(500)),
+    Column("display_name", String(200)),
     sqlite_autoincrement=True,
 )
 
@@ -59,6 +60,7 @@ queues = Table(
     Column("extension", String(32)),
     Column("strategy", String(32)),
     Column("description", String(500)),
+    Column("display_name", String(200)),
     sqlite_autoincrement=True,
 )
 
@@ -75,13 +77,16 @@ trunks = Table(
     "trunks", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
-    Column("host", String(253), nullable=False),
+    Column("host", String(253)),
     Column("port", Integer),
     Column("transport", String(8)),
     Column("username", String(128)),
     Column("password", String(200)),
     Column("enabled", Boolean, nullable=False, default=True),
     Column("register", Boolean),
+    Column("domain", String(253)),
+    Column("kind", String(16), nullable=False, default="sip"),
+    Column("model", String(100)),
     sqlite_autoincrement=True,
 )
 

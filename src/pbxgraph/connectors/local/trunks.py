@@ -17,7 +17,7 @@ from pbxgraph.connectors.local.listing import page_of
 from pbxgraph.connectors.local.store import Store
 from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkUpdate
 
-_COLUMNS = {"name", "host", "port", "transport", "username", "password", "enabled", "register"}
+_COLUMNS = {"name", "host", "port", "transport", "username", "password", "enabled", "register", "domain"}
 
 
 class LocalTrunks:
@@ -38,7 +38,7 @@ class LocalTrunks:
                 name=data.name, host=data.host, port=data.port,
                 transport=data.transport.value if data.transport else None,
                 username=data.username, password=data.password, enabled=data.enabled,
-                register=data.register))
+                register=data.register, domain=data.domain, kind=data.kind.value, model=data.model))
             row = await require_row(conn, self._store, tables.trunks,
                                     str(result.inserted_primary_key[0]), "trunk")
         return rows.trunk(row)

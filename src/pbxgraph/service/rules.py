@@ -1,0 +1,122 @@
+"""A backend's declared rules, enforced before any vendor call.
+
+Each connector declares per kind which fields it can store, which it needs on
+create, which strategies and member kinds it takes (``KindRules``). Checking
+them here, once for every vendor, gives one error for one mistake whatever
+the backend: ``NOT_SUPPORTED`` naming the field and the backend for a field
+the backend cannot store, ``BAD_USER_INPUT`` for a value it refuses. A field
+left at its neutral value (left out, ``null``, or the create default such as
+``enabled: true``) asks nothing of the backend and passes everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pbxgraph.domain import (
+    UNSET,
+    DeviceCreate,
+    GroupCreate,
+    Kind,
+    KindRules,
+    QueueCreate,
+    QueueMemberInput,
+    TrunkCreate,
+    UserCreate,
+)
+from pbxgraph.errors import BadUserInput, NotSupported
+
+CREATE_INPUTS: Mapping[Kind, type] = {
+    Kind.USER: UserCreate,
+    Kind.GROUP: GroupCreate,
+    Kind.QUEUE: QueueCreate,
+    Kind.TRUNK: TrunkCreate,
+    Kind.DEVICE: DeviceCreate,
+}
+
+
+def _neutral(kind: Kind) -> dict[str, Any]:
+    """Each create field's value that asks nothing of a backend."""
+    neutral: dict[str, Any] = {}
+    for f in dataclasses.fields(CREATE_INPUTS[kind]):
+        if f.default is not dataclasses.MISSING:
+            neutral[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            neutral[f.name] = f.default_factory()
+    return neutral
+
+
+NEUTRAL: Mapping[Kind, Mapping[str, Any]] = {kind: _neutral(kind) for kind in Kind}
+
+
+def given(kind: Kind, values: Mapping[str, Any]) -> list[str]:
+    """The fields of ``values`` that ask the backend to store something."""
+    neutral = NEUTRAL[kind]
+    return [name for name, value in values.items()
+            if value is not UNSET and value is not None and (name not in neutral or value != neutral[name])]
+
+
+def _refuse_field(backend: str, kind: Kind, name: str) -> NotSupported:
+    return NotSupported(f"{name}: backend '{backend}' cannot store this field of a {kind.value}",
+                        backend=backend, field=name)
+
+
+def check_create(backend: str, kind: Kind, rules: KindRules, data: Any) -> None:
+    values = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    for name in given(kind, values):
+        if not rules.creatable(name):
+            raise _refuse_field(backend, kind, name)
+    for name in sorted(rules.required):
+        if name not in given(kind, values):
+            raise BadUserInput(f"{name}: required to create a {kind.value} on backend '{backend}'",
+                               backend=backend, field=name)
+    _check_values(backend, kind, rules, values)
+    if kind is Kind.QUEUE:
+        check_queue_members(backend, rules, data.members, field="members")
+
+
+def check_update(backend: str, kind: Kind, rules: KindRules, patch: Any) -> None:
+    changes: dict[str, Any] = patch.changes()
+    for name in given(kind, changes):
+        if not rules.updatable(name):
+            raise _refuse_field(backend, kind, name)
+    _check_values(backend, kind, rules, changes)
+
+
+def _check_values(backend: str, kind: Kind, rules: KindRules, values: Mapping[str, Any]) -> None:
+    strategy = values.get("strategy")
+    if strategy not in (None, UNSET) and rules.strategies is not None and strategy not in rules.strategies:
+        raise NotSupported(
+            f"strategy: backend '{backend}' cannot ring a {kind.value} as {strategy.name} "
+            f"(it can: {_names(rules.strategies)})", backend=backend, field="strategy")
+    model = values.get("model")
+    if model not in (None, UNSET) and rules.models is not None and model not in rules.models:
+        raise BadUserInput(
+            f"model: backend '{backend}' does not know the {kind.value} model '{model[:64]}' "
+            "(see Backend.capabilities for the models it accepts)", backend=backend, field="model")
+    trunk_kind = values.get("kind")
+    if kind is Kind.TRUNK and trunk_kind not in (None, UNSET) and rules.trunk_kinds is not None \
+            and trunk_kind not in rules.trunk_kinds:
+        raise NotSupported(
+            f"kind: backend '{backend}' cannot create a {trunk_kind.name} trunk "
+            f"(it can: {_names(rules.trunk_kinds)})", backend=backend, field="kind")
+
+
+def check_queue_members(backend: str, rules: KindRules, members: Iterable[QueueMemberInput],
+                        *, field: str = "members") -> None:
+    for index, member in enumerate(members):
+        if member.kind not in rules.member_kinds:
+            raise NotSupported(
+                f"{field}[{index}].id: queues on backend '{backend}' take "
+                f"{' or '.join(sorted(k.value + 's' for k in rules.member_kinds)) or 'no members'}, "
+                f"not {member.kind.value}s", backend=backend, field=f"{field}[{index}].id")
+        if member.priority is not None and rules.member_priority is None:
+            raise NotSupported(
+                f"{field}[{index}].priority: queue members on backend '{backend}' have no priority; "
+                "they ring in the order given", backend=backend, field=f"{field}[{index}].priority")
+
+
+def _names(values: Iterable[Any]) -> str:
+    return ", ".join(sorted(v.name for v in values))
