@@ -23,6 +23,7 @@ from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import flag, text, user_from_row
+from pbxgraph.connectors.infinity.rows import unique_rows
 from pbxgraph.domain import (
     Group,
     GroupCreate,
@@ -126,7 +127,7 @@ class InfinityGroups:
         """The group's users in Infinity's order; NotFound for an unknown group."""
         rows = await self.client.rows(self.collection.item_path(nid, "users"), subject=self.collection.subject(nid))
         members = []
-        for position, row in enumerate(rows):
+        for position, row in enumerate(unique_rows(rows, "userId")):
             user_row = {k: v for k, v in row.items() if k != "groupId"}
             members.append(GroupMember(position=position, user=user_from_row(user_row, nid.domain, self.backend)))
         return members

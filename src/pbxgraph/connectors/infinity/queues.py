@@ -26,7 +26,7 @@ from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import queue_member_from_row, text, vendor_int
-from pbxgraph.connectors.infinity.rows import Row
+from pbxgraph.connectors.infinity.rows import Row, unique_rows
 from pbxgraph.domain import (
     Group,
     ListQuery,
@@ -141,7 +141,7 @@ class InfinityQueues:
     async def _member_rows(self, nid: NativeId) -> list[Row]:
         """The queue's member rows in ring order; NotFound for an unknown queue."""
         rows = await self.client.rows(self.collection.item_path(nid, "members"), subject=self.collection.subject(nid))
-        return sorted(rows, key=lambda r: (vendor_int(r, "ringOrder", self.backend),
+        return sorted(unique_rows(rows, "queueMemberId"), key=lambda r: (vendor_int(r, "ringOrder", self.backend),
                                            vendor_int(r, "queueMemberId", self.backend)))
 
     def _group_of(self, row: Row, domain: int) -> NativeId:

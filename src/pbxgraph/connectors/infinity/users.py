@@ -16,6 +16,7 @@ from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import group_from_row, text
+from pbxgraph.connectors.infinity.rows import unique_rows
 from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import NotFound
 
@@ -101,7 +102,7 @@ class InfinityUsers:
         except NotFound:
             return []
         groups = []
-        for row in rows:
+        for row in unique_rows(rows, "groupId"):
             group_row = {k: v for k, v in row.items() if k != "userId"}
             groups.append(group_from_row(group_row, nid.domain, self.backend))
         return groups

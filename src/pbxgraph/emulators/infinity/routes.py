@@ -156,10 +156,13 @@ class InfinityApi:
             raise bad_request(f"parameter 'extensionNumber' must be digits, got '{value}'")
         return value
 
-    @staticmethod
-    def _list(request: Request, rows: list[Row], fields: tuple[str, ...]) -> Response:
-        params = parse_params(_list_items(request), fields)
-        return rows_response(select(rows, params), params)
+    def _list(self, request: Request, rows: list[Row], fields: tuple[str, ...]) -> Response:
+        quirks = self.state.quirks
+        params = parse_params(_list_items(request), fields, refused_operators=quirks.refused_operators)
+        chosen = select(rows, params)
+        if quirks.repeated_rows:
+            chosen = [row for row in chosen for _ in range(2)]
+        return rows_response(chosen, params)
 
     @staticmethod
     def _read(request: Request, row: Row, fields: tuple[str, ...]) -> Response:

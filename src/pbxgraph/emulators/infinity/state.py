@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pbxgraph.emulators.infinity.quirks import Quirks
+
 Row = dict[str, str | None]
 
 #: Field order of each kind's rows (the order they appear in a rendered row).
@@ -125,6 +127,8 @@ class InfinityState:
     basic_accounts: dict[str, tuple[str, Account]] = field(default_factory=dict)
     #: ApiKey credentials: key -> account.
     api_keys: dict[str, Account] = field(default_factory=dict)
+    #: Test-only departures from the emulator's guesses (see :mod:`.quirks`).
+    quirks: Quirks = field(default_factory=Quirks)
     _links: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def clear(self) -> None:
