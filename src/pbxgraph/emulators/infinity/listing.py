@@ -1,8 +1,15 @@
 """The Config API's list conventions: rows out, filter/sort/limit/offset/display in.
 
-Output is *rows*: one JSON object per line, no enclosing array and no total;
-``format=jsonarray`` asks for one JSON array instead. Every value is a string
-(or null for an empty column).
+Output is *rows*: one JSON object per line, no enclosing array and no total,
+every value a string (or null for an empty column), as the document's device
+examples show. ``format=jsonarray`` asks for one JSON array instead.
+
+The document names ``filter``, ``sort`` (arrays), ``limit`` and ``offset``
+and the fields one may filter and sort on, but never writes a filter or a
+sort out, and does not mention ``display`` or ``format``. What follows is the
+emulator's guess, which the connector relies on too; only ``eq`` is assumed
+of every server, and a test can make the emulator refuse the other operators
+(:mod:`.quirks`) to check that the connector then filters rows itself.
 
 Parameters, as array parameters (``name[]=...``):
 

@@ -9,6 +9,12 @@ the domain named in its ``domainId``.
 
 Secrets are kept apart from the rows (``user_secrets``, ``device_tokens``)
 so that no listing can leak them by accident.
+
+The ``*_FIELDS`` below are the rows' fields. ``DEVICE_FIELDS`` and
+``USER_DEVICE_FIELDS`` are the document's (its example bodies, in its order);
+the others are a guess the connector shares, since the document shows no
+such row: the create parameters (secrets left out), the id named as in the
+paths, ``domainId`` and the datetimes device rows have.
 """
 
 from __future__ import annotations
@@ -177,7 +183,8 @@ class InfinityState:
         return {name: out.get(name) for name in DEVICE_FIELDS}
 
     def issue_device_token(self, device_id: int) -> str:
-        token = _secrets.token_hex(13)
+        """A provisioning token shaped like the document's example (25 hex digits)."""
+        token = _secrets.token_hex(13)[:25]
         self.device_tokens[device_id] = token
         return token
 
