@@ -116,11 +116,6 @@ class InfinityClient:
             )
         return rows[0]
 
-    async def all_rows(self, path: str, *, filters: Sequence[VendorFilter] = (), id_field: str,
-                       subject: str | None = None) -> list[Row]:
-        """Every row matching all ``filters``, each id once."""
-        return await self.matching_rows(path, [filters], id_field=id_field, subject=subject)
-
     async def matching_rows(self, path: str, alternatives: Sequence[Sequence[VendorFilter]], *, id_field: str,
                             subject: str | None = None) -> list[Row]:
         """Rows matching all filters of any of the ``alternatives`` (their answers merged), each id once.

@@ -11,8 +11,8 @@ LIKE, ``%`` any run, ``_`` one character, case-insensitive).
 ``eq`` is the guess everything stands on. The others only narrow what is
 fetched: every filter can also be applied to a row here (:meth:`matches`), so
 when a server refuses an operator the client sends the request without it and
-filters the rows itself (see :meth:`InfinityClient.all_rows
-<pbxgraph.connectors.infinity.client.InfinityClient.all_rows>`).
+filters the rows itself (see :meth:`InfinityClient.matching_rows
+<pbxgraph.connectors.infinity.client.InfinityClient.matching_rows>`).
 """
 
 from __future__ import annotations
