@@ -24,6 +24,7 @@ from pbxgraph.domain import (
     QueueCreate,
     QueueMemberInput,
     QueueUpdate,
+    RingStrategy,
     SortField,
     UserCreate,
     UserUpdate,
@@ -239,30 +240,50 @@ async def test_group_create_with_members_checks_them_first(
     with pytest.raises(BadUserInput) as info:
         await infinity.groups.create(GroupCreate(name="night", extension="4901", member_user_ids=["2-11"]))
     assert info.value.field == "member_user_ids"
-    group = await infinity.groups.create(GroupCreate(name="night", extension="4901", description="Night shift",
+    group = await infinity.groups.create(GroupCreate(name="night", extension="4901", display_name="Night shift",
                                                      member_user_ids=["1-3", "1-1"]))
-    assert (group.name, group.description, group.raw["ringRetry"]) == ("night", "Night shift", "0")
+    assert (group.name, group.display_name, group.description) == ("night", "Night shift", None)
+    assert (group.raw["displayName"], group.raw["ringRetry"]) == ("Night shift", "0")
     (members,) = await infinity.groups.members_of([group.id])
     assert [m.user.username for m in members if m.user] == ["amir.khan", "joe.bloggs"]
 
 
 @pytest.mark.parametrize(("call", "field"), [
-    (lambda c: c.users.create(UserCreate(username="x.y", sip_password="pw")), "extension"),
-    (lambda c: c.users.create(UserCreate(username="x.y", extension="2950")), "sip_password"),
     (lambda c: c.users.create(UserCreate(username="x.y", extension="2950", sip_password="p", enabled=False)),
      "enabled"),
     (lambda c: c.users.update("1-1", UserUpdate(username="joe")), "username"),
-    (lambda c: c.users.update("1-1", UserUpdate(extension=None)), "extension"),
-    (lambda c: c.users.update("1-1", UserUpdate(sip_password=None)), "sip_password"),
-    (lambda c: c.groups.create(GroupCreate(name="g", extension="4950", strategy="all")), "strategy"),
-    (lambda c: c.groups.update("1-1", GroupUpdate(strategy="sequential")), "strategy"),
-    (lambda c: c.queues.create(QueueCreate(name="q", extension="4951", strategy="all")), "strategy"),
-    (lambda c: c.queues.update("1-1", QueueUpdate(extension=None)), "extension"),
+    (lambda c: c.groups.create(GroupCreate(name="g", extension="4950", strategy=RingStrategy.ALL)), "strategy"),
+    (lambda c: c.groups.update("1-1", GroupUpdate(strategy=RingStrategy.SEQUENTIAL)), "strategy"),
+    (lambda c: c.groups.create(GroupCreate(name="g", extension="4950", description="Night")), "description"),
+    (lambda c: c.groups.update("1-1", GroupUpdate(description="Night")), "description"),
+    (lambda c: c.queues.create(QueueCreate(name="q", extension="4951", strategy=RingStrategy.RANDOM)), "strategy"),
+    (lambda c: c.queues.update("1-1", QueueUpdate(strategy=RingStrategy.PRIORITY)), "strategy"),
+    (lambda c: c.queues.update("1-1", QueueUpdate(description="Queue")), "description"),
     (lambda c: c.devices.create(DeviceCreate(mac="00:04:f2:00:00:01", model="VVX 450")), "model"),
     (lambda c: c.devices.update("1-1", DeviceUpdate(mac="00:04:f2:00:00:02")), "mac"),
+])
+async def test_a_field_infinity_cannot_store_is_not_supported(
+        infinity: InfinityConnector, emulator: Emulator[InfinityState], call: Any, field: str) -> None:
+    with pytest.raises(NotSupported) as info:
+        await call(infinity)
+    assert info.value.field == field and info.value.backend == "inf"
+    assert info.value.message.startswith(f"{field}: backend 'inf' cannot store")
+    assert emulator.recorder.count("POST") == 0
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda c: c.users.create(UserCreate(username="x.y", sip_password="pw")), "extension"),
+    (lambda c: c.users.create(UserCreate(username="x.y", extension="2950")), "sip_password"),
+    (lambda c: c.users.update("1-1", UserUpdate(extension=None)), "extension"),
+    (lambda c: c.users.update("1-1", UserUpdate(sip_password=None)), "sip_password"),
+    (lambda c: c.queues.update("1-1", QueueUpdate(extension=None)), "extension"),
+    # Nowhere to keep a strategy other than the default while the queue has no members.
+    (lambda c: c.queues.create(QueueCreate(name="q", extension="4951", strategy=RingStrategy.LONGEST_IDLE)),
+     "strategy"),
+    (lambda c: c.queues.update("1-3", QueueUpdate(strategy=RingStrategy.LONGEST_IDLE)), "strategy"),
     (lambda c: c.devices.create(DeviceCreate(mac="not-a-mac")), "mac"),
 ])
-async def test_what_infinity_cannot_hold_is_refused_with_the_field(
+async def test_a_value_infinity_refuses_is_bad_user_input(
         infinity: InfinityConnector, emulator: Emulator[InfinityState], call: Any, field: str) -> None:
     with pytest.raises(BadUserInput) as info:
         await call(infinity)
@@ -286,7 +307,7 @@ async def test_user_update_sends_only_the_changed_fields(
 async def test_group_update_sends_every_parameter_back(
         infinity: InfinityConnector, emulator: Emulator[InfinityState]) -> None:
     group = await infinity.groups.update("1-1", GroupUpdate(extension="4011"))
-    assert (group.name, group.extension, group.description) == ("sales", "4011", "Sales Team")
+    assert (group.name, group.extension, group.display_name) == ("sales", "4011", "Sales Team")
     (post,) = emulator.recorder.matching("POST")
     assert dict(form_of(post)) == {"groupName": "sales", "displayName": "Sales Team", "extensionNumber": "4011",
                                    "ringRetry": "1", "ringExclusive": "0",
@@ -295,14 +316,14 @@ async def test_group_update_sends_every_parameter_back(
 
 async def test_a_display_name_that_repeats_the_name_follows_a_rename(infinity: InfinityConnector) -> None:
     group = await infinity.groups.create(GroupCreate(name="porters", extension="4960"))
-    assert group.description is None and group.raw["displayName"] == "porters"
+    assert group.display_name is None and group.raw["displayName"] == "porters"
     renamed = await infinity.groups.update(group.id, GroupUpdate(name="night-porters"))
-    assert renamed.description is None and renamed.raw["displayName"] == "night-porters"
+    assert renamed.display_name is None and renamed.raw["displayName"] == "night-porters"
     queue = await infinity.queues.create(QueueCreate(name="q-porters", extension="4961"))
     renamed_queue = await infinity.queues.update(queue.id, QueueUpdate(name="q-night"))
-    assert renamed_queue.description is None and renamed_queue.raw["displayName"] == "q-night"
+    assert renamed_queue.display_name is None and renamed_queue.raw["displayName"] == "q-night"
     kept = await infinity.queues.update("1-1", QueueUpdate(name="sales-main"))
-    assert kept.description == "Sales Queue"
+    assert kept.display_name == "Sales Queue"
 
 
 # --- membership ----------------------------------------------------------------------------
@@ -324,13 +345,13 @@ async def test_add_members_appends_and_skips_present_users(
 
 
 async def test_queue_members_take_groups_only(infinity: InfinityConnector, emulator: Emulator[InfinityState]) -> None:
-    with pytest.raises(BadUserInput) as info:
+    with pytest.raises(NotSupported) as unsupported:
         await infinity.queues.set_members("1-1", [QueueMemberInput(kind=MemberKind.GROUP, id="1-1"),
                                                   QueueMemberInput(kind=MemberKind.USER, id="1-2")])
-    assert info.value.field == "members[1].kind" and "groups" in info.value.message
-    with pytest.raises(BadUserInput) as info:
+    assert unsupported.value.field == "members[1].id" and "groups" in unsupported.value.message
+    with pytest.raises(NotSupported) as unsupported:
         await infinity.queues.set_members("1-1", [QueueMemberInput(kind=MemberKind.GROUP, id="1-1", priority=1)])
-    assert info.value.field == "members[0].priority"
+    assert unsupported.value.field == "members[0].priority"
     with pytest.raises(BadUserInput) as info:
         await infinity.queues.set_members("1-1", [QueueMemberInput(kind=MemberKind.GROUP, id="2-4")])
     assert info.value.field == "members[0].id"
@@ -370,6 +391,51 @@ async def test_queue_member_defaults_come_from_the_configuration(make_infinity: 
     (members,) = await connector.queues.members_of([queue.id])
     raw = members[0].raw
     assert (raw["ringStrategy"], raw["ringAttempts"], raw["ringSecs"]) == ("huntLongestIdle", "4", "12")
+
+
+async def test_queue_strategy_is_the_ring_strategy_its_members_share(
+        infinity: InfinityConnector, emulator: Emulator[InfinityState]) -> None:
+    queues = {q.name: q for q in (await infinity.queues.list(ListQuery(limit=10))).items}
+    # leeds-queue's one member rings "all"; sales and support mix "all" and "huntLongestIdle".
+    assert {n: q.strategy for n, q in queues.items()} == {
+        "sales-queue": None, "support-queue": None, "out-of-hours": None, "leeds-queue": RingStrategy.ALL}
+    assert all(q.description is None for q in queues.values())
+    assert queues["sales-queue"].display_name == "Sales Queue"
+    assert emulator.recorder.count("GET") == 2 + 4  # the listings, then each listed queue's members
+    emulator.recorder.clear()
+    page = await infinity.queues.list(ListQuery(limit=1))
+    assert [q.name for q in page.items] == ["leeds-queue"]
+    assert emulator.recorder.count("GET") == 2 + 1, "only the queues of the page"
+
+    emulator.recorder.clear()
+    queue = await infinity.queues.update("1-1", QueueUpdate(strategy=RingStrategy.LONGEST_IDLE))
+    assert queue.strategy is RingStrategy.LONGEST_IDLE
+    # Only the member that rang "all" changes.
+    assert [(r.path, form_of(r)) for r in emulator.recorder.matching("POST")] == [
+        (f"{API}/1/queues/1/members/1", [("ringStrategy", "huntLongestIdle")])]
+    members = await infinity.queues.set_members("1-1", [QueueMemberInput(kind=MemberKind.GROUP, id=g)
+                                                        for g in ("1-1", "1-2", "1-3")])
+    assert [m.raw["ringStrategy"] for m in members] == ["huntLongestIdle"] * 3, "a new group rings the same way"
+    back = await infinity.queues.update("1-1", QueueUpdate(strategy=RingStrategy.ALL))
+    assert back.strategy is RingStrategy.ALL
+    kept = await infinity.queues.update("1-1", QueueUpdate(strategy=None, name="sales-main"))
+    assert (kept.name, kept.strategy) == ("sales-main", RingStrategy.ALL), "null leaves the members alone"
+    assert (await infinity.queues.get_many(["1-1"]))[0].strategy is RingStrategy.ALL  # type: ignore[union-attr]
+
+
+async def test_queue_create_with_a_strategy_gives_it_to_every_member(
+        infinity: InfinityConnector, emulator: Emulator[InfinityState]) -> None:
+    queue = await infinity.queues.create(QueueCreate(
+        name="sales", display_name="Sales Dept", extension="4980", strategy=RingStrategy.LONGEST_IDLE,
+        members=[QueueMemberInput(kind=MemberKind.GROUP, id="1-1"), QueueMemberInput(kind=MemberKind.GROUP, id="1-3")]))
+    assert (queue.name, queue.display_name, queue.strategy) == ("sales", "Sales Dept", RingStrategy.LONGEST_IDLE)
+    (post,) = [r for r in emulator.recorder.matching("POST") if r.path == f"{API}/1/queues"]
+    assert dict(form_of(post)) == {"queueName": "sales", "displayName": "Sales Dept", "extensionNumber": "4980"}
+    member_posts = [dict(form_of(r)) for r in emulator.recorder.matching("POST", f"{API}/1/queues/")]
+    assert [p["ringStrategy"] for p in member_posts] == ["huntLongestIdle"] * 2
+    # Without members, the default strategy is what new members get anyway.
+    empty = await infinity.queues.create(QueueCreate(name="later", extension="4981", strategy=RingStrategy.ALL))
+    assert empty.strategy is None
 
 
 # --- devices -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pbxgraph.emulators.infinity import DEMO_CREDENTIALS, SEED_COUNTS, InfinityState
+from pbxgraph.emulators.infinity import DEMO_CREDENTIALS, SEED_COUNTS, InfinityState, Quirks
 from pbxgraph.emulators.toolkit import Emulator
 
 KEY = {"Authorization": f"ApiKey {DEMO_CREDENTIALS['api_key']}"}
@@ -250,3 +250,15 @@ async def test_deleting_a_user_takes_it_out_of_groups_and_frees_its_devices(http
     assert (await http.delete(f"{D1}/users/1")).status_code == 204
     assert "1" not in [u["userId"] for u in rows(await http.get(f"{D1}/groups/1/users"))]
     assert rows(await http.get(f"{D1}/devices/1"))[0]["userId"] is None
+
+
+# --- test-only quirks -------------------------------------------------------------------------
+
+
+async def test_quirks_refuse_an_operator_and_repeat_rows(http: httpx.AsyncClient,
+                                                         emulator: Emulator[InfinityState]) -> None:
+    emulator.state.quirks = Quirks(refused_operators=frozenset({"like"}), repeated_rows=True)
+    refused = await http.get(f"{D1}/users", params=[("filter[]", "user-like-value-%a%")])
+    assert refused.status_code == 400 and "like" in refused.json()["message"]
+    listed = rows(await http.get(f"{D1}/groups", params=[("filter[]", "groupId-eq-value-2")]))
+    assert [g["groupId"] for g in listed] == ["2", "2"]

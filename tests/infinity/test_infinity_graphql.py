@@ -82,6 +82,80 @@ async def test_lists_cover_both_domains(client: GraphQLTestClient, field: str, c
     assert all(n["nativeId"].startswith(n["raw"]["domainId"] + "-") for n in nodes)
 
 
+async def test_every_kind_lists_with_the_widened_fields(client: GraphQLTestClient,
+                                                       emulator: Emulator[InfinityState]) -> None:
+    data = await client.data("""{
+      users(first: 100) { nodes { username displayName registration } }
+      groups(first: 100) { nodes { name displayName description strategy } }
+      queues(first: 100) { nodes { name displayName description strategy } }
+      devices(first: 100) { nodes { name mac model registration { status changedAt address } } } }""")
+    users = {u["username"]: u for u in data["users"]["nodes"]}
+    assert len(users) == 14 and users["reception"]["displayName"] == "Reception Desk"
+    assert all(u["registration"] is None for u in users.values())
+    assert {g["name"]: (g["displayName"], g["description"], g["strategy"]) for g in data["groups"]["nodes"]} == {
+        "sales": ("Sales Team", None, None), "support": ("Support Desk", None, None),
+        "accounts": ("Accounts", None, None), "leeds-office": ("Leeds Office", None, None)}
+    assert {q["name"]: (q["displayName"], q["description"], q["strategy"]) for q in data["queues"]["nodes"]} == {
+        "sales-queue": ("Sales Queue", None, None), "support-queue": ("Support Queue", None, None),
+        "out-of-hours": ("Out of Hours", None, None), "leeds-queue": ("Leeds Queue", None, "ALL")}
+    devices = data["devices"]["nodes"]
+    assert len(devices) == 8 and all(d["model"] is None and d["registration"] is None for d in devices)
+    emulator.recorder.clear()
+    body = await client.execute("{ trunks { nodes { id domain host port kind model registration { status } } } }")
+    assert body["data"]["trunks"]["nodes"] == [] and error_codes(body) == ["NOT_SUPPORTED"]
+    assert body["errors"][0]["extensions"]["backend"] == "inf" and emulator.recorder.count() == 0
+
+
+async def test_capabilities_show_what_infinity_can_store(client: GraphQLTestClient) -> None:
+    (backend,) = (await client.data("{ backends { capabilities { kind createFields updateFields requiredFields "
+                                    "strategies memberKinds memberPriority models trunkKinds } } }"))["backends"]
+    by_kind = {c["kind"]: c for c in backend["capabilities"]}
+    assert set(by_kind) == {"USER", "GROUP", "QUEUE", "DEVICE"}
+    user, group, queue, device = (by_kind[k] for k in ("USER", "GROUP", "QUEUE", "DEVICE"))
+    assert set(user["createFields"]) == {"username", "displayName", "extension", "email", "sipPassword"}
+    assert set(user["updateFields"]) == {"displayName", "extension", "email", "sipPassword"}
+    assert set(user["requiredFields"]) == {"extension", "sipPassword"}
+    assert set(group["createFields"]) == {"name", "displayName", "extension", "memberIds"}
+    assert group["strategies"] == [] and group["requiredFields"] == ["extension"]
+    assert set(queue["createFields"]) == {"name", "displayName", "extension", "strategy", "members"}
+    assert set(queue["strategies"]) == {"ALL", "LONGEST_IDLE"}
+    assert queue["memberKinds"] == ["GROUP"] and queue["memberPriority"] is None
+    assert set(device["createFields"]) == {"mac", "name", "userId"} and device["updateFields"] == ["name"]
+    assert device["models"] is None
+
+
+@pytest.mark.parametrize(("mutation", "code", "field"), [
+    ('createUser(backend: "inf", input: {username: "a.b", extension: "2031", sipPassword: "Secret-99", '
+     'enabled: false}) { id }', "NOT_SUPPORTED", "input.enabled"),
+    ('updateUser(id: "USER", input: {username: "joe"}) { id }', "NOT_SUPPORTED", "input.username"),
+    ('createGroup(backend: "inf", input: {name: "g", extension: "4921", description: "Night"}) { id }',
+     "NOT_SUPPORTED", "input.description"),
+    ('updateGroup(id: "GROUP", input: {strategy: ALL}) { id }', "NOT_SUPPORTED", "input.strategy"),
+    ('updateQueue(id: "QUEUE", input: {description: "Sales"}) { id }', "NOT_SUPPORTED", "input.description"),
+    ('createQueue(backend: "inf", input: {name: "q", extension: "4922", strategy: ROUND_ROBIN}) { id }',
+     "NOT_SUPPORTED", "input.strategy"),
+    ('createDevice(backend: "inf", input: {mac: "00:04:f2:00:00:09", model: "T46U"}) { id }',
+     "NOT_SUPPORTED", "input.model"),
+    ('updateDevice(id: "DEVICE", input: {mac: "00:04:f2:00:00:09"}) { id }', "NOT_SUPPORTED", "input.mac"),
+    ('createUser(backend: "inf", input: {username: "a.b", sipPassword: "Secret-99"}) { id }',
+     "BAD_USER_INPUT", "input.extension"),
+    ('createGroup(backend: "inf", input: {name: "g"}) { id }', "BAD_USER_INPUT", "input.extension"),
+    ('createQueue(backend: "inf", input: {name: "q"}) { id }', "BAD_USER_INPUT", "input.extension"),
+])
+async def test_what_infinity_cannot_take_is_refused_before_any_call(
+        client: GraphQLTestClient, emulator: Emulator[InfinityState], mutation: str, code: str, field: str) -> None:
+    mutation = (mutation.replace('"USER"', f'"{gid(Kind.USER, "1-1")}"')
+                .replace('"GROUP"', f'"{gid(Kind.GROUP, "1-1")}"')
+                .replace('"QUEUE"', f'"{gid(Kind.QUEUE, "1-1")}"')
+                .replace('"DEVICE"', f'"{gid(Kind.DEVICE, "1-1")}"'))
+    body = await client.execute(f"mutation {{ {mutation} }}")
+    assert error_codes(body) == [code]
+    error = body["errors"][0]
+    assert error["extensions"]["field"] == field and error["extensions"]["backend"] == "inf"
+    assert error["message"].startswith(f"{field}: ") and "'inf'" in error["message"]
+    assert emulator.recorder.count() == 0
+
+
 async def test_users_show_typed_fields_and_no_secrets(client: GraphQLTestClient) -> None:
     data = await client.data('{ users(filter: {extension: "2001"}) { nodes { username displayName extension email '
                              'enabled registration raw } } }')
@@ -135,19 +209,23 @@ async def test_exact_vendor_requests_for_groups_members_devices(client: GraphQLT
 
 async def test_exact_vendor_requests_for_queues_members(client: GraphQLTestClient,
                                                         emulator: Emulator[InfinityState]) -> None:
-    data = await client.data("{ queues(first: 50) { nodes { name members { position priority settings "
+    data = await client.data("{ queues(first: 50) { nodes { name strategy members { position priority settings "
                              "member { __typename ... on Group { name extension } } } } } }")
     queues = {q["name"]: q for q in data["queues"]["nodes"]}
     sales = queues["sales-queue"]["members"]
     assert [(m["position"], m["member"]["name"]) for m in sales] == [(0, "sales"), (1, "support")]
     assert sales[1]["settings"]["ringStrategy"] == "huntLongestIdle" and sales[1]["priority"] is None
     assert queues["out-of-hours"]["members"] == []
+    assert {n: q["strategy"] for n, q in queues.items()} == {
+        "sales-queue": None, "support-queue": None, "out-of-hours": None, "leeds-queue": "ALL"}
     requests = [r.path for r in emulator.recorder.requests]
-    assert len(requests) == 8
+    members = [f"{API}/1/queues/1/members", f"{API}/1/queues/2/members", f"{API}/1/queues/3/members",
+               f"{API}/2/queues/4/members"]
+    assert len(requests) == 12
     assert sorted(requests) == sorted([
         f"{API}/1/queues", f"{API}/2/queues",
-        f"{API}/1/queues/1/members", f"{API}/1/queues/2/members", f"{API}/1/queues/3/members",
-        f"{API}/2/queues/4/members",
+        *members,  # each listed queue's strategy: its members' ringStrategy
+        *members,  # the members relation
         f"{API}/1/groups", f"{API}/2/groups",  # the member groups, one run of ids per domain
     ])
 
@@ -198,10 +276,11 @@ async def test_delete_user_then_it_is_gone(client: GraphQLTestClient) -> None:
 async def test_group_create_update_membership_and_delete(client: GraphQLTestClient) -> None:
     created = await client.data(
         'mutation($m: [ID!]!) { createGroup(backend: "inf", input: {name: "night", extension: "4910", '
-        'description: "Night shift", memberIds: $m}) { id name description members { position user { username } } } }',
+        'displayName: "Night shift", memberIds: $m}) { id name displayName description members { position user '
+        '{ username } } } }',
         {"m": [gid(Kind.USER, "1-9"), gid(Kind.USER, "1-2")]})
     group = created["createGroup"]
-    assert (group["name"], group["description"]) == ("night", "Night shift")
+    assert (group["name"], group["displayName"], group["description"]) == ("night", "Night shift", None)
     assert [m["user"]["username"] for m in group["members"]] == ["priya.patel", "jane.doe"]
 
     added = await client.data("mutation($g: ID!, $u: [ID!]!) { addGroupMembers(groupId: $g, userIds: $u) "
@@ -220,8 +299,8 @@ async def test_group_create_update_membership_and_delete(client: GraphQLTestClie
     assert error_codes(body) == ["NOT_FOUND"]
 
     updated = await client.data('mutation($id: ID!) { updateGroup(id: $id, input: {name: "late"}) '
-                                '{ name extension description } }', {"id": group["id"]})
-    assert updated["updateGroup"] == {"name": "late", "extension": "4910", "description": "Night shift"}
+                                '{ name extension displayName } }', {"id": group["id"]})
+    assert updated["updateGroup"] == {"name": "late", "extension": "4910", "displayName": "Night shift"}
     deleted = await client.data("mutation($id: ID!) { deleteGroup(id: $id) { deletedId } }", {"id": group["id"]})
     assert deleted["deleteGroup"]["deletedId"] == group["id"]
 
@@ -248,16 +327,20 @@ async def test_queue_create_with_members_update_and_delete(client: GraphQLTestCl
                                                            emulator: Emulator[InfinityState]) -> None:
     created = await client.data(
         'mutation($m: [QueueMemberInput!]!) { createQueue(backend: "inf", input: {name: "callbacks", '
-        'extension: "4590", members: $m}) { id name extension description members { member { ... on Group '
-        '{ name } } } } }', {"m": [{"id": gid(Kind.GROUP, "1-3")}, {"id": gid(Kind.GROUP, "1-1")}]})
+        'extension: "4590", strategy: LONGEST_IDLE, members: $m}) { id name extension displayName strategy '
+        'members { settings member { ... on Group { name } } } } }',
+        {"m": [{"id": gid(Kind.GROUP, "1-3")}, {"id": gid(Kind.GROUP, "1-1")}]})
     queue = created["createQueue"]
-    assert (queue["name"], queue["extension"], queue["description"]) == ("callbacks", "4590", None)
+    assert (queue["name"], queue["extension"], queue["displayName"]) == ("callbacks", "4590", None)
+    assert queue["strategy"] == "LONGEST_IDLE"
+    assert [m["settings"]["ringStrategy"] for m in queue["members"]] == ["huntLongestIdle"] * 2
     assert [m["member"]["name"] for m in queue["members"]] == ["accounts", "sales"]
     find = [r for r in emulator.recorder.requests if r.method == "GET" and r.path == f"{API}/1/queues"]
     assert [r.params for r in find] == [[("filter[]", "extensionNumber-eq-value-4590")]]
-    updated = await client.data('mutation($id: ID!) { updateQueue(id: $id, input: {description: "Call-backs"}) '
-                                '{ name extension description } }', {"id": queue["id"]})
-    assert updated["updateQueue"] == {"name": "callbacks", "extension": "4590", "description": "Call-backs"}
+    updated = await client.data('mutation($id: ID!) { updateQueue(id: $id, input: {displayName: "Call-backs", '
+                                'strategy: ALL}) { name extension displayName strategy } }', {"id": queue["id"]})
+    assert updated["updateQueue"] == {"name": "callbacks", "extension": "4590", "displayName": "Call-backs",
+                                      "strategy": "ALL"}
     await client.data("mutation($id: ID!) { deleteQueue(id: $id) { deletedId } }", {"id": queue["id"]})
     assert (await client.data('{ queues(filter: {extension: "4590"}) { totalCount } }'))["queues"]["totalCount"] == 0
 
@@ -267,12 +350,12 @@ async def test_queue_members_must_be_groups_without_priority(client: GraphQLTest
     queue = gid(Kind.QUEUE, "1-1")
     body = await client.execute(SET_MEMBERS, {"q": queue, "m": [{"id": gid(Kind.GROUP, "1-1")},
                                                                 {"id": gid(Kind.USER, "1-1")}]})
-    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert error_codes(body) == ["NOT_SUPPORTED"]
     error = body["errors"][0]
-    assert error["extensions"]["field"] == "members[1].kind" and error["extensions"]["backend"] == "inf"
-    assert "group" in error["message"]
+    assert error["extensions"]["field"] == "members[1].id" and error["extensions"]["backend"] == "inf"
+    assert "groups" in error["message"]
     body = await client.execute(SET_MEMBERS, {"q": queue, "m": [{"id": gid(Kind.GROUP, "1-1"), "priority": 3}]})
-    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "members[0].priority"
+    assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["field"] == "members[0].priority"
     assert writes(emulator) == []
 
 
@@ -297,7 +380,7 @@ async def test_device_create_assign_unassign(client: GraphQLTestClient, emulator
     assert renamed["updateDevice"] == {"name": "Kitchen 2", "mac": "00:04:f2:12:34:56"}
     body = await client.execute('mutation($d: ID!) { updateDevice(id: $d, input: {model: "T46U"}) { name } }',
                                 {"d": device["id"]})
-    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.model"
+    assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["field"] == "input.model"
     body = await client.execute("mutation($d: ID!) { resyncDevice(id: $d) { action } }", {"d": device["id"]})
     assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["backend"] == "inf"
 
@@ -326,7 +409,7 @@ async def test_input_errors_reach_no_vendor(client: GraphQLTestClient, emulator:
     assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.sipPassword"
     body = await client.execute('mutation { createGroup(backend: "inf", input: {name: "g", extension: "4920", '
                                 'strategy: PRIORITY}) { id } }')
-    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.strategy"
+    assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["field"] == "input.strategy"
     assert emulator.recorder.count() == 0
 
 

@@ -2,7 +2,8 @@
 
 Serves users, groups (with their users), queues (whose members are groups)
 and devices (with their user) of one or more SIP domains. Infinity has no
-trunks in this API, no device actions and no registration status.
+trunks in this API, no device actions and no registration status (users'
+and devices' ``registration`` is null: unknown).
 
 Configuration keys::
 
@@ -16,7 +17,7 @@ Configuration keys::
     # password = "${INFINITY_PASSWORD}"
     # verify = true                 # TLS: true, false, or the path of a CA bundle
     # create_domain = 1234          # where new users/groups/queues/devices go (default: first of domains)
-    # queue_member_ring_strategy = "all"  # for groups newly added to a queue: "all" | "huntLongestIdle"
+    # queue_member_ring_strategy = "all"  # new queue members, unless the queue's share one: "all" | "huntLongestIdle"
     # queue_member_ring_attempts = 1
     # queue_member_ring_secs = 20
     # group_caller_name_format = "{displayName} - {srcPhoneNumber}"  # callerNameFormat of new groups
@@ -25,12 +26,19 @@ Native ids are ``<domainId>-<id>`` (e.g. ``"1234-42"``), so ids stay unique
 across the served domains; every record's ``raw`` shows its ``domainId``. A
 new device assigned to a user goes to that user's domain.
 
-Differences from the unified model, refused with ``BAD_USER_INPUT`` naming
-the field rather than silently dropped: users need an extension and a SIP
-password, cannot be disabled or renamed; groups and queues need an extension
-and have no ring strategy of their own (queue member groups carry
-``ringStrategy``, ``ringAttempts``, ``ringSecs`` in ``raw``); queue members are
-groups without priority; devices have no model and keep their MAC address.
+Groups and queues have a short ``name`` (``groupName`` / ``queueName``) and a
+``display_name`` (``displayName``), and no description. A queue's
+``strategy`` is the ``ringStrategy`` its member groups share (``all`` ->
+``ALL``, ``huntLongestIdle`` -> ``LONGEST_IDLE``).
+
+Differences from the unified model are declared in the capabilities
+(``KindRules`` in :mod:`.connector`), so the service refuses them before any
+request, naming the field and the backend: ``NOT_SUPPORTED`` for what
+Infinity cannot store (disabling or renaming a user, a group's or queue's
+description, a group's strategy, a queue strategy other than ``ALL`` /
+``LONGEST_IDLE``, user queue members or member priorities, a device model or
+a new MAC address), ``BAD_USER_INPUT`` for what it needs (an extension for
+users, groups and queues, a SIP password for a new user).
 """
 
 from pbxgraph.connectors.infinity.connector import InfinityConnector, create_connector

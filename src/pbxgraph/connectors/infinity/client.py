@@ -6,30 +6,42 @@ what is Infinity's own: every resource under ``{api}/sip/domains/{domainId}``,
 list answers as rows, creates and updates as form parameters (arrays as
 ``name[]``), and the statuses each call must answer (201 for a create, 204
 for an update, delete or order change).
+
+Lists are read with :meth:`InfinityClient.matching_rows`, which sends the
+filters (:mod:`.filters`) a server takes and applies the rest itself: a
+server that answers 400 to a request whose filters use an operator beyond
+``eq`` is asked again with only the ``eq`` filters, the rows are filtered
+here, and the refused operators are not sent to this backend again. The
+document shows no error body, so the refusal is recognised by its status
+alone (400 or 422) and the body is not read for it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
 
-from pbxgraph.connectors.http import VendorHttp
+from pbxgraph.connectors.http import VendorHttp, gather
 from pbxgraph.connectors.infinity.errors import error_for
-from pbxgraph.connectors.infinity.rows import Row, parse_object, parse_rows
+from pbxgraph.connectors.infinity.filters import BASE_OPERATOR, VendorFilter
+from pbxgraph.connectors.infinity.rows import Row, parse_object, parse_rows, unique_rows
 from pbxgraph.connectors.infinity.settings import InfinitySettings
-from pbxgraph.errors import BackendError, NotFound
+from pbxgraph.errors import BackendError, BadUserInput, NotFound
+
+log = logging.getLogger(__name__)
 
 #: Rows asked for per request when reading a whole collection.
 PAGE_SIZE = 1000
 
 Form = Mapping[str, str | Sequence[str]]
+Filters = tuple[VendorFilter, ...]
 
 
-def id_filter(field: str, op: str, value: str | int) -> str:
-    """One ``filter[]`` value: ``{field}-{op}-value-{value}``."""
-    return f"{field}-{op}-value-{value}"
+def filter_params(filters: Sequence[VendorFilter]) -> list[tuple[str, str]]:
+    return [("filter[]", f.param()) for f in filters]
 
 
 class InfinityClient:
@@ -53,6 +65,8 @@ class InfinityClient:
             verify=settings.verify,
             transport=transport,
         )
+        #: Filter operators this backend answered 400 to; filtered here from then on.
+        self.refused_operators: set[str] = set()
 
     # --- paths --------------------------------------------------------------------
 
@@ -102,13 +116,53 @@ class InfinityClient:
             )
         return rows[0]
 
-    async def all_rows(self, path: str, *, filters: Sequence[str] = (), id_field: str,
-                       subject: str | None = None) -> list[Row]:
-        """Every matching row, page by page in id order (the vendor gives no total)."""
+    async def matching_rows(self, path: str, alternatives: Sequence[Sequence[VendorFilter]], *, id_field: str,
+                            subject: str | None = None) -> list[Row]:
+        """Rows matching all filters of any of the ``alternatives`` (their answers merged), each id once.
+
+        Alternatives that send the same request once refused operators are
+        left out are fetched once.
+        """
+        plan: list[tuple[Filters, list[VendorFilter]]] = []
+        requests: dict[Filters, None] = {}
+        for filters in alternatives:
+            sent = tuple(f for f in filters if f.op not in self.refused_operators)
+            plan.append((sent, [f for f in filters if f not in sent]))
+            requests.setdefault(sent)
+        keys = list(requests)
+        answers = await gather([self._paged(path, key, id_field=id_field, subject=subject) for key in keys])
+        fetched = dict(zip(keys, answers, strict=True))
+        out: list[Row] = []
+        for sent, local in plan:
+            rows, dropped = fetched[sent]
+            tests = [*local, *dropped]
+            out += [row for row in rows if all(f.matches(row) for f in tests)]
+        return unique_rows(out, id_field)
+
+    async def _paged(self, path: str, filters: Filters, *, id_field: str,
+                     subject: str | None) -> tuple[list[Row], list[VendorFilter]]:
+        """The rows of one filtered listing, and the filters the server refused (to apply here)."""
+        try:
+            return await self._pages(path, filters, id_field=id_field, subject=subject), []
+        except BadUserInput:
+            dropped = [f for f in filters if f.op != BASE_OPERATOR]
+            if not dropped:
+                raise
+        kept = tuple(f for f in filters if f.op == BASE_OPERATOR)
+        rows = await self._pages(path, kept, id_field=id_field, subject=subject)
+        refused = {f.op for f in dropped} - self.refused_operators
+        if refused:
+            self.refused_operators |= refused
+            log.warning("backend '%s' refused filter operator(s) %s; pbxgraph filters those rows itself",
+                        self.backend, ", ".join(sorted(refused)))
+        return rows, dropped
+
+    async def _pages(self, path: str, filters: Filters, *, id_field: str, subject: str | None) -> list[Row]:
+        """Every row of one filtered listing, page by page in id order (the vendor gives no total)."""
         out: list[Row] = []
         offset = 0
         while True:
-            params = [("filter[]", f) for f in filters]
+            params = filter_params(filters)
             params += [("sort[]", f"{id_field}-asc"), ("limit", str(PAGE_SIZE)), ("offset", str(offset))]
             page = await self.rows(path, params, subject=subject)
             out += page

@@ -3,7 +3,9 @@
 **Listing.** Filters go to the vendor (``extensionNumber-eq``, a ``like`` per
 searchable field, the MAC); since ``filter[]`` values are ANDed, a search
 over two fields (a user's display name *or* user name) is two filtered
-requests whose answers are merged. Infinity's own sort order (its collation,
+requests whose answers are merged. A server that refuses an operator gets
+the request without it and the rows are filtered here (see :mod:`.client`).
+A listing that repeats a row gives one record for it. Infinity's own sort order (its collation,
 extensions as text) is not pbxgraph's, so the matching rows of every served
 domain are read whole and sorted and paged here with
 :func:`~pbxgraph.connectors.querying.apply_query`: the service can then merge
@@ -23,10 +25,11 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from pbxgraph.connectors.http import gather
-from pbxgraph.connectors.infinity.client import InfinityClient, id_filter
+from pbxgraph.connectors.infinity.client import InfinityClient, filter_params
+from pbxgraph.connectors.infinity.filters import VendorFilter, eq, gt, like, lt
 from pbxgraph.connectors.infinity.ids import NativeId, parse_id
 from pbxgraph.connectors.infinity.mapping import text, vendor_mac
-from pbxgraph.connectors.infinity.rows import Row
+from pbxgraph.connectors.infinity.rows import Row, unique_rows
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import Device, Group, ListQuery, Page, Queue, User
 from pbxgraph.errors import BackendError, NotFound
@@ -50,10 +53,10 @@ def runs(ids: Iterable[int]) -> list[list[int]]:
     return out
 
 
-def run_filters(field: str, run: Sequence[int]) -> list[str]:
+def run_filters(field: str, run: Sequence[int]) -> list[VendorFilter]:
     if len(run) == 1:
-        return [id_filter(field, "eq", run[0])]
-    return [id_filter(field, "gt", run[0] - 1), id_filter(field, "lt", run[-1] + 1)]
+        return [eq(field, run[0])]
+    return [gt(field, run[0] - 1), lt(field, run[-1] + 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,16 +118,13 @@ class DomainCollection(Generic[R]):
         """Rows of one domain whose integer ``field`` is one of ``values``: one request per run."""
         wanted = set(values)
         path = self.client.path(domain, self.spec.segment)
-        pages = await gather([
-            self.client.all_rows(path, filters=run_filters(field, run), id_field=self.spec.id_field)
-            for run in runs(wanted)
-        ])
+        rows = await self.client.matching_rows(path, [run_filters(field, run) for run in runs(wanted)],
+                                               id_field=self.spec.id_field)
         out: list[Row] = []
-        for page in pages:
-            for row in page:
-                value = text(row.get(field))
-                if value is not None and value.isdigit() and int(value) in wanted:
-                    out.append(row)
+        for row in rows:
+            value = text(row.get(field))
+            if value is not None and value.isdigit() and int(value) in wanted:
+                out.append(row)
         return out
 
     async def get_many(self, ids: Sequence[str]) -> list[R | None]:
@@ -149,10 +149,8 @@ class DomainCollection(Generic[R]):
 
     async def find_created(self, domain: int, field: str, value: str) -> R:
         """The record a create just made, found by a unique key; never retries the create."""
-        rows = await self.client.rows(
-            self.client.path(domain, self.spec.segment), [("filter[]", id_filter(field, "eq", value))]
-        )
-        matching = [r for r in rows if text(r.get(field)) == value]
+        rows = await self.client.rows(self.client.path(domain, self.spec.segment), filter_params([eq(field, value)]))
+        matching = [r for r in unique_rows(rows, self.spec.id_field) if text(r.get(field)) == value]
         if len(matching) != 1:
             raise BackendError(
                 f"backend '{self.backend}' accepted the new {self.spec.noun} but listing "
@@ -164,38 +162,35 @@ class DomainCollection(Generic[R]):
 
     # --- listing ----------------------------------------------------------------------
 
-    def _vendor_filters(self, query: ListQuery) -> list[list[str]] | None:
+    def _vendor_filters(self, query: ListQuery) -> list[list[VendorFilter]] | None:
         """The filter sets to request (their answers are merged); None if nothing can match."""
         flt = query.filter
-        base: list[str] = []
+        base: list[VendorFilter] = []
         if flt.extension is not None:
             if self.spec.extension_field is None:
                 return None
-            base.append(id_filter(self.spec.extension_field, "eq", flt.extension))
+            base.append(eq(self.spec.extension_field, flt.extension))
         if flt.mac is not None:
             mac = normalize_mac(flt.mac)
             if self.spec.mac_field is None or mac is None:
                 return None
-            base.append(id_filter(self.spec.mac_field, "like", vendor_mac(mac)))
+            base.append(like(self.spec.mac_field, vendor_mac(mac)))
         # LIKE treats % and _ as wildcards (a superset, re-checked below) but a
         # backslash as an escape, which could hide a match: such searches stay local.
         if flt.search and "\\" not in flt.search and self.spec.search_fields:
             pattern = f"%{flt.search}%"
-            return [[*base, id_filter(name, "like", pattern)] for name in self.spec.search_fields]
+            return [[*base, like(name, pattern)] for name in self.spec.search_fields]
         return [base]
 
     async def list(self, query: ListQuery) -> Page[R]:
         variants = self._vendor_filters(query)
         if variants is None:
             return Page(items=[], has_more=False, total=0)
-        jobs = [(domain, filters) for domain in self.domains for filters in variants]
         pages = await gather([
-            self.client.all_rows(self.client.path(domain, self.spec.segment), filters=filters,
-                                 id_field=self.spec.id_field)
-            for domain, filters in jobs
+            self.client.matching_rows(self.client.path(domain, self.spec.segment), variants,
+                                      id_field=self.spec.id_field)
+            for domain in self.domains
         ])
-        records: dict[tuple[int, str], R] = {}
-        for (domain, _), rows in zip(jobs, pages, strict=True):
-            for row in rows:
-                records.setdefault((domain, str(row.get(self.spec.id_field))), self.record(row, domain))
-        return apply_query(records.values(), query)
+        records = [self.record(row, domain) for domain, rows in zip(self.domains, pages, strict=True)
+                   for row in rows]
+        return apply_query(records, query)

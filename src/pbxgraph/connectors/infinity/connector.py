@@ -16,10 +16,56 @@ from pbxgraph.connectors.infinity.mapping import text
 from pbxgraph.connectors.infinity.queues import InfinityQueues
 from pbxgraph.connectors.infinity.settings import load_settings
 from pbxgraph.connectors.infinity.users import InfinityUsers
-from pbxgraph.domain import CRUD, Capabilities, Health, HealthStatus, Kind, Operation
+from pbxgraph.domain import (
+    CRUD,
+    Capabilities,
+    Health,
+    HealthStatus,
+    Kind,
+    KindRules,
+    MemberKind,
+    Operation,
+    RingStrategy,
+)
 from pbxgraph.errors import PbxError
 
 log = logging.getLogger(__name__)
+
+#: What the document's create and update calls can carry, per kind, in the
+#: domain inputs' field names. Fields left out are ones Infinity has no place
+#: for (``NOT_SUPPORTED`` before any call): a user's enabled flag (create: only
+#: the neutral ``true`` passes) and a rename (``user`` is not an update
+#: parameter); a group's or queue's description (Infinity keeps a short name
+#: and a display name); a group's strategy (the queue's member carries one); a
+#: device's model and, once created, its MAC address. Required: what the
+#: document marks not OPTIONAL and pbxgraph cannot fill in (``password``,
+#: ``extensionNumber``).
+RULES = {
+    Kind.USER: KindRules(
+        create_fields=frozenset({"username", "display_name", "extension", "email", "sip_password"}),
+        update_fields=frozenset({"display_name", "extension", "email", "sip_password"}),
+        required=frozenset({"extension", "sip_password"}),
+    ),
+    Kind.GROUP: KindRules(
+        create_fields=frozenset({"name", "display_name", "extension", "member_user_ids"}),
+        update_fields=frozenset({"name", "display_name", "extension"}),
+        required=frozenset({"extension"}),
+        strategies=frozenset(),
+    ),
+    Kind.QUEUE: KindRules(
+        create_fields=frozenset({"name", "display_name", "extension", "strategy", "members"}),
+        update_fields=frozenset({"name", "display_name", "extension", "strategy"}),
+        required=frozenset({"extension"}),
+        # A member's ringStrategy: "all" and "huntLongestIdle".
+        strategies=frozenset({RingStrategy.ALL, RingStrategy.LONGEST_IDLE}),
+        member_kinds=frozenset({MemberKind.GROUP}),
+        member_priority=None,
+    ),
+    Kind.DEVICE: KindRules(
+        create_fields=frozenset({"mac", "name", "user_id"}),
+        update_fields=frozenset({"name"}),
+    ),
+}
 
 #: No trunks in the Config API; no device actions; no registration status.
 CAPABILITIES = Capabilities(kinds={
@@ -27,7 +73,7 @@ CAPABILITIES = Capabilities(kinds={
     Kind.GROUP: CRUD | {Operation.MEMBERS},
     Kind.QUEUE: CRUD | {Operation.MEMBERS},
     Kind.DEVICE: CRUD | {Operation.ASSIGN},
-})
+}, rules=RULES)
 
 
 class InfinityConnector:

@@ -2,8 +2,10 @@
 
 ``name`` is ``pbxDeviceName`` and ``mac`` is ``deviceMacAddress`` (sent as
 Infinity writes it, ``10:20:30:1A:2B:3C``). Infinity records no model and
-cannot change a device's MAC address, and its API has no device actions
-(resync, restart): those are refused.
+cannot change a device's MAC address (``NOT_SUPPORTED``), and its API has no
+device actions (resync, restart). The document lists devices as "SIP
+registered PBX devices" but no row carries a registration state, so
+``registration`` is ``None``: unknown.
 
 A device belongs to at most one user (the device row's ``userId``).
 Assigning creates the user-device association; the ``pbxDeviceToken`` that
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 
 from pbxgraph import validation
 from pbxgraph.connectors.infinity.ids import NativeId
-from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
+from pbxgraph.connectors.infinity.inputs import cannot_store, in_domain, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import text, vendor_mac
 from pbxgraph.domain import (
@@ -48,7 +50,7 @@ class InfinityDevices:
     async def create(self, data: DeviceCreate) -> Device:
         mac = validation.mac(data.mac)
         if data.model:
-            raise refuse(self.backend, "model", "Infinity records no device model")
+            raise cannot_store(self.backend, "model", "Infinity records no device model")
         domain = self.kinds.settings.create_domain
         owner: NativeId | None = None
         if data.user_id is not None:
@@ -73,13 +75,13 @@ class InfinityDevices:
         nid = self.collection.require_id(id)
         changes = patch.changes()
         if changes.get("model"):
-            raise refuse(self.backend, "model", "Infinity records no device model")
+            raise cannot_store(self.backend, "model", "Infinity records no device model")
         new_mac = validation.mac(changes["mac"]) if "mac" in changes else None
         needs_current = new_mac is not None or ("name" in changes and not changes["name"])
         current = await self.collection.fetch(nid) if needs_current else None
         if new_mac is not None and current is not None and new_mac != current.mac:
-            raise refuse(self.backend, "mac", "Infinity cannot change a device's MAC address; "
-                         "delete the device and create it again")
+            raise cannot_store(self.backend, "mac", "Infinity cannot change a device's MAC address; "
+                               "delete the device and create it again")
         if "name" in changes:
             name = changes["name"] or vendor_mac((current.mac if current else None) or "")
             await self.client.update(self.collection.item_path(nid), {"pbxDeviceName": name},

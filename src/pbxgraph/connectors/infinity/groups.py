@@ -1,8 +1,10 @@
 """Groups: Infinity's SIP groups and their users.
 
-``name`` is ``groupName``, ``description`` is ``displayName``. Infinity groups
-have no ring strategy of their own (a queue rings its member groups by
-``ringStrategy``), so ``strategy`` is empty and setting one is refused.
+``name`` is ``groupName`` (the short name, "sales") and ``display_name`` is
+``displayName`` ("Sales Dept"); an empty display name is sent as the name.
+Infinity groups have no description and no ring strategy of their own (a
+queue rings its member groups by ``ringStrategy``), so both are empty and
+setting either is ``NOT_SUPPORTED``.
 ``ringRetry``, ``ringExclusive`` and ``callerNameFormat`` stay visible in
 ``raw``; a new group gets ``ringRetry=0``, ``ringExclusive=0`` and the
 configured ``group_caller_name_format``.
@@ -20,9 +22,10 @@ from collections.abc import Sequence
 from pbxgraph import validation
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.infinity.ids import NativeId
-from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
+from pbxgraph.connectors.infinity.inputs import cannot_store, in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import flag, text, user_from_row
+from pbxgraph.connectors.infinity.rows import unique_rows
 from pbxgraph.domain import (
     Group,
     GroupCreate,
@@ -47,14 +50,17 @@ class InfinityGroups:
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
         return await self.collection.get_many(ids)
 
-    def _check_strategy(self, strategy: object) -> None:
+    def _check_unstored(self, strategy: object, description: object) -> None:
         if strategy is not None:
-            raise refuse(self.backend, "strategy",
-                         "Infinity groups have no ring strategy; a queue's member groups carry one")
+            raise cannot_store(self.backend, "strategy",
+                               "Infinity groups have no ring strategy; a queue's member groups carry one")
+        if description is not None:
+            raise cannot_store(self.backend, "description",
+                               "Infinity groups have no description; the human label is display_name")
 
     async def create(self, data: GroupCreate) -> Group:
         name = validation.non_empty(data.name, "name")
-        self._check_strategy(data.strategy)
+        self._check_unstored(data.strategy, data.description)
         if data.extension is None:
             raise refuse(self.backend, "extension", "Infinity needs an extension number for every group")
         extension = validation.extension(data.extension)
@@ -67,7 +73,7 @@ class InfinityGroups:
                 raise self.kinds.users.not_found(missing[0])
         await self.client.create(self.client.path(domain, "groups"), {
             "groupName": name,
-            "displayName": data.description or name,
+            "displayName": data.display_name or name,
             "extensionNumber": extension,
             "ringRetry": flag(False),
             "ringExclusive": flag(False),
@@ -84,14 +90,13 @@ class InfinityGroups:
     async def update(self, id: str, patch: GroupUpdate) -> Group:
         nid = self.collection.require_id(id)
         changes = patch.changes()
-        self._check_strategy(changes.get("strategy"))
+        self._check_unstored(changes.pop("strategy", None), changes.pop("description", None))
         if "name" in changes:
             changes["name"] = validation.non_empty(changes["name"], "name")
         if "extension" in changes:
             if changes["extension"] is None:
                 raise refuse(self.backend, "extension", "an Infinity group must keep an extension number")
             changes["extension"] = validation.extension(changes["extension"])
-        changes.pop("strategy", None)
         if not changes:
             return await self.collection.fetch(nid)
         row = await self.collection.fetch_row(nid)
@@ -100,8 +105,8 @@ class InfinityGroups:
         old_name = text(row.get("groupName")) or ""
         old_display = text(row.get("displayName"))
         name = changes.get("name", old_name)
-        if "description" in changes:
-            display = changes["description"] or name
+        if "display_name" in changes:
+            display = changes["display_name"] or name
         else:
             # A display name that only repeated the name keeps following it.
             display = name if old_display in (None, old_name) else old_display
@@ -126,7 +131,7 @@ class InfinityGroups:
         """The group's users in Infinity's order; NotFound for an unknown group."""
         rows = await self.client.rows(self.collection.item_path(nid, "users"), subject=self.collection.subject(nid))
         members = []
-        for position, row in enumerate(rows):
+        for position, row in enumerate(unique_rows(rows, "userId")):
             user_row = {k: v for k, v in row.items() if k != "groupId"}
             members.append(GroupMember(position=position, user=user_from_row(user_row, nid.domain, self.backend)))
         return members

@@ -1,17 +1,31 @@
 """Queues: Infinity's SIP queues, whose members are *groups* with ring settings.
 
-``name`` is ``queueName``, ``description`` is ``displayName``. A queue has no
-ring strategy of its own; each member group carries ``ringStrategy``
-(``all`` | ``huntLongestIdle``), ``ringAttempts``, ``ringSecs`` and
-``ringOrder``, shown in the member's ``raw``. Members come back in ring order
-(``ringOrder``, lowest first) with ``priority`` empty: Infinity has none.
+``name`` is ``queueName`` (the short name, "sales") and ``display_name`` is
+``displayName`` ("Sales Dept"); an empty display name is sent as the name.
+Infinity queues have no description (``NOT_SUPPORTED``).
 
-Setting members takes groups only; a user member or a priority is refused
-before any request (Infinity would need the user put in a group). Setting
-members is a diff against what the queue has: members that stay keep their
-ring settings, removed ones are deleted, new ones are created with the
-configured defaults (``queue_member_ring_*``), and the order is then set
-with one ``PUT .../members/order``. Everything is checked (the queue, every
+A queue rings its member groups in ``ringOrder``; each member carries how it
+rings its users, ``ringStrategy`` (``all`` | ``huntLongestIdle``), and
+``ringAttempts``, ``ringSecs``, shown in the member's ``raw``. The queue's
+``strategy`` is the ring strategy its members share (``ALL`` or
+``LONGEST_IDLE``; null when they differ or there are none), read by
+:meth:`InfinityQueues.attach_strategies`, the one place that fetches member
+rows for queue records (one request per queue, concurrently: Infinity has no
+call that lists the members of several queues). Writing ``strategy`` sets
+every member's ``ringStrategy``; groups added later ring the same way, or by
+the configured ``queue_member_ring_strategy`` while the members disagree. A
+queue without members has nowhere to keep a strategy, so one other than that
+default is refused until it has members; ``strategy: null`` leaves the
+members as they are (Infinity has no "no strategy").
+
+Members come back in ring order (lowest ``ringOrder`` first) with
+``priority`` empty: Infinity has none. Setting members takes groups only; a
+user member or a priority is ``NOT_SUPPORTED`` before any request (Infinity
+would need the user put in a group). Setting members is a diff against what
+the queue has: members that stay keep their ring settings, removed ones are
+deleted, new ones are created with the queue's strategy and the configured
+``queue_member_ring_attempts`` / ``_secs``, and the order is then set with
+one ``PUT .../members/order``. Everything is checked (the queue, every
 group) before the first write; Infinity has no transactions, so a vendor
 failure half-way leaves what was done until then.
 """
@@ -23,10 +37,17 @@ from collections.abc import Sequence
 from pbxgraph import validation
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.infinity.ids import NativeId
-from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
+from pbxgraph.connectors.infinity.inputs import cannot_store, in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
-from pbxgraph.connectors.infinity.mapping import queue_member_from_row, text, vendor_int
-from pbxgraph.connectors.infinity.rows import Row
+from pbxgraph.connectors.infinity.mapping import (
+    VENDOR_RING_STRATEGY,
+    queue_member_from_row,
+    shared_strategy,
+    shared_vendor_strategy,
+    text,
+    vendor_int,
+)
+from pbxgraph.connectors.infinity.rows import Row, unique_rows
 from pbxgraph.domain import (
     Group,
     ListQuery,
@@ -37,6 +58,7 @@ from pbxgraph.domain import (
     QueueMember,
     QueueMemberInput,
     QueueUpdate,
+    RingStrategy,
 )
 from pbxgraph.errors import BadUserInput, NotFound
 
@@ -49,40 +71,78 @@ class InfinityQueues:
         self.backend = kinds.backend
 
     async def list(self, query: ListQuery) -> Page[Queue]:
-        return await self.collection.list(query)
+        page = await self.collection.list(query)
+        await self.attach_strategies(page.items)
+        return page
 
     async def get_many(self, ids: Sequence[str]) -> list[Queue | None]:
-        return await self.collection.get_many(ids)
+        queues = await self.collection.get_many(ids)
+        await self.attach_strategies(queues)
+        return queues
 
-    def _check_strategy(self, strategy: object) -> None:
-        if strategy is not None:
+    async def _fetch(self, nid: NativeId) -> Queue:
+        queue = await self.collection.fetch(nid)
+        await self.attach_strategies([queue])
+        return queue
+
+    async def attach_strategies(self, queues: Sequence[Queue | None]) -> None:
+        """Set each queue's ``strategy`` from its member rows: one request per distinct queue, concurrently."""
+        wanted = [q for q in queues if q is not None]
+        distinct = unique([self.collection.require_id(q.id) for q in wanted])
+        answers = await gather([self._member_rows_or_empty(nid) for nid in distinct])
+        strategies = {str(nid): shared_strategy(rows) for nid, rows in zip(distinct, answers, strict=True)}
+        for queue in wanted:
+            queue.strategy = strategies[queue.id]
+
+    def _vendor_strategy(self, strategy: RingStrategy, *, has_members: bool) -> str:
+        """The ``ringStrategy`` for ``strategy``; refused where the queue could not keep it."""
+        strategy = RingStrategy(strategy)
+        vendor = VENDOR_RING_STRATEGY.get(strategy)
+        if vendor is None:
+            raise cannot_store(self.backend, "strategy",
+                               f"Infinity queue members ring {' or '.join(s.name for s in VENDOR_RING_STRATEGY)}, "
+                               f"not {strategy.name}")
+        default = self.kinds.settings.member_ring_strategy
+        if not has_members and vendor != default:
             raise refuse(self.backend, "strategy",
-                         "Infinity queues have no ring strategy of their own; each member group has a "
-                         "ringStrategy")
+                         "Infinity keeps a queue's ring strategy on its member groups, and this queue has "
+                         f"none; give members with it (groups added later ring '{default}', the backend's "
+                         "queue_member_ring_strategy)")
+        return vendor
+
+    def _check_description(self, description: object) -> None:
+        if description is not None:
+            raise cannot_store(self.backend, "description",
+                               "Infinity queues have no description; the human label is display_name")
 
     async def create(self, data: QueueCreate) -> Queue:
         name = validation.non_empty(data.name, "name")
-        self._check_strategy(data.strategy)
+        self._check_description(data.description)
         if data.extension is None:
             raise refuse(self.backend, "extension", "Infinity needs an extension number for every queue")
         extension = validation.extension(data.extension)
         domain = self.kinds.settings.create_domain
         wanted = self._member_groups(data.members, domain, "members")
+        ring = self.kinds.settings.member_ring_strategy
+        if data.strategy is not None:
+            ring = self._vendor_strategy(data.strategy, has_members=bool(wanted))
         groups = await self._existing_groups(wanted)
         await self.client.create(self.client.path(domain, "queues"), {
             "queueName": name,
-            "displayName": data.description or name,
+            "displayName": data.display_name or name,
             "extensionNumber": extension,
         })
         queue = await self.collection.find_created(domain, "extensionNumber", extension)
         if wanted:
-            await self._apply(self.collection.require_id(queue.id), [], wanted, groups)
+            rows = await self._apply(self.collection.require_id(queue.id), [], wanted, groups, ring)
+            queue.strategy = shared_strategy(rows)
         return queue
 
     async def update(self, id: str, patch: QueueUpdate) -> Queue:
         nid = self.collection.require_id(id)
         changes = patch.changes()
-        self._check_strategy(changes.pop("strategy", None))
+        self._check_description(changes.pop("description", None))
+        strategy: RingStrategy | None = changes.pop("strategy", None)
         form: dict[str, str] = {}
         if "name" in changes:
             form["queueName"] = validation.non_empty(changes["name"], "name")
@@ -90,20 +150,32 @@ class InfinityQueues:
             if changes["extension"] is None:
                 raise refuse(self.backend, "extension", "an Infinity queue must keep an extension number")
             form["extensionNumber"] = validation.extension(changes["extension"])
-        if "description" in changes and changes["description"]:
-            form["displayName"] = changes["description"]
-        elif "description" in changes or "name" in changes:
-            # An empty description is the name; one that only repeated the name keeps following it.
+        restrategy: list[Row] = []
+        ring = ""
+        if strategy is not None:
+            members = await self._member_rows(nid)
+            ring = self._vendor_strategy(strategy, has_members=bool(members))
+            restrategy = [row for row in members if text(row.get("ringStrategy")) != ring]
+        if "display_name" in changes and changes["display_name"]:
+            form["displayName"] = changes["display_name"]
+        elif "display_name" in changes or "name" in changes:
+            # An empty display name is the name; one that only repeated the name keeps following it.
             row = await self.collection.fetch_row(nid)
             if row is None:
                 raise self.collection.not_found(nid)
             old_name = text(row.get("queueName")) or ""
             new_name = form.get("queueName", old_name)
-            if "description" in changes or text(row.get("displayName")) in (None, old_name):
+            if "display_name" in changes or text(row.get("displayName")) in (None, old_name):
                 form["displayName"] = new_name
         if form:
             await self.client.update(self.collection.item_path(nid), form, subject=self.collection.subject(nid))
-        return await self.collection.fetch(nid)
+        members_path = self.collection.item_path(nid, "members")
+        await gather([
+            self.client.update(f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
+                               {"ringStrategy": ring}, subject=f"member of queue '{nid}'")
+            for row in restrategy
+        ])
+        return await self._fetch(nid)
 
     async def delete(self, id: str) -> None:
         nid = self.collection.require_id(id)
@@ -116,12 +188,12 @@ class InfinityQueues:
         for index, member in enumerate(members):
             where = f"{field}[{index}]"
             if member.kind is not MemberKind.GROUP:
-                raise refuse(self.backend, f"{where}.kind",
-                             "Infinity queue members are groups, not users; put the users in a group "
-                             "and add the group")
+                raise cannot_store(self.backend, f"{where}.id",
+                                   "Infinity queue members are groups, not users; put the users in a group "
+                                   "and add the group")
             if member.priority is not None:
-                raise refuse(self.backend, f"{where}.priority",
-                             "Infinity queue members have no priority; they ring in the order given")
+                raise cannot_store(self.backend, f"{where}.priority",
+                                   "Infinity queue members have no priority; they ring in the order given")
             nid = in_domain(self.kinds.groups, member.id, domain, f"{where}.id")
             if nid in wanted:
                 raise BadUserInput(f"{where}.id: group '{member.id}' is listed twice", field=f"{where}.id",
@@ -138,10 +210,16 @@ class InfinityQueues:
                 raise self.kinds.groups.not_found(nid)
         return {nid: group for nid, group in zip(wanted, found, strict=True) if group is not None}
 
+    async def _member_rows_or_empty(self, nid: NativeId) -> list[Row]:
+        try:
+            return await self._member_rows(nid)
+        except NotFound:
+            return []
+
     async def _member_rows(self, nid: NativeId) -> list[Row]:
         """The queue's member rows in ring order; NotFound for an unknown queue."""
         rows = await self.client.rows(self.collection.item_path(nid, "members"), subject=self.collection.subject(nid))
-        return sorted(rows, key=lambda r: (vendor_int(r, "ringOrder", self.backend),
+        return sorted(unique_rows(rows, "queueMemberId"), key=lambda r: (vendor_int(r, "ringOrder", self.backend),
                                            vendor_int(r, "queueMemberId", self.backend)))
 
     def _group_of(self, row: Row, domain: int) -> NativeId:
@@ -155,14 +233,7 @@ class InfinityQueues:
         """One ``queues/{id}/members`` request per distinct queue, then the groups in one batch."""
         parsed = [self.collection.parse(q) for q in queue_ids]
         distinct = unique([p for p in parsed if p is not None])
-
-        async def rows_or_empty(nid: NativeId) -> list[Row]:
-            try:
-                return await self._member_rows(nid)
-            except NotFound:
-                return []
-
-        answers = await gather([rows_or_empty(nid) for nid in distinct])
+        answers = await gather([self._member_rows_or_empty(nid) for nid in distinct])
         group_ids = unique([self._group_of(row, nid.domain) for nid, rows in zip(distinct, answers, strict=True)
                             for row in rows])
         found = await self.kinds.groups.get_parsed(group_ids) if group_ids else []
@@ -174,12 +245,16 @@ class InfinityQueues:
         nid = self.collection.require_id(queue_id)
         wanted = self._member_groups(members, nid.domain, "members")
         current, groups = await gather([self._member_rows(nid), self._existing_groups(wanted)])
-        rows = await self._apply(nid, current, wanted, groups)
+        ring = shared_vendor_strategy(current) or self.kinds.settings.member_ring_strategy
+        rows = await self._apply(nid, current, wanted, groups, ring)
         return self._members(rows, nid.domain, groups)
 
     async def _apply(self, nid: NativeId, current: list[Row], wanted: list[NativeId],
-                     groups: dict[NativeId, Group]) -> list[Row]:
-        """Make the queue's members ``wanted``, in order; answer the member rows afterwards."""
+                     groups: dict[NativeId, Group], ring_strategy: str) -> list[Row]:
+        """Make the queue's members ``wanted``, in order, new ones ringing by ``ring_strategy``.
+
+        Answers the member rows afterwards.
+        """
         settings = self.kinds.settings
         by_group = {self._group_of(row, nid.domain): row for row in current}
         removed = [row for group, row in by_group.items() if group not in wanted]
@@ -193,7 +268,7 @@ class InfinityQueues:
         await gather([
             self.client.create(members_path, {
                 "groupId": str(group.id),
-                "ringStrategy": settings.member_ring_strategy,
+                "ringStrategy": ring_strategy,
                 "ringAttempts": str(settings.member_ring_attempts),
                 "ringSecs": str(settings.member_ring_secs),
                 "ringOrder": str(index),

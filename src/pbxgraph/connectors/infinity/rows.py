@@ -1,9 +1,15 @@
 """Reading Infinity's *rows*: one JSON object per line, no array, no total.
 
-A line that is not a whole JSON object (a truncated answer, an HTML error
-page, garbage) is a ``BACKEND_ERROR`` naming the backend, never a crash and
-never a silently shorter list. A body that is one JSON array (what
-``format=jsonarray`` gives) is read too.
+The line format is the document's own (its device examples are one object
+per line, every value a string). A line that is not a whole JSON object (a
+truncated answer, an HTML error page, garbage) is a ``BACKEND_ERROR`` naming
+the backend, never a crash and never a silently shorter list. A body that is
+one JSON array is read too: the document does not mention one, but some
+deployments answer ``format=jsonarray`` that way, and reading it costs nothing.
+
+A listing may repeat a row (offset paging over a table that changes between
+pages does, and so do some vendors' own examples); :func:`unique_rows` keeps
+the first row of each id so that one vendor record is one pbxgraph record.
 """
 
 from __future__ import annotations
@@ -56,6 +62,25 @@ def parse_rows(response: httpx.Response, backend: str) -> list[Row]:
             raise _unusable(backend, response, f"row {number} that is not a JSON object", number)
         rows.append(value)
     return rows
+
+
+def unique_rows(rows: list[Row], id_field: str) -> list[Row]:
+    """The rows in order, each id once (the first row seen wins).
+
+    A row without the id is kept: mapping it names the missing column as a
+    ``BACKEND_ERROR`` rather than this function hiding it.
+    """
+    seen: set[str] = set()
+    out: list[Row] = []
+    for row in rows:
+        value = row.get(id_field)
+        if value is not None:
+            key = str(value).strip()
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(row)
+    return out
 
 
 def parse_object(response: httpx.Response, backend: str) -> Row | None:

@@ -17,10 +17,11 @@ import httpx
 
 from pbxgraph.config import BackendConfig, ConfigError
 from pbxgraph.connectors.http import tls_verify
+from pbxgraph.connectors.infinity.mapping import RING_STRATEGY
 
 BASIC_PATH = "/config/v2"
 APIKEY_PATH = "/config/v2.1"
-RING_STRATEGIES = ("all", "huntLongestIdle")
+RING_STRATEGIES = tuple(RING_STRATEGY)
 DEFAULT_CALLER_NAME_FORMAT = "{displayName} - {srcPhoneNumber}"
 _API_SUFFIX = re.compile(r"/config/v2(\.1)?/?$")
 

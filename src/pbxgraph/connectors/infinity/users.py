@@ -2,8 +2,9 @@
 
 ``user`` is the username and cannot change after creation (the update call
 has no such parameter); ``password`` and ``pin`` are write-only and never
-read back. Infinity users have no enabled flag and no registration status,
-so ``enabled`` is always true and ``registration`` is left unknown.
+read back. Infinity users have no enabled flag and no registration status
+(the document shows none), so ``enabled`` is always true and
+``registration`` is left unknown.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Sequence
 from pbxgraph import validation
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.infinity.ids import NativeId
-from pbxgraph.connectors.infinity.inputs import refuse, unique
+from pbxgraph.connectors.infinity.inputs import cannot_store, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import group_from_row, text
+from pbxgraph.connectors.infinity.rows import unique_rows
 from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import NotFound
 
@@ -39,7 +41,7 @@ class InfinityUsers:
             raise refuse(self.backend, "extension", "Infinity needs an extension number for every SIP user")
         extension = validation.extension(data.extension)
         if not data.enabled:
-            raise refuse(self.backend, "enabled", "Infinity SIP users cannot be disabled")
+            raise cannot_store(self.backend, "enabled", "Infinity SIP users cannot be disabled")
         if not data.sip_password:
             raise refuse(self.backend, "sip_password", "Infinity needs a SIP password to create a user")
         form = {
@@ -65,7 +67,7 @@ class InfinityUsers:
         if "email" in changes:
             form["email"] = validation.email(changes["email"]) if changes["email"] else ""
         if changes.get("enabled") is False:
-            raise refuse(self.backend, "enabled", "Infinity SIP users cannot be disabled")
+            raise cannot_store(self.backend, "enabled", "Infinity SIP users cannot be disabled")
         if "sip_password" in changes:
             if not changes["sip_password"]:
                 raise refuse(self.backend, "sip_password", "an Infinity SIP user's password cannot be cleared")
@@ -73,7 +75,8 @@ class InfinityUsers:
         needs_current = "username" in changes or ("display_name" in changes and not changes["display_name"])
         current = await self.collection.fetch(nid) if needs_current else None
         if "username" in changes and current is not None and changes["username"] != current.username:
-            raise refuse(self.backend, "username", "Infinity cannot rename a SIP user; create a new one instead")
+            raise cannot_store(self.backend, "username",
+                               "Infinity cannot rename a SIP user; create a new one instead")
         if "display_name" in changes:
             form["displayName"] = changes["display_name"] or (current.username if current else "")
         if form:
@@ -101,7 +104,7 @@ class InfinityUsers:
         except NotFound:
             return []
         groups = []
-        for row in rows:
+        for row in unique_rows(rows, "groupId"):
             group_row = {k: v for k, v in row.items() if k != "userId"}
             groups.append(group_from_row(group_row, nid.domain, self.backend))
         return groups

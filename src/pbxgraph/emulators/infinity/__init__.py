@@ -10,6 +10,9 @@ Credentials ``create_emulator`` accepts (all optional, demo values otherwise):
 - ``api_key``: a key with rights to every domain;
 - ``limited_api_key``: a key with rights to domain 1 only (403 elsewhere);
 - ``denied_api_key``: a key without rights (403 on every route).
+
+``quirks`` (test-only, :class:`~.quirks.Quirks`) makes it refuse filter
+operators or repeat rows, where the document leaves real servers free to.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from pbxgraph.emulators.infinity.auth import AuthGate
+from pbxgraph.emulators.infinity.quirks import Quirks
 from pbxgraph.emulators.infinity.routes import build_app
 from pbxgraph.emulators.infinity.seed import SEED_COUNTS, load_seed
 from pbxgraph.emulators.infinity.state import Account, InfinityState
@@ -33,13 +37,16 @@ DEMO_CREDENTIALS: dict[str, str] = {
 DEMO_DOMAINS = [1, 2]
 
 
-def create_emulator(*, seed: bool = True, **credentials: str) -> Emulator[InfinityState]:
-    """A fresh Infinity: seeded unless ``seed=False``; credentials as in the module docstring."""
+def create_emulator(*, seed: bool = True, quirks: Quirks | None = None,
+                    **credentials: str) -> Emulator[InfinityState]:
+    """A fresh Infinity: seeded unless ``seed=False``; credentials and quirks as in the module docstring."""
     unknown = sorted(set(credentials) - set(DEMO_CREDENTIALS))
     if unknown:
         raise TypeError(f"create_emulator() got an unknown credential '{unknown[0]}'")
     creds = {**DEMO_CREDENTIALS, **credentials}
     state = InfinityState()
+    if quirks is not None:
+        state.quirks = quirks
     state.basic_accounts[creds["username"]] = (creds["password"], Account(domains=None))
     state.api_keys[creds["api_key"]] = Account(domains=None)
     state.api_keys[creds["limited_api_key"]] = Account(domains=frozenset({1}))
@@ -50,8 +57,9 @@ def create_emulator(*, seed: bool = True, **credentials: str) -> Emulator[Infini
 
 
 def reset_emulator(emulator: Emulator[InfinityState], *, seed: bool = True) -> None:
-    """Back to a fresh data set, with no recorded requests and no faults (credentials stay)."""
+    """Back to a fresh data set, with no recorded requests, faults or quirks (credentials stay)."""
     emulator.state.clear()
+    emulator.state.quirks = Quirks()
     if seed:
         load_seed(emulator.state)
     emulator.recorder.clear()
@@ -73,6 +81,7 @@ __all__ = [
     "DEMO_DOMAINS",
     "SEED_COUNTS",
     "InfinityState",
+    "Quirks",
     "create_emulator",
     "demo_backend",
     "reset_emulator",

@@ -1,10 +1,13 @@
 """Infinity-shaped error answers.
 
 The Config API document shows only successful answers, so the error body is
-the emulator's own, kept small and stable: a JSON object with the HTTP
+the emulator's own guess, kept small and stable: a JSON object with the HTTP
 ``status``, a short ``error`` phrase (``auth required``, ``access denied``,
-``not found``, ...) and a ``message`` saying what exactly was wrong. Routes
-raise :class:`VendorError`; the app turns it into that body.
+``not found``, ...) and a ``message`` saying what exactly was wrong. The
+connector relies on the status alone to choose its error (and to recognise
+a refused filter operator); it only passes the body on, reading ``message``
+or ``error`` for its words where the body is such an object. Routes raise
+:class:`VendorError`; the app turns it into that body.
 """
 
 from __future__ import annotations

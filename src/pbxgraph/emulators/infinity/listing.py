@@ -1,8 +1,15 @@
 """The Config API's list conventions: rows out, filter/sort/limit/offset/display in.
 
-Output is *rows*: one JSON object per line, no enclosing array and no total;
-``format=jsonarray`` asks for one JSON array instead. Every value is a string
-(or null for an empty column).
+Output is *rows*: one JSON object per line, no enclosing array and no total,
+every value a string (or null for an empty column), as the document's device
+examples show. ``format=jsonarray`` asks for one JSON array instead.
+
+The document names ``filter``, ``sort`` (arrays), ``limit`` and ``offset``
+and the fields one may filter and sort on, but never writes a filter or a
+sort out, and does not mention ``display`` or ``format``. What follows is the
+emulator's guess, which the connector relies on too; only ``eq`` is assumed
+of every server, and a test can make the emulator refuse the other operators
+(:mod:`.quirks`) to check that the connector then filters rows itself.
 
 Parameters, as array parameters (``name[]=...``):
 
@@ -64,8 +71,12 @@ def _non_negative(name: str, text: str) -> int:
     return int(text)
 
 
-def parse_params(items: Sequence[tuple[str, str]], fields: Sequence[str], *, single: bool = False) -> ListParams:
-    """Read and check the list parameters against the fields the rows have."""
+def parse_params(items: Sequence[tuple[str, str]], fields: Sequence[str], *, single: bool = False,
+                 refused_operators: frozenset[str] = frozenset()) -> ListParams:
+    """Read and check the list parameters against the fields the rows have.
+
+    ``refused_operators`` are answered 400 as unknown (a test-only quirk, see :mod:`.quirks`).
+    """
     allowed = _READ_KEYS if single else _LIST_KEYS
     for key, _ in items:
         if _base_name(key) not in allowed:
@@ -78,7 +89,7 @@ def parse_params(items: Sequence[tuple[str, str]], fields: Sequence[str], *, sin
         name, op, value = match.groups()
         if name not in fields:
             raise bad_request(f"invalid filter '{text}': unknown field '{name}'")
-        if op not in _OPERATORS:
+        if op not in _OPERATORS or op in refused_operators:
             raise bad_request(f"invalid filter '{text}': unknown operator '{op}'")
         params.filters.append((name, op, value))
     for text in array_values(items, "sort"):

@@ -15,6 +15,24 @@ paths under ``/config/v2.1`` (API key). Conventions the routes keep:
 
 Trusted networks are spelt three ways in the document (``trustednetworks``,
 ``trustedNetworks``, ``trustedNetwork``); all three reach the same routes.
+
+Where the document is silent the emulator guesses, and the connector relies
+on the same guesses (each is said again where it lives):
+
+- row fields: documented (with example bodies, which
+  ``tests/infinity/test_infinity_documented_shapes.py`` holds the emulator
+  to) for PBX devices and PBX user devices only. User, group, queue, queue
+  member, domain and trusted-network rows are guessed to be the create
+  parameters under the same names (secrets left out), the id named as in the
+  paths (``userId``, ``groupId``, ``queueId``, ``queueMemberId``, ...),
+  ``domainId`` and the two datetimes of device rows; a group's users and a
+  user's groups are those rows with the link's other id added (see
+  :mod:`.state`);
+- the ``filter[]`` and ``sort[]`` syntax and the operators beyond ``eq``, and
+  the ``display[]`` / ``format`` parameters (see :mod:`.listing`);
+- error bodies (see :mod:`.errors`);
+- the ``user`` of a device row: the document types it "(integer)" but its
+  examples show the SIP user name, which the emulator follows.
 """
 
 from __future__ import annotations
@@ -156,10 +174,13 @@ class InfinityApi:
             raise bad_request(f"parameter 'extensionNumber' must be digits, got '{value}'")
         return value
 
-    @staticmethod
-    def _list(request: Request, rows: list[Row], fields: tuple[str, ...]) -> Response:
-        params = parse_params(_list_items(request), fields)
-        return rows_response(select(rows, params), params)
+    def _list(self, request: Request, rows: list[Row], fields: tuple[str, ...]) -> Response:
+        quirks = self.state.quirks
+        params = parse_params(_list_items(request), fields, refused_operators=quirks.refused_operators)
+        chosen = select(rows, params)
+        if quirks.repeated_rows:
+            chosen = [row for row in chosen for _ in range(2)]
+        return rows_response(chosen, params)
 
     @staticmethod
     def _read(request: Request, row: Row, fields: tuple[str, ...]) -> Response:

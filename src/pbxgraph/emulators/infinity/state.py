@@ -9,6 +9,12 @@ the domain named in its ``domainId``.
 
 Secrets are kept apart from the rows (``user_secrets``, ``device_tokens``)
 so that no listing can leak them by accident.
+
+The ``*_FIELDS`` below are the rows' fields. ``DEVICE_FIELDS`` and
+``USER_DEVICE_FIELDS`` are the document's (its example bodies, in its order);
+the others are a guess the connector shares, since the document shows no
+such row: the create parameters (secrets left out), the id named as in the
+paths, ``domainId`` and the datetimes device rows have.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from pbxgraph.emulators.infinity.quirks import Quirks
 
 Row = dict[str, str | None]
 
@@ -125,6 +133,8 @@ class InfinityState:
     basic_accounts: dict[str, tuple[str, Account]] = field(default_factory=dict)
     #: ApiKey credentials: key -> account.
     api_keys: dict[str, Account] = field(default_factory=dict)
+    #: Test-only departures from the emulator's guesses (see :mod:`.quirks`).
+    quirks: Quirks = field(default_factory=Quirks)
     _links: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def clear(self) -> None:
@@ -173,7 +183,8 @@ class InfinityState:
         return {name: out.get(name) for name in DEVICE_FIELDS}
 
     def issue_device_token(self, device_id: int) -> str:
-        token = _secrets.token_hex(13)
+        """A provisioning token shaped like the document's example (25 hex digits)."""
+        token = _secrets.token_hex(13)[:25]
         self.device_tokens[device_id] = token
         return token
 
