@@ -207,15 +207,26 @@ async def test_api_json_writes_nulls_and_xml_on_request(http: httpx.AsyncClient)
     assert "prefix" in gateway and gateway["prefix"] is None
     assert gateway["model"]["modelId"] == "sipTrunkStandard"
     as_xml = await http.get("/api/gateways", headers={"Accept": "application/xml"})
-    assert xml(as_xml).findtext("gateway/name") == "my_siptrunk"
+    # The element names the vendor's beans give: <Gateways><Gateway><Model>.
+    root = xml(as_xml)
+    assert root.tag == "Gateways" and root.findtext("Gateway/name") == "my_siptrunk"
+    assert root.findtext("Gateway/Model/modelId") == "sipTrunkStandard"
+    phone = xml(await http.get("/api/phones/1", headers={"Accept": "application/xml"}))
+    assert phone.tag == "Phone" and phone.findtext("Lines/Line/userId") == "200"
+    assert phone.findtext("Groups/Group/name") == "headquarters"
 
 
 async def test_api_phones_by_id_or_mac_with_lines_in_clear(http: httpx.AsyncClient) -> None:
     by_mac = (await http.get("/api/phones/0004f280cc95")).json()
     assert by_mac == (await http.get("/api/phones/1")).json()
     (line,) = by_mac["lines"]
-    assert line["user"] == "200" and line["userId"] == 1
+    # As the vendor's fixtures answer: userId carries the user *name*.
+    assert line["user"] == "200" and line["userId"] == "200"
+    assert (line["extension"], line["voicemail"]) == ("200", "101")
     assert line["password"] == SEED_SIP_PASSWORDS["200"]
+    assert [g["name"] for g in by_mac["groups"]] == ["headquarters"]
+    lobby = (await http.get("/api/phones/3")).json()
+    assert lobby["lines"] is None  # no lines: null, as the vendor's bean writes it
 
 
 async def test_api_lines_add_and_remove(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
