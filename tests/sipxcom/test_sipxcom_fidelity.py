@@ -325,3 +325,17 @@ async def test_create_and_change_a_pri_trunk(client: GraphQLTestClient, emulator
     moved = await client.data('mutation($id: ID!) { updateTrunk(id: $id, input: {host: "10.0.0.31"}) { host } }',
                               {"id": trunk["id"]})
     assert moved["updateTrunk"] == {"host": "10.0.0.31"}
+
+
+async def test_odd_registrations_degrade_to_what_can_be_told(connector: SipxcomConnector,
+                                                             emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(answer(f"{API}/registrations", {"registrations": [
+        {"uri": "sip:200@pbx.example.com", "contact": "<sips:200@[2001:db8::1]:5061;transport=tls>",
+         "expires": 1700000000, "instrument": "00:04:F2:80:CC:95", "status": "active", "secondsToExpire": 60},
+        {"uri": "sip:201@pbx.example.com", "contact": None, "expires": 10**30, "instrument": "805ec0a1b2c3",
+         "status": "expired", "secondsToExpire": 0}]}))
+    devices = {d.name: d.registration for d in (await connector.devices.list(ListQuery())).items}
+    alice, bob = devices["Alice desk"], devices["Bob desk"]
+    assert alice is not None and (alice.status, alice.address) == (Registration.ONLINE, "[2001:db8::1]:5061")
+    # An expiry no calendar holds: offline, since when unknown.
+    assert bob is not None and (bob.status, bob.changed_at, bob.address) == (Registration.OFFLINE, None, None)

@@ -101,8 +101,9 @@ def model_of(gateway: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 def kind_of(gateway: Mapping[str, Any]) -> TrunkKind:
     model_id, label = model_of(gateway)
-    if model_id in MODEL_KINDS:
-        return MODEL_KINDS[model_id]
+    known = MODEL_KINDS.get(model_id or "")
+    if known is not None:
+        return known
     for pattern, kind in _LABEL_KINDS:
         if label and pattern.search(label):
             return kind

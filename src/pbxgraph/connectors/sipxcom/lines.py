@@ -65,9 +65,9 @@ def owners_of(phone: Mapping[str, Any]) -> list[LineOwner]:
 class UserIndex:
     """Normalised ``/rest`` users, found by user name or alias (case-insensitive) or by id."""
 
-    def __init__(self, users: Iterable[Mapping[str, Any]]) -> None:
-        self.by_name: dict[str, Mapping[str, Any]] = {}
-        self.by_id: dict[int, Mapping[str, Any]] = {}
+    def __init__(self, users: Iterable[dict[str, Any]]) -> None:
+        self.by_name: dict[str, dict[str, Any]] = {}
+        self.by_id: dict[int, dict[str, Any]] = {}
         listed = list(users)
         for user in listed:
             self.by_id[user["id"]] = user
@@ -77,7 +77,7 @@ class UserIndex:
             for alias in user["aliases"]:
                 self.by_name.setdefault(alias.casefold(), user)
 
-    def find(self, owner: LineOwner) -> Mapping[str, Any] | None:
+    def find(self, owner: LineOwner) -> dict[str, Any] | None:
         if owner.name is not None:
             return self.by_name.get(owner.name.casefold())
         if owner.id is not None:

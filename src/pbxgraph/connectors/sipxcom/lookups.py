@@ -40,7 +40,7 @@ B = TypeVar("B")
 
 async def together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
     """Two reads at once (the first failure cancels the other)."""
-    a, b = await gather([first, second])  # type: ignore[list-item]
+    a, b = await gather([first, second])
     return cast(A, a), cast(B, b)
 
 

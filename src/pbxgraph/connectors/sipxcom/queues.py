@@ -5,7 +5,9 @@ by extension: a queue's native id is the hunt group's ``id`` (which stays
 when its extension changes), so reading or writing one by id first reads
 the list to find its extension. A hunt group always has an extension (it
 is how the API addresses it): creating one needs it, and it cannot be
-cleared.
+cleared. The document does not say what reading an extension no hunt group
+has answers; an empty 204 and a bare 404 (the emulator's guess, as the rest
+of ``/api`` answers "not found") are both read as "none".
 
 An update or a member change sends the hunt group back whole (the server
 rebuilds it, rings included, from the body), so each is one write: all or
@@ -124,9 +126,9 @@ class SipxcomQueues:
             if users else {}
         answers: list[list[QueueMember]] = []
         for key in keys:
-            hunt = found.get(key) if key is not None else None
+            asked = found.get(key) if key is not None else None
             members = []
-            for position, ring in enumerate(huntgroups.rings_of(hunt) if hunt is not None else []):
+            for position, ring in enumerate(huntgroups.rings_of(asked) if asked is not None else []):
                 user = self._ring_user(index, ring)
                 members.append(QueueMember(position=position, kind=MemberKind.USER,
                                            user=records.get(user["id"]) if user is not None else None,

@@ -89,9 +89,18 @@ def state_of(entries: Sequence[Mapping[str, Any]]) -> RegistrationState:
         latest = max(active, key=lambda e: integer(e.get("expires")) or 0)
         return RegistrationState(Registration.ONLINE, address=contact_address(text(latest.get("contact"))))
     expiries = [integer(e.get("expires")) for e in entries]
-    last = max((e for e in expiries if e), default=None)
-    return RegistrationState(Registration.OFFLINE,
-                             changed_at=datetime.fromtimestamp(last, UTC) if last else None)
+    last = max((e for e in expiries if e and e > 0), default=None)
+    return RegistrationState(Registration.OFFLINE, changed_at=_moment(last))
+
+
+def _moment(epoch_seconds: int | None) -> datetime | None:
+    """An epoch time as a datetime; None for one no calendar holds (a vendor's garbage)."""
+    if epoch_seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(epoch_seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 class Registrations:
