@@ -96,7 +96,7 @@ async def test_https_refuses_an_unknown_ca(tls_served: TlsServed) -> None:
 async def test_https_unchecked_when_verify_is_false(tls_served: TlsServed, verify: object) -> None:
     connector = make_connector(tls_served.url, verify=verify, format="json")
     try:
-        (trunk,) = (await connector.trunks.list(ListQuery())).items
+        trunks = (await connector.trunks.list(ListQuery())).items
     finally:
         await connector.aclose()
-    assert trunk.name == "my_siptrunk"
+    assert "my_siptrunk" in [t.name for t in trunks]

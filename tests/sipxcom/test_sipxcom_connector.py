@@ -28,6 +28,7 @@ from pbxgraph.domain import (
     SortField,
     Transport,
     TrunkCreate,
+    TrunkKind,
     TrunkUpdate,
     UserCreate,
     UserUpdate,
@@ -92,22 +93,28 @@ async def test_users_then_their_groups_is_three_requests(connector: SipxcomConne
     assert total(emulator) == 3
 
 
-async def test_devices_then_their_user_is_four_requests(connector: SipxcomConnector,
+async def test_devices_then_their_user_is_five_requests(connector: SipxcomConnector,
                                                         emulator: Emulator[SipxState]) -> None:
     page = await connector.devices.list(ListQuery(limit=10))
     owners = await connector.devices.users_of([d.id for d in page.items])
     assert [(d.name, o.username if o else None) for d, o in zip(page.items, owners, strict=True)] == [
         ("Alice desk", "200"), ("Bob desk", "201"), ("Lobby phone", None)]
-    # phone list + (phone list, users by id, registrations) for the owners
-    assert (calls(emulator, PHONES), calls(emulator, USERS), calls(emulator, REGISTRATIONS)) == (2, 1, 1)
-    assert total(emulator) == 4
+    # phone list + the page's registrations; then for the owners: the phone list, every user (lines name
+    # their users by name) and the owners' registrations
+    assert (calls(emulator, PHONES), calls(emulator, USERS), calls(emulator, REGISTRATIONS)) == (2, 1, 2)
+    assert total(emulator) == 5
+    (users_read,) = [r for r in emulator.recorder.requests if r.path == USERS]
+    assert "ids" not in dict(users_read.params)
 
 
-async def test_devices_of_users_is_one_request(connector: SipxcomConnector,
-                                               emulator: Emulator[SipxState]) -> None:
-    owned = await connector.users.devices_of(["1", "2", "3", "999999"])
-    assert [[d.mac for d in ds] for ds in owned] == [["00:04:f2:80:cc:95"], ["80:5e:c0:a1:b2:c3"], [], []]
-    assert total(emulator) == 1 and calls(emulator, PHONES) == 1
+async def test_devices_of_users_is_three_requests(connector: SipxcomConnector,
+                                                  emulator: Emulator[SipxState]) -> None:
+    owned = await connector.users.devices_of(["1", "2", "3"])
+    assert [[d.mac for d in ds] for ds in owned] == [["00:04:f2:80:cc:95"], ["80:5e:c0:a1:b2:c3"], []]
+    # the users (for their names) and the phones at once, then the devices' registrations
+    assert (calls(emulator, USERS), calls(emulator, PHONES), calls(emulator, REGISTRATIONS)) == (1, 1, 1)
+    assert total(emulator) == 3
+    assert await connector.users.devices_of(["999999", "x"]) == [[], []]
 
 
 async def test_group_members_are_one_user_listing_plus_registrations(
@@ -132,10 +139,11 @@ async def test_whole_lists_are_read_page_by_page(url: str, emulator: Emulator[Si
     assert calls(emulator, REGISTRATIONS) == 2
 
 
-async def test_one_device_is_one_direct_read(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+async def test_one_device_is_one_direct_read_and_its_registrations(
+        connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
     (phone,) = await connector.devices.get_many(["2"])
     assert phone is not None and phone.model == "Yealink SIP-T46S"
-    assert calls(emulator, f"{PHONES}/2") == 1 and total(emulator) == 1
+    assert [r.path for r in emulator.recorder.requests] == [f"{PHONES}/2", f"{REGISTRATIONS}/serialNo/805ec0a1b2c3"]
 
 
 async def test_mac_filter_reads_the_phone_by_mac(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
@@ -143,7 +151,8 @@ async def test_mac_filter_reads_the_phone_by_mac(connector: SipxcomConnector, em
     assert [d.id for d in found.items] == ["2"]
     missing = await connector.devices.list(ListQuery(filter=Filter(mac="00:11:22:33:44:55")))
     assert missing.items == [] and not missing.has_more
-    assert [r.path for r in emulator.recorder.requests] == [f"{PHONES}/805ec0a1b2c3", f"{PHONES}/001122334455"]
+    assert [r.path for r in emulator.recorder.requests] == [
+        f"{PHONES}/805ec0a1b2c3", f"{REGISTRATIONS}/serialNo/805ec0a1b2c3", f"{PHONES}/001122334455"]
 
 
 async def test_rest_speaks_the_configured_format(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
@@ -241,25 +250,51 @@ async def test_sip_password_is_written_never_read(connector: SipxcomConnector,
     assert info.value.field == "sip_password"
 
 
-async def test_users_cannot_be_disabled(connector: SipxcomConnector) -> None:
-    with pytest.raises(NotSupported) as info:
-        await connector.users.update("1", UserUpdate(enabled=False))
-    assert info.value.backend == "sipx"
-    with pytest.raises(NotSupported):
-        await connector.users.create(UserCreate(username="off", enabled=False))
-    assert (await connector.users.update("1", UserUpdate(enabled=True))).enabled
+async def test_the_enabled_flag_is_read_and_written(connector: SipxcomConnector,
+                                                     emulator: Emulator[SipxState]) -> None:
+    users = {u.username: u.enabled for u in (await connector.users.list(ListQuery())).items}
+    assert users == {"200": True, "201": True, "202": True, "203": True, "204": False}
+    disabled = await connector.users.update("1", UserUpdate(enabled=False))
+    assert disabled.enabled is False and emulator.state.users[1].enabled is False
+    assert emulator.state.users[1].aliases == ["alice"] and emulator.state.users[1].group_ids == [1]
+    enabled = await connector.users.update("5", UserUpdate(enabled=True))
+    assert enabled.enabled is True and emulator.state.users[5].enabled is True
+    off = await connector.users.create(UserCreate(username="off", enabled=False))
+    assert off.enabled is False and emulator.state.users[int(off.id)].enabled is False
+    emulator.recorder.clear()
+    assert (await connector.users.update("5", UserUpdate(enabled=True))).enabled
+    assert [r.method for r in emulator.recorder.requests] == ["GET", "GET"]  # already so: no write
+
+
+async def test_a_server_whose_users_carry_no_enabled_flag_is_sent_none(
+        connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(Fault(kind=FaultKind.STATUS, method="GET", path_prefix=USERS, status=200, times=1,
+                              content_type="application/xml",
+                              body=b"<user><metadata><totalResults>1</totalResults><currentPage>1</currentPage>"
+                                   b"<totalPages>1</totalPages></metadata><users><user><id>3</id>"
+                                   b"<userName>202</userName><firstName>Carol</firstName><lastName>White"
+                                   b"</lastName><groups><group><id>2</id></group></groups></user></users></user>"))
+    updated = await connector.users.update("3", UserUpdate(email="carol@example.org"))
+    assert updated.enabled is True
+    (put,) = [r for r in emulator.recorder.requests if r.method == "PUT"]
+    assert b"enabled" not in put.body
 
 
 # --- groups --------------------------------------------------------------------------------------
 
 
-async def test_groups_refuse_extension_and_strategy(connector: SipxcomConnector) -> None:
-    with pytest.raises(BadUserInput) as info:
+async def test_groups_refuse_extension_strategy_and_display_name(connector: SipxcomConnector,
+                                                                 emulator: Emulator[SipxState]) -> None:
+    with pytest.raises(NotSupported) as info:
         await connector.groups.create(GroupCreate(name="ring", extension="6100"))
-    assert info.value.field == "extension"
-    with pytest.raises(BadUserInput) as info:
+    assert (info.value.field, info.value.backend) == ("extension", "sipx")
+    with pytest.raises(NotSupported) as info:
         await connector.groups.update("1", GroupUpdate(strategy=RingStrategy.ALL))
     assert info.value.field == "strategy"
+    with pytest.raises(NotSupported) as info:
+        await connector.groups.update("1", GroupUpdate(display_name="Sales"))
+    assert info.value.field == "display_name"
+    assert emulator.recorder.count() == 0
 
 
 async def test_group_update_keeps_its_branch(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
@@ -369,13 +404,85 @@ async def test_resync_and_restart(connector: SipxcomConnector, emulator: Emulato
 # --- trunks -------------------------------------------------------------------------------------------
 
 
-async def test_only_sip_trunk_gateways_are_trunks(connector: SipxcomConnector) -> None:
+async def test_every_gateway_is_a_trunk_of_its_models_kind(connector: SipxcomConnector,
+                                                             emulator: Emulator[SipxState]) -> None:
     trunks = (await connector.trunks.list(ListQuery())).items
-    assert [(t.name, t.host, t.port, t.transport, t.username, t.register) for t in trunks] == [
-        ("my_siptrunk", "192.168.1.14", 5060, Transport.TCP, "5568", True)]
-    assert await connector.trunks.get_many(["2"]) == [None]  # the FXO gateway
-    with pytest.raises(NotFound):
-        await connector.trunks.delete("2")
+    assert [(t.name, t.kind, t.model, t.domain, t.host, t.port, t.transport, t.username, t.register, t.enabled)
+            for t in trunks] == [
+        ("lobby-fxo", TrunkKind.ANALOG, "audiocodesMP1X4_4_FXO", None, "10.0.0.20", 5060, Transport.UDP, None,
+         None, True),
+        ("my_siptrunk", TrunkKind.SIP, "sipTrunkStandard", "192.168.1.14", "192.168.1.14", 5060, Transport.TCP,
+         "5568", True, True),
+        ("old-pbx", TrunkKind.UNMANAGED, "genericGatewayStandard", None, "pbx-old.example.com", None, None,
+         None, None, False),
+        ("pstn-pri", TrunkKind.PRI, "audiocodesMediant1000", None, "10.0.0.21", 5060, Transport.TCP, None, None,
+         True)]
+    assert all(t.registration is None for t in trunks)  # gateways do not register with sipXcom
+    # settings are read for the SIP trunk only
+    assert [r.path for r in emulator.recorder.requests] == ["/sipxconfig/api/gateways",
+                                                            "/sipxconfig/api/gateways/1/settings"]
+    (fxo,) = await connector.trunks.get_many(["2"])
+    assert fxo is not None and fxo.kind is TrunkKind.ANALOG
+    await connector.trunks.delete("2")
+    assert 2 not in emulator.state.gateways
+
+
+@pytest.mark.parametrize(("kind", "model"), [
+    (TrunkKind.PRI, "audiocodesMediant1000"), (TrunkKind.BRI, "audiocodesMediantBRI"),
+    (TrunkKind.ANALOG, "audiocodesMP1X4_4_FXO"), (TrunkKind.UNMANAGED, "genericGatewayStandard"),
+    (TrunkKind.OTHER, "acmeGatewayStandard"), (TrunkKind.SIP, "sipTrunkStandard")])
+async def test_a_trunks_kind_picks_its_model(connector: SipxcomConnector, emulator: Emulator[SipxState],
+                                            kind: TrunkKind, model: str) -> None:
+    trunk = await connector.trunks.create(TrunkCreate(name=f"new-{kind.value}", host="10.1.1.1", kind=kind))
+    assert (trunk.kind, trunk.model, trunk.host) == (kind, model, "10.1.1.1")
+    assert emulator.state.gateways[int(trunk.id)].model_id == model
+
+
+async def test_a_named_model_must_be_of_the_kind(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    trunk = await connector.trunks.create(TrunkCreate(name="e1-2", host="10.1.1.2", kind=TrunkKind.PRI,
+                                                      model="audiocodesMediant2000"))
+    assert (trunk.kind, trunk.model) == (TrunkKind.PRI, "audiocodesMediant2000")
+    with pytest.raises(BadUserInput) as info:
+        await connector.trunks.create(TrunkCreate(name="e1-3", host="10.1.1.3", model="audiocodesMediant2000"))
+    assert info.value.field == "model" and "PRI" in info.value.message
+    assert "e1-3" not in [g.name for g in emulator.state.gateways.values()]
+
+
+async def test_fields_a_gateway_model_lacks_are_not_supported(connector: SipxcomConnector,
+                                                              emulator: Emulator[SipxState]) -> None:
+    for field, patch in [("username", TrunkUpdate(username="acct")), ("password", TrunkUpdate(password="pw-1")),
+                         ("register", TrunkUpdate(register=True)), ("domain", TrunkUpdate(domain="x.example"))]:
+        with pytest.raises(NotSupported) as info:
+            await connector.trunks.update("3", patch)  # the PRI gateway
+        assert (info.value.field, info.value.backend) == (field, "sipx")
+        assert "PRI" in info.value.message
+    with pytest.raises(NotSupported) as info:
+        await connector.trunks.create(TrunkCreate(name="fxo-2", host="10.1.1.4", kind=TrunkKind.ANALOG,
+                                                  username="acct"))
+    assert info.value.field == "username"
+    assert [r.method for r in emulator.recorder.requests] == ["GET"] * 4  # read, never written
+    moved = await connector.trunks.update("3", TrunkUpdate(host="10.0.0.99", port=5070))
+    assert (moved.host, moved.port, moved.domain) == ("10.0.0.99", 5070, None)
+    assert emulator.state.gateways[3].address == "10.0.0.99"
+
+
+async def test_a_sip_trunks_domain_is_its_address_and_its_host_the_proxy(
+        connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    trunk = await connector.trunks.create(TrunkCreate(name="itsp", domain="voip.carrier.example",
+                                                      host="proxy.carrier.example", port=5080))
+    gateway = emulator.state.gateways[int(trunk.id)]
+    assert (gateway.address, gateway.settings["itsp-account/itsp-proxy-address"].value) == (
+        "voip.carrier.example", "proxy.carrier.example")
+    assert (trunk.domain, trunk.host, trunk.port) == ("voip.carrier.example", "proxy.carrier.example", 5080)
+    # No proxy of its own: signalling goes to the domain.
+    direct = await connector.trunks.update(trunk.id, TrunkUpdate(host=None))
+    assert (direct.domain, direct.host) == ("voip.carrier.example", "voip.carrier.example")
+    moved = await connector.trunks.update(trunk.id, TrunkUpdate(domain="voip2.carrier.example"))
+    assert (moved.domain, moved.host) == ("voip2.carrier.example", "voip2.carrier.example")
+    assert emulator.state.gateways[int(trunk.id)].address == "voip2.carrier.example"
+    with pytest.raises(BadUserInput) as info:
+        await connector.trunks.update(trunk.id, TrunkUpdate(domain=None))
+    assert info.value.field == "domain"
 
 
 async def test_trunk_credentials_live_in_settings(connector: SipxcomConnector,

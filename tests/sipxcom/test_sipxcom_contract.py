@@ -15,6 +15,9 @@ from pbxgraph.testing.contract import ConnectorContract
 
 
 class TestSipxcomContract(ConnectorContract):
+    #: Hunt group members ring in the order given and carry no priority.
+    queue_member_priority = None
+
     @pytest.fixture
     async def connector(self, connector: Connector) -> AsyncIterator[Connector]:  # type: ignore[override]
         yield connector

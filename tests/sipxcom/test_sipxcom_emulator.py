@@ -207,15 +207,26 @@ async def test_api_json_writes_nulls_and_xml_on_request(http: httpx.AsyncClient)
     assert "prefix" in gateway and gateway["prefix"] is None
     assert gateway["model"]["modelId"] == "sipTrunkStandard"
     as_xml = await http.get("/api/gateways", headers={"Accept": "application/xml"})
-    assert xml(as_xml).findtext("gateway/name") == "my_siptrunk"
+    # The element names the vendor's beans give: <Gateways><Gateway><Model>.
+    root = xml(as_xml)
+    assert root.tag == "Gateways" and root.findtext("Gateway/name") == "my_siptrunk"
+    assert root.findtext("Gateway/Model/modelId") == "sipTrunkStandard"
+    phone = xml(await http.get("/api/phones/1", headers={"Accept": "application/xml"}))
+    assert phone.tag == "Phone" and phone.findtext("Lines/Line/userId") == "200"
+    assert phone.findtext("Groups/Group/name") == "headquarters"
 
 
 async def test_api_phones_by_id_or_mac_with_lines_in_clear(http: httpx.AsyncClient) -> None:
     by_mac = (await http.get("/api/phones/0004f280cc95")).json()
     assert by_mac == (await http.get("/api/phones/1")).json()
     (line,) = by_mac["lines"]
-    assert line["user"] == "200" and line["userId"] == 1
+    # As the vendor's fixtures answer: userId carries the user *name*.
+    assert line["user"] == "200" and line["userId"] == "200"
+    assert (line["extension"], line["voicemail"]) == ("200", "101")
     assert line["password"] == SEED_SIP_PASSWORDS["200"]
+    assert [g["name"] for g in by_mac["groups"]] == ["headquarters"]
+    lobby = (await http.get("/api/phones/3")).json()
+    assert lobby["lines"] is None  # no lines: null, as the vendor's bean writes it
 
 
 async def test_api_lines_add_and_remove(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
@@ -288,3 +299,108 @@ async def test_control_routes_need_no_login(url: str) -> None:
         response = await client.get(f"{url}/_emulator/requests")
     assert response.status_code == 200
     assert isinstance(json.loads(response.text), list)
+
+
+# --- as the vendor answers ---------------------------------------------------------------------
+
+
+async def test_rest_refuses_a_write_rooted_in_another_element(http: httpx.AsyncClient,
+                                                             emulator: Emulator[SipxState]) -> None:
+    response = await http.put("/rest/user-group", content=b"<userGroup><name>night</name></userGroup>", headers=XML)
+    assert response.status_code == 400
+    assert xml(response).findtext("code") == "ERROR_VALIDATION_FAILED"
+    assert "<group>" in (xml(response).findtext("data/additionalMessage") or "")
+    wrapped = await http.put("/rest/user-group", json={"userGroup": {"name": "night"}})
+    assert wrapped.status_code == 400
+    assert "night" not in [g.name for g in emulator.state.groups.values()]
+    assert (await http.put("/rest/user-group", content=b"<group><name>night</name></group>",
+                           headers=XML)).status_code == 201
+
+
+async def test_rest_users_carry_their_enabled_flag(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
+    users = (await http.get("/rest/user", headers={"Accept": "application/json"})).json()["user"]["users"]
+    assert [u["enabled"] for u in users] == [True, True, True, True, False]
+    await http.put("/rest/user/1", content=b"<user><userName>200</userName><enabled>false</enabled></user>",
+                   headers=XML)
+    assert emulator.state.users[1].enabled is False
+    await http.put("/rest/user/1", content=b"<user><userName>200</userName></user>", headers=XML)
+    assert emulator.state.users[1].enabled is False  # left out: kept
+
+
+async def test_registrations_answer_only_the_registration_fields(http: httpx.AsyncClient) -> None:
+    page = (await http.get("/api/registrations", params={"start": 0, "limit": 10})).json()["registrations"]
+    assert [set(r) for r in page] == [{"uri", "contact", "expires", "primary", "instrument", "status",
+                                       "secondsToExpire"}] * 3
+    by_mac = (await http.get("/api/registrations/serialNo/0004f280cc95", params={"start": 0, "limit": 5})).json()
+    assert [r["uri"] for r in by_mac["registrations"]] == ["sip:200@pbx.example.com"]
+    as_xml = xml(await http.get("/api/registrations", params={"start": 0, "limit": 1},
+                                headers={"Accept": "application/xml"}))
+    assert as_xml.tag == "Registrations" and as_xml.findtext("Registration/status") == "active"
+
+
+async def test_phone_groups_carry_their_count(http: httpx.AsyncClient) -> None:
+    groups = (await http.get("/api/phoneGroups")).json()["groups"]
+    assert [(g["name"], g["count"]) for g in groups] == [("headquarters", 2), ("lab-phones", 1)]
+    phone_groups = (await http.get("/api/phones/1/groups")).json()["groups"]
+    assert [(g["name"], g["count"]) for g in phone_groups] == [("headquarters", None)]
+
+
+async def test_gateway_models_are_the_documented_ten(http: httpx.AsyncClient) -> None:
+    models = (await http.get("/api/gateways/models")).json()["models"]
+    assert len(models) == 10 and models[-1] == {"modelId": "sipTrunkStandard", "label": "SIP trunk",
+                                                "vendor": None, "versions": None}
+
+
+async def test_a_sip_trunks_proxy_address_defaults_to_its_address(http: httpx.AsyncClient) -> None:
+    created = await http.post("/api/gateways", json={"name": "itsp", "model": {"modelId": "sipTrunkStandard"},
+                                                     "address": "sip.example.net", "enabled": True})
+    path = f"/api/gateways/{created.text}/settings/itsp-account/itsp-proxy-address"
+    assert (await http.get(path)).json()["value"] == "sip.example.net"
+    await http.put(path, content=b"proxy.example.net")
+    assert (await http.get(path)).json()["value"] == "proxy.example.net"
+    await http.delete(path)
+    reset = (await http.get(path)).json()
+    assert (reset["value"], reset["defaultValue"]) == ("sip.example.net", "sip.example.net")
+
+
+async def test_a_new_line_names_its_user_by_user_name(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
+    # As the vendor's fixtures create one: "user" is the name, "userId" is not an id here.
+    assert (await http.post("/api/phones/3/lines", json={"user": "203", "userId": "1000"})).status_code == 200
+    assert [line.user_id for line in emulator.state.phones[3].lines] == [4]
+    assert (await http.post("/api/phones/3/lines", json={"user": "nobody"})).status_code == 400
+
+
+async def test_hunt_groups(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
+    listed = (await http.get("/api/callgroups")).json()["callGroups"]
+    assert [(h["name"], h["extension"]) for h in listed] == [("sales-hunt", "600"), ("helpdesk", "601")]
+    assert listed[0]["ringBeans"] == [
+        {"typeStr": "If no response", "userName": "201", "enabled": True, "expiration": 30},
+        {"typeStr": "If no response", "userName": "200", "enabled": True, "expiration": 20}]
+    # The document's own create body.
+    body = {"name": "ppp1", "extension": "4444", "description": "", "enabled": True, "did": None, "ringBeans": [],
+            "fallbackDestination": None, "voicemailFallback": True, "userForward": True, "useFwdTimers": False}
+    created = await http.post("/api/callgroups", json=body)
+    assert created.status_code == 200 and created.text.isdigit()
+    assert (await http.get("/api/callgroups/4444")).json()["name"] == "ppp1"
+    assert [h["extension"] for h in (await http.get("/api/callgroups/prefix/60")).json()["callGroups"]] == [
+        "600", "601"]
+    update = {**body, "description": "kkkkk", "ringBeans": [{"userName": "alice", "typeStr": "At the same time"}]}
+    assert (await http.put("/api/callgroups/4444", json=update)).status_code == 200
+    hunt = emulator.state.hunt_group_by_extension("4444")
+    assert hunt is not None and hunt.description == "kkkkk"
+    # A ring bean that leaves out enabled and expiration gets the bean's false and 0.
+    assert [(r.user_id, r.type, r.enabled, r.expiration) for r in hunt.rings] == [(1, "At the same time", False, 0)]
+    assert (await http.post("/api/callgroups/600/rotate/201")).status_code == 200
+    assert [r.user_id for r in emulator.state.hunt_groups[1].rings] == [1, 2]
+    assert (await http.post("/api/callgroups/600/duplicate/6600")).status_code == 200
+    assert emulator.state.hunt_group_by_extension("6600") is not None
+    taken = await http.post("/api/callgroups", json={**body, "name": "other", "extension": "201"})
+    assert taken.status_code == 500 and "already in use" in taken.text
+    unknown_ring = await http.post("/api/callgroups", json={**body, "name": "x", "extension": "4445",
+                                                            "ringBeans": [{"userName": "ghost"}]})
+    assert unknown_ring.status_code == 400
+    assert (await http.get("/api/callgroups/9999")).status_code == 404
+    assert (await http.delete("/api/callgroups/4444")).status_code == 200
+    assert (await http.delete("/api/callgroups/4444")).status_code == 200  # deleting by alias: no error
+    as_xml = xml(await http.get("/api/callgroups", headers={"Accept": "application/xml"}))
+    assert as_xml.tag == "CallGroups" and as_xml.findtext("CallGroup/ringBeans/userName") == "200"

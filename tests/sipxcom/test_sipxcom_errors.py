@@ -21,6 +21,10 @@ from pbxgraph.domain import (
     HealthStatus,
     Kind,
     ListQuery,
+    MemberKind,
+    QueueCreate,
+    QueueMemberInput,
+    QueueUpdate,
     TrunkCreate,
     TrunkUpdate,
     UserCreate,
@@ -178,11 +182,24 @@ async def test_api_garbage_is_a_backend_error(connector: SipxcomConnector, emula
 # --- the backend itself ------------------------------------------------------------------------
 
 
-async def test_queues_are_not_supported_naming_the_backend(connector: SipxcomConnector) -> None:
-    assert connector.queues is None and Kind.QUEUE not in connector.capabilities.kinds
+async def test_hunt_group_refusals(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    assert resource_of(connector, Kind.QUEUE) is connector.queues
+    # A taken extension (here a user's name) is the server's plain-text 500: a conflict.
+    with pytest.raises(Conflict) as info:
+        await connector.queues.create(QueueCreate(name="clash", extension="201"))
+    assert info.value.extensions()["vendor"]["status"] == 500 and "already in use" in info.value.message
+    with pytest.raises(BadUserInput) as info:
+        await connector.queues.create(QueueCreate(name="no-number"))
+    assert info.value.field == "extension"
+    with pytest.raises(NotFound):
+        await connector.queues.update("99", QueueUpdate(name="x"))
+    with pytest.raises(NotFound) as info:
+        await connector.queues.set_members("1", [QueueMemberInput(kind=MemberKind.USER, id="999")])
+    assert info.value.field == "members[0].id"
     with pytest.raises(NotSupported) as info:
-        resource_of(connector, Kind.QUEUE)
-    assert info.value.backend == "sipx" and "queue" in info.value.message
+        await connector.queues.set_members("1", [QueueMemberInput(kind=MemberKind.USER, id="1", priority=1)])
+    assert info.value.field == "members[0].priority"
+    assert [r.method for r in emulator.recorder.requests if r.method != "GET"] == ["POST"]
 
 
 async def test_refused_credentials(url: str) -> None:

@@ -85,12 +85,13 @@ async def test_backend_shows_sipxcom_capabilities_and_health(client: GraphQLTest
                                     "health { status } } }"))["backends"]
     assert (backend["name"], backend["vendor"], backend["health"]["status"]) == ("sipx", "sipxcom", "UP")
     kinds = {c["kind"]: set(c["operations"]) for c in backend["capabilities"]}
-    assert set(kinds) == {"USER", "GROUP", "TRUNK", "DEVICE"}
-    assert "REGISTRATION" in kinds["USER"] and "MEMBERS" in kinds["GROUP"]
+    assert set(kinds) == {"USER", "GROUP", "QUEUE", "TRUNK", "DEVICE"}
+    assert "REGISTRATION" in kinds["USER"] and "MEMBERS" in kinds["GROUP"] and "MEMBERS" in kinds["QUEUE"]
     assert {"ASSIGN", "RESYNC", "RESTART"} <= kinds["DEVICE"]
 
 
-@pytest.mark.parametrize(("field", "count"), [("users", 5), ("groups", 3), ("trunks", 1), ("devices", 3)])
+@pytest.mark.parametrize(("field", "count"), [("users", 5), ("groups", 3), ("queues", 2), ("trunks", 4),
+                                             ("devices", 3)])
 async def test_lists(either: GraphQLTestClient, field: str, count: int) -> None:
     data = await either.data(f"{{ {field}(first: 100) {{ totalCount nodes {{ id backend nativeId raw }} }} }}")
     nodes = data[field]["nodes"]
@@ -153,9 +154,10 @@ async def test_exact_vendor_requests_for_devices_and_their_user(either: GraphQLT
         ("Alice desk", {"username": "200", "registration": "ONLINE"}),
         ("Bob desk", {"username": "201", "registration": "OFFLINE"}),
         ("Lobby phone", None)]
-    # the phone list; then for the owners: the phones' lines, the users by id, their registrations
-    assert sorted(paths(emulator)) == sorted([f"GET {API}/phones", f"GET {API}/phones", f"GET {REST}/user",
-                                              f"GET {API}/registrations"])
+    # the phone list and the page's registrations; then for the owners: the phones' lines, every user
+    # (lines name their users by name), the owners' registrations
+    assert sorted(paths(emulator)) == sorted([f"GET {API}/phones", f"GET {API}/registrations", f"GET {API}/phones",
+                                              f"GET {REST}/user", f"GET {API}/registrations"])
 
 
 async def test_directory_finds_sipxcom_extensions(client: GraphQLTestClient) -> None:
@@ -246,12 +248,13 @@ async def test_group_create_update_membership_and_delete(client: GraphQLTestClie
     assert emulator.state.users[2].group_ids == [1, 2]
 
 
-async def test_group_extension_is_refused_before_any_write(client: GraphQLTestClient,
-                                                           emulator: Emulator[SipxState]) -> None:
+async def test_group_extension_is_refused_before_any_call(client: GraphQLTestClient,
+                                                          emulator: Emulator[SipxState]) -> None:
     body = await client.execute('mutation { createGroup(backend: "sipx", input: {name: "ring", extension: "6100"}) '
                                 "{ id } }")
-    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.extension"
-    assert [r for r in emulator.recorder.requests if r.method != "GET"] == []
+    assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["field"] == "input.extension"
+    assert body["errors"][0]["extensions"]["backend"] == "sipx"
+    assert emulator.recorder.count() == 0
 
 
 async def test_device_assignment_through_lines_and_actions(client: GraphQLTestClient,
@@ -312,19 +315,91 @@ async def test_trunk_create_update_delete(client: GraphQLTestClient, emulator: E
 # --- errors --------------------------------------------------------------------------------
 
 
-async def test_queues_are_not_supported_and_name_the_backend(client: GraphQLTestClient,
-                                                             emulator: Emulator[SipxState]) -> None:
-    body = await client.execute("{ queues { nodes { id } } }")
-    assert body["data"]["queues"]["nodes"] == []
-    (error,) = body["errors"]
-    assert error["extensions"] == {"code": "NOT_SUPPORTED", "backend": "sipx"} and "queue" in error["message"]
-    body = await client.execute('mutation { createQueue(backend: "sipx", input: {name: "q"}) { id } }')
-    assert error_codes(body) == ["NOT_SUPPORTED"] and "'sipx'" in body["errors"][0]["message"]
-    body = await client.execute("query($id: ID!) { node(id: $id) { id } }", {"id": gid(Kind.QUEUE, "1")})
-    assert error_codes(body) == ["NOT_SUPPORTED"]
-    body = await client.execute(UPDATE_USER, {"id": gid(Kind.USER, "1"), "input": {"enabled": False}})
-    assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["backend"] == "sipx"
+QUEUE_FIELDS = "id name displayName extension strategy description members { position priority settings " \
+               "member { ... on User { username } } }"
+
+
+async def test_hunt_groups_are_queues_with_ordered_members(either: GraphQLTestClient,
+                                                          emulator: Emulator[SipxState]) -> None:
+    data = await either.data(f"{{ queues {{ nodes {{ {QUEUE_FIELDS} }} }} }}")
+    helpdesk, sales = data["queues"]["nodes"]
+    assert (sales["name"], sales["extension"], sales["strategy"], sales["displayName"]) == (
+        "sales-hunt", "600", "SEQUENTIAL", None)
+    assert [(m["position"], m["member"]["username"], m["priority"]) for m in sales["members"]] == [
+        (0, "201", None), (1, "200", None)]
+    assert sales["members"][1]["settings"] == {"userName": "200", "typeStr": "If no response", "enabled": True,
+                                               "expiration": 20}
+    assert (helpdesk["strategy"], [m["member"]["username"] for m in helpdesk["members"]]) == (
+        "ALL", ["202", "201", "204"])
+    raw = await either.data("{ queues { nodes { raw } } }")
+    assert all("sipPassword" not in q["raw"] for q in raw["queues"]["nodes"])
+    by_number = await either.data('{ queues(filter: {extension: "601"}) { nodes { name } } }')
+    assert by_number["queues"]["nodes"] == [{"name": "helpdesk"}]
+
+
+async def test_queue_create_update_members_and_delete(client: GraphQLTestClient,
+                                                      emulator: Emulator[SipxState]) -> None:
+    created = await client.data(
+        'mutation($m: [QueueMemberInput!]!) { createQueue(backend: "sipx", input: {name: "night-hunt", '
+        f'extension: "650", strategy: ALL, description: "After hours", members: $m}}) {{ {QUEUE_FIELDS} }} }}',
+        {"m": [{"id": gid(Kind.USER, "4")}, {"id": gid(Kind.USER, "1")}]})
+    queue = created["createQueue"]
+    assert (queue["name"], queue["extension"], queue["strategy"], queue["description"]) == (
+        "night-hunt", "650", "ALL", "After hours")
+    assert [m["member"]["username"] for m in queue["members"]] == ["203", "200"]
+    hunt = emulator.state.hunt_group_by_extension("650")
+    assert hunt is not None and [(r.user_id, r.type, r.enabled) for r in hunt.rings] == [(4, "At the same time", True),
+                                                                    (1, "At the same time", True)]
+
+    reordered = await client.data(
+        "mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, members: $m) "
+        "{ members { position member { ... on User { username } } } } }",
+        {"q": queue["id"], "m": [{"id": gid(Kind.USER, "1")}, {"id": gid(Kind.USER, "3")},
+                                 {"id": gid(Kind.USER, "4")}]})
+    assert [m["member"]["username"] for m in reordered["setQueueMembers"]["members"]] == ["200", "202", "203"]
+    updated = await client.data(
+        'mutation($q: ID!) { updateQueue(id: $q, input: {extension: "651", strategy: SEQUENTIAL}) '
+        "{ extension strategy members { member { ... on User { username } } } } }", {"q": queue["id"]})
+    assert updated["updateQueue"]["extension"] == "651" and updated["updateQueue"]["strategy"] == "SEQUENTIAL"
+    assert len(updated["updateQueue"]["members"]) == 3  # the members stay through an update
+    again = await client.data("query($q: ID!) { node(id: $q) { ... on Queue { extension } } }", {"q": queue["id"]})
+    assert again["node"] == {"extension": "651"}  # the global id holds when the extension changes
+    deleted = await client.data("mutation($q: ID!) { deleteQueue(id: $q) { deletedId } }", {"q": queue["id"]})
+    assert deleted["deleteQueue"]["deletedId"] == queue["id"]
+    assert emulator.state.hunt_group_by_extension("651") is None
+
+
+@pytest.mark.parametrize(("mutation", "field", "code"), [
+    ('createQueue(backend: "sipx", input: {name: "q"}) { id }', "input.extension", "BAD_USER_INPUT"),
+    ('createQueue(backend: "sipx", input: {name: "q", extension: "652", strategy: RANDOM}) { id }',
+     "input.strategy", "NOT_SUPPORTED"),
+    ('createQueue(backend: "sipx", input: {name: "q", extension: "652", displayName: "Q"}) { id }',
+     "input.displayName", "NOT_SUPPORTED"),
+])
+async def test_queue_rules_refuse_before_any_call(client: GraphQLTestClient, emulator: Emulator[SipxState],
+                                                  mutation: str, field: str, code: str) -> None:
+    body = await client.execute(f"mutation {{ {mutation} }}")
+    assert error_codes(body) == [code] and body["errors"][0]["extensions"]["field"] == field
     assert emulator.recorder.count() == 0
+
+
+async def test_queue_members_are_users_without_priority(client: GraphQLTestClient,
+                                                        emulator: Emulator[SipxState]) -> None:
+    for member, field in [({"id": gid(Kind.GROUP, "1")}, "members[0].id"),
+                          ({"id": gid(Kind.USER, "1"), "priority": 1}, "members[0].priority")]:
+        body = await client.execute("mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, "
+                                    "members: $m) { id } }", {"q": gid(Kind.QUEUE, "1"), "m": [member]})
+        assert error_codes(body) == ["NOT_SUPPORTED"] and field in body["errors"][0]["extensions"]["field"]
+    assert emulator.recorder.count() == 0
+
+
+async def test_disabling_a_user(client: GraphQLTestClient, emulator: Emulator[SipxState]) -> None:
+    data = await client.data(UPDATE_USER.replace("groups { name }", "enabled groups { name }"),
+                             {"id": gid(Kind.USER, "1"), "input": {"enabled": False}})
+    assert data["updateUser"]["enabled"] is False and emulator.state.users[1].enabled is False
+    listed = await client.data("{ users { nodes { username enabled } } }")
+    assert {u["username"]: u["enabled"] for u in listed["users"]["nodes"]} == {
+        "200": False, "201": True, "202": True, "203": True, "204": False}
 
 
 @pytest.mark.parametrize(("query", "variables", "code", "vendor"), [
@@ -476,4 +551,4 @@ async def test_the_no_configuration_demo_serves_a_sipxcom_backend() -> None:
         demo.stop()
     assert {"name": "sipxcom-demo", "vendor": "sipxcom", "health": {"status": "UP"}} in data["backends"]
     assert data["users"]["totalCount"] == 5
-    assert data["trunks"]["nodes"] == [{"name": "my_siptrunk"}]
+    assert data["trunks"]["nodes"] == [{"name": n} for n in ("lobby-fxo", "my_siptrunk", "old-pbx", "pstn-pri")]

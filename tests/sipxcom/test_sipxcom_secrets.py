@@ -1,7 +1,8 @@
 """Secrets the vendor shows in clear never leave the connector.
 
-sipXconfig returns phone lines' SIP passwords and a SIP trunk's account
-password in clear text. With such secrets seeded in the emulator, nothing
+sipXconfig returns phone lines' SIP passwords, a SIP trunk's account
+password and (as the emulator guesses it) a hunt group's own SIP password in
+clear text. With such secrets seeded in the emulator, nothing
 the connector answers (records, their ``raw``, their repr), no error it
 raises (message or vendor details) and no log line (captured at DEBUG, from
 every logger) may contain them.
@@ -17,7 +18,18 @@ import httpx
 import pytest
 
 from pbxgraph.connectors.sipxcom import SipxcomConnector
-from pbxgraph.domain import DeviceUpdate, ListQuery, TrunkCreate, TrunkUpdate, UserCreate, UserUpdate
+from pbxgraph.domain import (
+    DeviceUpdate,
+    ListQuery,
+    MemberKind,
+    QueueCreate,
+    QueueMemberInput,
+    QueueUpdate,
+    TrunkCreate,
+    TrunkUpdate,
+    UserCreate,
+    UserUpdate,
+)
 from pbxgraph.emulators.sipxcom import DEMO_PASSWORD, DEMO_USERNAME, SipxState
 from pbxgraph.emulators.toolkit import Emulator, Fault, FaultKind
 from pbxgraph.errors import PbxError
@@ -26,6 +38,7 @@ LINE_SECRET = "Line-Clear-Text-Secret-9931"
 TRUNK_SECRET = "Trunk-Clear-Text-Secret-4417"
 NEW_TRUNK_SECRET = "Trunk-New-Secret-2208"
 NEW_USER_SECRET = "User-New-SIP-Secret-6120"
+HUNT_SECRET = "Hunt-Clear-Text-Secret-3307"
 
 
 def _dump(thing: Any) -> str:
@@ -42,9 +55,11 @@ async def test_clear_text_secrets_never_leave_the_connector(
         caplog: pytest.LogCaptureFixture) -> None:
     emulator.state.users[1].sip_password = LINE_SECRET  # shown in clear on phone 1's line
     emulator.state.gateways[1].settings["itsp-account/password"].value = TRUNK_SECRET
+    emulator.state.hunt_groups[1].sip_password = HUNT_SECRET
     async with httpx.AsyncClient(auth=(DEMO_USERNAME, DEMO_PASSWORD)) as vendor:
         assert LINE_SECRET in (await vendor.get(f"{url}/sipxconfig/api/phones/1")).text
         assert TRUNK_SECRET in (await vendor.get(f"{url}/sipxconfig/api/gateways/1/settings")).text
+        assert HUNT_SECRET in (await vendor.get(f"{url}/sipxconfig/api/callgroups")).text
 
     outputs: list[Any] = []
     caplog.set_level(logging.DEBUG)
@@ -68,7 +83,14 @@ async def test_clear_text_secrets_never_leave_the_connector(
                                                           username="acct", password=NEW_TRUNK_SECRET)),
                 await connector.users.create(UserCreate(username="newbie", sip_password=NEW_USER_SECRET)),
                 await connector.devices.unassign("1"),
+                (await connector.queues.list(ListQuery())).items,
+                await connector.queues.get_many(["1", "2"]),
+                await connector.queues.members_of(["1"]),
+                await connector.queues.update("1", QueueUpdate(description="Sales, in turn")),
+                await connector.queues.set_members("1", [QueueMemberInput(kind=MemberKind.USER, id="3")]),
+                await connector.queues.create(QueueCreate(name="late", extension="680")),
                 await connector.health()]
+    assert emulator.state.hunt_groups[1].sip_password == HUNT_SECRET  # kept through the updates
     assert emulator.state.gateways[1].settings["itsp-account/password"].value == NEW_TRUNK_SECRET
 
     # Failing requests that carried a secret, and a vendor that echoes it back.
@@ -92,7 +114,7 @@ async def test_clear_text_secrets_never_leave_the_connector(
         outputs.append(info.value)
 
     everything = _dump(outputs) + caplog.text
-    for secret in (LINE_SECRET, TRUNK_SECRET, NEW_TRUNK_SECRET, NEW_USER_SECRET):
+    for secret in (LINE_SECRET, TRUNK_SECRET, NEW_TRUNK_SECRET, NEW_USER_SECRET, HUNT_SECRET):
         assert secret not in everything
     assert "***" in everything  # the echoed secrets were scrubbed, not just absent
     assert any("sipx" in record.getMessage() for record in caplog.records)  # the log was captured

@@ -1,9 +1,8 @@
 """sipXcom (sipXconfig) connector: ``vendor = "sipxcom"``.
 
-Users and user groups come from sipXconfig's ``/sipxconfig/rest`` API,
-phones (devices), SIP trunk gateways (trunks) and registrations from its
-``/sipxconfig/api`` API. sipXcom has no queues here: asking for them is
-NOT_SUPPORTED.
+Users and user groups come from sipXconfig's ``/sipxconfig/rest`` API;
+phones (devices), gateways of every model (trunks), hunt groups (queues)
+and registrations from its ``/sipxconfig/api`` API.
 
 Configuration keys::
 
@@ -16,13 +15,13 @@ Configuration keys::
     verify = true                         # TLS: true (system CAs), false, or a CA bundle path
     format = "xml"                        # what /rest is spoken in: "xml" (default) or "json"
     page_size = 500                       # items per page when reading whole /rest lists and registrations
-    registrations = true                  # fill User.registration from /api/registrations
+    registrations = true                  # fill User/Device.registration from /api/registrations
     timeout_s = 5                         # common keys: per-call timeout and
     max_concurrency = 8                   # vendor calls in flight at once
 
 ``url``, ``username`` and ``password`` are required. With
-``registrations = false`` users' registration is left unknown and no
-registration request is made.
+``registrations = false`` users' and devices' registration is left unknown
+and no registration request is made.
 """
 
 from pbxgraph.connectors.sipxcom.connector import SipxcomConnector, create_connector

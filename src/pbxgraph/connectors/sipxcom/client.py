@@ -118,6 +118,15 @@ class SipxcomClient:
             raise errors.api_failure(self.backend, response, what)
         return self.http.json(response)
 
+    async def api_get_optional(self, path: str, what: str) -> Any:
+        """An ``/api`` read of one object that may not exist: None for a 404 or an empty 204."""
+        response = await self.http.request("GET", f"/api{path}", headers={"Accept": _JSON})
+        if response.status_code in (204, 404):
+            return None
+        if response.status_code >= 400:
+            raise errors.api_failure(self.backend, response, what)
+        return self.http.json(response)
+
     async def api_send(self, method: str, path: str, what: str, *, json_body: Any = None,
                        text_body: str | None = None, secrets: Iterable[str | None] = ()) -> httpx.Response:
         kwargs: dict[str, Any] = {"headers": {"Accept": _JSON}}

@@ -1,12 +1,17 @@
-"""The sipXcom connector: users, user groups, SIP trunks and phones of one sipXconfig.
+"""The sipXcom connector: users, user groups, hunt groups, gateways and phones of one sipXconfig.
 
-sipXcom has no call queues in these APIs, so ``queues`` is None and the kind
-is absent from the capabilities (asking for it is NOT_SUPPORTED naming the
-backend).
+Its capabilities declare, per kind, what sipXcom can store (``KindRules``),
+so that the service refuses the rest before any call: user groups have no
+extension, strategy or display name; hunt groups (queues) need an
+extension, ring SEQUENTIAL or ALL, and take users in order without a
+priority; trunks are any gateway model the document lists; phones take the
+models the server lists, known once the connector has read them (at open,
+or on first need).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,26 +20,67 @@ import httpx
 
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.http import VendorHttp, tls_verify
+from pbxgraph.connectors.sipxcom import gateways, huntgroups
 from pbxgraph.connectors.sipxcom.client import Format, SipxcomClient
-from pbxgraph.connectors.sipxcom.devices import SipxcomDevices
+from pbxgraph.connectors.sipxcom.devices import PhoneModels, SipxcomDevices
 from pbxgraph.connectors.sipxcom.groups import SipxcomGroups
 from pbxgraph.connectors.sipxcom.lookups import Lookups
+from pbxgraph.connectors.sipxcom.queues import SipxcomQueues
 from pbxgraph.connectors.sipxcom.trunks import SipxcomTrunks
 from pbxgraph.connectors.sipxcom.users import SipxcomUsers
-from pbxgraph.domain import CRUD, Capabilities, Health, HealthStatus, Kind, Operation
+from pbxgraph.domain import (
+    CRUD,
+    Capabilities,
+    Health,
+    HealthStatus,
+    Kind,
+    KindRules,
+    MemberKind,
+    Operation,
+    TrunkKind,
+)
 from pbxgraph.errors import PbxError
 
 KEYS = {"url", "username", "password", "verify", "format", "page_size", "registrations"}
 
+log = logging.getLogger("pbxgraph.connectors.sipxcom")
 
-def capabilities(*, registrations: bool) -> Capabilities:
+
+def rules(phone_models: tuple[str, ...] | None = None) -> dict[Kind, KindRules]:
+    """What sipXcom stores of each kind; ``phone_models`` as the server lists them (None: not read yet)."""
+    return {
+        Kind.GROUP: KindRules(
+            create_fields=frozenset({"name", "description", "member_user_ids"}),
+            update_fields=frozenset({"name", "description"}),
+        ),
+        Kind.QUEUE: KindRules(
+            create_fields=frozenset({"name", "extension", "strategy", "description", "members"}),
+            update_fields=frozenset({"name", "extension", "strategy", "description"}),
+            required=frozenset({"extension"}),
+            strategies=frozenset(huntgroups.TYPE_OF_STRATEGY),
+            member_kinds=frozenset({MemberKind.USER}),
+            member_priority=None,
+        ),
+        Kind.TRUNK: KindRules(
+            models=tuple(gateways.MODEL_KINDS),
+            trunk_kinds=frozenset(TrunkKind),
+        ),
+        Kind.DEVICE: KindRules(
+            required=frozenset({"model"}),
+            models=phone_models,
+        ),
+    }
+
+
+def capabilities(*, registrations: bool, phone_models: tuple[str, ...] | None = None) -> Capabilities:
     user_ops = CRUD | {Operation.REGISTRATION} if registrations else CRUD
     return Capabilities(kinds={
         Kind.USER: frozenset(user_ops),
         Kind.GROUP: CRUD | {Operation.MEMBERS},
+        Kind.QUEUE: CRUD | {Operation.MEMBERS},
         Kind.TRUNK: CRUD,
         Kind.DEVICE: CRUD | {Operation.ASSIGN, Operation.RESYNC, Operation.RESTART},
-    })
+    }, rules=rules(phone_models))
 
 
 class SipxcomConnector:
@@ -43,16 +89,25 @@ class SipxcomConnector:
     def __init__(self, name: str, client: SipxcomClient, *, registrations: bool = True) -> None:
         self.name = name
         self.client = client
+        self._registrations = registrations
         self.capabilities = capabilities(registrations=registrations)
         lookups = Lookups(client, registrations=registrations)
         self.users = SipxcomUsers(lookups)
         self.groups = SipxcomGroups(lookups, self.users)
-        self.queues = None
+        self.queues = SipxcomQueues(lookups)
         self.trunks = SipxcomTrunks(lookups)
-        self.devices = SipxcomDevices(lookups)
+        self.devices = SipxcomDevices(lookups, PhoneModels(lookups, self._declare_phone_models))
+
+    def _declare_phone_models(self, models: tuple[str, ...]) -> None:
+        self.capabilities = capabilities(registrations=self._registrations, phone_models=models)
 
     async def open(self) -> None:
-        """Nothing to prepare: the HTTP client connects on first use."""
+        """Read the phone models the server knows, for the capabilities; a server down now is no failure."""
+        try:
+            await self.devices.models.load()
+        except PbxError as exc:
+            log.warning("backend %s: phone models unavailable (%s); read again on first need",
+                        self.name, exc.code)
 
     async def aclose(self) -> None:
         await self.client.aclose()

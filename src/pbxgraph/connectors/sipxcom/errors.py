@@ -58,6 +58,9 @@ FIELD_NAMES = {
     "itsp-account/user-name": "username",
     "itsp-account/password": "password",
     "itsp-account/register-on-initialization": "register",
+    "itsp-account/itsp-proxy-address": "host",
+    "extension": "extension",
+    "ringbeans": "members",
 }
 
 

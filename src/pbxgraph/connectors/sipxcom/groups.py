@@ -1,8 +1,9 @@
 """User groups: ``/rest/user-group``; membership lives on each user.
 
-A sipXcom user group has a name and a description: no extension and no ring
+A sipXcom user group has a name and a description: no extension, no ring
 strategy (it is a set of users for permissions and settings, not a ring
-group), so asking to set either is a BAD_USER_INPUT naming the field. A
+group) and no display name apart from its name, so asking to set one is
+NOT_SUPPORTED naming the field (the connector's rules say so up front). A
 group's members are the users whose ``groups`` list names it, in user id
 order (the vendor keeps no member order); adding or removing members
 rewrites those users, sending each back whole.
@@ -26,7 +27,10 @@ from pbxgraph.domain import (
     ListQuery,
     Page,
 )
-from pbxgraph.errors import BackendError, BadUserInput, NotFound, PbxError
+from pbxgraph.errors import BackendError, NotFound, NotSupported, PbxError
+
+#: What a sipXcom user group cannot store.
+UNSTORED = ("extension", "strategy", "display_name")
 
 
 class SipxcomGroups:
@@ -36,8 +40,9 @@ class SipxcomGroups:
         self._client = lookups.client
         self._backend = lookups.backend
 
-    def _refuse(self, field: str) -> BadUserInput:
-        return BadUserInput(f"{field}: sipXcom user groups have no {field.replace('_', ' ')}",
+    def _refuse(self, field: str) -> NotSupported:
+        return NotSupported(f"{field}: backend '{self._backend}' cannot store this field of a group "
+                            f"(sipXcom user groups have no {field.replace('_', ' ')})",
                             backend=self._backend, field=field)
 
     async def list(self, query: ListQuery) -> Page[Group]:
@@ -49,10 +54,9 @@ class SipxcomGroups:
         return [mapping.group_record(found[k]) if k in found else None for k in keys]
 
     async def create(self, data: GroupCreate) -> Group:
-        if data.extension is not None:
-            raise self._refuse("extension")
-        if data.strategy is not None:
-            raise self._refuse("strategy")
+        for field in UNSTORED:
+            if getattr(data, field) is not None:
+                raise self._refuse(field)
         if data.member_user_ids:
             await self._members_exist(data.member_user_ids)
         body = mapping.group_body({"name": data.name, "description": data.description, "branch": None})
@@ -72,7 +76,7 @@ class SipxcomGroups:
 
     async def update(self, id: str, patch: GroupUpdate) -> Group:
         changes = patch.changes()
-        for field in ("extension", "strategy"):
+        for field in UNSTORED:
             if changes.get(field) is not None:
                 raise self._refuse(field)
         current = await self._lookups.group(id)

@@ -8,27 +8,40 @@
 * Phones and gateways: the API has no many-at-once read, so one id is one
   ``GET /api/phones/{id}`` and more ids are one ``GET /api/phones`` (the
   whole list), which is never more requests than one per id.
-* Registrations: for one user ``/api/registrations/user/{id}``, for more
-  the full ``/api/registrations``, page by page (``start``/``limit``), matched
-  to users by user name and alias. When registrations cannot be read the
-  users are still answered, with their registration unknown.
+* Hunt groups: the API reads one by extension only, so any number of them
+  by id is one ``GET /api/callgroups``.
+* Registrations: through :class:`~.registrations.Registrations`, one read
+  for every record built here at once (:meth:`Lookups.user_records`,
+  :meth:`Lookups.device_records`).
+
+Every listing yields each id once: a listing that repeats an id (a vendor
+answering one object twice) gives one record, the first.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Iterable, Sequence
+from typing import Any, TypeVar, cast
 
-from pbxgraph.connectors.sipxcom import mapping
+from pbxgraph.connectors.http import gather
+from pbxgraph.connectors.sipxcom import gateways, mapping
 from pbxgraph.connectors.sipxcom.client import SipxcomClient
-from pbxgraph.connectors.sipxcom.payload import items
-from pbxgraph.domain import User
-from pbxgraph.errors import BackendError, NotFound, PbxError
-
-log = logging.getLogger("pbxgraph.connectors.sipxcom")
+from pbxgraph.connectors.sipxcom.lines import UserIndex
+from pbxgraph.connectors.sipxcom.payload import items, text
+from pbxgraph.connectors.sipxcom.registrations import Registrations
+from pbxgraph.domain import Device, User
+from pbxgraph.errors import BackendError, NotFound
 
 IDS_PER_REQUEST = 100
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+async def together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Two reads at once (the first failure cancels the other)."""
+    a, b = await gather([first, second])
+    return cast(A, a), cast(B, b)
 
 
 def native_int(native_id: str) -> int | None:
@@ -40,13 +53,23 @@ class Lookups:
     def __init__(self, client: SipxcomClient, *, registrations: bool) -> None:
         self.client = client
         self.backend = client.backend
-        self.registrations_enabled = registrations
+        self.registrations = Registrations(client, enabled=registrations)
+
+    async def _api_list(self, path: str, what: str, key: str, *tags: str) -> list[dict[str, Any]]:
+        """An ``/api`` listing (``{key: [...]}``, or the bare list), each id once."""
+        document = await self.client.api_get(path, what)
+        container = document.get(key) if isinstance(document, dict) else document
+        return mapping.unique_by_id(e for e in items(container, *tags) if isinstance(e, dict))
 
     # --- users ----------------------------------------------------------------------
 
     async def all_users(self) -> list[dict[str, Any]]:
         found = await self.client.rest_list("/user", "the user list", "users", "user")
-        return [mapping.normal_user(e) for e in found]
+        return mapping.unique_by_id(mapping.normal_user(e) for e in found)
+
+    async def user_index(self) -> UserIndex:
+        """Every user, to find the ones phone lines and hunt group rings name."""
+        return UserIndex(await self.all_users())
 
     async def _user_chunk(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         pending = list(ids)
@@ -83,66 +106,16 @@ class Lookups:
 
     async def user_records(self, users: Sequence[dict[str, Any]]) -> list[User]:
         """Records for users, their registration filled in with one more request."""
-        registered = await self.registrations_for(users)
+        registered = await self.registrations.of_users(users)
         return [mapping.user_record(u, registered.get(u["id"], []) if registered is not None else None)
                 for u in users]
-
-    # --- registrations -------------------------------------------------------------------
-
-    async def _registration_pages(self, path: str, what: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        start = 0
-        limit = self.client.page_size
-        previous: list[dict[str, Any]] | None = None
-        while True:
-            document = await self.client.api_get(path, what, {"start": str(start), "limit": str(limit)})
-            container = document.get("registrations") if isinstance(document, dict) else document
-            page = [r for r in items(container, "registration") if isinstance(r, dict)]
-            if page == previous:  # the server ignored ``start``: this page was read already
-                return found
-            found += page
-            if len(page) < limit:
-                return found
-            previous = page
-            start += limit
-
-    async def registrations_for(self, users: Sequence[dict[str, Any]]) -> dict[int, list[dict[str, Any]]] | None:
-        """Each user's registrations (by user id), or None when unknown."""
-        if not self.registrations_enabled:
-            return None
-        if not users:
-            return {}
-        try:
-            if len(users) == 1:
-                try:
-                    entries = await self._registration_pages(f"/registrations/user/{users[0]['id']}",
-                                                             "the user's registrations")
-                except NotFound:
-                    entries = []
-            else:
-                entries = await self._registration_pages("/registrations", "the registrations")
-        except PbxError as exc:
-            log.warning("backend %s: registrations unavailable (%s); registration left unknown",
-                        self.backend, exc.code)
-            return None
-        owners: dict[str, int] = {}
-        for user in users:
-            for name in (user["userName"], *user["aliases"]):
-                if name:
-                    owners.setdefault(name.casefold(), user["id"])
-        found: dict[int, list[dict[str, Any]]] = {u["id"]: [] for u in users}
-        for entry in entries:
-            owner = owners.get(mapping.registered_name(entry) or "")
-            if owner is not None:
-                found[owner].append(entry)
-        return found
 
     # --- groups -----------------------------------------------------------------------------
 
     async def all_groups(self) -> list[dict[str, Any]]:
         found = await self.client.rest_list("/user-group", "the user group list", "groups",
                                             *mapping.GROUP_TAGS)
-        return [mapping.normal_group(g) for g in found]
+        return mapping.unique_by_id(mapping.normal_group(g) for g in found)
 
     async def group(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
@@ -169,9 +142,7 @@ class Lookups:
     # --- phones ----------------------------------------------------------------------------------
 
     async def all_phones(self) -> list[dict[str, Any]]:
-        document = await self.client.api_get("/phones", "the phone list")
-        container = document.get("phones") if isinstance(document, dict) else document
-        return [p for p in items(container, "phone") if isinstance(p, dict)]
+        return await self._api_list("/phones", "the phone list", "phones", "phone", "Phone")
 
     async def phone(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
@@ -195,36 +166,68 @@ class Lookups:
                 return {}
         return {p["id"]: p for p in await self.all_phones() if p.get("id") in wanted}
 
+    async def device_records(self, phones: Sequence[dict[str, Any]]) -> list[Device]:
+        """Records for phones, their registration filled in with one more request."""
+        registered = await self.registrations.of_phones(phones)
+        return [mapping.device_record(p, registered.get(p["id"], []) if registered is not None else None)
+                for p in phones]
+
+    async def device_record(self, phone: dict[str, Any]) -> Device:
+        (record,) = await self.device_records([phone])
+        return record
+
     # --- gateways ----------------------------------------------------------------------------------
 
-    async def all_trunks(self) -> list[dict[str, Any]]:
-        document = await self.client.api_get("/gateways", "the gateway list")
-        container = document.get("gateways") if isinstance(document, dict) else document
-        return [g for g in items(container, "gateway") if isinstance(g, dict) and mapping.is_sip_trunk(g)]
+    async def all_gateways(self) -> list[dict[str, Any]]:
+        return await self._api_list("/gateways", "the gateway list", "gateways", "gateway", "Gateway")
 
-    async def trunk(self, native_id: str) -> dict[str, Any]:
+    async def gateway(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         found: Any = None
         if key is not None:
             found = await self.client.api_get(f"/gateways/{key}", f"trunk '{native_id}'")
-        if not isinstance(found, dict) or not mapping.is_sip_trunk(found):
+        if not isinstance(found, dict):
             raise NotFound(f"trunk '{native_id}' does not exist on backend '{self.backend}'",
                            backend=self.backend)
         return found
 
-    async def trunks_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    async def gateways_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
         if len(wanted) == 1:
             try:
-                return {wanted[0]: await self.trunk(str(wanted[0]))}
+                return {wanted[0]: await self.gateway(str(wanted[0]))}
             except NotFound:
                 return {}
-        return {g["id"]: g for g in await self.all_trunks() if g.get("id") in wanted}
+        return {g["id"]: g for g in await self.all_gateways() if g.get("id") in wanted}
 
-    async def trunk_settings(self, gateway_id: int) -> dict[str, str | None]:
+    async def gateway_settings(self, gateway_id: int) -> dict[str, str | None]:
         """A gateway's settings (secrets included: never put them in a record as they are)."""
         document = await self.client.api_get(f"/gateways/{gateway_id}/settings",
                                              f"the settings of trunk '{gateway_id}'")
-        return mapping.settings_map(document)
+        return gateways.settings_map(document)
+
+    # --- hunt groups ---------------------------------------------------------------------------------
+
+    async def all_hunt_groups(self) -> list[dict[str, Any]]:
+        return await self._api_list("/callgroups", "the hunt group list", "callGroups", "callGroup",
+                                    "CallGroup")
+
+    async def hunt_group(self, native_id: str) -> dict[str, Any]:
+        key = native_int(native_id)
+        found = next((h for h in await self.all_hunt_groups() if h["id"] == key), None) if key is not None else None
+        if found is None:
+            raise NotFound(f"queue '{native_id}' does not exist on backend '{self.backend}'",
+                           backend=self.backend)
+        return found
+
+    async def hunt_group_by_extension(self, extension: str) -> dict[str, Any] | None:
+        """One read by extension (the way the API addresses hunt groups); None when there is none."""
+        if not extension.isdigit():
+            return None
+        found = await self.client.api_get_optional(f"/callgroups/{extension}", f"hunt group {extension}")
+        if not isinstance(found, dict) or text(found.get("extension")) != extension:
+            return None
+        unique = mapping.unique_by_id([found])
+        return unique[0] if unique else None

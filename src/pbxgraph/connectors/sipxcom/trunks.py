@@ -1,15 +1,16 @@
-"""Trunks: SIP trunk gateways under ``/api/gateways``.
+"""Trunks: every gateway under ``/api/gateways``, of every model.
 
-Only gateways of the SIP trunk model are trunks (an FXO box or a PRI gateway
-is not); the others are invisible here. The address, port, transport and
-enabled flag live on the gateway; the account name, its password and
-whether the trunk registers live in the gateway's settings, written one at a
-time as plain text. The server shows the password setting in clear: it is
-read only to be dropped, never kept in a record.
+What each field means for which model is in :mod:`.gateways`. The name,
+address, port, transport and enabled flag live on the gateway; a SIP
+trunk's proxy address, account name, password and whether it registers
+live in its settings, written one at a time as plain text (and read only
+for SIP trunks, one request each). The server shows the password setting
+in clear: it is read only to be dropped, never kept in a record.
 
 A gateway ``PUT`` replaces the gateway, so an update reads it first and
 sends it back whole with the asked-for fields changed; settings not asked
-about are not touched.
+about are not touched. A new trunk's model is the one asked for, or the
+one its kind stands for (``SIP`` -> ``sipTrunkStandard``, ...).
 """
 
 from __future__ import annotations
@@ -19,15 +20,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from pbxgraph.connectors.querying import apply_query
-from pbxgraph.connectors.sipxcom import mapping
+from pbxgraph.connectors.sipxcom import gateways
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
-from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkUpdate
-from pbxgraph.errors import PbxError
+from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkKind, TrunkUpdate
+from pbxgraph.errors import BadUserInput, NotFound, PbxError
 
 _SETTING_OF = {
-    "username": mapping.SETTING_USERNAME,
-    "password": mapping.SETTING_PASSWORD,
-    "register": mapping.SETTING_REGISTER,
+    "host": gateways.SETTING_PROXY,
+    "username": gateways.SETTING_USERNAME,
+    "password": gateways.SETTING_PASSWORD,
+    "register": gateways.SETTING_REGISTER,
 }
 
 
@@ -37,25 +39,27 @@ class SipxcomTrunks:
         self._client = lookups.client
         self._backend = lookups.backend
 
-    async def _records(self, gateways: Sequence[dict[str, Any]]) -> list[Trunk]:
-        settings = await self._client.http.gather(self._lookups.trunk_settings(g["id"]) for g in gateways)
-        return [mapping.trunk_record(g, s) for g, s in zip(gateways, settings, strict=True)]
+    async def _records(self, found: Sequence[dict[str, Any]]) -> list[Trunk]:
+        sip = [g for g in found if gateways.kind_of(g) is TrunkKind.SIP]
+        settings = await self._client.http.gather(self._lookups.gateway_settings(g["id"]) for g in sip)
+        of = {g["id"]: s for g, s in zip(sip, settings, strict=True)}
+        return [gateways.trunk_record(g, of.get(g["id"])) for g in found]
 
     async def list(self, query: ListQuery) -> Page[Trunk]:
-        gateways = await self._lookups.all_trunks()
-        by_id = {str(g["id"]): g for g in gateways}
-        page = apply_query((mapping.trunk_record(g, None) for g in gateways), query)
+        found = await self._lookups.all_gateways()
+        by_id = {str(g["id"]): g for g in found}
+        page = apply_query((gateways.trunk_record(g, None) for g in found), query)
         page.items = await self._records([by_id[t.id] for t in page.items])
         return page
 
     async def get_many(self, ids: Sequence[str]) -> list[Trunk | None]:
         keys = [native_int(i) for i in ids]
-        found = await self._lookups.trunks_by_id([k for k in keys if k is not None])
+        found = await self._lookups.gateways_by_id([k for k in keys if k is not None])
         records = {int(r.id): r for r in await self._records(list(found.values()))}
         return [records.get(k) if k is not None else None for k in keys]
 
     async def _reread(self, native_id: str) -> Trunk:
-        (record,) = await self._records([await self._lookups.trunk(native_id)])
+        (record,) = await self._records([await self._lookups.gateway(native_id)])
         return record
 
     async def _write_settings(self, gateway_id: str, values: dict[str, Any]) -> None:
@@ -69,23 +73,42 @@ class SipxcomTrunks:
                 await self._client.api_send("PUT", path, what, text_body=text,
                                             secrets=(value if field == "password" else None,))
 
+    def _no_address(self, field: str, kind: TrunkKind) -> BadUserInput:
+        what = "its SIP domain is its address" if kind is TrunkKind.SIP else "it is reached at its address"
+        return BadUserInput(f"{field}: a sipXcom {kind.name} gateway always has an address ({what}); "
+                            "give another one instead of clearing it", backend=self._backend, field=field)
+
     async def create(self, data: TrunkCreate) -> Trunk:
+        model = gateways.model_for(data.kind, data.model, self._backend)
+        kind = gateways.MODEL_KINDS[model]
+        gateways.refuse_account_fields(kind, model, {"domain": data.domain, "username": data.username,
+                                                     "password": data.password, "register": data.register},
+                                       self._backend)
+        settings: dict[str, Any] = {}
+        if kind is TrunkKind.SIP:
+            address = data.domain or data.host
+            if data.domain is not None and data.host is not None and data.host != data.domain:
+                settings["host"] = data.host  # an outbound proxy apart from the domain
+            settings.update((k, v) for k, v in (("username", data.username), ("password", data.password),
+                                                ("register", data.register)) if v is not None)
+        else:
+            address = data.host
+        if address is None:
+            raise self._no_address("host", kind)
         bean = {
             "name": data.name,
             "description": None,
-            "model": {"modelId": mapping.SIP_TRUNK_MODEL},
+            "model": {"modelId": model},
             "enabled": data.enabled,
-            "address": data.host,
+            "address": address,
             "addressPort": data.port or 0,
             "outboundPort": 5060,
             "addressTransport": data.transport.value if data.transport else "none",
             "shared": False,
-            "useInternalBridge": True,
+            "useInternalBridge": kind is TrunkKind.SIP,
         }
         response = await self._client.api_send("POST", "/gateways", f"trunk '{data.name}'", json_body=bean)
         new_id = self._client.created_id(response)
-        settings = {k: v for k, v in (("username", data.username), ("password", data.password),
-                                      ("register", data.register)) if v is not None}
         try:
             await self._write_settings(new_id, settings)
         except PbxError:
@@ -96,21 +119,32 @@ class SipxcomTrunks:
 
     async def update(self, id: str, patch: TrunkUpdate) -> Trunk:
         changes = patch.changes()
-        gateway = await self._lookups.trunk(id)
-        bean = mapping.gateway_body(gateway)
-        for field, key in (("name", "name"), ("host", "address"), ("enabled", "enabled")):
+        gateway = await self._lookups.gateway(id)
+        kind = gateways.kind_of(gateway)
+        model, _ = gateways.model_of(gateway)
+        gateways.refuse_account_fields(kind, model or "unknown", changes, self._backend)
+        bean = gateways.gateway_body(gateway)
+        for field, key in (("name", "name"), ("enabled", "enabled")):
             if field in changes:
                 bean[key] = changes[field]
         if "port" in changes:
             bean["addressPort"] = changes["port"] or 0
         if "transport" in changes:
             bean["addressTransport"] = changes["transport"].value if changes["transport"] else "none"
-        if bean != mapping.gateway_body(gateway):
+        address_field = "domain" if kind is TrunkKind.SIP else "host"
+        if address_field in changes:
+            if changes[address_field] is None:
+                raise self._no_address(address_field, kind)
+            bean["address"] = changes[address_field]
+        settings = {k: v for k, v in changes.items() if k in _SETTING_OF and k != address_field} \
+            if kind is TrunkKind.SIP else {}
+        if bean != gateways.gateway_body(gateway):
             await self._client.api_send("PUT", f"/gateways/{gateway['id']}", f"trunk '{id}'", json_body=bean)
-        await self._write_settings(str(gateway["id"]), {k: v for k, v in changes.items() if k in _SETTING_OF})
+        await self._write_settings(str(gateway["id"]), settings)
         return await self._reread(id)
 
     async def delete(self, id: str) -> None:
-        # Read first: a gateway that is not a SIP trunk is no trunk to delete.
-        gateway = await self._lookups.trunk(id)
-        await self._client.api_send("DELETE", f"/gateways/{gateway['id']}", f"trunk '{id}'")
+        key = native_int(id)
+        if key is None:
+            raise NotFound(f"trunk '{id}' does not exist on backend '{self._backend}'", backend=self._backend)
+        await self._client.api_send("DELETE", f"/gateways/{key}", f"trunk '{id}'")

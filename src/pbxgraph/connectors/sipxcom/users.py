@@ -7,6 +7,16 @@ pbxgraph; registrations are then read for the page's users only.
 A ``/rest`` update replaces the whole user, groups, branch and aliases
 included (a list left out is emptied), so every update reads the user first
 and sends it back whole with only the asked-for fields changed.
+
+The document lists no enabled flag under ``/rest/user``; it shows a user's
+``enabled`` among the profile fields of ``/my/contact-information``. Where it
+is silent, the connector relies on the guess the emulator documents: a
+``/rest`` user carries that flag as ``enabled``. A user read without it is
+enabled, and is sent back without it unless the caller sets it.
+
+A user's devices are the phones with a line naming the user (see
+:mod:`.lines`): by user name or alias, never by mistaking a numeric name for
+an id.
 """
 
 from __future__ import annotations
@@ -15,10 +25,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from pbxgraph.connectors.querying import apply_query
-from pbxgraph.connectors.sipxcom import mapping
-from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
+from pbxgraph.connectors.sipxcom import lines, mapping
+from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int, together
 from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
-from pbxgraph.errors import BackendError, BadUserInput, NotFound, NotSupported
+from pbxgraph.errors import BackendError, BadUserInput, NotFound
 
 
 class SipxcomUsers:
@@ -26,10 +36,6 @@ class SipxcomUsers:
         self._lookups = lookups
         self._client = lookups.client
         self._backend = lookups.backend
-
-    def _cannot_disable(self) -> NotSupported:
-        return NotSupported(f"backend '{self._backend}' cannot disable users: sipXcom users have no "
-                            "enabled flag", backend=self._backend, field="enabled")
 
     async def list(self, query: ListQuery) -> Page[User]:
         users = await self._lookups.all_users()
@@ -49,14 +55,14 @@ class SipxcomUsers:
         return record
 
     async def create(self, data: UserCreate) -> User:
-        if not data.enabled:
-            raise self._cannot_disable()
         first, last = mapping.split_display_name(data.display_name)
         body = mapping.user_body({
             "userName": data.username, "firstName": first, "lastName": last,
             "emailAddress": data.email, "groups": [], "branch": None,
             "aliases": mapping.with_extension([], data.username, data.extension),
             "sipPassword": data.sip_password,
+            # A new user is enabled unless asked otherwise: say so only then.
+            "enabled": None if data.enabled else False,
         })
         said = await self._client.rest_write("PUT", "/user", f"user '{data.username}'", root="user",
                                              body=body, item_tags=mapping.USER_ITEM_TAGS,
@@ -68,13 +74,12 @@ class SipxcomUsers:
 
     async def update(self, id: str, patch: UserUpdate) -> User:
         changes = patch.changes()
-        if changes.get("enabled") is False:
-            raise self._cannot_disable()
         if "sip_password" in changes and changes["sip_password"] is None:
             raise BadUserInput("sip_password: sipXcom cannot clear a SIP password, only set a new one",
                                backend=self._backend, field="sip_password")
         current = await self._lookups.user(id)
-        changes.pop("enabled", None)
+        if changes.get("enabled") is (current["enabled"] is not False):
+            changes.pop("enabled")  # already so: nothing to send for it
         if not changes:
             (record,) = await self._lookups.user_records([current])
             return record
@@ -94,6 +99,8 @@ class SipxcomUsers:
         if "extension" in changes:
             user["aliases"] = mapping.with_extension(current["aliases"], user["userName"] or "",
                                                      changes["extension"])
+        if "enabled" in changes:
+            user["enabled"] = changes["enabled"]
         if groups is not None:
             user["groups"] = groups
         user["sipPassword"] = changes.get("sip_password")
@@ -113,11 +120,21 @@ class SipxcomUsers:
         return [[mapping.group_record(g) for g in found[k]["groups"]] if k in found else [] for k in keys]
 
     async def devices_of(self, user_ids: Sequence[str]) -> list[list[Device]]:
+        """The phones whose lines name each user: the users (for their names) and the phones, read together."""
         keys = [native_int(i) for i in user_ids]
-        if not any(k is not None for k in keys):
+        wanted = [k for k in keys if k is not None]
+        if not wanted:
             return [[] for _ in keys]
-        owned: dict[int, list[Device]] = {}
-        for phone in sorted(await self._lookups.all_phones(), key=lambda p: p.get("id") or 0):
-            for user_id in mapping.line_user_ids(phone):
-                owned.setdefault(user_id, []).append(mapping.device_record(phone))
-        return [owned.get(k, []) if k is not None else [] for k in keys]
+        users, phones = await together(self._lookups.users_by_id(wanted), self._lookups.all_phones())
+        index = lines.UserIndex(users.values())
+        owned: dict[int, list[int]] = {}
+        served: dict[int, dict[str, Any]] = {}
+        for phone in sorted(phones, key=lambda p: p["id"]):
+            for owner in lines.owners_of(phone):
+                user = index.find(owner)
+                if user is not None and phone["id"] not in owned.setdefault(user["id"], []):
+                    owned[user["id"]].append(phone["id"])
+                    served[phone["id"]] = phone
+        records = {int(r.id): r for r in await self._lookups.device_records(list(served.values()))} \
+            if served else {}
+        return [[records[p] for p in owned.get(k, [])] if k is not None else [] for k in keys]

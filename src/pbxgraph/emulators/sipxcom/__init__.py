@@ -3,8 +3,8 @@
 ``/sipxconfig/rest`` (users, user groups, branches: XML by default, JSON on
 request, ``PUT`` to a collection creates, XML envelopes for writes and
 errors) and ``/sipxconfig/api`` (phones with lines and groups, phone groups,
-gateways with settings, registrations: JSON or XML, ``POST`` creates, bare
-404 for "not found"), behind HTTP Basic or Digest authentication, following
+gateways of every documented model with settings, hunt groups,
+registrations: JSON or XML, ``POST`` creates, bare 404 for "not found"), behind HTTP Basic or Digest authentication, following
 the vendor's REST API reference. Wrapped in the toolkit's recorder and fault
 injector like every emulator.
 """

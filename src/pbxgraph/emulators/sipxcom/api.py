@@ -1,14 +1,22 @@
 """``/sipxconfig/api``: phones and their lines and groups, phone groups,
-gateways and their settings, registrations; the newer API.
+gateways and their settings; the newer API (see :mod:`.wire` for its formats,
+:mod:`.huntgroups` and :mod:`.registrations` for the rest of it).
 
-JSON by default (nulls written out), XML when ``Accept`` asks for it. A
-``POST`` to a collection creates and answers the new id; a ``PUT`` to an
-item replaces its fields (a field left out is reset); "not found" is a bare
-404 with an empty body; a validation failure is 400 and a server-side
-failure (such as a duplicate) is 500, both with a plain-text message.
+A ``PUT`` to an item replaces its fields (a field left out is reset).
 Phones are addressed by internal id or by MAC address (serial number).
 Phone lines and gateway settings show SIP passwords in clear text, as the
 real server does; settings are written one at a time as plain text.
+
+A phone's lines carry ``userId`` holding the user *name*, as the vendor's own
+fixtures answer them (``{"id":1,"uri":"\"Test User\"<sip:testuser@example.org>",
+"user":"testuser","userId":"testuser",...}``), although the document's table
+calls it the user's identification number; with ``extension`` and
+``voicemail`` as the vendor's line bean has them. An empty list of lines or
+groups is ``null``, as the vendor's beans write it. Where the document is
+silent on which field names a new line's user, the emulator (and the
+connector, which sends ``user``) rely on this guess: ``user`` is the user
+name or alias; without it ``userId`` is tried as a name or alias, then as an
+id.
 """
 
 from __future__ import annotations
@@ -19,21 +27,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pbxgraph.emulators.sipxcom.codec import (
-    BodyError,
-    dumps,
-    flag,
-    integer,
-    items,
-    parse_json,
-    parse_xml,
-    text,
-    to_xml,
-)
-from pbxgraph.emulators.sipxcom.errors import XML_TYPE, api_not_found, api_text
+from pbxgraph.emulators.sipxcom.codec import BodyError, flag, integer, items, text
+from pbxgraph.emulators.sipxcom.errors import api_not_found, api_text
 from pbxgraph.emulators.sipxcom.state import (
     GATEWAY_MODELS,
     PHONE_MODELS,
+    VOICEMAIL_EXTENSION,
     Duplicate,
     Gateway,
     Invalid,
@@ -41,63 +40,20 @@ from pbxgraph.emulators.sipxcom.state import (
     Missing,
     Phone,
     PhoneGroup,
-    Registration,
     Setting,
+    SipUser,
     SipxState,
 )
-
-_ITEM_TAGS = {
-    "phones": "phone", "lines": "line", "groups": "group", "gateways": "gateway", "settings": "setting",
-    "registrations": "registration", "models": "model", "versions": "version",
-}
-
-
-def _state(request: Request) -> SipxState:
-    return request.app.state.sipx  # type: ignore[no-any-return]
-
-
-def _render(request: Request, root: str, value: Any) -> Response:
-    accept = request.headers.get("accept", "").lower()
-    if "xml" in accept and "json" not in accept:
-        return Response(to_xml(root, value, _ITEM_TAGS), media_type=XML_TYPE)
-    if isinstance(value, list):
-        value = {root: value}
-    return Response(dumps(value), media_type="application/json")
-
-
-def _created(new_id: int) -> Response:
-    return Response(str(new_id).encode(), media_type="text/plain")
-
-
-def _ok() -> Response:
-    return Response(b"", status_code=200)
-
-
-async def _bean(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if "xml" in request.headers.get("content-type", "").lower():
-        _, parsed = parse_xml(raw)
-    else:
-        parsed = parse_json(raw)
-    if not isinstance(parsed, dict):
-        raise BodyError("expected an object")
-    return parsed
-
-
-def _failure(exc: Exception) -> Response:
-    if isinstance(exc, (Invalid, BodyError)):
-        return api_text(400, str(exc))
-    if isinstance(exc, Duplicate):
-        return api_text(500, exc.message)
-    if isinstance(exc, Missing):
-        return api_not_found()
-    raise exc
-
-
-def _model_id(value: Any) -> str:
-    if isinstance(value, dict):
-        return text(value.get("modelId")) or ""
-    return text(value) or ""
+from pbxgraph.emulators.sipxcom.wire import (
+    bean,
+    created,
+    failure,
+    model_id,
+    ok,
+    render_list,
+    render_one,
+    state_of,
+)
 
 
 # --- phones -------------------------------------------------------------------------
@@ -105,46 +61,56 @@ def _model_id(value: Any) -> str:
 
 def line_payload(state: SipxState, line: Line) -> dict[str, Any]:
     user = state.users.get(line.user_id)
-    if user is None:
-        return {"id": line.id, "uri": None, "user": None, "userId": line.user_id, "displayName": None,
-                "password": None, "registrationServer": state.domain, "registrationServerPort": None}
-    display = user.display_name
-    uri = f"sip:{user.user_name}@{state.domain}"
+    name = user.user_name if user else None
+    display = user.display_name if user else None
+    uri = f"sip:{name}@{state.domain}" if name else None
     return {
         "id": line.id,
-        "uri": f'"{display}"<{uri}>' if display else uri,
-        "user": user.user_name,
-        "userId": user.id,
+        "uri": f'"{display}"<{uri}>' if display and uri else uri,
+        "user": name,
+        "userId": name,
+        "extension": user.extension if user else None,
         "displayName": display,
-        "password": user.sip_password,
+        "password": user.sip_password if user else None,
         "registrationServer": state.domain,
         "registrationServerPort": None,
+        "voicemail": VOICEMAIL_EXTENSION,
     }
 
 
-def _model_payload(model_id: str) -> dict[str, Any]:
-    label, vendor = PHONE_MODELS.get(model_id, (model_id, None))
-    return {"modelId": model_id, "label": label, "vendor": vendor, "versions": None}
+def model_payload(model: str) -> dict[str, Any]:
+    label, vendor = PHONE_MODELS.get(model, (model, None))
+    return {"modelId": model, "label": label, "vendor": vendor, "versions": None}
+
+
+def phone_group_payload(state: SipxState, group: PhoneGroup, *, count: bool) -> dict[str, Any]:
+    """A phone group; ``count`` (its phones) only where groups are listed, else null."""
+    phones = sum(1 for p in state.phones.values() if group.id in p.group_ids) if count else None
+    return {"id": group.id, "name": group.name, "description": group.description, "weight": group.weight,
+            "count": phones}
 
 
 def phone_payload(state: SipxState, phone: Phone) -> dict[str, Any]:
+    groups = [phone_group_payload(state, state.phone_groups[g], count=False)
+              for g in phone.group_ids if g in state.phone_groups]
     return {
         "id": phone.id,
         "serialNo": phone.serial_no,
         "deviceVersion": phone.device_version,
         "description": phone.description,
-        "model": _model_payload(phone.model_id),
-        "lines": [line_payload(state, line) for line in phone.lines],
+        "model": model_payload(phone.model_id),
+        "lines": [line_payload(state, line) for line in phone.lines] or None,
+        "groups": groups or None,
     }
 
 
-def _phone_from_bean(bean: dict[str, Any], phone_id: int, existing: Phone | None) -> Phone:
+def _phone_from_bean(value: dict[str, Any], phone_id: int, existing: Phone | None) -> Phone:
     return Phone(
         id=phone_id,
-        serial_no=text(bean.get("serialNo")) or "",
-        model_id=_model_id(bean.get("model")),
-        description=text(bean.get("description")),
-        device_version=text(bean.get("deviceVersion")),
+        serial_no=text(value.get("serialNo")) or "",
+        model_id=model_id(value.get("model")),
+        description=text(value.get("description")),
+        device_version=text(value.get("deviceVersion")),
         lines=list(existing.lines) if existing else [],
         group_ids=list(existing.group_ids) if existing else [],
         settings=existing.settings if existing else {},
@@ -153,67 +119,72 @@ def _phone_from_bean(bean: dict[str, Any], phone_id: int, existing: Phone | None
     )
 
 
-def _line_user_key(bean: dict[str, Any]) -> str:
-    key = text(bean.get("userId")) or text(bean.get("user"))
-    if not key:
-        raise Invalid("user", "a line needs a user name or user id")
-    return key
+def _line_user(state: SipxState, value: dict[str, Any]) -> SipUser:
+    """A new line's user: ``user`` by name or alias; else ``userId`` by name or alias, then by id."""
+    name = text(value.get("user"))
+    key = text(value.get("userId"))
+    if name is not None:
+        found = state.user_by_name_or_alias(name)
+    elif key is not None:
+        found = state.user_by_name_or_alias(key) or (state.users.get(int(key)) if key.isdigit() else None)
+    else:
+        raise Invalid("user", "a line needs a user name")
+    if found is None:
+        raise Invalid("user", f"no user with name or alias '{name or key}'")
+    return found
 
 
 async def phones(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     if request.method == "POST":
         try:
-            bean = await _bean(request)
-            phone = _phone_from_bean(bean, state.next_id("phone"), None)
-            line_keys = [_line_user_key(entry) for entry in items(bean.get("lines"), "line")
-                         if isinstance(entry, dict)]
-            for key in line_keys:
-                if state.user_by_id_or_name(key) is None:
-                    raise Invalid("user", f"no user with id, name or alias '{key}'")
+            value = await bean(request)
+            phone = _phone_from_bean(value, state.next_id("phone"), None)
+            owners = [_line_user(state, entry) for entry in items(value.get("lines"), "line", "Line")
+                      if isinstance(entry, dict)]
             state.save_phone(phone)
-            for key in line_keys:
-                state.add_line(phone, key)
+            for owner in owners:
+                state.add_line(phone, owner)
         except (Invalid, BodyError, Duplicate, Missing) as exc:
-            return _failure(exc)
-        return _created(phone.id)
+            return failure(exc)
+        return created(phone.id)
     ordered = sorted(state.phones.values(), key=lambda p: p.id)
-    return _render(request, "phones", [phone_payload(state, p) for p in ordered])
+    return render_list(request, "phones", "Phones", "Phone", [phone_payload(state, p) for p in ordered])
 
 
 async def phone_models(request: Request) -> Response:
-    return _render(request, "models", [_model_payload(m) for m in PHONE_MODELS])
+    return render_list(request, "models", "Models", "Model", [model_payload(m) for m in PHONE_MODELS])
 
 
 async def phone(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     found = state.phone(request.path_params["phone_id"])
     if found is None:
         return api_not_found()
     if request.method == "GET":
-        return _render(request, "phone", phone_payload(state, found))
+        return render_one(request, "Phone", phone_payload(state, found))
     if request.method == "DELETE":
         state.delete_phone(found)
-        return _ok()
+        return ok()
     try:
-        state.save_phone(_phone_from_bean(await _bean(request), found.id, found))
+        state.save_phone(_phone_from_bean(await bean(request), found.id, found))
     except (Invalid, BodyError, Duplicate, Missing) as exc:
-        return _failure(exc)
-    return _ok()
+        return failure(exc)
+    return ok()
 
 
 async def send_profile(request: Request) -> Response:
-    found = _state(request).phone(request.path_params["phone_id"])
+    found = state_of(request).phone(request.path_params["phone_id"])
     if found is None:
         return api_not_found()
     found.profiles_sent += 1
     if request.url.path.endswith("/restart"):
         found.restarts += 1
-    return _ok()
+    return ok()
 
 
 async def phone_profile(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     found = state.phone(request.path_params["phone_id"])
     if found is None or request.path_params["name"] != f"{found.serial_no}.cfg":
         return api_not_found()
@@ -227,24 +198,21 @@ async def phone_profile(request: Request) -> Response:
     return Response(body.encode(), media_type="text/plain")
 
 
-def _phone_group_payload(group: PhoneGroup) -> dict[str, Any]:
-    return {"id": group.id, "name": group.name, "description": group.description, "weight": group.weight}
-
-
 async def phone_groups_of(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     found = state.phone(request.path_params["phone_id"])
     if found is None:
         return api_not_found()
     if request.method == "DELETE":
         found.group_ids = []
-        return _ok()
-    return _render(request, "groups", [_phone_group_payload(state.phone_groups[g])
-                                       for g in found.group_ids if g in state.phone_groups])
+        return ok()
+    return render_list(request, "groups", "Groups", "Group",
+                       [phone_group_payload(state, state.phone_groups[g], count=False)
+                        for g in found.group_ids if g in state.phone_groups])
 
 
 async def phone_in_group(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     found = state.phone(request.path_params["phone_id"])
     group = state.phone_group_by_name(request.path_params["group_name"])
     if found is None or group is None:
@@ -252,36 +220,38 @@ async def phone_in_group(request: Request) -> Response:
     if request.method == "POST":
         if group.id not in found.group_ids:
             found.group_ids.append(group.id)
-        return _ok()
+        return ok()
     if group.id not in found.group_ids:
         return api_not_found()
     found.group_ids.remove(group.id)
-    return _ok()
+    return ok()
 
 
 async def phone_lines(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     found = state.phone(request.path_params["phone_id"])
     if found is None:
         return api_not_found()
     if request.method == "DELETE":
         found.lines = []
-        return _ok()
+        return ok()
     if request.method == "POST":
         try:
-            line = state.add_line(found, _line_user_key(await _bean(request)))
+            line = state.add_line(found, _line_user(state, await bean(request)))
         except (Invalid, BodyError) as exc:
-            return _failure(exc)
-        return _created(line.id)
-    return _render(request, "lines", [line_payload(state, line) for line in found.lines])
+            return failure(exc)
+        return created(line.id)
+    return render_list(request, "lines", "Lines", "Line", [line_payload(state, line) for line in found.lines])
 
 
 # --- settings (phones and gateways) ----------------------------------------------------------
 
 
-def setting_payload(setting: Setting) -> dict[str, Any]:
-    return {"path": setting.path, "type": setting.type, "options": setting.options, "value": setting.value,
-            "defaultValue": setting.default, "label": setting.label, "description": setting.description}
+def setting_payload(setting: Setting, default: str | None) -> dict[str, Any]:
+    """A setting; one never written shows its default as its value, as the server does."""
+    value = setting.value if setting.value is not None else default
+    return {"path": setting.path, "type": setting.type, "options": setting.options, "value": value,
+            "defaultValue": default, "label": setting.label, "description": setting.description}
 
 
 def _set_value(setting: Setting, value: str) -> None:
@@ -294,90 +264,96 @@ def _set_value(setting: Setting, value: str) -> None:
     setting.value = value if value != "" else None
 
 
-async def _settings(request: Request, settings: dict[str, Setting] | None) -> Response:
+async def _settings(request: Request, settings: dict[str, Setting] | None,
+                    default_of: Any = lambda s: s.default) -> Response:
     if settings is None:
         return api_not_found()
     path = request.path_params.get("path")
     if path is None:
-        return _render(request, "settings", [setting_payload(s) for s in settings.values()])
+        return render_list(request, "settings", "Settings", "Setting",
+                           [setting_payload(s, default_of(s)) for s in settings.values()])
     setting = settings.get(path)
     if setting is None:
         return api_not_found()
     if request.method == "GET":
-        return _render(request, "setting", setting_payload(setting))
+        return render_one(request, "Setting", setting_payload(setting, default_of(setting)))
     if request.method == "DELETE":
-        setting.value = setting.default
-        return _ok()
+        setting.value = None  # back to the default
+        return ok()
     try:
         _set_value(setting, (await request.body()).decode("utf-8"))
     except (Invalid, UnicodeDecodeError) as exc:
         return api_text(400, str(exc))
-    return _ok()
+    return ok()
 
 
 async def phone_settings(request: Request) -> Response:
-    found = _state(request).phone(request.path_params["phone_id"])
+    found = state_of(request).phone(request.path_params["phone_id"])
     return await _settings(request, found.settings if found else None)
 
 
 async def gateway_settings(request: Request) -> Response:
+    state = state_of(request)
     gateway_id = integer(request.path_params["gateway_id"])
-    gateway = _state(request).gateways.get(gateway_id) if gateway_id is not None else None
-    return await _settings(request, gateway.settings if gateway else None)
+    found = state.gateways.get(gateway_id) if gateway_id is not None else None
+    if found is None:
+        return api_not_found()
+    return await _settings(request, found.settings, lambda s: state.setting_default(found, s))
 
 
 # --- phone groups ------------------------------------------------------------------------------
 
 
 async def phone_groups(request: Request) -> Response:
-    state = _state(request)
-    return _render(request, "groups", [_phone_group_payload(g) for g in state.ordered_phone_groups()])
+    state = state_of(request)
+    return render_list(request, "groups", "Groups", "Group",
+                       [phone_group_payload(state, g, count=True) for g in state.ordered_phone_groups()])
 
 
 def _phone_group(request: Request) -> PhoneGroup | None:
     group_id = integer(request.path_params["group_id"])
-    return _state(request).phone_groups.get(group_id) if group_id is not None else None
+    return state_of(request).phone_groups.get(group_id) if group_id is not None else None
 
 
 async def phone_group(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     group = _phone_group(request)
     if group is None:
         return api_not_found()
     if request.method == "GET":
-        return _render(request, "group", _phone_group_payload(group))
+        return render_one(request, "Group", phone_group_payload(state, group, count=True))
     if request.method == "DELETE":
         del state.phone_groups[group.id]
         for item in state.phones.values():
             if group.id in item.group_ids:
                 item.group_ids.remove(group.id)
-        return _ok()
+        return ok()
     try:
-        bean = await _bean(request)
+        value = await bean(request)
     except BodyError as exc:
-        return _failure(exc)
-    name = text(bean.get("name"))
+        return failure(exc)
+    name = text(value.get("name"))
     if not name:
         return api_text(400, "name: Cannot be empty")
-    group.name, group.description = name, text(bean.get("description"))
-    return _ok()
+    group.name, group.description = name, text(value.get("description"))
+    return ok()
 
 
 async def phone_group_move(request: Request) -> Response:
     group = _phone_group(request)
     if group is None:
         return api_not_found()
-    _state(request).move_phone_group(group, -1 if request.url.path.endswith("/up") else 1)
-    return _ok()
+    state_of(request).move_phone_group(group, -1 if request.url.path.endswith("/up") else 1)
+    return ok()
 
 
 async def phone_group_models(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     group = _phone_group(request)
     if group is None:
         return api_not_found()
     used = sorted({p.model_id for p in state.phones.values() if group.id in p.group_ids})
-    return _render(request, "models", [_model_payload(m) for m in used])
+    return render_list(request, "models", "Models", "Model", [model_payload(m) for m in used])
 
 
 # --- gateways -------------------------------------------------------------------------------------
@@ -390,9 +366,9 @@ def gateway_payload(state: SipxState, gateway: Gateway) -> dict[str, Any]:
         "id": gateway.id,
         "name": gateway.name,
         "serialNo": None,
-        "deviceVersion": None,
+        "deviceVersion": gateway.device_version,
         "description": gateway.description,
-        "model": dict(model),
+        "model": {**model, "versions": list(model["versions"]) if model["versions"] else None},
         "enabled": gateway.enabled,
         "address": gateway.address,
         "addressPort": gateway.address_port,
@@ -407,27 +383,28 @@ def gateway_payload(state: SipxState, gateway: Gateway) -> dict[str, Any]:
     }
 
 
-def _gateway_from_bean(bean: dict[str, Any], gateway_id: int, existing: Gateway | None) -> Gateway:
-    branch = bean.get("branch")
-    caller = bean.get("callerAliasInfo")
-    port = bean.get("addressPort")
-    outbound_port = bean.get("outboundPort")
+def _gateway_from_bean(value: dict[str, Any], gateway_id: int, existing: Gateway | None) -> Gateway:
+    branch = value.get("branch")
+    caller = value.get("callerAliasInfo")
+    port = value.get("addressPort")
+    outbound_port = value.get("outboundPort")
     if port is not None and integer(port) is None:
         raise Invalid("addressPort", f"'{port}' is not a port number")
     gateway = Gateway(
         id=gateway_id,
-        name=text(bean.get("name")) or "",
-        model_id=_model_id(bean.get("model")) or (existing.model_id if existing else ""),
-        description=text(bean.get("description")),
-        enabled=flag(bean.get("enabled"), default=False),
-        address=text(bean.get("address")),
+        name=text(value.get("name")) or "",
+        model_id=model_id(value.get("model")) or (existing.model_id if existing else ""),
+        description=text(value.get("description")),
+        device_version=text(value.get("deviceVersion")),
+        enabled=flag(value.get("enabled"), default=False),
+        address=text(value.get("address")),
         address_port=integer(port) or 0,
-        outbound_address=text(bean.get("outboundAddress")),
+        outbound_address=text(value.get("outboundAddress")),
         outbound_port=integer(outbound_port) if integer(outbound_port) is not None else 5060,
-        address_transport=(text(bean.get("addressTransport")) or "none").lower(),
-        prefix=text(bean.get("prefix")),
-        shared=flag(bean.get("shared")),
-        use_internal_bridge=flag(bean.get("useInternalBridge"), default=True),
+        address_transport=(text(value.get("addressTransport")) or "none").lower(),
+        prefix=text(value.get("prefix")),
+        shared=flag(value.get("shared")),
+        use_internal_bridge=flag(value.get("useInternalBridge"), default=True),
         branch_id=integer(branch.get("id")) if isinstance(branch, dict) else None,
         settings=existing.settings if existing else {},
     )
@@ -437,126 +414,39 @@ def _gateway_from_bean(bean: dict[str, Any], gateway_id: int, existing: Gateway 
 
 
 async def gateways(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     if request.method == "POST":
         try:
-            gateway = _gateway_from_bean(await _bean(request), state.next_id("gateway"), None)
+            gateway = _gateway_from_bean(await bean(request), state.next_id("gateway"), None)
             state.save_gateway(gateway)
         except (Invalid, BodyError, Duplicate, Missing) as exc:
-            return _failure(exc)
-        return _created(gateway.id)
+            return failure(exc)
+        return created(gateway.id)
     ordered = sorted(state.gateways.values(), key=lambda g: g.id)
-    return _render(request, "gateways", [gateway_payload(state, g) for g in ordered])
+    return render_list(request, "gateways", "Gateways", "Gateway", [gateway_payload(state, g) for g in ordered])
 
 
 async def gateway_models(request: Request) -> Response:
-    return _render(request, "models", [dict(m) for m in GATEWAY_MODELS])
+    return render_list(request, "models", "Models", "Model",
+                       [{**m, "versions": list(m["versions"]) if m["versions"] else None} for m in GATEWAY_MODELS])
 
 
 async def gateway(request: Request) -> Response:
-    state = _state(request)
+    state = state_of(request)
     gateway_id = integer(request.path_params["gateway_id"])
     found = state.gateways.get(gateway_id) if gateway_id is not None else None
     if found is None:
         return api_not_found()
     if request.method == "GET":
-        return _render(request, "gateway", gateway_payload(state, found))
+        return render_one(request, "Gateway", gateway_payload(state, found))
     if request.method == "DELETE":
         del state.gateways[found.id]
-        return _ok()
+        return ok()
     try:
-        state.save_gateway(_gateway_from_bean(await _bean(request), found.id, found))
+        state.save_gateway(_gateway_from_bean(await bean(request), found.id, found))
     except (Invalid, BodyError, Duplicate, Missing) as exc:
-        return _failure(exc)
-    return _ok()
-
-
-# --- registrations ------------------------------------------------------------------------------------
-
-
-def registration_payload(state: SipxState, registration: Registration) -> dict[str, Any]:
-    remaining = registration.expires - int(state.clock())
-    return {
-        "uri": f"sip:{registration.user_part}@{state.domain}",
-        "identity": f"{registration.user_part}@{state.domain}",
-        "contact": registration.contact,
-        "expires": registration.expires,
-        "secondsToExpire": max(remaining, 0),
-        "status": "active" if remaining > 0 else "expired",
-        "primary": state.server_fqdn,
-        "regCallId": registration.call_id,
-        "instrument": registration.instrument,
-        "userAgent": registration.user_agent,
-    }
-
-
-def _contact_host(contact: str) -> str:
-    inner = contact.split("<", 1)[-1].rstrip(">")
-    host = inner.split("@", 1)[-1]
-    return host.split(";", 1)[0].split(":", 1)[0]
-
-
-def _window(request: Request) -> tuple[int, int] | None:
-    start = integer(request.query_params.get("start"))
-    limit = integer(request.query_params.get("limit"))
-    if start is None or limit is None or start < 0 or limit < 1:
-        return None
-    return start, limit
-
-
-async def _registrations(request: Request, selected: list[Registration] | None,
-                         drop: bool = True) -> Response:
-    state = _state(request)
-    if selected is None:
-        return api_not_found()
-    if request.method == "DELETE" and drop:
-        gone = {id(r) for r in selected}
-        state.registrations = [r for r in state.registrations if id(r) not in gone]
-        return _ok()
-    window = _window(request)
-    if window is None:
-        return api_text(400, "start and limit are required: start >= 0, limit >= 1")
-    start, limit = window
-    return _render(request, "registrations",
-                   [registration_payload(state, r) for r in selected[start:start + limit]])
-
-
-async def registrations(request: Request) -> Response:
-    return await _registrations(request, list(_state(request).registrations), drop=False)
-
-
-async def registrations_by_user(request: Request) -> Response:
-    state = _state(request)
-    user = state.user_by_id_or_name(request.path_params["user_id"])
-    return await _registrations(request, state.registrations_of([user]) if user else None)
-
-
-async def registrations_by_serial(request: Request) -> Response:
-    state = _state(request)
-    found = state.phone(request.path_params["serial"])
-    if found is None:
-        return api_not_found()
-    return await _registrations(request, [r for r in state.registrations if r.instrument == found.serial_no])
-
-
-async def registrations_by_ip(request: Request) -> Response:
-    state = _state(request)
-    ip = request.path_params["ip"]
-    return await _registrations(request, [r for r in state.registrations if _contact_host(r.contact) == ip])
-
-
-async def registrations_by_call_id(request: Request) -> Response:
-    state = _state(request)
-    call_id = request.path_params["call_id"]
-    return await _registrations(request, [r for r in state.registrations if r.call_id == call_id])
-
-
-async def registrations_by_server(request: Request) -> Response:
-    state = _state(request)
-    server = request.path_params["server_id"]
-    if server not in ("1", state.server_fqdn):
-        return api_not_found()
-    return await _registrations(request, list(state.registrations))
+        return failure(exc)
+    return ok()
 
 
 ROUTES = [
@@ -581,10 +471,4 @@ ROUTES = [
     Route("/gateways/{gateway_id}", gateway, methods=["GET", "PUT", "DELETE"]),
     Route("/gateways/{gateway_id}/settings", gateway_settings, methods=["GET"]),
     Route("/gateways/{gateway_id}/settings/{path:path}", gateway_settings, methods=["GET", "PUT", "DELETE"]),
-    Route("/registrations", registrations, methods=["GET"]),
-    Route("/registrations/user/{user_id}", registrations_by_user, methods=["GET", "DELETE"]),
-    Route("/registrations/serialNo/{serial}", registrations_by_serial, methods=["GET", "DELETE"]),
-    Route("/registrations/ip/{ip}", registrations_by_ip, methods=["GET", "DELETE"]),
-    Route("/registrations/callId/{call_id}", registrations_by_call_id, methods=["GET", "DELETE"]),
-    Route("/registrations/server/{server_id}", registrations_by_server, methods=["GET", "DELETE"]),
 ]

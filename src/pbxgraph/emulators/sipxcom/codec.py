@@ -5,7 +5,9 @@ one shape per object (plain dicts and lists) and renders it on the way out:
 
 * XML: a dict is an element per key (``None`` leaves the element out, as the
   server's serialisers do), a list is the element repeated under a wrapper
-  whose item tag comes from ``item_tags`` (``groups`` -> ``<group>``).
+  whose item tag comes from ``item_tags`` (``groups`` -> ``<group>``); a
+  key may be written under another element name (``names``: the ``/api``
+  beans write ``model`` as ``<Model>``, ``lines`` as ``<Lines><Line>``).
 * JSON: the same tree; the ``/rest`` API wraps it in its root element name
   (``{"user": {...}}``, as the document's branch example shows), the ``/api``
   API does not wrap single objects and writes nulls explicitly.
@@ -41,30 +43,32 @@ class Flat(list):  # type: ignore[type-arg]
     """A list rendered as the key's element repeated, with no wrapper element."""
 
 
-def _fill(element: Element, value: Any, item_tags: Mapping[str, str], key: str) -> None:
+def _fill(element: Element, value: Any, item_tags: Mapping[str, str], key: str,
+          names: Mapping[str, str]) -> None:
     if isinstance(value, Mapping):
         for child_key, child_value in value.items():
             if child_value is None:
                 continue
+            tag = names.get(child_key, child_key)
             if isinstance(child_value, Flat):
                 for item in child_value:
-                    _fill(SubElement(element, child_key), item, item_tags, child_key)
+                    _fill(SubElement(element, tag), item, item_tags, child_key, names)
                 continue
-            child = SubElement(element, child_key)
-            _fill(child, child_value, item_tags, child_key)
+            child = SubElement(element, tag)
+            _fill(child, child_value, item_tags, child_key, names)
     elif isinstance(value, list):
         item_tag = item_tags.get(key, "item")
         for item in value:
             child = SubElement(element, item_tag)
-            _fill(child, item, item_tags, item_tag)
+            _fill(child, item, item_tags, item_tag, names)
     else:
         element.text = _scalar(value)
 
 
 def to_xml(root: str, value: Any, item_tags: Mapping[str, str] | None = None, *,
-           declaration: bool = False) -> bytes:
+           declaration: bool = False, names: Mapping[str, str] | None = None) -> bytes:
     element = Element(root)
-    _fill(element, value, item_tags or {}, root)
+    _fill(element, value, item_tags or {}, root, names or {})
     body = tostring(element, encoding="unicode").encode("utf-8")
     return XML_DECLARATION + body if declaration else body
 

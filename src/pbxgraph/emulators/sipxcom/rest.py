@@ -9,7 +9,16 @@ the server computes it (a page past the end answers the last page); they
 sort with ``sortby`` and ``sortdir`` (``reverse`` or anything else for
 forward). ``GET /rest/user?ids=1,2,3`` reads several users at once and fails
 whole, naming the id, when one of them does not exist. PINs and SIP
-passwords always come back blank.
+passwords always come back blank. A write's root element (or JSON wrapper)
+must be the one the resource reads: ``user``, ``group``, ``branch``; anything
+else, such as a ``<userGroup>`` root, is refused as the server's XML binding
+refuses it (``ERROR_VALIDATION_FAILED``).
+
+The document lists no enabled flag under ``/rest/user``; it shows a user's
+``enabled`` among the profile fields of ``/my/contact-information``. Where it
+is silent, the emulator and the connector rely on this guess: a ``/rest``
+user carries that flag as ``enabled`` (``true``/``false``), and a write that
+leaves it out keeps the user's current value (``true`` for a new user).
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from pbxgraph.emulators.sipxcom.codec import (
     BodyError,
     Flat,
     dumps,
+    flag,
     integer,
     items,
     parse_json,
@@ -58,16 +68,18 @@ def _render(request: Request, root: str, value: Any, item_tags: dict[str, str]) 
     return Response(to_xml(root, value, item_tags), media_type=XML_TYPE)
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    """The request's object, from XML or JSON (by Content-Type), root unwrapped."""
+async def _body(request: Request, root: str) -> dict[str, Any]:
+    """The request's object, from XML or JSON (by Content-Type), its ``root`` unwrapped."""
     raw = await request.body()
     if "json" in request.headers.get("content-type", "").lower():
         parsed = parse_json(raw)
         if not isinstance(parsed, dict) or len(parsed) != 1:
             raise BodyError("expected one JSON object wrapped in its element name")
-        inner = next(iter(parsed.values()))
+        tag, inner = next(iter(parsed.items()))
     else:
-        _, inner = parse_xml(raw)
+        tag, inner = parse_xml(raw)
+    if tag != root:
+        raise BodyError(f"expected a <{root}> element, not <{tag}>")
     if not isinstance(inner, dict):
         raise BodyError("the body has no fields")
     return inner
@@ -150,6 +162,7 @@ def user_payload(state: SipxState, user: SipUser) -> dict[str, Any]:
         "groups": [_group_ref(state, g) for g in user.group_ids if g in state.groups],
         "branch": _branch_ref(state, user.branch_id),
         "aliases": list(user.aliases),
+        "enabled": user.enabled,
     }
 
 
@@ -173,6 +186,7 @@ def _user_from_body(body: dict[str, Any], user_id: int, existing: SipUser | None
             aliases.append(alias)
     pin = text(body.get("pin")) or ""
     sip_password = text(body.get("sipPassword")) or ""
+    enabled = flag(body.get("enabled"), default=existing.enabled if existing else True)
     return SipUser(
         id=user_id,
         user_name=text(body.get("userName")) or "",
@@ -185,6 +199,7 @@ def _user_from_body(body: dict[str, Any], user_id: int, existing: SipUser | None
         group_ids=group_ids,
         branch_id=branch_id,
         aliases=aliases,
+        enabled=enabled,
     )
 
 
@@ -200,7 +215,7 @@ async def users(request: Request) -> Response:
     state = _state(request)
     if request.method == "PUT":
         try:
-            user = _user_from_body(await _body(request), state.next_id("user"), None)
+            user = _user_from_body(await _body(request, "user"), state.next_id("user"), None)
             state.save_user(user)
         except (Invalid, BodyError, Duplicate, Missing) as exc:
             return _failure(exc, "ERROR_CREATE_FAILED")
@@ -247,7 +262,7 @@ async def user(request: Request) -> Response:
         state.delete_user(user_id)
         return envelope("SUCCESS_DELETED", id=user_id)
     try:
-        state.save_user(_user_from_body(await _body(request), user_id, existing))
+        state.save_user(_user_from_body(await _body(request, "user"), user_id, existing))
     except (Invalid, BodyError, Duplicate, Missing) as exc:
         return _failure(exc, "ERROR_UPDATE_FAILED", user_id)
     return envelope("SUCCESS_UPDATED", id=user_id)
@@ -281,7 +296,7 @@ async def groups(request: Request) -> Response:
     element = state.quirks.group_element
     if request.method == "PUT":
         try:
-            group = _group_from_body(await _body(request), state.next_id("group"))
+            group = _group_from_body(await _body(request, "group"), state.next_id("group"))
             state.save_group(group)
         except (Invalid, BodyError, Duplicate, Missing) as exc:
             return _failure(exc, "ERROR_CREATE_FAILED")
@@ -306,7 +321,7 @@ async def group(request: Request) -> Response:
         state.delete_group(group_id)
         return envelope("SUCCESS_DELETED", id=group_id)
     try:
-        state.save_group(_group_from_body(await _body(request), group_id))
+        state.save_group(_group_from_body(await _body(request, "group"), group_id))
     except (Invalid, BodyError, Duplicate, Missing) as exc:
         return _failure(exc, "ERROR_UPDATE_FAILED", group_id)
     return envelope("SUCCESS_UPDATED", id=group_id)
@@ -341,7 +356,7 @@ async def branches(request: Request) -> Response:
     state = _state(request)
     if request.method == "PUT":
         try:
-            branch = _branch_from_body(await _body(request), state.next_id("branch"))
+            branch = _branch_from_body(await _body(request, "branch"), state.next_id("branch"))
             state.save_branch(branch)
         except (Invalid, BodyError, Duplicate, Missing) as exc:
             return _failure(exc, "ERROR_CREATE_FAILED")
@@ -366,7 +381,7 @@ async def branch(request: Request) -> Response:
         state.delete_branch(branch_id)
         return envelope("SUCCESS_DELETED", id=branch_id)
     try:
-        state.save_branch(_branch_from_body(await _body(request), branch_id))
+        state.save_branch(_branch_from_body(await _body(request, "branch"), branch_id))
     except (Invalid, BodyError, Duplicate, Missing) as exc:
         return _failure(exc, "ERROR_UPDATE_FAILED", branch_id)
     return envelope("SUCCESS_UPDATED", id=branch_id)

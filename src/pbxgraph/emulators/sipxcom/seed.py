@@ -1,9 +1,10 @@
 """The seeded sipXcom: a small office with two branches.
 
-Users with groups and aliases, phones with lines for some users (their SIP
-passwords in clear, as the real server shows them), a SIP trunk whose
-account password sits in its settings, a hardware gateway that is no trunk,
-and registrations: some current, one expired, some users never registered.
+Users with groups and aliases (one of them disabled), phones with lines for
+some users (their SIP passwords in clear, as the real server shows them), a
+SIP trunk whose account password sits in its settings, hardware gateways
+(analogue FXO, ISDN PRI) and an unmanaged one, two hunt groups, and
+registrations: some current, one expired, some users never registered.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from typing import TYPE_CHECKING
 
 from pbxgraph.emulators.sipxcom.state import (
     Branch,
+    RING_IMMEDIATE,
     Gateway,
+    HuntGroup,
     Line,
     Phone,
     PhoneGroup,
     Registration,
+    Ring,
     SipUser,
     UserGroup,
     sip_trunk_settings,
@@ -64,7 +68,7 @@ def load_seed(state: SipxState) -> None:
         state.save_user(SipUser(
             id=user_id, user_name=name, first_name=first, last_name=last, email=email,
             pin=SEED_PINS[name], sip_password=SEED_SIP_PASSWORDS[name], group_ids=list(groups),
-            branch_id=branch, aliases=list(aliases)))
+            branch_id=branch, aliases=list(aliases), enabled=name != "204"))
 
     state.phone_groups[1] = PhoneGroup(id=1, name="headquarters", description="HQ desk phones", weight=1)
     state.phone_groups[2] = PhoneGroup(id=2, name="lab-phones", description="Phones in the lab", weight=2)
@@ -100,6 +104,22 @@ def load_seed(state: SipxState) -> None:
     state.save_gateway(Gateway(
         id=2, name="lobby-fxo", model_id="audiocodesMP1X4_4_FXO", description="Analog lines",
         enabled=True, address="10.0.0.20", address_port=5060, address_transport="udp"))
+    state.save_gateway(Gateway(
+        id=3, name="pstn-pri", model_id="audiocodesMediant1000", description="E1 to the carrier",
+        enabled=True, address="10.0.0.21", address_port=5060, address_transport="tcp",
+        device_version="audiocodes6.0"))
+    state.save_gateway(Gateway(
+        id=4, name="old-pbx", model_id="genericGatewayStandard", description="Legacy PBX, routed to",
+        enabled=False, address="pbx-old.example.com", address_port=0, address_transport="none"))
+
+    state.save_hunt_group(HuntGroup(
+        id=1, name="sales-hunt", extension="600", description="Sales line, in turn", enabled=True,
+        rings=[Ring(user_id=2), Ring(user_id=1, expiration=20)]))
+    state.save_hunt_group(HuntGroup(
+        id=2, name="helpdesk", extension="601", description="Everyone at once", enabled=True,
+        rings=[Ring(user_id=3, type=RING_IMMEDIATE), Ring(user_id=2, type=RING_IMMEDIATE),
+               Ring(user_id=5, type=RING_IMMEDIATE)], voicemail_fallback=False,
+        fallback_destination="200"))
 
     state.registrations = [
         Registration(user_part="200", contact='"Alice Smith"<sip:200@192.168.1.50:5060;transport=udp>',
