@@ -1,7 +1,13 @@
 """SIP users (``sipusers``) as pbxgraph users, with registration from ``sipuser_states``.
 
 Era SIP accounts have no e-mail address and no disabled state: asking to set
-either is NOT_SUPPORTED naming the field, rather than a value silently lost.
+either is NOT_SUPPORTED naming the field, rather than a value silently lost
+(the connector's capabilities declare it, so the service refuses before any
+call; the checks here keep the connector honest on its own).
+
+Groups and hunts follow their user (:mod:`.follow`): a new extension is
+rewritten into the groups that rang the old one, and a deleted user leaves
+every group and hunt, in the same mutation.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pbxgraph import validation
-from pbxgraph.connectors.era import mapping
+from pbxgraph.connectors.era import follow, mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
 from pbxgraph.connectors.era.common import (
     names_backend,
@@ -100,15 +106,40 @@ class EraUsers:
                 raise BadUserInput("sip_password: an Era SIP account cannot be left without a password",
                                    field="sip_password")
             body["pwd"] = changes["sip_password"]
-        if body:
+        if not body:
+            payload = await self.client.get(COLLECTION, id)
+        elif "phonenumber" not in body:
             payload = await self.client.patch(COLLECTION, id, body, fields=FIELDS)
         else:
-            payload = await self.client.get(COLLECTION, id)
+            payload = await self._renumber(id, body)
         (user,) = await users_with_registration(self.client, [payload])
         return user
 
+    async def _renumber(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Change the user, extension included; then the groups that rang the old number ring the new one.
+
+        The groups are read before the user is changed, so that a failed read
+        changes nothing; they are written once the user's change succeeded.
+        """
+        old = mapping.text(await self.client.get(COLLECTION, id), "phonenumber")
+        new = body["phonenumber"] or None
+        follow_ups = await follow.renumbering(self.client, old, new) if old is not None and old != new else []
+        payload = await self.client.patch(COLLECTION, id, body, fields=FIELDS)
+        await follow.apply(self.client, follow_ups,
+                           after=f"user {self._who(payload)} now has extension {new or 'none'}")
+        return payload
+
     async def delete(self, id: str) -> None:
+        """Delete the account, then take it out of every group and hunt (read before, written after)."""
+        payload = await self.client.get(COLLECTION, id)
+        who = self._who(payload)
+        follow_ups = await follow.removal(self.client, id, mapping.text(payload, "phonenumber"), who)
         await self.client.delete(COLLECTION, id)
+        await follow.apply(self.client, follow_ups, after=f"user {who} was deleted")
+
+    @staticmethod
+    def _who(payload: dict[str, Any]) -> str:
+        return f"'{payload.get('login')}' (id {payload.get('id')})"
 
     async def groups_of(self, user_ids: Sequence[str]) -> list[list[Group]]:
         """Groups whose dial plan rings each user's extension.
