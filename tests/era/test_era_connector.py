@@ -295,9 +295,9 @@ async def test_group_updates_send_the_whole_opts_and_only_what_changed(
     assert updated.name == "Sales" and updated.extension == "510"
     (patch,) = requests(era, "PATCH")
     assert json.loads(patch.body) == {"opts": {"title": "Sales", "comment": GROUPS[1]["opts"]["comment"]}}
-    with pytest.raises(BadUserInput) as info:
+    with pytest.raises(NotSupported) as info:
         await era_connector.groups.update(SALES_FLOOR, GroupUpdate(strategy=RingStrategy.ROUND_ROBIN))
-    assert info.value.field == "strategy"
+    assert info.value.field == "strategy" and info.value.backend == "era"
     with pytest.raises(BadUserInput):
         await era_connector.groups.create(GroupCreate(name="No number"))
 
@@ -349,10 +349,10 @@ async def test_set_members_replaces_the_resources_in_order(
 async def test_set_members_refuses_groups_duplicates_and_strangers_before_writing(
     era_connector: EraConnector, era: Emulator[EraState]
 ) -> None:
-    with pytest.raises(BadUserInput) as group:
+    with pytest.raises(NotSupported) as group:
         await era_connector.queues.set_members(SALES, [QueueMemberInput(kind=MemberKind.USER, id=ANNA),
                                                        QueueMemberInput(kind=MemberKind.GROUP, id=RECEPTION)])
-    assert group.value.field == "members[1].kind"
+    assert group.value.field == "members[1].id" and group.value.backend == "era"
     with pytest.raises(BadUserInput) as twice:
         await era_connector.queues.set_members(SALES, [QueueMemberInput(kind=MemberKind.USER, id=ANNA)] * 2)
     assert twice.value.field == "members[1].id"
@@ -400,6 +400,30 @@ async def test_trunk_password_is_sent_never_returned_nor_logged(
     for secret in ("Trunk-Pw-91", "Trunk-Pw-92", "era-demo-token"):
         assert secret not in repr(created) + repr(updated)
         assert secret not in caplog.text
+
+
+async def test_a_trunk_has_its_domain_and_a_proxy_only_where_era_has_one(
+    era_connector: EraConnector, era: Emulator[EraState]
+) -> None:
+    oktell = PROVIDERS[1]
+    (direct,) = await era_connector.trunks.get_many([oktell["id"]])
+    assert direct is not None and (direct.domain, direct.host, direct.port) == ("test.oktell.ru", None, None)
+    created = await era_connector.trunks.create(TrunkCreate(name="direct", domain="sip.example.org"))
+    stored = era.state.get("providers", created.id)
+    assert (stored["domain"], stored["proxyaddr"], stored["proxyport"]) == ("sip.example.org", "", 0)
+    assert (created.domain, created.host, created.port, created.registration) == ("sip.example.org", None, None,
+                                                                                  None)
+    era.recorder.clear()
+    with pytest.raises(BadUserInput) as create:
+        await era_connector.trunks.create(TrunkCreate(name="x", domain="sip.example.org", port=5070))
+    with pytest.raises(BadUserInput) as update:
+        await era_connector.trunks.update(created.id, TrunkUpdate(port=5070))
+    assert create.value.field == update.value.field == "port"
+    assert requests(era, "POST") == [] and requests(era, "PATCH") == []
+    proxied = await era_connector.trunks.update(created.id, TrunkUpdate(host="10.0.0.5", port=5070))
+    assert (proxied.domain, proxied.host, proxied.port) == ("sip.example.org", "10.0.0.5", 5070)
+    (patch,) = requests(era, "PATCH")
+    assert json.loads(patch.body) == {"proxyaddr": "10.0.0.5", "proxyport": 5070}
 
 
 # --- devices -------------------------------------------------------------------------------------------

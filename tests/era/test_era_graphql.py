@@ -199,11 +199,11 @@ async def test_trunk_create_update_delete_keeps_the_password_write_only(
     client: GraphQLTestClient, era: Emulator[EraState]
 ) -> None:
     trunk = await mutate(client, "createTrunk", "", {"backend": "era", "input": {
-        "name": "carrier", "host": "sip.carrier.example.net", "port": 5080, "transport": "TLS",
-        "username": "acct", "password": "Trunk-Pw-91", "register": True}},
-        "id nativeId name host port transport username enabled register raw")
-    assert (trunk["host"], trunk["port"], trunk["transport"], trunk["register"]) == (
-        "sip.carrier.example.net", 5080, "TLS", True)
+        "name": "carrier", "domain": "carrier.example.net", "host": "sip.carrier.example.net", "port": 5080,
+        "transport": "TLS", "username": "acct", "password": "Trunk-Pw-91", "register": True}},
+        "id nativeId name domain host port transport username enabled register raw")
+    assert (trunk["domain"], trunk["host"], trunk["port"], trunk["transport"], trunk["register"]) == (
+        "carrier.example.net", "sip.carrier.example.net", 5080, "TLS", True)
     assert "Trunk-Pw-91" not in str(trunk) and "pwd" not in trunk["raw"]
     updated = await mutate(client, "updateTrunk", "", {"id": trunk["id"], "input": {"port": None}},
                            "name host port username")

@@ -41,8 +41,8 @@ def era_type(strategy: RingStrategy | None) -> str:
     try:
         return mapping.GROUP_TYPE_OF[strategy]
     except KeyError:
-        allowed = ", ".join(s.value for s in mapping.GROUP_TYPE_OF)
-        raise BadUserInput(f"strategy: Era group numbers ring {allowed}, not {strategy.value}",
+        allowed = ", ".join(s.name for s in mapping.GROUP_TYPE_OF)
+        raise NotSupported(f"strategy: Era group numbers ring {allowed}, not {strategy.name}",
                            field="strategy") from None
 
 

@@ -36,7 +36,7 @@ from pbxgraph.domain import (
     RingStrategy,
     User,
 )
-from pbxgraph.errors import BadUserInput, NotFound
+from pbxgraph.errors import BadUserInput, NotFound, NotSupported
 
 COLLECTION = "hunts"
 FIELDS = {"code": "name", "phonenumber": "extension", "resmode": "strategy", "resources": "members"}
@@ -48,8 +48,8 @@ def era_mode(strategy: RingStrategy | None) -> str:
     try:
         return mapping.HUNT_MODE_OF[strategy]
     except KeyError:
-        allowed = ", ".join(s.value for s in mapping.HUNT_MODE_OF)
-        raise BadUserInput(f"strategy: Era hunts ring by {allowed}, not {strategy.value}",
+        allowed = ", ".join(s.name for s in mapping.HUNT_MODE_OF)
+        raise NotSupported(f"strategy: Era hunts ring by {allowed}, not {strategy.name}",
                            field="strategy") from None
 
 
@@ -150,8 +150,8 @@ class EraQueues:
         seen: set[str] = set()
         for i, member in enumerate(members):
             if member.kind is not MemberKind.USER:
-                raise BadUserInput(f"members[{i}].kind: Era hunts are served by SIP users, not {member.kind.value}s",
-                                   field=f"members[{i}].kind")
+                raise NotSupported(f"members[{i}].id: Era hunts are served by SIP users, not {member.kind.value}s",
+                                   field=f"members[{i}].id")
             if member.id in seen:
                 raise BadUserInput(f"members[{i}].id: user '{member.id}' is given twice", field=f"members[{i}].id")
             seen.add(member.id)

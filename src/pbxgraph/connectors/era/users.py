@@ -23,6 +23,7 @@ from pbxgraph.connectors.era.common import (
     registrations,
     unique,
     users_with_registration,
+    whole,
 )
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.querying import apply_query
@@ -145,7 +146,8 @@ class EraUsers:
         """Groups whose dial plan rings each user's extension.
 
         Era cannot filter group numbers by dial-plan content, so this is one
-        users request plus a read of the group numbers, matched here.
+        users request plus a read of the group numbers, matched here; the
+        groups found are then read whole (their descriptions), one GET each.
         """
         if not user_ids:
             return []
@@ -153,9 +155,10 @@ class EraUsers:
         numbers = {p["id"]: p.get("phonenumber") for p in payloads if p.get("phonenumber")}
         if not numbers:
             return [[] for _ in user_ids]
-        groups = [(mapping.group_from(g), set(mapping.dial_numbers(g)))
-                  for g in await self.client.list_all("sipgroups")]
-        groups.sort(key=lambda pair: pair[0].id)
+        wanted = set(numbers.values())
+        ringing = [g for g in await self.client.list_all("sipgroups") if wanted & set(mapping.dial_numbers(g))]
+        groups = [(mapping.group_from(g), set(mapping.dial_numbers(g))) for g in await whole(
+            self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))))]
         return [[group for group, dialled in groups if numbers.get(uid) in dialled] for uid in user_ids]
 
     async def devices_of(self, user_ids: Sequence[str]) -> list[list[Device]]:
