@@ -535,3 +535,18 @@ async def test_deleting_a_user_takes_it_out_of_groups_and_queues_and_says_so(
                              {"g": era_id(Kind.GROUP, RECEPTION), "q": era_id(Kind.QUEUE, SUPPORT)})
     assert "202" not in [m["number"] for m in data["g"]["members"]]
     assert None in [m["member"] for m in data["q"]["members"]]  # the queue the error named as not changed
+
+
+async def test_a_hunts_listing_that_repeats_an_id_gives_one_queue_node(
+    client: GraphQLTestClient, era: Emulator[EraState]
+) -> None:
+    # As in Era's own hunts example: the second row names the first one's id, with another code and number.
+    era.state.load_listing("hunts", [{"id": SUPPORT, "code": "hunt_5", "phonenumber": "499", "priority": 50}])
+    data = await client.data("""{ queues(backends: ["era"], first: 50) { totalCount
+        nodes { id name extension members { member { ... on User { username } } } } } }""")
+    nodes = data["queues"]["nodes"]
+    assert len(nodes) == len({n["id"] for n in nodes}) == data["queues"]["totalCount"] == len(HUNTS)
+    support = next(n for n in nodes if n["id"] == era_id(Kind.QUEUE, SUPPORT))
+    assert (support["name"], support["extension"]) == ("support", "402")
+    assert [m["member"]["username"] for m in support["members"]] == ["anna.petrova", "boris.ivanov",
+                                                                     "farid.haddad"]

@@ -16,9 +16,11 @@ one is known to be done or not. Every one done is reported as a side effect
 hunts were changed and which were not (and still ring or list the user), by
 name and id, with what Era said about the first failure.
 
-The groups and hunts are read just before they are written, and a whole
-``dialplan`` or ``resources`` is sent: Era documents no conditional write, so
-a change another client makes in between would be overwritten.
+The groups and hunts are read right before the user's own write (a failed
+read changes nothing) and written right after it, each with its whole
+``dialplan`` or ``resources``: Era documents no conditional write, so a
+change another client makes in between would be overwritten. A user's phone
+needs no follow-up: it is the account's own provisioning, gone with it.
 """
 
 from __future__ import annotations

@@ -150,7 +150,8 @@ class EraState:
 
         Every row passes the same field checks as a write. A row whose id is
         not stored yet is stored (with the template's defaults for what a list
-        view leaves out); a row repeating a stored id is kept as a list row.
+        view leaves out, and the checks of a create: unique codes and
+        numbers); a row repeating a stored id is kept as a list row.
         """
         spec = COLLECTIONS[collection]
         with self._lock:
@@ -165,6 +166,7 @@ class EraState:
                 if entity_id in self.collections[collection]:
                     self.repeats[collection].append(entity)
                 else:
+                    self._check_unique(collection, entity, entity_id)
                     self.collections[collection][entity_id] = entity
                     if collection == "sipusers":
                         self.registrations.setdefault(entity_id, OFFLINE)
