@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pbxgraph.connectors.era import EraConnector
-from pbxgraph.domain import DeviceCreate, DeviceUpdate, Kind, UserCreate
+from pbxgraph.domain import DeviceCreate, DeviceUpdate, Kind, TrunkCreate, UserCreate
 from pbxgraph.emulators.era.seed import USERS
 from pbxgraph.testing.contract import ConnectorContract
 
@@ -26,6 +26,12 @@ class TestEraContract(ConnectorContract):
         """Era SIP accounts have no e-mail address (setting one is NOT_SUPPORTED)."""
         sample = super().sample_user(n)
         sample.email = None
+        return sample
+
+    def sample_trunk(self, n: int) -> TrunkCreate:
+        """An Era provider account belongs to a SIP domain; the sample's host is its outbound proxy."""
+        sample = super().sample_trunk(n)
+        sample.domain = f"carrier{n}.example.net"
         return sample
 
     def sample_device(self, n: int) -> DeviceCreate:

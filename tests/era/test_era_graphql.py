@@ -22,7 +22,7 @@ from tests.era.conftest import READER_TOKEN, era_config
 UC = "/rest/v1/uc"
 ANNA, BORIS, CLARA, DAVID, ELENA = (u[0] for u in USERS[:5])
 HUGO = USERS[7][0]
-RECEPTION = GROUPS[0]["id"]
+RECEPTION, SUPPORT_DESK = GROUPS[0]["id"], GROUPS[2]["id"]
 SUPPORT = HUNTS[0]["id"]
 Running = Callable[..., contextlib.AbstractAsyncContextManager[GraphQLTestClient]]
 
@@ -187,7 +187,7 @@ async def test_queue_create_members_update_delete(client: GraphQLTestClient) -> 
     refused = await client.execute(
         "mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, members: $m) { id } }",
         {"q": queue["id"], "m": [{"id": era_id(Kind.GROUP, RECEPTION)}]})
-    assert error_codes(refused) == ["BAD_USER_INPUT"]
+    assert error_codes(refused) == ["NOT_SUPPORTED"]  # Era hunts are served by users, as its capabilities say
     assert refused["errors"][0]["extensions"]["field"].startswith("members[0]")
     renamed = await mutate(client, "updateQueue", "", {"id": queue["id"], "input": {"name": "spillover"}},
                            "name extension strategy")
@@ -199,11 +199,11 @@ async def test_trunk_create_update_delete_keeps_the_password_write_only(
     client: GraphQLTestClient, era: Emulator[EraState]
 ) -> None:
     trunk = await mutate(client, "createTrunk", "", {"backend": "era", "input": {
-        "name": "carrier", "host": "sip.carrier.example.net", "port": 5080, "transport": "TLS",
-        "username": "acct", "password": "Trunk-Pw-91", "register": True}},
-        "id nativeId name host port transport username enabled register raw")
-    assert (trunk["host"], trunk["port"], trunk["transport"], trunk["register"]) == (
-        "sip.carrier.example.net", 5080, "TLS", True)
+        "name": "carrier", "domain": "carrier.example.net", "host": "sip.carrier.example.net", "port": 5080,
+        "transport": "TLS", "username": "acct", "password": "Trunk-Pw-91", "register": True}},
+        "id nativeId name domain host port transport username enabled register raw")
+    assert (trunk["domain"], trunk["host"], trunk["port"], trunk["transport"], trunk["register"]) == (
+        "carrier.example.net", "sip.carrier.example.net", 5080, "TLS", True)
     assert "Trunk-Pw-91" not in str(trunk) and "pwd" not in trunk["raw"]
     updated = await mutate(client, "updateTrunk", "", {"id": trunk["id"], "input": {"port": None}},
                            "name host port username")
@@ -252,7 +252,7 @@ async def test_each_error_class_names_the_era_backend(client: GraphQLTestClient)
     strategy = await client.execute(
         'mutation { createGroup(backend: "era", input: {name: "x", extension: "531", strategy: ROUND_ROBIN})'
         ' { id } }')
-    assert error_codes(strategy) == ["BAD_USER_INPUT"]
+    assert error_codes(strategy) == ["NOT_SUPPORTED"]  # a ring strategy Era lacks, refused before any call
     assert strategy["errors"][0]["extensions"]["field"].endswith("strategy")
     missing = await client.execute("mutation($id: ID!) { updateQueue(id: $id, input: {name: \"x\"}) { id } }",
                                    {"id": era_id(Kind.QUEUE, "no-such-hunt")})
@@ -297,14 +297,17 @@ async def test_a_failed_relation_nulls_only_its_own_field(running: Running, era:
     assert [n["name"] for n in body["data"]["queues"]["nodes"]] == ["support", "sales", "billing"]
     assert all(n["members"] is None for n in body["data"]["queues"]["nodes"])
     assert set(error_codes(body)) == {"BACKEND_UNAVAILABLE"}
-    assert era.recorder.count("GET", f"{UC}/hunts/") == 1  # the first failure cancelled the other reads
+    # One failed read of the listing's details (the page is answered from the list view),
+    # then one failed read for the members: each first failure cancelled the other reads.
+    assert era.recorder.count("GET", f"{UC}/hunts/") == 2
 
 
 # --- exact vendor requests for nested queries ------------------------------------------------------------
 
 
-async def test_groups_members_devices_cost_five_era_requests(client: GraphQLTestClient,
-                                                             era: Emulator[EraState]) -> None:
+async def test_groups_members_devices_cost_five_era_requests_plus_one_per_group(
+    client: GraphQLTestClient, era: Emulator[EraState]
+) -> None:
     era.recorder.clear()
     data = await client.data("""{ groups(backends: ["era"]) { nodes { name
         members { number user { username registration devices { mac model } } } } } }""")
@@ -315,8 +318,11 @@ async def test_groups_members_devices_cost_five_era_requests(client: GraphQLTest
     assert phones["anna.petrova"] == ["80:5e:c0:d5:25:ca"] and phones["elena.rossi"] == []
     assert [m["number"] for m in groups[1]["members"]][-1] == "89161234567"
     calls = [(r.method, r.path) for r in era.recorder.requests]
-    assert calls == [
-        ("GET", f"{UC}/sipgroups"),        # the page of groups
+    # Right after the page, each of its groups is read whole (for its description), concurrently.
+    details = calls[1:1 + len(GROUPS)]
+    assert sorted(details) == sorted(("GET", f"{UC}/sipgroups/{g['id']}") for g in GROUPS)
+    assert calls[:1] + calls[1 + len(GROUPS):] == [
+        ("GET", f"{UC}/sipgroups"),        # the page of groups (then each read whole for its description)
         ("GET", f"{UC}/sipgroups"),        # members_of: the groups' dial plans, by id, in one request
         ("GET", f"{UC}/sipusers"),         # the dialled numbers' users, in one request
         ("GET", f"{UC}/sipuser_states"),   # their registrations, in one request
@@ -324,19 +330,21 @@ async def test_groups_members_devices_cost_five_era_requests(client: GraphQLTest
     ]
 
 
-async def test_queues_members_cost_one_get_per_hunt_plus_two(client: GraphQLTestClient,
-                                                             era: Emulator[EraState]) -> None:
+async def test_queues_members_cost_two_gets_per_hunt_plus_three(
+    client: GraphQLTestClient, era: Emulator[EraState]
+) -> None:
     era.recorder.clear()
     data = await client.data("""{ queues(backends: ["era"]) { nodes { name
         members { position priority member { ... on User { username registration } } } } } }""")
     support = next(q for q in data["queues"]["nodes"] if q["name"] == "support")
     assert [(m["priority"], m["member"]["username"]) for m in support["members"]] == [
         (100, "anna.petrova"), (99, "boris.ivanov"), (95, "farid.haddad")]
-    assert era.recorder.count("GET", f"{UC}/hunts") == 1 + len(HUNTS)
-    assert era.recorder.count("GET", f"{UC}/hunts/") == len(HUNTS)
+    # The list, each hunt read whole for the page (its description), each again for its resources.
+    assert era.recorder.count("GET", f"{UC}/hunts") == 1 + 2 * len(HUNTS)
+    assert era.recorder.count("GET", f"{UC}/hunts/") == 2 * len(HUNTS)
     assert era.recorder.count("GET", f"{UC}/sipusers") == 1
     assert era.recorder.count("GET", f"{UC}/sipuser_states") == 1
-    assert era.recorder.count() == 1 + len(HUNTS) + 2
+    assert era.recorder.count() == 1 + 2 * len(HUNTS) + 2
 
 
 async def test_directory_finds_era_owners(client: GraphQLTestClient) -> None:
@@ -359,3 +367,186 @@ async def test_the_no_configuration_demo_serves_an_era_backend() -> None:
     assert len(data["users"]["nodes"]) == len(USERS)
     assert {u["registration"] for u in data["users"]["nodes"]} == {"ONLINE", "OFFLINE"}
     assert len(data["groups"]["nodes"]) == len(GROUPS)
+
+
+# --- the widened model, the declared rules, memberships that follow ----------------------------------------
+
+
+async def test_every_kind_lists_with_the_new_fields(client: GraphQLTestClient, era: Emulator[EraState]) -> None:
+    data = await client.data("""{
+        users(backends: ["era"], first: 100) { nodes { username extension registration } }
+        groups(backends: ["era"], orderBy: {field: EXTENSION}) {
+            nodes { name displayName description extension strategy } }
+        queues(backends: ["era"], orderBy: {field: EXTENSION}) {
+            nodes { name displayName description extension strategy } }
+        trunks(backends: ["era"], orderBy: {field: NAME}) {
+            nodes { name kind model domain host port transport register registration { status } } }
+        devices(backends: ["era"], first: 100) {
+            nodes { mac model registration { status changedAt address } user { username registration } } } }""")
+    assert len(data["users"]["nodes"]) == len(USERS)
+    assert data["groups"]["nodes"][0] == {"name": "Reception", "displayName": "Reception", "extension": "500",
+                                          "description": GROUPS[0]["opts"]["comment"], "strategy": "SEQUENTIAL"}
+    assert data["groups"]["nodes"][2]["description"] is None  # an empty comment
+    assert data["queues"]["nodes"][0] == {"name": "support", "displayName": "Customer support", "extension": "402",
+                                          "description": HUNTS[0]["opts"]["comment"], "strategy": "PRIORITY"}
+    assert data["trunks"]["nodes"] == [
+        {"name": "3528769", "kind": "SIP", "model": None, "domain": "sipnet.ru", "host": "212.53.40.40",
+         "port": 5060, "transport": "TCP", "register": True, "registration": None},
+        {"name": "Oktell", "kind": "SIP", "model": None, "domain": "test.oktell.ru", "host": None, "port": None,
+         "transport": "UDP", "register": True, "registration": None}]
+    devices = data["devices"]["nodes"]
+    assert len(devices) == 5
+    for device in devices:  # a phone registers as its account: the account's state, no time, no address
+        assert device["registration"] == {"status": device["user"]["registration"], "changedAt": None,
+                                          "address": None}
+    assert {d["registration"]["status"] for d in devices} == {"ONLINE", "OFFLINE"}
+
+
+async def test_trunk_domain_and_proxy_are_written_where_era_keeps_them(
+    client: GraphQLTestClient, era: Emulator[EraState]
+) -> None:
+    trunk = await mutate(client, "createTrunk", "", {"backend": "era", "input": {
+        "name": "carrier", "domain": "carrier.example.net", "host": "proxy.carrier.example.net", "port": 5070}},
+        "id nativeId domain host port")
+    stored = era.state.get("providers", trunk["nativeId"])
+    assert (stored["domain"], stored["proxyaddr"], stored["proxyport"]) == (
+        "carrier.example.net", "proxy.carrier.example.net", 5070)
+    assert (trunk["domain"], trunk["host"], trunk["port"]) == (
+        "carrier.example.net", "proxy.carrier.example.net", 5070)
+    moved = await mutate(client, "updateTrunk", "", {"id": trunk["id"], "input": {"domain": "sip.example.org"}},
+                         "domain host port")
+    assert moved == {"domain": "sip.example.org", "host": "proxy.carrier.example.net", "port": 5070}
+    direct = await mutate(client, "updateTrunk", "", {"id": trunk["id"], "input": {"host": None, "port": None}},
+                          "domain host port")
+    assert direct == {"domain": "sip.example.org", "host": None, "port": None}
+    stored = era.state.get("providers", trunk["nativeId"])
+    assert (stored["domain"], stored["proxyaddr"], stored["proxyport"]) == ("sip.example.org", "", 0)
+    era.recorder.clear()
+    portless = await client.execute("mutation($id: ID!) { updateTrunk(id: $id, input: {port: 5080}) { id } }",
+                                    {"id": trunk["id"]})
+    assert error_codes(portless) == ["BAD_USER_INPUT"] and portless["errors"][0]["extensions"]["field"] == \
+        "input.port"
+    assert era.recorder.count("PATCH") == 0
+
+
+async def test_group_and_queue_labels_are_display_names(client: GraphQLTestClient, era: Emulator[EraState]) -> None:
+    queue = await mutate(client, "createQueue", "", {"backend": "era", "input": {
+        "name": "night", "displayName": "Night line", "description": "After 8 pm", "extension": "408"}},
+        "id nativeId name displayName description")
+    assert (queue["name"], queue["displayName"], queue["description"]) == ("night", "Night line", "After 8 pm")
+    stored = era.state.get("hunts", queue["nativeId"])
+    assert (stored["code"], stored["opts"]["title"], stored["opts"]["comment"]) == ("night", "Night line",
+                                                                                   "After 8 pm")
+    relabelled = await mutate(client, "updateQueue", "", {"id": queue["id"], "input": {"displayName": "Nights"}},
+                              "name displayName description")
+    assert relabelled == {"name": "night", "displayName": "Nights", "description": "After 8 pm"}
+    group = await mutate(client, "updateGroup", "", {"id": era_id(Kind.GROUP, RECEPTION), "input": {
+        "displayName": "Front desk"}}, "name displayName description")
+    assert group == {"name": "Front desk", "displayName": "Front desk", "description": GROUPS[0]["opts"]["comment"]}
+    era.recorder.clear()
+    apart = await client.execute("mutation($id: ID!) { updateGroup(id: $id, input: {name: \"front\", "
+                                 "displayName: \"Front desk\"}) { id } }", {"id": era_id(Kind.GROUP, RECEPTION)})
+    assert error_codes(apart) == ["NOT_SUPPORTED"] and apart["errors"][0]["extensions"]["field"] == \
+        "input.displayName"
+    assert era.recorder.count("PATCH") == 0
+
+
+@pytest.mark.parametrize(("mutation", "variables", "code", "field"), [
+    ("createUser(backend: \"era\", input: $i)", {"i": {"username": "m", "email": "m@example.com"}},
+     "NOT_SUPPORTED", "input.email"),
+    ("createUser(backend: \"era\", input: $i)", {"i": {"username": "m", "enabled": False}},
+     "NOT_SUPPORTED", "input.enabled"),
+    ("updateUser(id: \"" + era_id(Kind.USER, ANNA) + "\", input: $i)", {"i": {"enabled": False}},
+     "NOT_SUPPORTED", "input.enabled"),
+    ("createDevice(backend: \"era\", input: $i)", {"i": {"mac": "00:04:f2:00:00:09", "name": "Desk",
+                                                         "userId": era_id(Kind.USER, ELENA)}},
+     "NOT_SUPPORTED", "input.name"),
+    ("createDevice(backend: \"era\", input: $i)", {"i": {"mac": "00:04:f2:00:00:09"}},
+     "BAD_USER_INPUT", "input.userId"),
+    ("createTrunk(backend: \"era\", input: $i)", {"i": {"name": "isdn", "host": "gw.example.net", "kind": "PRI"}},
+     "NOT_SUPPORTED", "input.kind"),
+    ("createTrunk(backend: \"era\", input: $i)", {"i": {"name": "t", "domain": "x.example.net", "model": "m1"}},
+     "NOT_SUPPORTED", "input.model"),
+    ("createGroup(backend: \"era\", input: $i)", {"i": {"name": "no number"}}, "BAD_USER_INPUT", "input.extension"),
+    ("createQueue(backend: \"era\", input: $i)", {"i": {"name": "q", "strategy": "ROUND_ROBIN"}},
+     "NOT_SUPPORTED", "input.strategy"),
+], ids=["email", "disabled", "update-disabled", "phone-name", "phone-owner", "pri", "model", "group-number",
+        "strategy"])
+async def test_what_era_cannot_store_is_refused_before_any_era_call(
+    client: GraphQLTestClient, era: Emulator[EraState], mutation: str, variables: dict[str, Any], code: str,
+    field: str
+) -> None:
+    input_type = mutation.split("(")[0]
+    input_type = input_type[0].upper() + input_type[1:] + "Input"
+    era.recorder.clear()
+    body = await client.execute(f"mutation($i: {input_type}!) {{ {mutation} {{ id }} }}", variables)
+    assert error_codes(body) == [code]
+    error = body["errors"][0]
+    assert error["extensions"]["backend"] == "era" and error["extensions"]["field"] == field
+    assert "era" in error["message"]
+    assert era.recorder.count() == 0
+
+
+async def test_era_capabilities_say_what_it_stores(client: GraphQLTestClient) -> None:
+    data = await client.data("{ backends { name capabilities { kind createFields updateFields requiredFields "
+                             "strategies memberKinds memberPriority trunkKinds } } }")
+    era = {c["kind"]: c for b in data["backends"] if b["name"] == "era" for c in b["capabilities"]}
+    assert "email" not in era["USER"]["createFields"] and "enabled" not in era["USER"]["updateFields"]
+    assert "name" not in era["DEVICE"]["createFields"] and era["DEVICE"]["requiredFields"] == ["userId"]
+    assert era["GROUP"]["requiredFields"] == ["extension"]
+    assert set(era["GROUP"]["strategies"]) == {"SEQUENTIAL", "ALL", "RANDOM"}
+    assert era["QUEUE"]["memberKinds"] == ["USER"] and era["QUEUE"]["memberPriority"] == "HIGHER_FIRST"
+    assert era["TRUNK"]["trunkKinds"] == ["SIP"] and "model" not in era["TRUNK"]["createFields"]
+
+
+async def test_renumbering_a_user_reports_the_groups_it_rewrote(client: GraphQLTestClient,
+                                                                era: Emulator[EraState]) -> None:
+    body = await client.execute("mutation($id: ID!) { updateUser(id: $id, input: {extension: \"301\"}) "
+                                "{ extension groups { name members { number user { username } } } } }",
+                                {"id": era_id(Kind.USER, ANNA)})
+    assert "errors" not in body
+    user = body["data"]["updateUser"]
+    assert user["extension"] == "301"
+    assert {"number": "301", "user": {"username": "anna.petrova"}} in user["groups"][0]["members"]
+    effects = body["extensions"]["sideEffects"]
+    assert sorted((e["backend"], e["kind"], e["id"], e["nativeId"], e["field"]) for e in effects) == sorted([
+        ("era", "GROUP", era_id(Kind.GROUP, RECEPTION), RECEPTION, "members"),
+        ("era", "GROUP", era_id(Kind.GROUP, SUPPORT_DESK), SUPPORT_DESK, "members")])
+    assert all(e["message"].endswith("now rings 301 instead of 201") for e in effects)
+    plain = await client.execute('{ users(backends: ["era"], first: 1) { totalCount } }')
+    assert "extensions" not in plain  # nothing changed on the side, nothing said
+
+
+async def test_deleting_a_user_takes_it_out_of_groups_and_queues_and_says_so(
+    client: GraphQLTestClient, era: Emulator[EraState]
+) -> None:
+    era.faults.add(Fault(kind=FaultKind.STATUS, status=503, method="PATCH", path_prefix=f"{UC}/hunts/{SUPPORT}"))
+    body = await client.execute("mutation($id: ID!) { deleteUser(id: $id) { deletedId } }",
+                                {"id": era_id(Kind.USER, BORIS)})
+    assert error_codes(body) == ["BACKEND_ERROR"]
+    message = body["errors"][0]["message"]
+    assert message.startswith(f"user 'boris.ivanov' (id {BORIS}) was deleted, but 1 of 2 groups and queues")
+    assert f"not changed: queue 'Customer support' (402, id {SUPPORT}) still lists user 'boris.ivanov'" in message
+    assert f"changed: group 'Reception' (500, id {RECEPTION}) no longer rings 202" in message
+    assert [(e["kind"], e["nativeId"]) for e in body["extensions"]["sideEffects"]] == [("GROUP", RECEPTION)]
+    era.faults.clear()
+    data = await client.data("""query($g: ID!, $q: ID!) { g: node(id: $g) { ... on Group { members { number } } }
+        q: node(id: $q) { ... on Queue { members { member { ... on User { username } } } } } }""",
+                             {"g": era_id(Kind.GROUP, RECEPTION), "q": era_id(Kind.QUEUE, SUPPORT)})
+    assert "202" not in [m["number"] for m in data["g"]["members"]]
+    assert None in [m["member"] for m in data["q"]["members"]]  # the queue the error named as not changed
+
+
+async def test_a_hunts_listing_that_repeats_an_id_gives_one_queue_node(
+    client: GraphQLTestClient, era: Emulator[EraState]
+) -> None:
+    # As in Era's own hunts example: the second row names the first one's id, with another code and number.
+    era.state.load_listing("hunts", [{"id": SUPPORT, "code": "hunt_5", "phonenumber": "499", "priority": 50}])
+    data = await client.data("""{ queues(backends: ["era"], first: 50) { totalCount
+        nodes { id name extension members { member { ... on User { username } } } } } }""")
+    nodes = data["queues"]["nodes"]
+    assert len(nodes) == len({n["id"] for n in nodes}) == data["queues"]["totalCount"] == len(HUNTS)
+    support = next(n for n in nodes if n["id"] == era_id(Kind.QUEUE, SUPPORT))
+    assert (support["name"], support["extension"]) == ("support", "402")
+    assert [m["member"]["username"] for m in support["members"]] == ["anna.petrova", "boris.ivanov",
+                                                                     "farid.haddad"]

@@ -15,6 +15,7 @@ from pbxgraph.schema.errors import CodedErrors
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
 from pbxgraph.schema.query import Query
+from pbxgraph.schema.side_effects import SideEffects
 
 
 class PbxSchema(strawberry.Schema):
@@ -34,6 +35,7 @@ def build_schema() -> strawberry.Schema:
         types=[User, Group, Queue, Trunk, Device],
         extensions=[
             CodedErrors,
+            SideEffects,
             lambda: QueryDepthLimiter(max_depth=15),
             lambda: MaxAliasesLimiter(max_alias_count=50),
             lambda: MaxTokensLimiter(max_token_count=5000),

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pbxgraph import effects
 from pbxgraph.connectors.contract import Connector, resource_of
 from pbxgraph.domain import (
     Device,
@@ -73,8 +74,9 @@ class PbxService:
 
     async def _call(self, backend: str, kind: Kind, operation: Operation, method: str, *args: Any) -> Any:
         resource = self.resource(backend, kind, operation)
-        return await call(backend, self._timeout(backend), f"{kind.value}.{method}",
-                          getattr(resource, method)(*args))
+        with effects.on_backend(backend):
+            return await call(backend, self._timeout(backend), f"{kind.value}.{method}",
+                              getattr(resource, method)(*args))
 
     # --- reads ---------------------------------------------------------------
 

@@ -21,9 +21,13 @@ Configuration keys::
 
 Capabilities: users, groups, queues, trunks and devices with list, read,
 create, update and delete; group and queue membership; device assignment,
-resync and restart; user registration status. Era has no e-mail address or
-disabled state for a SIP user and no name for a phone: setting one is
-``NOT_SUPPORTED`` naming the field.
+resync and restart; user and phone registration status. The per-kind rules
+(:data:`~pbxgraph.connectors.era.connector.CAPABILITIES`) say what Era cannot
+store: an e-mail address or a disabled state for a SIP user, a name for a
+phone, a model or a kind other than SIP for a provider; setting one is
+``NOT_SUPPORTED`` naming the field, before any request. Groups and hunts
+follow a renumbered or deleted user (:mod:`.follow`), reported as side
+effects.
 """
 
 from pbxgraph.connectors.era.connector import EraConnector, create_connector

@@ -11,6 +11,13 @@ what they want. Three habits matter:
 * Batched look-ups are one ``in`` filter per chunk of keys (chunks keep the
   query string well below common URL limits), chunks in flight concurrently
   under the backend's concurrency cap.
+* A listing can name one id twice (Era's own hunts example does, with another
+  code and number on the second row). Every listing read through here keeps
+  the first row of each id, so no object is answered twice and none takes
+  another's data; the single read of that id is what Era says it is.
+* List views leave fields out (``opts.comment``, a hunt's ``resources``) and
+  Era documents no multi-get (``LOOKUP`` answers ids only), so ``read_many``
+  reads whole entities one GET each, concurrently under the cap.
 """
 
 from __future__ import annotations
@@ -32,6 +39,20 @@ BASE = "/rest/v1/uc"
 IN_CHUNK = 100
 
 Filter = list[Any]
+
+
+def first_by_id(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows in order, each id once (its first row); rows without an id are kept for the mapping to refuse."""
+    seen: set[str] = set()
+    kept: list[dict[str, Any]] = []
+    for item in items:
+        key = item.get("id")
+        if isinstance(key, str):
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(item)
+    return kept
 
 
 def all_of(*parts: Filter | None) -> Filter | None:
@@ -174,7 +195,7 @@ class EraClient:
 
     async def list_all(self, collection: str, *, filter: Filter | None = None,
                        mask: Sequence[str] | None = None) -> list[dict[str, Any]]:
-        """Every entity matching ``filter``, chunk by chunk until a short chunk."""
+        """Every entity matching ``filter``, chunk by chunk until a short chunk; each id once."""
         found: list[dict[str, Any]] = []
         offset = 0
         while True:
@@ -182,7 +203,7 @@ class EraClient:
                                     limit=self.page_size, order=["id"])
             found += chunk
             if len(chunk) < self.page_size:
-                return found
+                return first_by_id(found)
             offset += len(chunk)
 
     async def list_in(self, collection: str, name: str, values: Sequence[Any], *,
@@ -194,7 +215,13 @@ class EraClient:
         chunks = [unique[i:i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
         answers = await gather(
             self.list_all(collection, filter=all_of(one_of(name, chunk), filter), mask=mask) for chunk in chunks)
-        return [item for answer in answers for item in answer]
+        return first_by_id([item for answer in answers for item in answer])
+
+    async def read_many(self, collection: str, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The whole entity of each id that exists (absent where Era says 404): one GET per id."""
+        unique = list(dict.fromkeys(entity_ids))
+        answers = await gather(self.find(collection, entity_id) for entity_id in unique)
+        return {entity_id: answer for entity_id, answer in zip(unique, answers, strict=True) if answer is not None}
 
     async def get(self, collection: str, entity_id: str, *, fields: Mapping[str, str] | None = None
                   ) -> dict[str, Any]:

@@ -1,4 +1,10 @@
-"""What the Era resources share: backend naming, user resolution, registrations."""
+"""What the Era resources share: backend naming, user resolution, registrations, whole reads.
+
+Two fetches cost extra requests and live here alone, so that a caller who
+needs neither can later be spared both: registrations (``registrations``, one
+``sipuser_states`` request per chunk of accounts) and whole entities where a
+list view leaves fields out (``whole``, one GET per entity).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from typing import Any, TypeVar
 
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient
-from pbxgraph.domain import Registration, User
+from pbxgraph.domain import Device, Registration, User
 from pbxgraph.errors import PbxError
 
 log = logging.getLogger("pbxgraph.connectors.era")
@@ -63,6 +69,44 @@ async def registrations(client: EraClient, user_ids: Sequence[str]) -> dict[str,
         if isinstance(state.get("id"), str) and registration is not None:
             found[state["id"]] = registration
     return found
+
+
+async def whole(client: EraClient, collection: str, payloads: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each listed entity completed with what only its single read shows.
+
+    Era's list views leave out what a record needs (a group's or hunt's
+    ``opts.comment``), and Era offers no multi-get, so this is one GET per
+    entity, concurrently under the backend's cap: call it for a page, never
+    for a whole collection. The listed fields stay as listed (the page was
+    filtered and ordered by them); the read adds the others. Like the
+    registrations, the details are not worth the listing: when Era cannot
+    give them, the listed views are answered (description null) and the
+    failure is logged.
+    """
+    ids = [p["id"] for p in payloads if isinstance(p.get("id"), str)]
+    if not ids:
+        return list(payloads)
+    try:
+        found = await client.read_many(collection, ids)
+    except PbxError as error:
+        log.warning("backend '%s': %s details unavailable (%s): %s", client.backend, collection, error.code,
+                    error.message)
+        return list(payloads)
+    completed = []
+    for listed in payloads:
+        read = found.get(str(listed.get("id")))
+        if read is None:
+            completed.append(listed)
+        else:
+            completed.append({**read, **listed, "opts": {**mapping.opts(read), **mapping.opts(listed)}})
+    return completed
+
+
+async def devices_with_registration(client: EraClient, holders: Sequence[dict[str, Any]]) -> list[Device | None]:
+    """The phone of each SIP user payload (None without a usable MAC), with its account's registration."""
+    owners = [p["id"] for p in holders if mapping.device_from(p) is not None]
+    states = await registrations(client, unique(owners))
+    return [mapping.device_from(p, states.get(str(p.get("id")))) for p in holders]
 
 
 async def users_with_registration(client: EraClient, payloads: Sequence[dict[str, Any]]) -> list[User]:

@@ -16,16 +16,51 @@ from pbxgraph.connectors.era.queues import EraQueues
 from pbxgraph.connectors.era.trunks import EraTrunks
 from pbxgraph.connectors.era.users import EraUsers
 from pbxgraph.connectors.http import tls_verify
-from pbxgraph.domain import CRUD, Capabilities, Health, HealthStatus, Kind, Operation
+from pbxgraph.domain import (
+    CRUD,
+    Capabilities,
+    Health,
+    HealthStatus,
+    Kind,
+    KindRules,
+    MemberKind,
+    Operation,
+    PriorityOrder,
+    RingStrategy,
+    TrunkKind,
+)
 from pbxgraph.errors import PbxError
 
-CAPABILITIES = Capabilities(kinds={
-    Kind.USER: CRUD | {Operation.REGISTRATION},
-    Kind.GROUP: CRUD | {Operation.MEMBERS},
-    Kind.QUEUE: CRUD | {Operation.MEMBERS},
-    Kind.TRUNK: CRUD,
-    Kind.DEVICE: CRUD | {Operation.ASSIGN, Operation.RESYNC, Operation.RESTART},
-})
+_USER_FIELDS = frozenset({"username", "display_name", "extension", "sip_password"})
+
+#: What Era can store, declared so that the service refuses the rest before any call:
+#: a SIP user has no e-mail and no disabled state; a group number needs its number and
+#: rings in one of three ways; a hunt is served by SIP users and rings them by priority
+#: (the documents list resources highest priority first: 100, 99, 95); a provider is a
+#: SIP account without a model; a phone exists only as a SIP user's provisioning and
+#: has no name.
+CAPABILITIES = Capabilities(
+    kinds={
+        Kind.USER: CRUD | {Operation.REGISTRATION},
+        Kind.GROUP: CRUD | {Operation.MEMBERS},
+        Kind.QUEUE: CRUD | {Operation.MEMBERS},
+        Kind.TRUNK: CRUD,
+        Kind.DEVICE: CRUD | {Operation.ASSIGN, Operation.RESYNC, Operation.RESTART},
+    },
+    rules={
+        Kind.USER: KindRules(create_fields=_USER_FIELDS, update_fields=_USER_FIELDS),
+        Kind.GROUP: KindRules(required=frozenset({"extension"}),
+                              strategies=frozenset({RingStrategy.SEQUENTIAL, RingStrategy.ALL, RingStrategy.RANDOM})),
+        Kind.QUEUE: KindRules(strategies=frozenset({RingStrategy.PRIORITY}),
+                              member_kinds=frozenset({MemberKind.USER}), member_priority=PriorityOrder.HIGHER_FIRST),
+        Kind.TRUNK: KindRules(
+            create_fields=frozenset({"name", "domain", "host", "port", "transport", "username", "password",
+                                     "enabled", "register", "kind"}),
+            trunk_kinds=frozenset({TrunkKind.SIP})),
+        Kind.DEVICE: KindRules(create_fields=frozenset({"mac", "model", "user_id"}),
+                               update_fields=frozenset({"mac", "model"}), required=frozenset({"user_id"})),
+    },
+)
 
 KEYS = ("url", "token", "token_header", "token_scheme", "verify", "page_size")
 

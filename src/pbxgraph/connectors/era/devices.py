@@ -15,7 +15,10 @@ Era has no device collection. A phone exists as two options of a SIP user,
   Era provisions one phone per account. Era keeps no phone name: a name is
   NOT_SUPPORTED rather than dropped.
 * Unassigning clears the user's provisioning options, after which Era no
-  longer knows the phone: the record returned is the phone as it was.
+  longer knows the phone: the record returned is the phone as it was, with
+  no registration (it has no account left to register as).
+* A phone's registration is its account's (``sipuser_states``, see
+  :mod:`.mapping`): one states request per answer, for its phones only.
 * Resync and restart are Era's device operation (``POST
   /sipusers/<id>/device``: ``sync`` / ``restart``) on the owner's account.
 
@@ -32,6 +35,7 @@ from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, Filter, prop
 from pbxgraph.connectors.era.common import (
+    devices_with_registration,
     names_backend,
     unique,
     users_with_registration,
@@ -85,17 +89,24 @@ class EraDevices:
         else:
             payloads = await self.client.list_all(USERS, filter=_HAS_MAC)
         devices: dict[str, Device] = {}
+        owners: dict[str, dict[str, Any]] = {}
         for payload in sorted(payloads, key=lambda p: str(p.get("id"))):
             device = mapping.device_from(payload)
-            if device is not None:
-                devices.setdefault(device.id, device)
-        return apply_query(devices.values(), query)
+            if device is not None and device.id not in devices:
+                devices[device.id] = device
+                owners[device.id] = payload
+        page = apply_query(devices.values(), query)
+        page.items = [d for d in await devices_with_registration(self.client, [owners[d.id] for d in page.items])
+                      if d is not None]
+        return page
 
     async def get_many(self, ids: Sequence[str]) -> list[Device | None]:
         if not ids:
             return []
         holders = await self._holders(ids)
-        return [mapping.device_from(h[0]) if (h := holders.get(i)) else None for i in ids]
+        found = {i: h[0] for i in ids if (h := holders.get(i))}
+        devices = dict(zip(found, await devices_with_registration(self.client, list(found.values())), strict=True))
+        return [devices.get(i) for i in ids]
 
     async def create(self, data: DeviceCreate) -> Device:
         if data.name is not None:
@@ -113,23 +124,23 @@ class EraDevices:
             raise Conflict(f"user_id: user '{data.user_id}' already has phone {existing.mac}; "
                            "Era provisions one phone per account", field="user_id")
         changed = await self._provision(user, mapping.era_mac(mac), data.model or "")
-        return self._device(changed)
+        return await self._device(changed)
 
     async def update(self, id: str, patch: DeviceUpdate) -> Device:
         changes = patch.changes()
         if changes.get("name") is not None:
             raise self._no_name()
         holder = await self._holder(id)
-        device = self._device(holder)
+        device = self._bare_device(holder)
         if "mac" in changes and validation.mac(changes["mac"]) != device.mac:
             raise BadUserInput("mac: an Era phone is known by its MAC address; delete this device and "
                                "create the new one", field="mac")
         if "model" not in changes:
-            return device
+            return await self._device(holder)
         user = await self.client.get(USERS, holder["id"])
         changed = await self._provision(user, mapping.opts(user).get("ap_mac_address") or mapping.era_mac(
             device.mac or ""), changes["model"] or "")
-        return self._device(changed)
+        return await self._device(changed)
 
     async def delete(self, id: str) -> None:
         for holder in (await self._holders([id])).get(id) or self._missing(id):
@@ -146,7 +157,7 @@ class EraDevices:
     async def assign(self, device_id: str, user_id: str) -> Device:
         holders = (await self._holders([device_id])).get(device_id) or self._missing(device_id)
         if [h["id"] for h in holders] == [user_id]:
-            return self._device(holders[0])
+            return await self._device(holders[0])
         target = await self._user(user_id)
         current = mapping.device_from(target)
         if current is not None and current.id != device_id:
@@ -159,11 +170,11 @@ class EraDevices:
         for holder in holders:
             if holder["id"] != user_id:
                 await self._provision(await self.client.get(USERS, holder["id"]), "", "")
-        return self._device(moved)
+        return await self._device(moved)
 
     async def unassign(self, device_id: str) -> Device:
         holders = (await self._holders([device_id])).get(device_id) or self._missing(device_id)
-        device = self._device(holders[0])
+        device = self._bare_device(holders[0])
         for holder in holders:
             await self._provision(await self.client.get(USERS, holder["id"]), "", "")
         return device
@@ -181,11 +192,17 @@ class EraDevices:
     def _missing(self, device_id: str) -> list[dict[str, Any]]:
         raise NotFound(f"no device '{device_id}'", backend=self.client.backend)
 
-    def _device(self, payload: dict[str, Any]) -> Device:
+    def _bare_device(self, payload: dict[str, Any]) -> Device:
+        """The phone of this SIP user, without its registration."""
         device = mapping.device_from(payload)
         if device is None:  # Era dropped or garbled the MAC it was just given
             raise NotFound(f"sipuser '{payload.get('id')}' has no phone", backend=self.client.backend)
         return device
+
+    async def _device(self, payload: dict[str, Any]) -> Device:
+        """The phone of this SIP user, with its account's registration."""
+        (device,) = await devices_with_registration(self.client, [payload])
+        return device if device is not None else self._bare_device(payload)
 
     async def _user(self, user_id: str) -> dict[str, Any]:
         user = await self.client.find(USERS, user_id)

@@ -18,7 +18,7 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
-from pbxgraph.connectors.era.common import names_backend, unique, users_by_number
+from pbxgraph.connectors.era.common import names_backend, unique, users_by_number, whole
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
     Group,
@@ -29,7 +29,7 @@ from pbxgraph.domain import (
     Page,
     RingStrategy,
 )
-from pbxgraph.errors import BadUserInput, NotFound
+from pbxgraph.errors import BadUserInput, NotFound, NotSupported
 
 COLLECTION = "sipgroups"
 FIELDS = {"phonenumber": "extension", "type": "strategy", "dialplan": "member_user_ids"}
@@ -41,8 +41,8 @@ def era_type(strategy: RingStrategy | None) -> str:
     try:
         return mapping.GROUP_TYPE_OF[strategy]
     except KeyError:
-        allowed = ", ".join(s.value for s in mapping.GROUP_TYPE_OF)
-        raise BadUserInput(f"strategy: Era group numbers ring {allowed}, not {strategy.value}",
+        allowed = ", ".join(s.name for s in mapping.GROUP_TYPE_OF)
+        raise NotSupported(f"strategy: Era group numbers ring {allowed}, not {strategy.name}",
                            field="strategy") from None
 
 
@@ -59,14 +59,18 @@ class EraGroups:
             equals("phonenumber", flt.extension) if flt.extension is not None else None,
             contains_text(["opts.title", "phonenumber"], flt.search) if flt.search else None,
         )
-        payloads = await self.client.list_all(COLLECTION, filter=pushed)
-        return apply_query([mapping.group_from(p) for p in payloads], query)
+        payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
+                    if isinstance(p.get("id"), str)}
+        page = apply_query([mapping.group_from(p) for p in payloads.values()], query)
+        page.items = [mapping.group_from(p) for p in
+                      await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items])]
+        return page
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
         if not ids:
             return []
-        found = {g.id: g for g in map(mapping.group_from, await self.client.list_in(COLLECTION, "id", ids))}
-        return [found.get(i) for i in ids]
+        found = await self.client.read_many(COLLECTION, ids)
+        return [mapping.group_from(found[i]) if i in found else None for i in ids]
 
     async def create(self, data: GroupCreate) -> Group:
         if data.extension is None:
@@ -74,7 +78,8 @@ class EraGroups:
         body: dict[str, Any] = {
             "phonenumber": validation.extension(data.extension),
             "dialplan": [{"dial": [n]} for n in await self._numbers_of(data.member_user_ids, "member_user_ids")],
-            "opts": {"title": validation.non_empty(data.name, "name"), "comment": data.description or ""},
+            "opts": {"title": self._title(validation.non_empty(data.name, "name"), data.display_name),
+                     "comment": data.description or ""},
         }
         if data.strategy is not None:
             body["type"] = era_type(data.strategy)
@@ -92,7 +97,11 @@ class EraGroups:
             body["type"] = era_type(changes["strategy"])
         options: dict[str, Any] = {}
         if "name" in changes:
-            options["title"] = validation.non_empty(changes["name"], "name")
+            name = validation.non_empty(changes["name"], "name")
+            options["title"] = self._title(name, changes["display_name"] if "display_name" in changes else name,
+                                           given="display_name" in changes)
+        elif "display_name" in changes:
+            options["title"] = changes["display_name"] or ""
         if "description" in changes:
             options["comment"] = changes["description"] or ""
         if options:
@@ -148,6 +157,18 @@ class EraGroups:
         return (await self._members([group]))[group_id]
 
     # --- helpers ---------------------------------------------------------------------
+
+    def _title(self, name: str, display_name: str | None, *, given: bool = False) -> str:
+        """The one label Era keeps for a group number, from a name and a display name that must agree.
+
+        ``given`` says the display name was sent (an explicit ``null`` then disagrees with a name).
+        """
+        if (display_name is not None or given) and display_name != name:
+            raise NotSupported(
+                f"display_name: backend '{self.client.backend}' (Era) keeps one label for a group number, "
+                "its name; give display_name the same value as name, or leave it out",
+                backend=self.client.backend, field="display_name")
+        return name
 
     async def _members(self, groups: Sequence[dict[str, Any]]) -> dict[str, list[GroupMember]]:
         """Members of each group: one users request and one states request for all of them."""

@@ -5,19 +5,36 @@ unified    Era                                                            notes
 =========  =============================================================  ==============================
 User       ``sipusers``: ``login`` username, ``name`` display name,        no e-mail and no disabled
            ``phonenumber`` extension; ``sipuser_states`` registration      state in Era
-Group      ``sipgroups``: ``opts.title`` name (else the number),          members: see ``dial_numbers``
-           ``phonenumber``, ``type``, ``opts.comment`` description
-Queue      ``hunts``: ``code`` name, ``phonenumber``, ``resmode``,        members: ``resources``
-           ``opts.comment`` description
-Trunk      ``providers``: ``code`` name, ``domain`` (else ``proxyaddr``)  ``pwd`` write-only
-           host, ``proxyport`` port (0 = default), ``transport``,
-           ``login`` username, ``enabled``, ``reg``
-Device     a SIP user's ``opts.ap_mac_address``/``ap_device_model``       id = the MAC, 12 hex digits
+Group      ``sipgroups``: ``opts.title`` display name and name (else      members: see ``dial_numbers``
+           the number), ``phonenumber``, ``type``, ``opts.comment``
+           description
+Queue      ``hunts``: ``code`` name, ``opts.title`` display name,         members: ``resources``
+           ``phonenumber``, ``resmode``, ``opts.comment`` description
+Trunk      ``providers``: ``code`` name, ``domain`` domain, ``proxyaddr``  ``pwd`` write-only; always a
+           host and ``proxyport`` port (both null without a proxy;        SIP trunk, no model
+           port 0 = Era's default), ``transport``, ``login``
+           username, ``enabled``, ``reg`` register
+Device     a SIP user's ``opts.ap_mac_address``/``ap_device_model``;       id = the MAC, 12 hex digits
+           registration: its account's ``sipuser_states``
 =========  =============================================================  ==============================
 
-List views leave out ``opts.comment`` (and hunts their ``resources``), so a
-group or queue read from a list has ``description=None`` unless the record
-came from a single read, a create or an update: Era does not say it in lists.
+Names. A hunt is keyed by its ``code`` (a LOOKUP key): that is its name, and
+its ``opts.title`` (the label Era's own PATCH example sets to "Marketing
+Department" on a group) is its display name. A hunt's top-level
+``displayname`` is not that label: it sits among the hunt's call settings
+(next to its IVR scripts and transfer numbers) and is kept in ``raw``. A group
+number is keyed by its number alone and has one label, ``opts.title``: it is
+the group's display name, and its name too (the number where it has none).
+
+List views leave out ``opts.comment`` (and hunts their ``resources``); the
+resources read the whole entity where they need them (see
+:func:`pbxgraph.connectors.era.common.whole`).
+
+Registration. Era's documents show no state for a provider (``reg`` says
+whether it *should* register: ``Trunk.register``), so ``Trunk.registration``
+is null. A phone exists only as its SIP account's provisioning and registers
+as that account, so ``Device.registration`` is the account's state from
+``sipuser_states``; Era says neither when it changed nor from where (null).
 
 Secrets (``pwd`` and anything named like a password, credential or token)
 are scrubbed from every payload before it becomes ``raw``.
@@ -33,9 +50,11 @@ from pbxgraph.domain import (
     Group,
     Queue,
     Registration,
+    RegistrationState,
     RingStrategy,
     Transport,
     Trunk,
+    TrunkKind,
     User,
 )
 from pbxgraph.errors import BackendError
@@ -70,6 +89,11 @@ def text(payload: Mapping[str, Any], key: str) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def label(value: Any) -> str | None:
+    """An ``opts`` text (title, comment), with Era's empty string read as absent."""
+    return str(value) if value not in (None, "") else None
 
 
 def opts(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,8 +154,11 @@ def era_mac(mac: str) -> str:
     return mac.replace(":", "").upper()
 
 
-def device_from(user_payload: Mapping[str, Any]) -> Device | None:
-    """The phone auto-provisioned for this SIP user, if it has a usable MAC address."""
+def device_from(user_payload: Mapping[str, Any], registration: Registration | None = None) -> Device | None:
+    """The phone auto-provisioned for this SIP user, if it has a usable MAC address.
+
+    ``registration`` is the account's (see the module notes); ``None`` where unknown.
+    """
     options = opts(user_payload)
     mac = normalize_mac(str(options.get("ap_mac_address") or ""))
     if mac is None:
@@ -141,7 +168,9 @@ def device_from(user_payload: Mapping[str, Any]) -> Device | None:
         "opts": {k: options.get(k) for k in ("ap_mac_address", "ap_device_model") if k in options},
     }
     model = options.get("ap_device_model")
-    return Device(id=device_id(mac), mac=mac, model=str(model) if model else None, name=None, raw=raw)
+    state = RegistrationState(status=registration) if registration is not None else None
+    return Device(id=device_id(mac), mac=mac, model=str(model) if model else None, name=None,
+                  registration=state, raw=raw)
 
 
 # --- groups ---------------------------------------------------------------------------
@@ -151,14 +180,14 @@ def group_from(payload: Any) -> Group:
     group_id = entity_id(payload, "sipgroup")
     options = opts(payload)
     number = text(payload, "phonenumber")
-    title = str(options.get("title") or "")
-    comment = options.get("comment")
+    title = label(options.get("title"))
     return Group(
         id=group_id,
         name=title or number or group_id,
+        display_name=title,
         extension=number,
         strategy=GROUP_TYPES.get(str(payload.get("type"))),
-        description=str(comment) if comment else None,
+        description=label(options.get("comment")),
         raw=redact(payload),
     )
 
@@ -188,13 +217,13 @@ def dial_numbers(payload: Mapping[str, Any]) -> list[str]:
 def queue_from(payload: Any) -> Queue:
     queue_id = entity_id(payload, "hunt")
     options = opts(payload)
-    comment = options.get("comment")
     return Queue(
         id=queue_id,
         name=text(payload, "code") or queue_id,
+        display_name=label(options.get("title")),
         extension=text(payload, "phonenumber"),
         strategy=HUNT_MODES.get(str(payload.get("resmode"))),
-        description=str(comment) if comment else None,
+        description=label(options.get("comment")),
         raw=redact(payload),
     )
 
@@ -210,16 +239,27 @@ def resources(payload: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def trunk_from(payload: Any) -> Trunk:
+    """A provider account: its SIP domain, and its outbound proxy as host and port.
+
+    Without a proxy (``proxyaddr`` empty) Era resolves the domain itself:
+    host and port are null, whatever ``proxyport`` holds (Era's own example
+    keeps 5060 there). A ``proxyport`` of 0 is Era's default port: null.
+    """
     trunk_id = entity_id(payload, "provider")
+    proxy = text(payload, "proxyaddr")
     port = payload.get("proxyport")
     return Trunk(
         id=trunk_id,
         name=text(payload, "code") or trunk_id,
-        host=text(payload, "domain") or text(payload, "proxyaddr"),
-        port=port if isinstance(port, int) and not isinstance(port, bool) and port > 0 else None,
+        domain=text(payload, "domain"),
+        host=proxy,
+        port=port if proxy and isinstance(port, int) and not isinstance(port, bool) and port > 0 else None,
         transport=_TRANSPORTS.get(str(payload.get("transport", "")).lower()),
         username=text(payload, "login"),
         enabled=bool(payload.get("enabled", 1)),
         register=flag(payload, "reg"),
+        kind=TrunkKind.SIP,
+        model=None,
+        registration=None,
         raw=redact(payload),
     )

@@ -7,6 +7,10 @@ all the members together. Only users can serve a hunt of type ``sipuser``: a
 group given as a member is refused naming the field. A resource whose user no
 longer exists stays visible as a member with ``user=None`` (its resource in
 ``raw``).
+
+A hunt's name is its ``code``, its display name ``opts.title`` and its
+description ``opts.comment`` (see :mod:`.mapping`). The list view leaves the
+comment out, so a listed page and ``get_many`` read each hunt whole.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
-from pbxgraph.connectors.era.common import names_backend, unique, users_by_id
+from pbxgraph.connectors.era.common import names_backend, unique, users_by_id, whole
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
@@ -32,7 +36,7 @@ from pbxgraph.domain import (
     RingStrategy,
     User,
 )
-from pbxgraph.errors import BadUserInput, NotFound
+from pbxgraph.errors import BadUserInput, NotFound, NotSupported
 
 COLLECTION = "hunts"
 FIELDS = {"code": "name", "phonenumber": "extension", "resmode": "strategy", "resources": "members"}
@@ -44,8 +48,8 @@ def era_mode(strategy: RingStrategy | None) -> str:
     try:
         return mapping.HUNT_MODE_OF[strategy]
     except KeyError:
-        allowed = ", ".join(s.value for s in mapping.HUNT_MODE_OF)
-        raise BadUserInput(f"strategy: Era hunts ring by {allowed}, not {strategy.value}",
+        allowed = ", ".join(s.name for s in mapping.HUNT_MODE_OF)
+        raise NotSupported(f"strategy: Era hunts ring by {allowed}, not {strategy.name}",
                            field="strategy") from None
 
 
@@ -62,18 +66,22 @@ class EraQueues:
             equals("phonenumber", flt.extension) if flt.extension is not None else None,
             contains_text(["code"], flt.search) if flt.search else None,
         )
-        payloads = await self.client.list_all(COLLECTION, filter=pushed)
-        return apply_query([mapping.queue_from(p) for p in payloads], query)
+        payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
+                    if isinstance(p.get("id"), str)}
+        page = apply_query([mapping.queue_from(p) for p in payloads.values()], query)
+        page.items = [mapping.queue_from(p) for p in
+                      await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items])]
+        return page
 
     async def get_many(self, ids: Sequence[str]) -> list[Queue | None]:
         if not ids:
             return []
-        found = {q.id: q for q in map(mapping.queue_from, await self.client.list_in(COLLECTION, "id", ids))}
-        return [found.get(i) for i in ids]
+        found = await self.client.read_many(COLLECTION, ids)
+        return [mapping.queue_from(found[i]) if i in found else None for i in ids]
 
     async def create(self, data: QueueCreate) -> Queue:
         body: dict[str, Any] = {"code": validation.non_empty(data.name, "name"), "type": "sipuser",
-                                "opts": {"title": "", "comment": data.description or ""}}
+                                "opts": {"title": data.display_name or "", "comment": data.description or ""}}
         if data.extension is not None:
             body["phonenumber"] = validation.extension(data.extension)
         if data.strategy is not None:
@@ -92,10 +100,15 @@ class EraQueues:
             body["phonenumber"] = validation.extension(changes["extension"]) if changes["extension"] else ""
         if "strategy" in changes:
             body["resmode"] = era_mode(changes["strategy"])
+        options: dict[str, Any] = {}
+        if "display_name" in changes:
+            options["title"] = changes["display_name"] or ""
         if "description" in changes:
+            options["comment"] = changes["description"] or ""
+        if options:
             # Sent whole, as read just before: the documents do not say whether PATCH merges ``opts``.
             current = await self.client.get(COLLECTION, id)
-            body["opts"] = {**mapping.opts(current), "comment": changes["description"] or ""}
+            body["opts"] = {**mapping.opts(current), **options}
         if not body:
             return mapping.queue_from(await self.client.get(COLLECTION, id))
         return mapping.queue_from(await self.client.patch(COLLECTION, id, body, fields=FIELDS))
@@ -137,8 +150,8 @@ class EraQueues:
         seen: set[str] = set()
         for i, member in enumerate(members):
             if member.kind is not MemberKind.USER:
-                raise BadUserInput(f"members[{i}].kind: Era hunts are served by SIP users, not {member.kind.value}s",
-                                   field=f"members[{i}].kind")
+                raise NotSupported(f"members[{i}].id: Era hunts are served by SIP users, not {member.kind.value}s",
+                                   field=f"members[{i}].id")
             if member.id in seen:
                 raise BadUserInput(f"members[{i}].id: user '{member.id}' is given twice", field=f"members[{i}].id")
             seen.add(member.id)

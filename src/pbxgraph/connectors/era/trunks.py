@@ -1,10 +1,16 @@
 """SIP provider accounts (``providers``) as pbxgraph trunks.
 
 ``code`` is the trunk's name (Era's look-up key for providers), ``domain``
-its host (``proxyaddr``, an optional outbound proxy, stands in only when the
-domain is empty and stays in ``raw``), ``proxyport`` its port where 0 means
-Era's default, ``login`` the account name. ``pwd`` is write-only: sent when
-given, scrubbed from every answer.
+its SIP domain, ``proxyaddr`` and ``proxyport`` its outbound proxy: the
+trunk's host and port, null when there is no proxy (Era then resolves the
+domain itself) and a port of 0 meaning Era's default. ``login`` is the
+account name. ``pwd`` is write-only: sent when given, scrubbed from every
+answer.
+
+A port belongs to the proxy: setting one on a provider without a proxy
+address (given in the same write or already stored) is BAD_USER_INPUT rather
+than a value Era would keep but pbxgraph could never show. Era providers are
+SIP accounts with no model: another trunk kind or a model is NOT_SUPPORTED.
 """
 
 from __future__ import annotations
@@ -17,12 +23,12 @@ from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, contains_text
 from pbxgraph.connectors.era.common import names_backend
 from pbxgraph.connectors.querying import apply_query
-from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkUpdate
-from pbxgraph.errors import BadUserInput
+from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkKind, TrunkUpdate
+from pbxgraph.errors import BadUserInput, NotSupported
 
 COLLECTION = "providers"
-FIELDS = {"code": "name", "domain": "host", "proxyport": "port", "transport": "transport", "login": "username",
-          "pwd": "password", "enabled": "enabled", "reg": "register"}
+FIELDS = {"code": "name", "domain": "domain", "proxyaddr": "host", "proxyport": "port", "transport": "transport",
+          "login": "username", "pwd": "password", "enabled": "enabled", "reg": "register"}
 
 
 @names_backend
@@ -45,12 +51,21 @@ class EraTrunks:
         return [found.get(i) for i in ids]
 
     async def create(self, data: TrunkCreate) -> Trunk:
-        body: dict[str, Any] = {
-            "code": validation.non_empty(data.name, "name"),
-            "domain": validation.host(data.host),
-            "enabled": int(data.enabled),
-        }
+        backend = self.client.backend
+        if data.kind is not TrunkKind.SIP:
+            raise NotSupported(f"kind: backend '{backend}' (Era) keeps SIP provider accounts only",
+                               backend=backend, field="kind")
+        if data.model is not None:
+            raise NotSupported(f"model: backend '{backend}' (Era) keeps no model for a provider account",
+                               backend=backend, field="model")
+        body: dict[str, Any] = {"code": validation.non_empty(data.name, "name"), "enabled": int(data.enabled)}
+        if data.domain is not None:
+            body["domain"] = validation.host(data.domain, "domain")
+        if data.host is not None:
+            body["proxyaddr"] = validation.host(data.host)
         if data.port is not None:
+            if data.host is None:
+                raise self._port_without_proxy()
             body["proxyport"] = validation.port(data.port)
         if data.transport is not None:
             body["transport"] = data.transport.value
@@ -67,10 +82,19 @@ class EraTrunks:
         body: dict[str, Any] = {}
         if "name" in changes:
             body["code"] = validation.non_empty(changes["name"], "name")
+        if "domain" in changes:
+            body["domain"] = validation.host(changes["domain"], "domain") if changes["domain"] is not None else ""
         if "host" in changes:
-            body["domain"] = validation.host(changes["host"])
+            body["proxyaddr"] = validation.host(changes["host"]) if changes["host"] is not None else ""
         if "port" in changes:
-            body["proxyport"] = validation.port(changes["port"]) if changes["port"] is not None else 0
+            if changes["port"] is None:
+                body["proxyport"] = 0
+            else:
+                body["proxyport"] = validation.port(changes["port"])
+                proxy = body["proxyaddr"] if "proxyaddr" in body else \
+                    mapping.text(await self.client.get(COLLECTION, id), "proxyaddr")
+                if not proxy:
+                    raise self._port_without_proxy()
         if "transport" in changes:
             if changes["transport"] is None:
                 raise BadUserInput("transport: an Era provider always has a transport", field="transport")
@@ -91,3 +115,8 @@ class EraTrunks:
 
     async def delete(self, id: str) -> None:
         await self.client.delete(COLLECTION, id)
+
+    @staticmethod
+    def _port_without_proxy() -> BadUserInput:
+        return BadUserInput("port: an Era provider's port is its outbound proxy's; give host (the proxy) too",
+                            field="port")

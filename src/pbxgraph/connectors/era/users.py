@@ -1,7 +1,13 @@
 """SIP users (``sipusers``) as pbxgraph users, with registration from ``sipuser_states``.
 
 Era SIP accounts have no e-mail address and no disabled state: asking to set
-either is NOT_SUPPORTED naming the field, rather than a value silently lost.
+either is NOT_SUPPORTED naming the field, rather than a value silently lost
+(the connector's capabilities declare it, so the service refuses before any
+call; the checks here keep the connector honest on its own).
+
+Groups and hunts follow their user (:mod:`.follow`): a new extension is
+rewritten into the groups that rang the old one, and a deleted user leaves
+every group and hunt, in the same mutation.
 """
 
 from __future__ import annotations
@@ -10,13 +16,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from pbxgraph import validation
-from pbxgraph.connectors.era import mapping
+from pbxgraph.connectors.era import follow, mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
 from pbxgraph.connectors.era.common import (
     names_backend,
     registrations,
     unique,
     users_with_registration,
+    whole,
 )
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.querying import apply_query
@@ -100,21 +107,47 @@ class EraUsers:
                 raise BadUserInput("sip_password: an Era SIP account cannot be left without a password",
                                    field="sip_password")
             body["pwd"] = changes["sip_password"]
-        if body:
+        if not body:
+            payload = await self.client.get(COLLECTION, id)
+        elif "phonenumber" not in body:
             payload = await self.client.patch(COLLECTION, id, body, fields=FIELDS)
         else:
-            payload = await self.client.get(COLLECTION, id)
+            payload = await self._renumber(id, body)
         (user,) = await users_with_registration(self.client, [payload])
         return user
 
+    async def _renumber(self, id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Change the user, extension included; then the groups that rang the old number ring the new one.
+
+        The groups are read before the user is changed, so that a failed read
+        changes nothing; they are written once the user's change succeeded.
+        """
+        old = mapping.text(await self.client.get(COLLECTION, id), "phonenumber")
+        new = body["phonenumber"] or None
+        follow_ups = await follow.renumbering(self.client, old, new) if old is not None and old != new else []
+        payload = await self.client.patch(COLLECTION, id, body, fields=FIELDS)
+        await follow.apply(self.client, follow_ups,
+                           after=f"user {self._who(payload)} now has extension {new or 'none'}")
+        return payload
+
     async def delete(self, id: str) -> None:
+        """Delete the account, then take it out of every group and hunt (read before, written after)."""
+        payload = await self.client.get(COLLECTION, id)
+        who = self._who(payload)
+        follow_ups = await follow.removal(self.client, id, mapping.text(payload, "phonenumber"), who)
         await self.client.delete(COLLECTION, id)
+        await follow.apply(self.client, follow_ups, after=f"user {who} was deleted")
+
+    @staticmethod
+    def _who(payload: dict[str, Any]) -> str:
+        return f"'{payload.get('login')}' (id {payload.get('id')})"
 
     async def groups_of(self, user_ids: Sequence[str]) -> list[list[Group]]:
         """Groups whose dial plan rings each user's extension.
 
         Era cannot filter group numbers by dial-plan content, so this is one
-        users request plus a read of the group numbers, matched here.
+        users request plus a read of the group numbers, matched here; the
+        groups found are then read whole (their descriptions), one GET each.
         """
         if not user_ids:
             return []
@@ -122,9 +155,10 @@ class EraUsers:
         numbers = {p["id"]: p.get("phonenumber") for p in payloads if p.get("phonenumber")}
         if not numbers:
             return [[] for _ in user_ids]
-        groups = [(mapping.group_from(g), set(mapping.dial_numbers(g)))
-                  for g in await self.client.list_all("sipgroups")]
-        groups.sort(key=lambda pair: pair[0].id)
+        wanted = set(numbers.values())
+        ringing = [g for g in await self.client.list_all("sipgroups") if wanted & set(mapping.dial_numbers(g))]
+        groups = [(mapping.group_from(g), set(mapping.dial_numbers(g))) for g in await whole(
+            self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))))]
         return [[group for group, dialled in groups if numbers.get(uid) in dialled] for uid in user_ids]
 
     async def devices_of(self, user_ids: Sequence[str]) -> list[list[Device]]:

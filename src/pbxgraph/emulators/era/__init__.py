@@ -5,8 +5,10 @@ bare-array lists, partial list views, ``LOOKUP``, Era-coded errors) so the
 connector, the tests and the no-config demo can run against it over real
 HTTP; :mod:`~pbxgraph.emulators.era.routes` lists the endpoints and
 :mod:`~pbxgraph.emulators.era.schema` what the emulator decided where the
-documents are silent. ``create_emulator()`` wraps it in the toolkit's request
-recorder and fault injector.
+documents are silent; :mod:`~pbxgraph.emulators.era.state` how it serves a
+listing that repeats an id, as Era's own hunts example does.
+``create_emulator()`` wraps it in the toolkit's request recorder and fault
+injector.
 """
 
 from __future__ import annotations

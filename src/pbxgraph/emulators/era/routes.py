@@ -141,7 +141,7 @@ class EraApp:
 
     def _list(self, request: Request, collection: str) -> Response:
         spec = COLLECTIONS[collection]
-        items = _select(request, self.state.entities(collection))
+        items = _select(request, self.state.listing(collection))
         mask, flat = _mask_and_flat(request, spec.list_mask, _LIST_PARAMS)
         views = [list_view(spec, e) for e in items]
         return JSONResponse([_shape(v, mask, flat) for v in views])

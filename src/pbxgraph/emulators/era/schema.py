@@ -10,9 +10,12 @@ list) with the fields the SIP account is known to have: ``name``, ``login``,
 
 Where the documents are silent the emulator chooses, and says so here:
 
-* Unknown top-level fields are refused (1413) rather than ignored, so a client
-  that misspells a field learns it at once. ``ext`` is server-managed and is
-  ignored in request bodies.
+* Unknown fields are refused (1413, ``error_details.field`` naming the field,
+  ``opts.colour`` for a sub-field) rather than ignored, so a client that
+  misspells a field learns it at once; that holds inside ``opts``, the other
+  sub-objects (``strategy``, ``huntblock``, ``lic``), dial-plan steps and
+  resources too, whose known keys are those of the documents' examples.
+  ``ext`` is server-managed and is ignored in request bodies.
 * ``PATCH`` replaces each top-level field it names, except ``opts``, which is
   a bag of options merged key by key (``null`` removes a key).
 * Phone numbers form one numbering plan: a number taken by a SIP user, a group
@@ -52,6 +55,12 @@ class Collection:
     #: Fields unique within the collection when not empty.
     unique: tuple[str, ...] = ()
     enums: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Keys a sub-object may hold beyond its template's (documented, but absent from the defaults).
+    more_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def known_keys(self, name: str) -> frozenset[str]:
+        """The keys the sub-object field ``name`` may hold."""
+        return frozenset(self.template[name]) | self.more_keys.get(name, frozenset())
 
 
 SIPUSERS = Collection(
@@ -104,6 +113,7 @@ HUNTS = Collection(
                "opts.exit_no_resource", "ext.lwt", "ext.ct"),
     lookup_keys=("id", "code", "phonenumber"),
     unique=("code",),
+    more_keys={"strategy": frozenset({"seconds"})},
 )
 
 PROVIDERS = Collection(
@@ -151,12 +161,23 @@ def _check_type(name: str, value: Any, default: Any) -> Any:
     raise invalid_params(f"Field '{name}' must be {_type_name(default)}.", field=name)
 
 
+_STEP_KEYS = frozenset({"dial", "timeout"})
+_RESOURCE_KEYS = frozenset({"id", "priority"})
+
+
+def _check_keys(where: str, value: dict[str, Any], known: frozenset[str]) -> None:
+    for key in value:
+        if key not in known:
+            raise invalid_params(f"Unknown field '{where}.{key}'.", field=f"{where}.{key}")
+
+
 def _check_dialplan(steps: list[Any]) -> list[dict[str, Any]]:
     checked = []
     for i, step in enumerate(steps):
         where = f"dialplan[{i}]"
         if not isinstance(step, dict) or not isinstance(step.get("dial"), list):
             raise invalid_params(f"Field '{where}' must be an object with a 'dial' array.", field=where)
+        _check_keys(where, step, _STEP_KEYS)
         for number in step["dial"]:
             if not isinstance(number, str) or not _NUMBER.match(number):
                 raise invalid_params(f"Field '{where}.dial' holds an invalid number: {number!r}.",
@@ -176,6 +197,7 @@ def _check_resources(resources: list[Any]) -> list[dict[str, Any]]:
         where = f"resources[{i}]"
         if not isinstance(resource, dict) or not isinstance(resource.get("id"), str) or not resource["id"]:
             raise invalid_params(f"Field '{where}' must be an object with a string 'id'.", field=where)
+        _check_keys(where, resource, _RESOURCE_KEYS)
         priority = resource.get("priority", 1)
         if isinstance(priority, bool) or not isinstance(priority, int):
             raise invalid_params(f"Field '{where}.priority' must be an integer.", field=f"{where}.priority")
@@ -198,6 +220,7 @@ def check_fields(collection: Collection, body: dict[str, Any], current: dict[str
         if name == "opts":
             if not isinstance(value, dict):
                 raise invalid_params("Field 'opts' must be object.", field="opts")
+            _check_keys("opts", value, collection.known_keys("opts"))
             opts = dict(result.get("opts", {}))
             for key, option in value.items():
                 if option is None:
@@ -209,6 +232,8 @@ def check_fields(collection: Collection, body: dict[str, Any], current: dict[str
         if value is None:
             raise invalid_params(f"Field '{name}' must not be null.", field=name)
         value = _check_type(name, value, default)
+        if isinstance(value, dict):
+            _check_keys(name, value, collection.known_keys(name))
         if name in collection.enums and value not in collection.enums[name]:
             allowed = ", ".join(sorted(collection.enums[name]))
             raise invalid_params(f"Field '{name}' must be one of: {allowed}.", field=name)

@@ -4,6 +4,15 @@ Entities are kept whole (secrets included) in insertion order; the routes
 decide what a caller may see. A lock guards every change because a loopback
 server runs the app in its own thread while a test may reset or inspect the
 state from the main one.
+
+Repeated list rows. Era's own hunts list example names one id twice, the
+second row with another code and number; the documents do not say when or
+why Era does that, so this emulator never repeats a row by itself. It can be
+*given* such a listing (:meth:`EraState.load_listing`, e.g. the document's
+example as it stands): the first row of an id becomes the stored entity (what
+a single read, a PATCH or a DELETE sees), and each later row of the same id
+is kept as it was given and listed after the stored entities, until that id
+is deleted or the state reset.
 """
 
 from __future__ import annotations
@@ -45,6 +54,8 @@ class EraState:
         self.registrations: dict[str, str] = {}
         #: Every accepted ``POST .../device`` as (sipuser id, operation), oldest first.
         self.device_operations: list[tuple[str, str]] = []
+        #: Per collection, list rows repeating a stored id (see the module notes).
+        self.repeats: dict[str, list[dict[str, Any]]] = {}
         self.reset(seed=seed)
 
     # --- setup -------------------------------------------------------------------
@@ -53,6 +64,7 @@ class EraState:
         """Forget everything; reload the seed data set if ``seed``."""
         with self._lock:
             self.collections = {name: {} for name in COLLECTIONS}
+            self.repeats = {name: [] for name in COLLECTIONS}
             self.registrations = {}
             self.device_operations = []
             if seed:
@@ -68,6 +80,11 @@ class EraState:
     def entities(self, collection: str) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.collections[collection].values())
+
+    def listing(self, collection: str) -> list[dict[str, Any]]:
+        """What a list request starts from: the stored entities, then any repeated rows."""
+        with self._lock:
+            return [*self.collections[collection].values(), *self.repeats[collection]]
 
     def get(self, collection: str, entity_id: str) -> dict[str, Any]:
         with self._lock:
@@ -128,10 +145,37 @@ class EraState:
             self.collections[collection][entity_id] = entity
             return entity
 
+    def load_listing(self, collection: str, rows: list[dict[str, Any]]) -> None:
+        """Take rows as a list answer gave them, ids and timestamps included (see the module notes).
+
+        Every row passes the same field checks as a write. A row whose id is
+        not stored yet is stored (with the template's defaults for what a list
+        view leaves out, and the checks of a create: unique codes and
+        numbers); a row repeating a stored id is kept as a list row.
+        """
+        spec = COLLECTIONS[collection]
+        with self._lock:
+            for row in rows:
+                entity_id = row.get("id")
+                if not isinstance(entity_id, str) or not entity_id:
+                    raise invalid_params("Field 'id' must be a non-empty string.", field="id")
+                entity = check_fields(spec, row, copy.deepcopy(spec.template))
+                stamp = now_stamp()
+                ext = row.get("ext") if isinstance(row.get("ext"), dict) else {"ct": stamp, "lwt": stamp}
+                entity = {"id": entity_id, **entity, "ext": copy.deepcopy(ext)}
+                if entity_id in self.collections[collection]:
+                    self.repeats[collection].append(entity)
+                else:
+                    self._check_unique(collection, entity, entity_id)
+                    self.collections[collection][entity_id] = entity
+                    if collection == "sipusers":
+                        self.registrations.setdefault(entity_id, OFFLINE)
+
     def delete(self, collection: str, entity_id: str) -> None:
         with self._lock:
             self.get(collection, entity_id)
             del self.collections[collection][entity_id]
+            self.repeats[collection] = [r for r in self.repeats[collection] if r["id"] != entity_id]
             if collection == "sipusers":
                 self.registrations.pop(entity_id, None)
 
