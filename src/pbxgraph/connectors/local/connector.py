@@ -26,6 +26,9 @@ CAPABILITIES = Capabilities(kinds={
 })
 
 
+KEYS = ("path", "url", "demo")
+
+
 class LocalConnector:
     vendor = "local"
     capabilities = CAPABILITIES
@@ -63,9 +66,9 @@ class LocalConnector:
 
 def create_connector(config: BackendConfig, *, transport: object = None) -> LocalConnector:
     """The ``local`` entry point. Keys: ``path`` (file or ``:memory:``) or ``url``; ``demo``."""
-    unknown = set(config.options) - {"path", "url", "demo"}
+    unknown = sorted(set(config.options) - set(KEYS))
     if unknown:
-        raise ValueError(f"unknown key '{sorted(unknown)[0]}' for vendor 'local' (path, url, demo)")
+        raise ValueError(f"unknown key '{unknown[0]}' for vendor 'local' (known: {', '.join(KEYS)})")
     location = config.option("url") or config.option("path") or ":memory:"
     demo = config.option("demo", False)
     if not isinstance(demo, bool):
