@@ -184,7 +184,8 @@ def create_app(
         if not may_read_metrics(request, config.auth):
             return PlainTextResponse("a token is required: Authorization: Bearer <token>", status_code=401,
                                      headers={"WWW-Authenticate": "Bearer"})
-        return Response(METRICS.render(), media_type=METRICS.content_type)
+        body, content_type = METRICS.render(request.headers.get("accept", ""))
+        return Response(body, headers={"Content-Type": content_type})
 
     async def root(request: Request) -> Response:
         return JSONResponse({"graphql": "/graphql", "health": "/healthz", "ready": "/readyz"})

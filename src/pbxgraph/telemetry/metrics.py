@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 import threading
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import choose_encoder
 
 MAX_OPERATIONS = 200
 _OPERATION = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
@@ -31,8 +31,6 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
 class Metrics:
-    content_type = CONTENT_TYPE_LATEST
-
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self._lock = threading.Lock()
@@ -83,8 +81,11 @@ class Metrics:
     def backend_health(self, backend: str, up: bool) -> None:
         self._up.labels(backend).set(1 if up else 0)
 
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
+    def render(self, accept: str = "") -> tuple[bytes, str]:
+        """The exposition and its content type: the classic text format unless the scraper
+        asks for OpenMetrics or a newer text format in ``Accept``."""
+        encoder, content_type = choose_encoder(accept)
+        return encoder(self.registry), content_type
 
 
 METRICS = Metrics()
