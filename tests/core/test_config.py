@@ -111,7 +111,7 @@ def serve_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
      "FILE:7: backends.hq.vendor: no connector installed for vendor 'acme' "
      "(installed: era, infinity, local, sipxcom)"),
     (LOCAL + 'pth = "store.sqlite3"\n',
-     "FILE:4: backends.office.pth: unknown key for vendor 'local' (known: path, url, demo)"),
+     "FILE:4: backends.office.pth: unknown key for vendor 'local' (known: path, url, schema, demo)"),
     (LOCAL + 'timeout_s = 0\n',
      "FILE:4: backends.office.timeout_s: must be a positive number, got 0.0"),
     (LOCAL + 'max_concurrency = 2.5\n',
