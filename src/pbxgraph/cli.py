@@ -17,6 +17,8 @@ import sys
 from collections.abc import Sequence
 from urllib.parse import urlsplit, urlunsplit
 
+from starlette.applications import Starlette
+
 from pbxgraph import __version__
 from pbxgraph.config import CONFIG_ENV, BackendConfig, Config, ConfigError, check_exposure, load_config
 from pbxgraph.telemetry.logs import FORMATS, LEVELS, setup_logging
@@ -46,7 +48,7 @@ def _load(path: str) -> Config:
         raise _Fatal(f"configuration error: {exc.describe()}", 2) from None
 
 
-def _build(config: Config, host: str | None = None) -> object:
+def _build(config: Config, host: str | None = None) -> Starlette:
     """The app, with every backend's connector built: vendor options are checked here."""
     from pbxgraph.app import create_app
 
@@ -124,10 +126,10 @@ def _describe(backend: BackendConfig) -> str:
     return backend.vendor
 
 
-async def _probe(app: object, config: Config) -> list[tuple[str, str, bool]]:
+async def _probe(app: Starlette, config: Config) -> list[tuple[str, str, bool]]:
     from pbxgraph.domain import HealthStatus
 
-    service = app.state.service  # type: ignore[attr-defined]
+    service = app.state.service
     await service.backends.open()
     try:
         results = await asyncio.gather(*(service.health(b.name) for b in config.backends))

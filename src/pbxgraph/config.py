@@ -331,10 +331,15 @@ class _Reader:
         return _PLACEHOLDER.sub(replace, value)
 
     def secret_in_clear(self, key: str, name: str, value: Any) -> None:
-        if isinstance(value, str) and value and "${" not in value and _names_secret(name):
+        if not isinstance(value, str) or not value:
+            return
+        if "${" not in value and _names_secret(name):
             self.warnings.append(ConfigWarning(
                 key, 'a secret is written in clear in the file; write "${ENV_VAR}" or "${file:/path}" instead'
                 + (", or store token_sha256" if name == "token" and key.startswith("auth.") else "")))
+        elif "://" in value and _clear_url_password(value):
+            self.warnings.append(ConfigWarning(
+                key, 'the URL holds a password in clear; write it as "${ENV_VAR}" inside the URL instead'))
 
     def free(self, value: Any, key: str) -> Any:
         """A vendor option: any TOML value, strings interpolated."""
@@ -440,6 +445,13 @@ def _scalar(text: str, hint: Any, key: str) -> Any:
         return hint(text.strip())
     except ValueError:
         raise ConfigError(f"{key}: expected {hint.__name__}, the environment gave {text!r}") from None
+
+
+def _clear_url_password(value: str) -> bool:
+    """Whether a URL's user-info holds a password written out rather than ``${...}``."""
+    userinfo, at, _ = value.split("://", 1)[1].split("/", 1)[0].rpartition("@")
+    password = userinfo.partition(":")[2] if at else ""
+    return bool(password) and "${" not in password
 
 
 def _names_secret(key: str) -> bool:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Generator
 
 import uvicorn
+from starlette.types import ASGIApp
 
 log = logging.getLogger("pbxgraph")
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -73,10 +74,10 @@ class Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-def serve(app: object, sock: socket.socket, *, log_level: str, on_started: Callable[[], None]) -> bool:
+def serve(app: ASGIApp, sock: socket.socket, *, log_level: str, on_started: Callable[[], None]) -> bool:
     """Serve until a signal; whether the app started (a failed start-up is logged by uvicorn)."""
     config = uvicorn.Config(app, log_config=None, log_level=log_level, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=10)  # type: ignore[arg-type]
+                            timeout_graceful_shutdown=10)
     server = Server(config, on_started)
     try:
         server.run(sockets=[sock])

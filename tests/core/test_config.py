@@ -179,6 +179,16 @@ def test_a_secret_in_clear_is_a_warning_naming_the_key(tmp_path: Path) -> None:
     ]
 
 
+def test_a_password_written_into_a_url_is_a_warning_too() -> None:
+    def warnings(url: str) -> list[str]:
+        config = parse_config({"backends": [{"name": "office", "vendor": "local", "url": url}]}, env={"PW": "s"})
+        return [w.describe() for w in config.warnings]
+
+    assert warnings("postgresql+asyncpg://pbx:hunter2@db/pbx") == [
+        'backends.office.url: the URL holds a password in clear; write it as "${ENV_VAR}" inside the URL instead']
+    assert warnings("postgresql+asyncpg://pbx:${PW}@db/pbx") == warnings("postgresql+asyncpg://pbx@db/pbx") == []
+
+
 def test_tokens_may_be_stored_as_digests_and_limited_to_backends() -> None:
     digest = hashlib.sha256(TOKEN.encode()).hexdigest()
     config = parse_config({"backends": [{"name": "office", "vendor": "local"}, {"name": "lab", "vendor": "local"}],
@@ -223,7 +233,9 @@ def test_check_config_says_what_each_backend_is(tmp_path: Path, capsys: pytest.C
                     '\n[[backends]]\nname = "hq"\nvendor = "era"\nurl = "https://user:pw@era.example.net/pbx?x=1"\n'
                     'token = "${ERA_TOKEN}"\n')
     code, out, err = run(capsys, "check-config", "--config", str(path))
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert err.endswith(f" WARNING pbxgraph: configuration: {path}:13: backends.hq.url: the URL holds a password "
+                        'in clear; write it as "${ENV_VAR}" inside the URL instead\n') and err.count("\n") == 1
     assert out.splitlines() == [
         f"pbxgraph: {path} is valid",
         "  server: 127.0.0.1:9001, profile development, 0 API token(s), CORS origins: https://app.example.com, "

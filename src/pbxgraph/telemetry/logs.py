@@ -66,8 +66,9 @@ class _VendorUrls(logging.Filter):
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     fields: dict[str, Any] = dict(getattr(record, "fields", None) or {})
-    if getattr(record, "request_id", None) and "request_id" not in fields:
-        fields["request_id"] = record.request_id
+    request_id = getattr(record, "request_id", None)
+    if request_id and "request_id" not in fields:
+        fields["request_id"] = request_id
     return fields
 
 
