@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,14 @@ TOKEN = "a-long-enough-admin-token"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
+    """The command in-process, as a shell would run it; the test's logging is left as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        code = main(list(argv))
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -251,7 +259,8 @@ def test_check_config_connect_says_whether_each_backend_answers(
     from pbxgraph.emulators.era import create_emulator, demo_backend
 
     emulator = create_emulator()
-    with emulator.serve() as server:
+    server = emulator.serve()
+    try:
         table = dict(demo_backend(server.url))
         path = tmp_path / "pbxgraph.toml"
         path.write_text(LOCAL + '\n[[backends]]\nname = "hq"\nvendor = "era"\n'
@@ -260,6 +269,8 @@ def test_check_config_connect_says_whether_each_backend_answers(
                         f'token = "${{file:{tmp_path / "era-token"}}}"\n')
         (tmp_path / "era-token").write_text(str(table["token"]))
         code, out, err = run(capsys, "check-config", "--config", str(path), "--connect")
+    finally:
+        server.stop()
     assert code == 1, (out, err)
     lines = out.splitlines()
     assert lines[2].startswith("  backend office: local store in memory; answers (")

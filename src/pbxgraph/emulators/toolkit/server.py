@@ -69,6 +69,8 @@ class LoopbackServer:
         return f"{self.scheme}://{self.host}:{self.port}"
 
     def start(self, timeout_s: float = 10.0) -> LoopbackServer:
+        if self._thread is not None:  # already serving (``with emulator.serve() as server``)
+            return self
         _thread_levels[self._thread_name] = self._least_level
         self._thread = threading.Thread(target=self._run, name=self._thread_name, daemon=True)
         self._thread.start()
