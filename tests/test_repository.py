@@ -66,3 +66,29 @@ def test_the_readme_configuration_example_is_valid() -> None:
     config = parse_config(tomllib.loads(example), env={"ERA_TOKEN": "t" * 20, "PBXGRAPH_ADMIN_TOKEN": "a" * 32})
     assert [b.name for b in config.backends] == ["office", "hq"]
     assert config.auth.enabled and config.server.port == 8000
+
+
+def test_the_readme_documents_every_configuration_key_and_command_line_option() -> None:
+    import argparse
+    import dataclasses
+
+    from pbxgraph.cli import build_parser
+    from pbxgraph.config import ApiToken, AuthConfig, BackendConfig, ServerConfig, TracingConfig
+    from pbxgraph.connectors.local.connector import KEYS as LOCAL_KEYS
+
+    for table in (ServerConfig, AuthConfig, ApiToken, TracingConfig, BackendConfig):
+        for field in dataclasses.fields(table):
+            if field.name != "options":
+                key = f"tokens[].{field.name}" if table is ApiToken else field.name
+                assert f"`{key}`" in README, f"README does not document {table.__name__}.{field.name}"
+    for key in LOCAL_KEYS:
+        assert f"`{key}`" in README, key
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in subcommands.choices.items():
+        assert f"pbxgraph {name}" in README, name
+        for action in command._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in README, f"README does not document {name} {option}"
+    assert "pbxgraph --version" in README

@@ -1,5 +1,10 @@
 """The ASGI application: /graphql (with GraphiQL), /healthz, /readyz, /metrics.
 
+Around it: the request observer (request id, access line, latency, trace
+span) and, when ``[server] cors_origins`` lists any, Starlette's CORS
+middleware for browser frontends on other origins. The production profile
+serves a schema without introspection or suggestions, and no GraphiQL.
+
 The backends' connectors (and through them their HTTP clients) are owned by
 the app's lifespan: opened once at start-up, closed at shutdown. Opening never
 fails because a vendor is down: the schema never depends on a backend being
@@ -19,6 +24,8 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -27,27 +34,33 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
-from pbxgraph.config import AuthConfig, Config
+from pbxgraph.config import AuthConfig, Config, ServerConfig
 from pbxgraph.domain import HealthStatus
 from pbxgraph.graphiql import ASSETS_DIR, CSP, STATIC_PREFIX, graphiql_html
-from pbxgraph.schema import Context, new_context, schema
+from pbxgraph.schema import Context, new_context, production_schema, schema
 from pbxgraph.service import Backends, PbxService
-from pbxgraph.service.metrics import METRICS
+from pbxgraph.telemetry.asgi import RequestObserver
+from pbxgraph.telemetry.metrics import METRICS
+from pbxgraph.telemetry.tracing import Tracing
 
 log = logging.getLogger("pbxgraph.app")
 ROLE_KEY = "pbxgraph.role"
+#: The backends the caller's token may see (None: all).
+BACKENDS_KEY = "pbxgraph.backends"
 
 
 class PbxGraphQL(GraphQL[Context, None]):
     """strawberry's ASGI view, with our context, our GraphiQL page and metrics."""
 
-    def __init__(self, service: PbxService) -> None:
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    def __init__(self, service: PbxService, *, production: bool = False) -> None:
+        super().__init__(production_schema() if production else schema,
+                         graphql_ide=None if production else "graphiql", allow_queries_via_get=True)
         self.service = service
 
     async def get_context(self, request: Any, response: Any) -> Context:
         role = request.scope.get(ROLE_KEY, "admin")
-        return new_context(self.service, role=role, request=request)
+        service = self.service.scoped(request.scope.get(BACKENDS_KEY))
+        return new_context(service, role=role, request=request)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         html = graphiql_html(endpoint=request.url.path, root_path=request.scope.get("root_path", ""))
@@ -89,17 +102,40 @@ class TokenGate:
         if not header:
             await _unauthenticated("an API token is required: Authorization: Bearer <token>")(scope, receive, send)
             return
-        match = None
-        if scheme.lower() == "bearer":
-            for token in self.auth.tokens:
-                if hmac.compare_digest(token.token.encode(), presented.strip().encode()):
-                    match = token
+        match = self.auth.match(presented.strip()) if scheme.lower() == "bearer" else None
         if match is None:
             await _unauthenticated("the API token is not valid")(scope, receive, send)
             return
         scope = dict(scope)
         scope[ROLE_KEY] = match.role
+        scope[BACKENDS_KEY] = match.backends
         await self.app(scope, receive, send)
+
+
+def may_read_metrics(request: Request, auth: AuthConfig) -> bool:
+    """/metrics is open while no token is configured; then any API token, or the metrics token."""
+    if not auth.enabled and auth.metrics_token is None:
+        return True
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    presented = presented.strip()
+    if scheme.lower() != "bearer" or not presented:
+        return False
+    metrics_token = auth.metrics_token is not None and hmac.compare_digest(
+        auth.metrics_token.encode(), presented.encode())
+    return auth.match(presented) is not None or metrics_token
+
+
+def _middleware(server: ServerConfig, tracing: Tracing | None) -> list[Middleware]:
+    stack = [Middleware(RequestObserver, graphql_path="/graphql", tracing=tracing)]
+    if server.cors_origins:
+        anywhere = "*" in server.cors_origins
+        stack.append(Middleware(
+            CORSMiddleware, allow_origins=list(server.cors_origins),
+            # Credentials are for named origins; "*" with credentials would trust every site.
+            allow_credentials=not anywhere, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
+            expose_headers=["X-Request-ID"], max_age=600))
+    return stack
 
 
 def create_app(
@@ -107,16 +143,20 @@ def create_app(
     *,
     transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
     backends: Backends | None = None,
+    tracer_provider: Any = None,
 ) -> Starlette:
     """Build the app.
 
     ``transports`` reach configured backends without a network (tests, the
     in-process demo); ``backends`` replaces building connectors from the
     configuration altogether, for programs that embed pbxgraph with connectors
-    they construct themselves.
+    they construct themselves. ``tracer_provider`` (OpenTelemetry) traces
+    requests with a provider the caller owns, instead of the ``[tracing]`` table.
     """
     backends = backends if backends is not None else Backends.from_config(config.backends, transports)
     service = PbxService(backends)
+    tracing = Tracing(tracer_provider, owned=False) if tracer_provider is not None \
+        else Tracing.from_config(config.tracing)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -126,6 +166,8 @@ def create_app(
             yield
         finally:
             await backends.aclose()
+            if tracing is not None:
+                tracing.shutdown()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -139,12 +181,16 @@ def create_app(
                         media_type="application/json")
 
     async def metrics(request: Request) -> Response:
-        return PlainTextResponse(METRICS.render(), media_type="text/plain; version=0.0.4")
+        if not may_read_metrics(request, config.auth):
+            return PlainTextResponse("a token is required: Authorization: Bearer <token>", status_code=401,
+                                     headers={"WWW-Authenticate": "Bearer"})
+        body, content_type = METRICS.render(request.headers.get("accept", ""))
+        return Response(body, headers={"Content-Type": content_type})
 
     async def root(request: Request) -> Response:
         return JSONResponse({"graphql": "/graphql", "health": "/healthz", "ready": "/readyz"})
 
-    graphql_app = TokenGate(PbxGraphQL(service), config.auth)
+    graphql_app = TokenGate(PbxGraphQL(service, production=config.server.production), config.auth)
     app = Starlette(
         routes=[
             Route("/", root),
@@ -155,6 +201,7 @@ def create_app(
             Mount(STATIC_PREFIX, app=StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         ],
         lifespan=lifespan,
+        middleware=_middleware(config.server, tracing),
     )
     app.state.service = service
     return app

@@ -1,50 +1,171 @@
-"""The ``pbxgraph`` command: ``serve`` and ``schema``."""
+"""The ``pbxgraph`` command: ``serve``, ``check-config``, ``emulate`` and ``schema``.
+
+Exit codes: 0 done (or stopped by Ctrl-C / SIGTERM), 1 could not serve (port
+taken, start-up failed) or a backend did not answer ``check-config --connect``,
+2 the configuration (or the command line) is wrong. A configuration error is
+one line naming the file, the line and the key, before anything else is
+printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from urllib.parse import urlsplit, urlunsplit
 
-from pbxgraph.config import CONFIG_ENV, ConfigError, load_config
+from starlette.applications import Starlette
+
+from pbxgraph import __version__
+from pbxgraph.config import CONFIG_ENV, BackendConfig, Config, ConfigError, check_exposure, load_config
+from pbxgraph.telemetry.logs import FORMATS, LEVELS, setup_logging
+
+log = logging.getLogger("pbxgraph")
+
+
+class _Fatal(Exception):
+    """Ends the command with one line on stderr and an exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _report(message: str, json_logs: bool) -> None:
+    if json_logs:
+        log.error(message)
+    else:
+        print(f"pbxgraph: {message}", file=sys.stderr, flush=True)
+
+
+def _load(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise _Fatal(f"configuration error: {exc.describe()}", 2) from None
+
+
+def _build(config: Config, host: str | None = None) -> Starlette:
+    """The app, with every backend's connector built: vendor options are checked here."""
+    from pbxgraph.app import create_app
+
+    try:
+        if host is not None:
+            check_exposure(config, host)
+        return create_app(config)
+    except ConfigError as exc:
+        raise _Fatal(f"configuration error: {config.locate(exc).describe()}", 2) from None
+
+
+def _warn(config: Config) -> None:
+    for warning in config.warnings:
+        log.warning("configuration: %s", warning.describe())
+
+
+def _shown(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from pbxgraph.app import create_app
+    from pbxgraph.serving import bind, serve
 
     path = args.config or os.environ.get(CONFIG_ENV)
-    demo = None
-    try:
-        if path:
-            config = load_config(path)
-        else:
-            from pbxgraph.demo import DemoEnvironment
-
-            demo = DemoEnvironment.start(store=args.demo_store)
-            config = demo.config
-    except ConfigError as exc:
-        print(f"pbxgraph: configuration error: {exc}", file=sys.stderr)
-        return 2
+    config = _load(path) if path else Config(backends=())
     host = args.host or config.server.host
     port = args.port if args.port is not None else config.server.port
-    shown = f"[{host}]" if ":" in host else host
-    if demo is not None:
-        print("pbxgraph: no configuration given: serving the embedded demo", flush=True)
-        for line in demo.describe():
-            print(f"  {line}", flush=True)
-    else:
-        print(f"pbxgraph: configuration {path}: {', '.join(b.name for b in config.backends)}", flush=True)
-    print(f"pbxgraph: GraphiQL at http://{shown}:{port}/graphql", flush=True)
+    app = _build(config, host) if path else None
     try:
-        uvicorn.run(create_app(config), host=host, port=port, log_level=args.log_level, access_log=False)
+        sock = bind(host, port)
+    except OSError as exc:
+        raise _Fatal(str(exc), 1) from None
+    if path:
+        _warn(config)
+    demo = None
+    if app is None:
+        from pbxgraph.demo import DemoEnvironment
+
+        demo = DemoEnvironment.start(store=args.demo_store)
+        config = demo.config
+        app = _build(config)
+
+    def started() -> None:
+        if demo is not None:
+            log.info("no configuration given: serving the embedded demo")
+            for line in demo.describe():
+                log.info(line)
+        else:
+            log.info("configuration %s: %s", path, ", ".join(b.name for b in config.backends))
+        what = "GraphQL" if config.server.production else "GraphiQL"
+        log.info("%s at http://%s:%d/graphql", what, _shown(host), sock.getsockname()[1])
+
+    try:
+        ok = serve(app, sock, log_level=args.log_level, on_started=started)
     finally:
         if demo is not None:
             demo.stop()
+    if not ok:
+        raise _Fatal("the server did not start; see the log above", 1)
     return 0
+
+
+def _describe(backend: BackendConfig) -> str:
+    """What a backend is, from its own keys, with no credentials."""
+    url = backend.option("url")
+    if isinstance(url, str) and url:
+        parts = urlsplit(url)
+        where = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+        return f"{backend.vendor} at {where}"
+    path = backend.option("path")
+    if backend.vendor == "local":
+        if path in (None, ":memory:"):
+            return "local store in memory"
+        return f"local store in SQLite file {path}"
+    return backend.vendor
+
+
+async def _probe(app: Starlette, config: Config) -> list[tuple[str, str, bool]]:
+    from pbxgraph.domain import HealthStatus
+
+    service = app.state.service
+    await service.backends.open()
+    try:
+        results = await asyncio.gather(*(service.health(b.name) for b in config.backends))
+    finally:
+        await service.backends.aclose()
+    answers = []
+    for backend, health in zip(config.backends, results, strict=True):
+        up = health.status is HealthStatus.UP
+        text = f"answers ({health.latency_ms:.0f} ms)" if up else f"does not answer: {health.detail or 'down'}"
+        answers.append((backend.name, text, up))
+    return answers
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    path = args.config or os.environ.get(CONFIG_ENV)
+    if not path:
+        raise _Fatal(f"configuration error: no configuration given (--config or ${CONFIG_ENV})", 2)
+    config = _load(path)
+    app = _build(config, config.server.host)
+    _warn(config)
+    server = config.server
+    auth = config.auth
+    print(f"pbxgraph: {path} is valid", flush=True)
+    print(f"  server: {_shown(server.host)}:{server.port}, profile {server.profile}, "
+          f"{len(auth.tokens)} API token(s){', metrics token' if auth.metrics_token else ''}, "
+          f"CORS origins: {', '.join(server.cors_origins) or 'none'}, "
+          f"tracing: {config.tracing.exporter or 'off'}", flush=True)
+    answers = {}
+    if args.connect:
+        answers = {name: (text, up) for name, text, up in asyncio.run(_probe(app, config))}
+    for backend in config.backends:
+        line = f"  backend {backend.name}: {_describe(backend)}"
+        if backend.name in answers:
+            line += f"; {answers[backend.name][0]}"
+        print(line, flush=True)
+    return 0 if all(up for _, up in answers.values()) else 1
 
 
 def _emulate(args: argparse.Namespace) -> int:
@@ -56,18 +177,16 @@ def _emulate(args: argparse.Namespace) -> int:
     try:
         module = emulator_module(args.vendor)
     except ValueError as exc:
-        print(f"pbxgraph: {exc}", file=sys.stderr)
-        return 2
+        raise _Fatal(str(exc), 2) from None
     port = args.port if args.port is not None else EMULATOR_PORTS[args.vendor]
     emulator = module.create_emulator(seed=not args.empty)
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    url = f"http://{shown}:{port}"
+    url = f"http://{_shown(args.host)}:{port}"
     print(f"pbxgraph: {args.vendor} emulator at {url} ({'empty' if args.empty else 'demo data'})", flush=True)
     print("pbxgraph: connect a backend to it with (emulator credentials, not secrets):", flush=True)
     print(backend_snippet(f"{args.vendor}-emulator", dict(module.demo_backend(url))), flush=True)
     print(f"pbxgraph: make it slow or broken through {url}/_emulator/faults", flush=True)
     uvicorn.run(emulator.app, host=args.host, port=port, http="h11", log_level=args.log_level,
-                access_log=False)
+                log_config=None, access_log=False)
     return 0
 
 
@@ -78,33 +197,52 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _logging_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-level", default="info", choices=LEVELS)
+    parser.add_argument("--log-format", default="text", choices=FORMATS,
+                        help="text (for a terminal, the default) or json (one object per line)")
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pbxgraph", description="One GraphQL API over many PBX backends.")
+    parser.add_argument("--version", action="version", version=f"pbxgraph {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the GraphQL server")
     serve.add_argument("--config", help=f"TOML configuration file (default: ${CONFIG_ENV}; none = demo)")
-    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument("--host", help="address to listen on (default: [server] host, else 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: [server] port, else 8000)")
     serve.add_argument("--demo-store", default=":memory:",
                        help="demo mode only: SQLite file for the local store (default: in memory)")
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    _logging_options(serve)
     serve.set_defaults(handler=_serve)
+    check = commands.add_parser("check-config", help="validate a configuration without serving")
+    check.add_argument("--config", help=f"TOML configuration file (default: ${CONFIG_ENV})")
+    check.add_argument("--connect", action="store_true",
+                       help="also open every backend and say whether it answers (exit 1 if one does not)")
+    _logging_options(check)
+    check.set_defaults(handler=_check_config)
     emulate = commands.add_parser("emulate", help="run one vendor emulator (era, infinity, sipxcom)")
     emulate.add_argument("vendor", help="era, infinity or sipxcom")
     emulate.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     emulate.add_argument("--port", type=int, help="port (default: era 8101, infinity 8102, sipxcom 8103)")
     emulate.add_argument("--empty", action="store_true", help="start without the demo data")
-    emulate.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    _logging_options(emulate)
     emulate.set_defaults(handler=_emulate)
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.set_defaults(handler=_schema)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=getattr(logging, getattr(args, "log_level", "info").upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return int(args.handler(args))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    json_logs = getattr(args, "log_format", "text") == "json"
+    setup_logging(getattr(args, "log_level", "info"), "json" if json_logs else "text")
+    try:
+        return int(args.handler(args))
+    except _Fatal as exc:
+        _report(str(exc), json_logs)
+        return exc.code
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-

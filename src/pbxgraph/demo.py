@@ -78,4 +78,6 @@ class DemoEnvironment:
 
     def stop(self) -> None:
         for server in self.servers.values():
+            server.signal_stop()  # all at once: each takes a tick of its loop to notice
+        for server in self.servers.values():
             server.stop()

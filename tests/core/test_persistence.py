@@ -1,18 +1,53 @@
-"""The local store keeps what mutations wrote, loses nothing on failure, and upgrades old files."""
+"""The local store keeps what mutations wrote, loses nothing on failure, and upgrades old stores.
+
+Each test runs on SQLite and on PostgreSQL (skipped, with the reason, when no
+PostgreSQL is reachable): the same code behind both.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import create_async_engine
+import pytest
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from pbxgraph.config import Config
+from pbxgraph.config import BackendConfig, Config
 from pbxgraph.connectors.local import migrations
 from pbxgraph.domain import Kind
 from pbxgraph.ids import decode_id, encode_id
 from pbxgraph.testing.graphql import GraphQLTestClient, error_codes
+from tests.conftest import PostgresStore
 from tests.core.conftest import local
+
+
+@dataclass
+class Database:
+    """Where a test's local backends keep their stores: SQLite files, or PostgreSQL schemas."""
+
+    kind: str
+    tmp_path: Path
+    postgres: PostgresStore | None = None
+
+    def backend(self, name: str, *, demo: bool = True) -> BackendConfig:
+        if self.postgres is None:
+            return local(name, self.tmp_path / f"{name}.sqlite3", demo=demo)
+        return BackendConfig(name=name, vendor="local", options=self.postgres.options(name, demo=demo))
+
+    def engine(self, name: str) -> AsyncEngine:
+        """A raw engine on backend ``name``'s store, for what no mutation can do."""
+        if self.postgres is None:
+            return create_async_engine(f"sqlite+aiosqlite:///{self.tmp_path / f'{name}.sqlite3'}")
+        return create_async_engine(self.postgres.url, connect_args={
+            "server_settings": {"search_path": self.postgres.schema_of(name)}})
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
+    if request.param == "sqlite":
+        return Database("sqlite", tmp_path)
+    return Database("postgresql", tmp_path, request.getfixturevalue("postgres_store"))
 
 SNAPSHOT = """{
   users(first: 500) { nodes { id username extension groups { id } devices { id } } }
@@ -23,8 +58,8 @@ SNAPSHOT = """{
 }"""
 
 
-async def test_a_restart_on_the_same_file_keeps_what_mutations_wrote(tmp_path: Path) -> None:
-    config = Config(backends=(local("office", tmp_path / "office.sqlite3"),))
+async def test_a_restart_on_the_same_store_keeps_what_mutations_wrote(database: Database) -> None:
+    config = Config(backends=(database.backend("office"),))
     async with GraphQLTestClient.running(config) as client:
         created = await client.data('mutation { createUser(backend: "office", input: {username: "kept.user", '
                                     'extension: "290"}) { id } }')
@@ -40,7 +75,13 @@ async def test_a_restart_on_the_same_file_keeps_what_mutations_wrote(tmp_path: P
     assert user["node"] == {"username": "kept.user", "groups": [{"name": "Kept"}]}
 
 
-async def test_a_failed_mutation_leaves_the_store_exactly_as_it_was(client: GraphQLTestClient) -> None:
+async def test_a_failed_mutation_leaves_the_store_exactly_as_it_was(database: Database) -> None:
+    config = Config(backends=(database.backend("east"), database.backend("west")))
+    async with GraphQLTestClient.running(config) as client:
+        await _failed_mutations_change_nothing(client)
+
+
+async def _failed_mutations_change_nothing(client: GraphQLTestClient) -> None:
     before = await client.data(SNAPSHOT)
     east_users = [n["id"] for n in before["users"]["nodes"] if decode_id(n["id"]).backend == "east"][:3]
     # The group and its memberships are written, then the extension turns out to be taken.
@@ -64,10 +105,11 @@ async def test_a_failed_mutation_leaves_the_store_exactly_as_it_was(client: Grap
     assert await client.data(SNAPSHOT) == before
 
 
-async def test_a_version_1_store_file_is_upgraded_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+async def test_a_version_1_store_is_upgraded_in_place(database: Database) -> None:
+    engine = database.engine("office")
     async with engine.begin() as conn:
+        if database.kind == "postgresql":
+            await conn.execute(text(f'CREATE SCHEMA "{database.postgres.schema_of("office")}"'))  # type: ignore[union-attr]
         await migrations.migrate(conn, target=1)
         v1 = migrations.V1_METADATA.tables
         await conn.execute(insert(v1["users"]).values(id=7, username="legacy", display_name="Legacy User",
@@ -78,7 +120,7 @@ async def test_a_version_1_store_file_is_upgraded_in_place(tmp_path: Path) -> No
                                                        port=5060, password="kept-secret", enabled=True))
     await engine.dispose()
 
-    config = Config(backends=(local("office", path, demo=False),))
+    config = Config(backends=(database.backend("office", demo=False),))
     async with GraphQLTestClient.running(config) as client:
         data = await client.data('{ users { nodes { username email extension groups { name } } } }')
         assert data["users"]["nodes"] == [{"username": "legacy", "email": None, "extension": "333",
@@ -96,7 +138,7 @@ async def test_a_version_1_store_file_is_upgraded_in_place(tmp_path: Path) -> No
         data = await client.data('mutation { updateUser(id: "%s", input: {email: "legacy@example.com"}) { email } }'
                                  % data_id(await client.data("{ users { nodes { id } } }")))
         assert data["updateUser"]["email"] == "legacy@example.com"
-    engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+    engine = database.engine("office")
     async with engine.connect() as conn:
         assert await migrations.current_version(conn) == migrations.LATEST
     await engine.dispose()
@@ -104,3 +146,40 @@ async def test_a_version_1_store_file_is_upgraded_in_place(tmp_path: Path) -> No
 
 def data_id(data: dict) -> str:
     return data["users"]["nodes"][0]["id"]
+
+
+async def test_text_longer_than_its_column_is_refused_naming_the_field(database: Database) -> None:
+    config = Config(backends=(database.backend("office"),))
+    async with GraphQLTestClient.running(config) as client:
+        body = await client.execute('mutation($n: String!) { createGroup(backend: "office", input: {name: $n}) '
+                                    '{ id } }', {"n": "x" * 201})
+        assert error_codes(body) == ["BAD_USER_INPUT"]
+        assert body["errors"][0]["extensions"]["field"] == "input.name"
+        assert body["errors"][0]["message"] == "input.name: at most 200 characters on backend 'office', got 201"
+        user = (await client.data("{ users(first: 1) { nodes { id } } }"))["users"]["nodes"][0]["id"]
+        body = await client.execute('mutation($id: ID!, $d: String!) { updateUser(id: $id, input: {displayName: $d})'
+                                    ' { id } }', {"id": user, "d": "y" * 201})
+        assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == \
+            "input.displayName"
+        # An id beyond the column's range names nothing, on either database.
+        body = await client.execute("query($id: ID!) { node(id: $id) { id } }",
+                                    {"id": encode_id(Kind.USER, "office", "99999999999")})
+        assert body == {"data": {"node": None}}
+
+
+def test_local_store_options_are_checked() -> None:
+    from pbxgraph.config import ConfigError
+    from pbxgraph.connectors.registry import build_connector
+
+    for options, message in (
+        ({"path": "a.sqlite3", "schema": "office"},
+         "backends.office.schema: only for a PostgreSQL url (postgresql+asyncpg://...)"),
+        ({"url": "postgresql+asyncpg://db/pbx", "schema": "Office-1"},
+         "backends.office.schema: lower-case letters, digits and '_', starting with a letter, got 'Office-1'"),
+        ({"url": "postgresql+asyncpg://db/pbx", "path": "a.sqlite3"},
+         "backends.office.url: give either url or path, not both"),
+        ({"url": "nonsense://"}, "backends.office.url: not a database URL SQLAlchemy can use: "),
+    ):
+        with pytest.raises(ConfigError) as info:
+            build_connector(BackendConfig(name="office", vendor="local", options=options))
+        assert str(info.value).startswith(message), str(info.value)

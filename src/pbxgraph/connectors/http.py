@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 import httpx
 
 from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable
+from pbxgraph.telemetry.logs import scrub_url
+from pbxgraph.telemetry.requests import span, vendor_request_done
 
 log = logging.getLogger("pbxgraph.vendor")
 T = TypeVar("T")
@@ -84,7 +86,7 @@ class VendorHttp:
         async with self._semaphore:
             started = time.perf_counter()
             try:
-                response = await self._client.request(method, url, **kwargs)
+                response = await self._send(method, url, **kwargs)
             except httpx.TimeoutException:
                 raise BackendTimeout(
                     f"backend '{self.backend}' did not answer {method} {url} in time",
@@ -100,12 +102,22 @@ class VendorHttp:
                     f"backend '{self.backend}': {type(exc).__name__} on {method} {url}",
                     backend=self.backend,
                 ) from None
-            # Path only: query strings and bodies may carry secrets.
+            # Bodies are never logged; secret-named query parameters are masked.
             log.debug(
                 "%s %s %s -> %s in %.1f ms",
-                self.backend, method, url.split("?", 1)[0], response.status_code,
+                self.backend, method, scrub_url(str(response.request.url)), response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
+            return response
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One vendor request, counted in the current request and traced when tracing is on."""
+        vendor_request_done(self.backend)
+        with span(f"HTTP {method}", {"pbxgraph.backend": self.backend, "http.request.method": method,
+                                     "url.path": url.split("?", 1)[0]}) as traced:
+            response = await self._client.request(method, url, **kwargs)
+            if traced is not None:
+                traced.set_attribute("http.response.status_code", response.status_code)
             return response
 
     def json(self, response: httpx.Response) -> Any:

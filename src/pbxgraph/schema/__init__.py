@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types.execution import ExecutionContext
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 
 from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context
-from pbxgraph.schema.errors import CodedErrors
+from pbxgraph.schema.errors import CodedErrors, MaskedErrors
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
 from pbxgraph.schema.query import Query
@@ -28,18 +31,23 @@ class PbxSchema(strawberry.Schema):
                 log.error("unexpected error at %s", error.path, exc_info=original)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    """The schema; ``production`` hides its shape: no introspection, no field suggestions."""
+    extensions: list[Any] = [
+        MaskedErrors if production else CodedErrors,
+        SideEffects,
+        lambda: QueryDepthLimiter(max_depth=15),
+        lambda: MaxAliasesLimiter(max_alias_count=50),
+        lambda: MaxTokensLimiter(max_token_count=5000),
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
     return PbxSchema(
         query=Query,
         mutation=Mutation,
         types=[User, Group, Queue, Trunk, Device],
-        extensions=[
-            CodedErrors,
-            SideEffects,
-            lambda: QueryDepthLimiter(max_depth=15),
-            lambda: MaxAliasesLimiter(max_alias_count=50),
-            lambda: MaxTokensLimiter(max_token_count=5000),
-        ],
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
     )
 
 
@@ -47,8 +55,14 @@ log = logging.getLogger("pbxgraph.schema")
 schema = build_schema()
 
 
+@functools.cache
+def production_schema() -> strawberry.Schema:
+    """Built on first use: most processes never serve the production profile."""
+    return build_schema(production=True)
+
+
 def sdl() -> str:
     return schema.as_str() + "\n"
 
 
-__all__ = ["Context", "build_schema", "new_context", "schema", "sdl"]
+__all__ = ["Context", "build_schema", "new_context", "production_schema", "schema", "sdl"]

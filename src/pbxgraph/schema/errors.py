@@ -3,17 +3,26 @@
 Our own errors keep their code, backend, field and vendor details; errors in
 the request itself (syntax, unknown fields, wrong variable types) are
 BAD_USER_INPUT; anything else is a bug: the schema logs it with its trace, and the caller
-sees INTERNAL_SERVER_ERROR with no internals.
+sees INTERNAL_SERVER_ERROR with no internals. The production profile also keeps the
+schema's shape to itself (no "Did you mean ...?" suggestions) and says nothing about an
+internal error beyond its code.
+
+The operation's name and type and the codes it answered with go to the request's
+record, for the access log and the metrics.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from pbxgraph.errors import PbxError
+from pbxgraph.telemetry.requests import current
+
+_SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
@@ -35,11 +44,35 @@ def coded(error: GraphQLError) -> GraphQLError:
                         extensions={"code": "INTERNAL_SERVER_ERROR"})
 
 
+def masked(error: GraphQLError) -> GraphQLError:
+    """An error as the production profile shows it: no suggestions, no internals."""
+    extensions = error.extensions or {}
+    if extensions.get("code") == "INTERNAL_SERVER_ERROR":
+        return GraphQLError("Internal server error", nodes=error.nodes, source=error.source,
+                            positions=error.positions, path=error.path,
+                            extensions={"code": "INTERNAL_SERVER_ERROR"})
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+                        path=error.path, original_error=error.original_error, extensions=error.extensions)
+
+
 class CodedErrors(SchemaExtension):
     """Adds the partial-result errors and gives every error its code."""
 
+    #: Production: strip field suggestions and mask internal errors.
+    production = False
+
     def on_operation(self) -> Iterator[None]:
         yield
+        record = current()
+        if record is not None:
+            record.operation = self.execution_context.operation_name
+            try:
+                record.operation_type = self.execution_context.operation_type.value
+            except RuntimeError:  # no document or no such operation: a request error
+                record.operation_type = "invalid"
         result = self.execution_context.result
         if result is None:
             return
@@ -48,3 +81,11 @@ class CodedErrors(SchemaExtension):
         errors += getattr(context, "partial_errors", [])
         if errors:
             result.errors = [coded(e) for e in errors]
+            if self.production:
+                result.errors = [masked(e) for e in result.errors]
+        if record is not None:
+            record.errors += [(e.extensions or {}).get("code", "INTERNAL_SERVER_ERROR") for e in result.errors or []]
+
+
+class MaskedErrors(CodedErrors):
+    production = True

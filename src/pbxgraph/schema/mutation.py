@@ -98,6 +98,9 @@ def _backend(info: Info, name: str) -> str:
 
 def _target(info: Info, value: str, kind: domain.Kind, field: str) -> GlobalId:
     gid = decode_expected(value, kind, field=field)
+    if info.context.service.backends.hides(gid.backend):
+        raise NotFound(f"{kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'",
+                       backend=gid.backend)
     info.context.service.backends.get(gid.backend, field=field)
     return gid
 

@@ -26,6 +26,8 @@ FirstArg = Annotated[int, strawberry.argument(description=FIRST_HELP)]
 async def load_node(info: Info, value: str, *, field: str = "id") -> Any:
     """The object a global id names, or None; bad ids never reach a backend."""
     gid = decode_id(value, field=field)
+    if info.context.service.backends.hides(gid.backend):
+        return None  # a backend out of the token's sight holds nothing for it
     connector = info.context.service.backends.get(gid.backend, field=field)
     if not connector.capabilities.supports(gid.kind):
         raise not_supported(gid.backend, gid.kind.value)

@@ -1,10 +1,15 @@
-"""The configured backends of one running server, opened and closed together."""
+"""The configured backends of one running server, opened and closed together.
+
+A caller whose token is limited to some backends sees a view (:meth:`Backends.only`)
+in which the others do not exist: not listed, not selectable by name, and an id on
+one of them names nothing.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import httpx
 
@@ -20,6 +25,7 @@ class Backends:
     def __init__(self, connectors: Sequence[Connector], configs: Mapping[str, BackendConfig]) -> None:
         self._connectors = {c.name: c for c in connectors}
         self._configs = dict(configs)
+        self._hidden: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(
@@ -41,6 +47,19 @@ class Backends:
 
     async def aclose(self) -> None:
         await asyncio.gather(*(c.aclose() for c in self._connectors.values()), return_exceptions=True)
+
+    def only(self, names: Collection[str] | None) -> Backends:
+        """The same open connectors, as a caller allowed only ``names`` sees them (all for None)."""
+        if names is None:
+            return self
+        view = Backends([c for c in self._connectors.values() if c.name in names],
+                        {n: c for n, c in self._configs.items() if n in names})
+        view._hidden = frozenset(self._connectors) - frozenset(names) | self._hidden
+        return view
+
+    def hides(self, name: str) -> bool:
+        """Whether ``name`` is configured but out of this caller's sight."""
+        return name in self._hidden
 
     def __iter__(self) -> Iterator[Connector]:
         return iter(self._connectors.values())

@@ -2,6 +2,8 @@
 
 A connector is trusted to raise only :mod:`pbxgraph.errors`; anything else is
 a bug in it, logged with its trace and shown to the caller without internals.
+Every call is counted and timed per backend and outcome, in the metrics and
+in the record of the request that made it, and traced when tracing is on.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from collections.abc import Awaitable
 from typing import TypeVar
 
 from pbxgraph.errors import BackendTimeout, InternalError, PbxError
-from pbxgraph.service.metrics import METRICS
+from pbxgraph.telemetry.metrics import METRICS
+from pbxgraph.telemetry.requests import backend_call_done, traced_backend_call
 
 log = logging.getLogger("pbxgraph.service")
 T = TypeVar("T")
 
 
+@traced_backend_call
 async def call(backend: str, timeout_s: float, operation: str, awaitable: Awaitable[T]) -> T:
     started = time.perf_counter()
     outcome = "ok"
@@ -39,3 +43,4 @@ async def call(backend: str, timeout_s: float, operation: str, awaitable: Awaita
                             backend=backend) from None
     finally:
         METRICS.observe_backend_call(backend, operation, outcome, time.perf_counter() - started)
+        backend_call_done(backend, outcome)

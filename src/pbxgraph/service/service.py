@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,7 @@ from pbxgraph.service import rules
 from pbxgraph.service.backends import Backends
 from pbxgraph.service.calls import call
 from pbxgraph.service.listing import AggregatedPage, list_across
+from pbxgraph.telemetry.metrics import METRICS
 
 
 @dataclass(slots=True)
@@ -58,6 +59,10 @@ class DirectoryResult:
 class PbxService:
     def __init__(self, backends: Backends) -> None:
         self.backends = backends
+
+    def scoped(self, names: Collection[str] | None) -> PbxService:
+        """The service as a caller limited to ``names`` sees it; itself when unlimited."""
+        return self if names is None else PbxService(self.backends.only(names))
 
     # --- plumbing ------------------------------------------------------------
 
@@ -152,7 +157,8 @@ class PbxService:
             async with asyncio.timeout(self._timeout(backend)):
                 health = await connector.health()
         except TimeoutError:
-            return Health(HealthStatus.DOWN, detail="health check timed out")
+            health = Health(HealthStatus.DOWN, detail="health check timed out")
+        METRICS.backend_health(backend, health.status is HealthStatus.UP)
         if health.latency_ms is None:
             health.latency_ms = (time.perf_counter() - started) * 1000
         return health

@@ -37,8 +37,9 @@ class GraphQLTestClient:
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         backends: Backends | None = None,
         headers: Mapping[str, str] | None = None,
+        tracer_provider: Any = None,
     ) -> AsyncIterator[GraphQLTestClient]:
-        app = create_app(config, transports=transports, backends=backends)
+        app = create_app(config, transports=transports, backends=backends, tracer_provider=tracer_provider)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://pbxgraph.test",

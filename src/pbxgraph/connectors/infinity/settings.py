@@ -24,6 +24,9 @@ APIKEY_PATH = "/config/v2.1"
 RING_STRATEGIES = tuple(RING_STRATEGY)
 DEFAULT_CALLER_NAME_FORMAT = "{displayName} - {srcPhoneNumber}"
 _API_SUFFIX = re.compile(r"/config/v2(\.1)?/?$")
+KEYS = ("url", "domains", "api_key", "username", "password", "verify", "create_domain",
+        "queue_member_ring_strategy", "queue_member_ring_attempts", "queue_member_ring_secs",
+        "group_caller_name_format")
 
 
 class ApiKeyAuth(httpx.Auth):
@@ -107,6 +110,9 @@ def _positive_int(config: BackendConfig, key: str, default: int) -> int:
 
 
 def load_settings(config: BackendConfig) -> InfinitySettings:
+    unknown = sorted(set(config.options) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{_key(config, unknown[0])}: unknown key for vendor 'infinity' (known: {', '.join(KEYS)})")
     url = config.require("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise ConfigError(f"{_key(config, 'url')}: must be an http(s) URL, got {url!r}")

@@ -1,4 +1,4 @@
-"""The embedded local store (``vendor = "local"``): SQLite by default.
+"""The embedded local store (``vendor = "local"``): SQLite by default, PostgreSQL for replicas.
 
 Configuration keys::
 
@@ -6,7 +6,8 @@ Configuration keys::
     name = "office"
     vendor = "local"
     path = "pbxgraph.sqlite3"   # a file, or ":memory:"; created and migrated on start
-    # url = "postgresql+asyncpg://..."  # any SQLAlchemy async URL instead of path
+    # url = "postgresql+asyncpg://pbxgraph@db/pbxgraph"  # instead of path: several replicas share it
+    # schema = "office"         # PostgreSQL only: the tables' schema (created if missing)
     demo = false                # load the demo data set when the store is empty
 """
 

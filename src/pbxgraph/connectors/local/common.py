@@ -1,8 +1,13 @@
-"""Pieces every local resource uses: id parsing, get-many, the number registry."""
+"""Pieces every local resource uses: id parsing, get-many, the number registry, row locks.
+
+A write locks the row it changes (``SELECT ... FOR UPDATE``; SQLite, which has one
+writer at a time, ignores it), so several pbxgraph replicas writing one PostgreSQL
+store change an object one after the other, never on a stale read of it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, delete, insert, select, update
@@ -10,14 +15,29 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbxgraph.connectors.local import tables
 from pbxgraph.connectors.local.store import Store
-from pbxgraph.errors import NotFound
+from pbxgraph.errors import BadUserInput, NotFound
+
+#: Local ids are INTEGER columns: anything beyond names nothing, on every database.
+_MAX_ID = 2**31 - 1
 
 T = TypeVar("T")
 
 
 def as_int(native_id: str) -> int | None:
     """Local ids are integers; anything else simply names nothing here."""
-    return int(native_id) if native_id.isdigit() and len(native_id) < 19 else None
+    if not native_id.isdigit() or len(native_id) > 10 or int(native_id) > _MAX_ID:
+        return None
+    return int(native_id)
+
+
+def fit(store: Store, table: Table, values: Mapping[str, Any]) -> None:
+    """Text longer than its column is refused naming the field, as PostgreSQL would refuse it
+    (SQLite would keep it): the same store answers the same on either database."""
+    for key, value in values.items():
+        length = getattr(table.c[key].type, "length", None)
+        if isinstance(value, str) and length is not None and len(value) > length:
+            raise BadUserInput(f"{key}: at most {length} characters on backend '{store.backend}', got {len(value)}",
+                               backend=store.backend, field=key)
 
 
 async def fetch_by_ids(conn: AsyncConnection, table: Table, ids: Sequence[str],
@@ -31,11 +51,13 @@ async def fetch_by_ids(conn: AsyncConnection, table: Table, ids: Sequence[str],
 
 
 async def require_row(conn: AsyncConnection, store: Store, table: Table, native_id: str,
-                      kind: str) -> Any:
+                      kind: str, *, lock: bool = False) -> Any:
+    """The row, or NotFound; ``lock`` holds it until the transaction ends (the row a write changes)."""
     key = as_int(native_id)
     row = None
     if key is not None:
-        row = (await conn.execute(select(table).where(table.c.id == key))).mappings().first()
+        stmt = select(table).where(table.c.id == key)
+        row = (await conn.execute(stmt.with_for_update() if lock else stmt)).mappings().first()
     if row is None:
         raise NotFound(f"{kind} '{native_id}' does not exist on backend '{store.backend}'",
                        backend=store.backend)
@@ -55,7 +77,8 @@ async def release_number(conn: AsyncConnection, kind: str, owner_id: int) -> Non
 async def update_row(conn: AsyncConnection, store: Store, table: Table, kind: str, native_id: str,
                      changes: dict[str, Any]) -> Any:
     """Change only ``changes``; a new extension moves in the number registry too. The row after."""
-    row = await require_row(conn, store, table, native_id, kind)
+    row = await require_row(conn, store, table, native_id, kind, lock=True)
+    fit(store, table, changes)
     if changes:
         await conn.execute(update(table).where(table.c.id == row["id"]).values(**changes))
     if "extension" in changes and changes["extension"] != row["extension"]:
@@ -66,7 +89,7 @@ async def update_row(conn: AsyncConnection, store: Store, table: Table, kind: st
 
 async def delete_row(conn: AsyncConnection, store: Store, table: Table, kind: str, native_id: str) -> None:
     """Delete the row (NotFound if absent) and free its extension, for kinds that have one."""
-    row = await require_row(conn, store, table, native_id, kind)
+    row = await require_row(conn, store, table, native_id, kind, lock=True)
     if "extension" in table.c:
         await release_number(conn, kind, row["id"])
     await conn.execute(delete(table).where(table.c.id == row["id"]))

@@ -11,6 +11,7 @@ from pbxgraph.connectors.local.common import (
     as_int,
     delete_row,
     fetch_by_ids,
+    fit,
     require_row,
     update_row,
 )
@@ -47,8 +48,9 @@ class LocalDevices:
             owner = None
             if data.user_id is not None:
                 owner = (await require_row(conn, self._store, tables.users, data.user_id, "user"))["id"]
-            result = await conn.execute(insert(tables.devices).values(
-                mac=data.mac, model=data.model, name=data.name, user_id=owner))
+            values = dict(mac=data.mac, model=data.model, name=data.name, user_id=owner)
+            fit(self._store, tables.devices, values)
+            result = await conn.execute(insert(tables.devices).values(**values))
             row = await require_row(conn, self._store, tables.devices,
                                     str(result.inserted_primary_key[0]), "device")
         return rows.device(row)
@@ -77,7 +79,7 @@ class LocalDevices:
 
     async def assign(self, device_id: str, user_id: str) -> Device:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.devices, device_id, "device")
+            row = await require_row(conn, self._store, tables.devices, device_id, "device", lock=True)
             owner = await require_row(conn, self._store, tables.users, user_id, "user")
             await conn.execute(update(tables.devices).where(tables.devices.c.id == row["id"])
                                .values(user_id=owner["id"]))
@@ -86,7 +88,7 @@ class LocalDevices:
 
     async def unassign(self, device_id: str) -> Device:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.devices, device_id, "device")
+            row = await require_row(conn, self._store, tables.devices, device_id, "device", lock=True)
             await conn.execute(update(tables.devices).where(tables.devices.c.id == row["id"]).values(user_id=None))
             row = await require_row(conn, self._store, tables.devices, device_id, "device")
         return rows.device(row)

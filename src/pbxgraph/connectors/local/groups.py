@@ -13,6 +13,7 @@ from pbxgraph.connectors.local.common import (
     claim_number,
     delete_row,
     fetch_by_ids,
+    fit,
     require_row,
     update_row,
 )
@@ -45,9 +46,10 @@ class LocalGroups:
 
     async def create(self, data: GroupCreate) -> Group:
         async with self._store.write() as conn:
-            result = await conn.execute(insert(tables.groups).values(
-                name=data.name, extension=data.extension, description=data.description, display_name=data.display_name,
-                strategy=data.strategy.value if data.strategy else None))
+            values = dict(name=data.name, extension=data.extension, description=data.description,
+                          display_name=data.display_name, strategy=data.strategy.value if data.strategy else None)
+            fit(self._store, tables.groups, values)
+            result = await conn.execute(insert(tables.groups).values(**values))
             new_id = result.inserted_primary_key[0]
             await self._append(conn, new_id, data.member_user_ids)
             await claim_number(conn, data.extension, "group", new_id)
@@ -72,14 +74,14 @@ class LocalGroups:
 
     async def add_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.groups, group_id, "group")
+            row = await require_row(conn, self._store, tables.groups, group_id, "group", lock=True)
             await self._append(conn, row["id"], user_ids)
             (members,) = await self._members(conn, [group_id])
         return members
 
     async def remove_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.groups, group_id, "group")
+            row = await require_row(conn, self._store, tables.groups, group_id, "group", lock=True)
             current = set((await conn.execute(
                 select(tables.group_members.c.user_id).where(tables.group_members.c.group_id == row["id"])
             )).scalars())

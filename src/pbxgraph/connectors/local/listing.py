@@ -55,13 +55,15 @@ def filtered(table: Table, query: ListQuery) -> Select[Any]:
     return stmt
 
 
-def ordered(table: Table, stmt: Select[Any], query: ListQuery) -> Select[Any]:
+def ordered(table: Table, stmt: Select[Any], query: ListQuery, dialect: str = "sqlite") -> Select[Any]:
     if query.sort is SortField.EXTENSION and "extension" in table.c:
         value = table.c.extension
         keys: list[Any] = [func.length(value), value]
     else:
         value = _name_column(table)
-        keys = [func.lower(value)]
+        # PostgreSQL's default collation ignores punctuation and spaces; the merge across
+        # backends compares code points, as "C" does (and SQLite always does).
+        keys = [func.lower(value).collate("C") if dialect == "postgresql" else func.lower(value)]
     missing = value.is_(None)
     keys = [k.desc() if query.descending else k for k in keys]
     ident = table.c.id.desc() if query.descending else table.c.id
@@ -72,6 +74,7 @@ async def page_of(conn: AsyncConnection, table: Table, query: ListQuery,
                   to_record: Callable[[Any], Any]) -> Page[Any]:
     base = filtered(table, query)
     total = (await conn.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-    rows = (await conn.execute(ordered(table, base, query).offset(query.offset).limit(query.limit))).mappings()
+    stmt = ordered(table, base, query, conn.dialect.name).offset(query.offset).limit(query.limit)
+    rows = (await conn.execute(stmt)).mappings()
     items = [to_record(r) for r in rows]
     return Page(items=items, has_more=query.offset + len(items) < total, total=total)

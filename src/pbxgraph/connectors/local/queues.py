@@ -13,6 +13,7 @@ from pbxgraph.connectors.local.common import (
     claim_number,
     delete_row,
     fetch_by_ids,
+    fit,
     require_row,
     update_row,
 )
@@ -47,9 +48,10 @@ class LocalQueues:
 
     async def create(self, data: QueueCreate) -> Queue:
         async with self._store.write() as conn:
-            result = await conn.execute(insert(tables.queues).values(
-                name=data.name, extension=data.extension, description=data.description, display_name=data.display_name,
-                strategy=data.strategy.value if data.strategy else None))
+            values = dict(name=data.name, extension=data.extension, description=data.description,
+                          display_name=data.display_name, strategy=data.strategy.value if data.strategy else None)
+            fit(self._store, tables.queues, values)
+            result = await conn.execute(insert(tables.queues).values(**values))
             new_id = result.inserted_primary_key[0]
             await claim_number(conn, data.extension, "queue", new_id)
             await self._replace(conn, new_id, data.members)
@@ -74,7 +76,7 @@ class LocalQueues:
 
     async def set_members(self, queue_id: str, members: Sequence[QueueMemberInput]) -> list[QueueMember]:
         async with self._store.write() as conn:
-            row = await require_row(conn, self._store, tables.queues, queue_id, "queue")
+            row = await require_row(conn, self._store, tables.queues, queue_id, "queue", lock=True)
             await self._replace(conn, row["id"], members)
             (result,) = await self._members(conn, [queue_id])
         return result

@@ -3,15 +3,23 @@
 Every write runs in one transaction (``async with store.write() as conn``), so
 a mutation is whole or not at all; a uniqueness violation anywhere in it rolls
 everything back and surfaces as CONFLICT naming the field.
+
+The same code runs on SQLite (a file, or memory) and on PostgreSQL, where
+several pbxgraph replicas share one store. On PostgreSQL the tables may live
+in their own schema (``schema = "..."``, created if missing), so several local
+backends can share one database; migrations take an advisory lock, so
+replicas starting together upgrade the store once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -19,13 +27,21 @@ from sqlalchemy.pool import StaticPool
 from pbxgraph.connectors.local.migrations import migrate
 from pbxgraph.errors import BackendUnavailable, Conflict
 
+#: How each database names the unique constraint a write broke: SQLite by column,
+#: PostgreSQL by constraint.
 _CONSTRAINT_FIELDS = (
     ("numbers.number", "extension"),
+    ("numbers_pkey", "extension"),
     ("users.extension", "extension"),
+    ("users_extension_key", "extension"),
     ("users.username", "username"),
+    ("users_username_key", "username"),
     ("trunks.name", "name"),
+    ("trunks_name_key", "name"),
     ("devices.mac", "mac"),
+    ("devices_mac_key", "mac"),
 )
+SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 def database_url(path: str) -> str:
@@ -37,13 +53,17 @@ def database_url(path: str) -> str:
 
 
 class Store:
-    def __init__(self, backend: str, url: str) -> None:
+    def __init__(self, backend: str, url: str, *, schema: str | None = None) -> None:
         self.backend = backend
         self.url = url
+        self.schema = schema
         kwargs: dict[str, object] = {}
         if url.endswith(":memory:"):
             # One shared connection, or each checkout would see an empty database.
             kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        elif schema is not None:
+            # Every statement, migrations' plain SQL included, finds the tables in the schema.
+            kwargs = {"connect_args": {"server_settings": {"search_path": schema}}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -51,6 +71,12 @@ class Store:
     async def open(self) -> int:
         """Create or upgrade the schema; returns the version found before."""
         async with self.write() as conn:
+            if conn.dialect.name == "postgresql":
+                # Replicas starting at once: the first migrates, the others wait and find it done.
+                key = zlib.crc32(f"pbxgraph-store:{self.schema or ''}".encode()) - 2**31
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+                if self.schema is not None:
+                    await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             return await migrate(conn)
 
     @contextlib.asynccontextmanager

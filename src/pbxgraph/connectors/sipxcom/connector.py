@@ -142,8 +142,10 @@ def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTranspo
     base_url = _base_url(config.require("url"))
     username = config.require("username")
     password = config.require("password")
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise ValueError("username, password: must be strings")
+    if not isinstance(username, str):
+        raise ValueError(f"username: must be a string, got {username!r}")
+    if not isinstance(password, str):
+        raise ValueError("password: must be a string")
     fmt = config.option("format", "xml")
     if fmt not in ("xml", "json"):
         raise ValueError(f"format: must be 'xml' or 'json', got {fmt!r}")
