@@ -2,7 +2,10 @@
 
 Every write runs in one transaction (``async with store.write() as conn``), so
 a mutation is whole or not at all; a uniqueness violation anywhere in it rolls
-everything back and surfaces as CONFLICT naming the field.
+everything back and surfaces as CONFLICT naming the field. Every read runs in
+one transaction too, so a page and its total come from the same snapshot. How
+concurrent transactions are kept apart depends on the database and is the
+business of :mod:`~pbxgraph.connectors.local.dialects`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from pbxgraph.connectors.local.dialects import open_engine
 from pbxgraph.connectors.local.migrations import migrate
 from pbxgraph.errors import BackendUnavailable, Conflict
 
@@ -40,13 +42,8 @@ class Store:
     def __init__(self, backend: str, url: str) -> None:
         self.backend = backend
         self.url = url
-        kwargs: dict[str, object] = {}
-        if url.endswith(":memory:"):
-            # One shared connection, or each checkout would see an empty database.
-            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.engine: AsyncEngine
+        self.engine, self._access = open_engine(url)
 
     async def open(self) -> int:
         """Create or upgrade the schema; returns the version found before."""
@@ -56,7 +53,7 @@ class Store:
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         try:
-            async with self.engine.connect() as conn:
+            async with self._access.read() as conn:
                 yield conn
         except OperationalError as exc:
             raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}",
@@ -65,7 +62,7 @@ class Store:
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         try:
-            async with self.engine.begin() as conn:
+            async with self._access.write() as conn:
                 yield conn
         except IntegrityError as exc:
             raise self._conflict(exc) from None
@@ -84,12 +81,6 @@ class Store:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
-
-
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 __all__ = ["Store", "database_url"]
