@@ -136,7 +136,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: must be a table")
         name = table.get("name")
-        if not isinstance(name, str) or not BACKEND_NAME.match(name):
+        if not isinstance(name, str) or not BACKEND_NAME.fullmatch(name):
             raise ConfigError(
                 f"{where}.name: required; letters, digits, '-' and '_' only, got {name!r}"
             )

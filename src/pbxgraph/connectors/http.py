@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 import httpx
 
-from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable
+from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable, BadUserInput, shown
+from pbxgraph.ids import unsafe_segment
 
 log = logging.getLogger("pbxgraph.vendor")
 T = TypeVar("T")
@@ -81,6 +82,7 @@ class VendorHttp:
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request under the concurrency cap; transport failures become ours."""
+        refuse_unsafe_path(self.backend, method, url)
         async with self._semaphore:
             started = time.perf_counter()
             try:
@@ -126,6 +128,26 @@ class VendorHttp:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def refuse_unsafe_path(backend: str, method: str, path: str) -> None:
+    """BAD_USER_INPUT, before anything is sent, for a path that could leave the resource it names.
+
+    Ids are checked where they are decoded; this is the last line for any
+    path a connector builds (from input or from a vendor's own payload): a
+    ``.``/``..`` step (httpx would collapse it: ``DELETE /users/..`` would
+    reach ``DELETE /``), an empty step, a query or fragment marker, a
+    backslash or a control character, as such or %-encoded.
+    """
+    steps = path.split("/")
+    problem = "holds '?' or '#'" if ("?" in path or "#" in path) else None
+    for step in steps[1:] if path.startswith("/") else steps:
+        if problem is not None:
+            break
+        problem = unsafe_segment(step)
+    if problem is not None:
+        raise BadUserInput(f"backend '{backend}': refused to send {method} {shown(path, 80)}: a step of the "
+                           f"path {problem}", backend=backend)
 
 
 async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:

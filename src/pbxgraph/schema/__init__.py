@@ -12,6 +12,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context
 from pbxgraph.schema.errors import CodedErrors
+from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
 from pbxgraph.schema.query import Query
@@ -28,6 +29,7 @@ class PbxSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
+    bound_arguments(Query, Mutation)
     return PbxSchema(
         query=Query,
         mutation=Mutation,

@@ -14,6 +14,7 @@ caller wrote is what a caller reads.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pbxgraph.connectors.infinity.ids import native_id
@@ -22,6 +23,8 @@ from pbxgraph.domain import Device, Group, MemberKind, Queue, QueueMember, User
 from pbxgraph.errors import BackendError
 from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
+
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 def text(value: Any) -> str | None:
@@ -35,7 +38,7 @@ def text(value: Any) -> str | None:
 def vendor_int(row: Row, field: str, backend: str) -> int:
     """An integer column (ids, orders) that must be there; BACKEND_ERROR otherwise."""
     value = text(row.get(field))
-    if value is None or not value.lstrip("-").isdigit():
+    if value is None or not _INTEGER.fullmatch(value):
         raise BackendError(
             f"backend '{backend}' sent a row whose '{field}' is not an integer",
             backend=backend,

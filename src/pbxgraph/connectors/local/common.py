@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pbxgraph.connectors.local import tables
 from pbxgraph.connectors.local.store import Store
 from pbxgraph.errors import NotFound
+from pbxgraph.ids import numeric_id
 
 T = TypeVar("T")
 
 
 def as_int(native_id: str) -> int | None:
-    """Local ids are integers; anything else simply names nothing here."""
-    return int(native_id) if native_id.isdigit() and len(native_id) < 19 else None
+    """Local ids are integers (ASCII digits); anything else simply names nothing here."""
+    return numeric_id(native_id)
 
 
 async def fetch_by_ids(conn: AsyncConnection, table: Table, ids: Sequence[str],

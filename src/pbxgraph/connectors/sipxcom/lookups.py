@@ -25,6 +25,7 @@ from pbxgraph.connectors.sipxcom.client import SipxcomClient
 from pbxgraph.connectors.sipxcom.payload import items
 from pbxgraph.domain import User
 from pbxgraph.errors import BackendError, NotFound, PbxError
+from pbxgraph.ids import numeric_id
 
 log = logging.getLogger("pbxgraph.connectors.sipxcom")
 
@@ -32,8 +33,8 @@ IDS_PER_REQUEST = 100
 
 
 def native_int(native_id: str) -> int | None:
-    """sipXconfig ids are integers; anything else names nothing there."""
-    return int(native_id) if native_id.isdigit() and len(native_id) < 19 else None
+    """sipXconfig ids are integers (ASCII digits); anything else names nothing there."""
+    return numeric_id(native_id)
 
 
 class Lookups:

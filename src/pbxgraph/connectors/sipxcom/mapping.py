@@ -36,7 +36,7 @@ SETTING_PASSWORD = "itsp-account/password"
 SETTING_REGISTER = "itsp-account/register-on-initialization"
 
 _SECRET_PATH = re.compile(r"pass(word|wd)|secret|token|credential|(^|[/-])pin($|[/-])", re.IGNORECASE)
-_DIGITS = re.compile(r"^[0-9]{2,15}$")
+_DIGITS = re.compile(r"[0-9]{2,15}")
 
 USER_ITEM_TAGS = {"groups": "group", "aliases": "alias"}
 GROUP_TAGS = ("group", "userGroup")
@@ -74,10 +74,10 @@ def user_entries(tree: Any) -> list[dict[str, Any]]:
 
 def extension_of(user: Mapping[str, Any]) -> str | None:
     for alias in user["aliases"]:
-        if _DIGITS.match(alias):
+        if _DIGITS.fullmatch(alias):
             return str(alias)
     name = user["userName"] or ""
-    return name if _DIGITS.match(name) else None
+    return name if _DIGITS.fullmatch(name) else None
 
 
 def display_name_of(user: Mapping[str, Any]) -> str | None:
@@ -129,7 +129,7 @@ def user_body(user: Mapping[str, Any]) -> dict[str, Any]:
 def with_extension(aliases: list[str], user_name: str, extension: str | None) -> list[str]:
     """The aliases with the extension alias replaced (or dropped, or added)."""
     rest = list(aliases)
-    current = next((a for a in rest if _DIGITS.match(a)), None)
+    current = next((a for a in rest if _DIGITS.fullmatch(a)), None)
     if current is not None:
         rest.remove(current)
     if extension is None or extension == user_name:
