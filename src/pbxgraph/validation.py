@@ -27,8 +27,8 @@ def extension(value: str, field: str = "extension") -> str:
 
 
 def normalize_mac(value: str) -> str | None:
-    """``00:04:F2:aa-bb.cc`` style input to ``00:04:f2:aa:bb:cc``; None if not a MAC."""
-    hexdigits = re.sub(r"[:\-.\s]", "", value).lower()
+    """``00:04:F2:aa-bb.cc`` (or space-separated) input to ``00:04:f2:aa:bb:cc``; None if not a MAC."""
+    hexdigits = re.sub(r"[:\-. ]", "", value).lower()
     if not _MAC_HEX.fullmatch(hexdigits):
         return None
     return ":".join(hexdigits[i : i + 2] for i in range(0, 12, 2))

@@ -37,8 +37,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-#: Loggers that would print statement parameters or result rows at DEBUG.
-DRIVER_LOGGERS = ("sqlalchemy.engine", "aiosqlite", "asyncpg")
+#: Loggers that would print statement parameters or result rows at DEBUG. A logger's filter sees
+#: only its own records, so SQLAlchemy's engine logger is named beside its parent.
+DRIVER_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.engine.Engine", "aiosqlite", "asyncpg")
 #: How long a write waits for another process's write lock on a SQLite file.
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _WRITE = "pbxgraph_write"
