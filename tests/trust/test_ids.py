@@ -7,7 +7,9 @@ import json
 
 import pytest
 
+from pbxgraph.connectors.http import VendorHttp
 from pbxgraph.domain import Kind
+from pbxgraph.errors import BadUserInput
 from pbxgraph.ids import encode_id
 from tests.trust.conftest import BACKENDS, LOCAL, Stack
 from tests.trust.surface import error_fields, post, real_ids
@@ -132,4 +134,17 @@ async def test_ids_of_other_backends_and_kinds_are_refused_before_any_call(fresh
     for query, variables, field in cases:
         body = await post(fresh.client, query, variables)
         assert error_fields(body) == [("BAD_USER_INPUT", field)], body
+    assert fresh.calls() == fresh.no_calls()
+
+
+async def test_the_shared_http_seam_sends_no_path_that_leaves_its_resource(fresh: Stack) -> None:
+    """The last line behind id decoding: whatever a connector builds (also from a vendor's own payload)."""
+    for name, emulator in fresh.emulators.items():
+        http = VendorHttp(name, f"http://{name}.test", timeout_s=5, max_concurrency=1, transport=emulator.transport())
+        for path in ["/rest/v1/uc/sipusers/..", "/users/%2e%2E", "/users/%252e%252e/x", "/users/./1", "/users//1",
+                     "/users/1/", "/users/1#x", "/users/a%2Fb", "/users/a\\b", "/users/1%0A", "/users/\x00"]:
+            with pytest.raises(BadUserInput) as info:
+                await http.request("DELETE", path)
+            assert info.value.backend == name
+        await http.aclose()
     assert fresh.calls() == fresh.no_calls()

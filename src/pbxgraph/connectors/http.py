@@ -17,6 +17,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -130,23 +131,26 @@ class VendorHttp:
         await self._client.aclose()
 
 
-def refuse_unsafe_path(backend: str, method: str, path: str) -> None:
+def refuse_unsafe_path(backend: str, method: str, url: str) -> None:
     """BAD_USER_INPUT, before anything is sent, for a path that could leave the resource it names.
 
     Ids are checked where they are decoded; this is the last line for any
     path a connector builds (from input or from a vendor's own payload): a
     ``.``/``..`` step (httpx would collapse it: ``DELETE /users/..`` would
-    reach ``DELETE /``), an empty step, a query or fragment marker, a
-    backslash or a control character, as such or %-encoded.
+    reach ``DELETE /``), an empty step, a fragment marker, a backslash or a
+    control character, as such or %-encoded. A query string is left to httpx.
     """
-    steps = path.split("/")
-    problem = "holds '?' or '#'" if ("?" in path or "#" in path) else None
-    for step in steps[1:] if path.startswith("/") else steps:
-        if problem is not None:
-            break
-        problem = unsafe_segment(step)
+    problem: str | None = None
+    if "#" in url:
+        problem = "holds '#'"
+    else:
+        path = urlsplit(url).path
+        for step in path.split("/")[1 if path.startswith("/") else 0:]:
+            problem = unsafe_segment(step)
+            if problem is not None:
+                break
     if problem is not None:
-        raise BadUserInput(f"backend '{backend}': refused to send {method} {shown(path, 80)}: a step of the "
+        raise BadUserInput(f"backend '{backend}': refused to send {method} {shown(url, 80)}: a step of the "
                            f"path {problem}", backend=backend)
 
 
