@@ -29,7 +29,7 @@ BACKEND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 #: Longest global id accepted, in characters.
 MAX_ID_LENGTH = 2048
 #: Longest native id accepted, in characters.
-MAX_NATIVE_ID_LENGTH = 512
+MAX_NATIVE_ID_LENGTH = 255
 _PREFIX = "pbx1"
 _ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
 _URL_SPECIAL = frozenset("/\\?#")

@@ -148,3 +148,12 @@ async def test_the_shared_http_seam_sends_no_path_that_leaves_its_resource(fresh
             assert info.value.backend == name
         await http.aclose()
     assert fresh.calls() == fresh.no_calls()
+
+
+async def test_a_native_id_longer_than_255_characters_is_refused_and_not_echoed(fresh: Stack) -> None:
+    body = await post(fresh.client, NODE, {"id": encode_id(Kind.USER, "era-demo", "a" * 256)})
+    assert error_fields(body) == [("BAD_USER_INPUT", "id")]
+    assert "a" * 40 not in body["errors"][0]["message"]
+    assert fresh.calls() == fresh.no_calls()
+    body = await post(fresh.client, NODE, {"id": encode_id(Kind.USER, "era-demo", "a" * 255)})
+    assert body == {"data": {"node": None}}  # well formed: Era is asked, and has no such user
