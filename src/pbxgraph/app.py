@@ -19,6 +19,7 @@ import contextlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -31,6 +32,8 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
+from cross_web import HTTPException
+from starlette.datastructures import QueryParams
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
@@ -49,13 +52,92 @@ ROLE_KEY = "pbxgraph.role"
 BACKENDS_KEY = "pbxgraph.backends"
 
 
+#: Deepest nesting of arrays and objects a request's JSON may have.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def request_error(message: str, status: int = 400) -> Response:
+    """A request pbxgraph cannot take, answered in GraphQL's shape (never a bare text or a 500)."""
+    body = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    return JSONResponse(body, status_code=status)
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``text`` nests arrays or objects deeper than ``limit``, without parsing it.
+
+    Python's parser would recurse once per level and fail with RecursionError
+    (a 500) on a 100,000-deep body; strings are skipped, brackets counted.
+    """
+    depth = 0
+    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket.group(0) in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def parse_request_json(data: str | bytes, what: str) -> Any:
+    """JSON from the request (``what`` names it): UTF-8, standard JSON, bounded depth; else HTTP 400."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HTTPException(400, f"{what} is not valid UTF-8") from None
+    if json_too_deep(data):
+        raise HTTPException(400, f"{what} nests arrays or objects deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(data, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        raise HTTPException(400, f"{what} is not valid JSON") from None
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
 class PbxGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view, with our context, our GraphiQL page and metrics."""
+    """strawberry's ASGI view, with our context, our GraphiQL page and metrics.
+
+    Whatever the client sends, a request error answers 400 with a GraphQL
+    error body: a body that is not a JSON object, invalid UTF-8 or deeply
+    nested JSON would otherwise reach strawberry's parser and fail as a 500.
+    """
 
     def __init__(self, service: PbxService, *, production: bool = False) -> None:
         super().__init__(production_schema() if production else schema,
                          graphql_ide=None if production else "graphiql", allow_queries_via_get=True)
         self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = request_error(exc.reason, exc.status_code)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        value = parse_request_json(data, "the request body")
+        if not isinstance(value, dict):
+            raise HTTPException(400, "the request body must be a JSON object with a 'query' "
+                                     f"(got {_json_kind(value)}; batches are not supported)")
+        return value
+
+    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+        parsed: dict[str, Any] = dict(params)
+        for name in ("variables", "extensions"):
+            if parsed.get(name):
+                value = parse_request_json(parsed[name], f"the '{name}' parameter")
+                if value is not None and not isinstance(value, dict):
+                    raise HTTPException(400, f"the '{name}' parameter must be a JSON object "
+                                             f"(got {_json_kind(value)})")
+                parsed[name] = value
+        return parsed
 
     async def get_context(self, request: Any, response: Any) -> Context:
         role = request.scope.get(ROLE_KEY, "admin")
@@ -69,6 +151,13 @@ class PbxGraphQL(GraphQL[Context, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
         METRICS.observe_request("error" if result.errors else "ok")
         return await super().process_result(request, result)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            list: "an array", dict: "an object"}.get(type(value), "a value")
 
 
 def _unauthenticated(message: str, status: int = 401) -> Response:

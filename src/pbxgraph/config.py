@@ -416,7 +416,7 @@ class _Reader:
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: must be a table")
         name = raw.get("name")
-        if not isinstance(name, str) or not BACKEND_NAME.match(name):
+        if not isinstance(name, str) or not BACKEND_NAME.fullmatch(name):
             raise ConfigError(f"{where}.name: required; letters, digits, '-' and '_' only, got {name!r}")
         where = f"backends.{name}"
         if name in seen:

@@ -104,6 +104,25 @@ ERROR_CLASSES: tuple[type[PbxError], ...] = (
 )
 
 
+#: Characters of a caller's value an error message quotes at most.
+SHOWN_PREFIX = 32
+
+
+def shown(value: object, limit: int = SHOWN_PREFIX) -> str:
+    """A caller's value quoted for an error message: never more than a short prefix.
+
+    An error that echoes a whole input turns a 1 MB argument into a 1 MB error
+    (and into the logs); the prefix is enough to find the value, and control
+    characters are shown escaped so a message stays on one line.
+    """
+    text = value if isinstance(value, str) else str(value)
+    head = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for c in text[:limit])
+    if len(text) <= limit:
+        return f"'{head}'"
+    return f"'{head}...' ({len(text)} characters)"
+
+
 def not_supported(backend: str, kind: str, operation: str | None = None) -> NotSupported:
     what = f"{operation} of {kind}s" if operation else f"{kind}s"
     return NotSupported(f"backend '{backend}' does not support {what}", backend=backend)

@@ -9,9 +9,12 @@ if it came from one backend.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pbxgraph.domain import SortField, record_extension, record_name
+
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def sort_key(record: Any, field: SortField) -> tuple[int, str, str]:
@@ -24,7 +27,7 @@ def sort_key(record: Any, field: SortField) -> tuple[int, str, str]:
 
 def id_key(native_id: str) -> str:
     """Numeric ids compare numerically, others as text: stable either way."""
-    return native_id.zfill(20) if native_id.isdigit() else native_id
+    return native_id.zfill(20) if _DIGITS.fullmatch(native_id) else native_id
 
 
 def precedes(a: tuple[int, str, str], b: tuple[int, str, str], descending: bool) -> bool:

@@ -555,10 +555,20 @@ async def test_invalid_params_are_bad_user_input(era_connector: EraConnector) ->
 
 
 async def test_ids_are_opaque_and_percent_encoded(era_connector: EraConnector, era: Emulator[EraState]) -> None:
-    with pytest.raises(NotFound):
-        await era_connector.trunks.update(f"../providers/{SIPNET}", TrunkUpdate(port=5070))
-    assert era.state.get("providers", SIPNET)["proxyport"] == 5060
     assert await era_connector.groups.get_many(['x"], ["property", "id"]']) == [None]
+    era.recorder.clear()
+    # Ids that would step out of their path never leave pbxgraph, whatever the resource and method.
+    for escaping in ["..", ".", "", f"../providers/{SIPNET}", "%2e%2e", "%252E%252E", "a\\b", "a%2Fb", "a?b",
+                     "a#b", "a\x00", "a\nb"]:
+        with pytest.raises(BadUserInput):
+            await era_connector.trunks.update(escaping, TrunkUpdate(port=5070))
+        with pytest.raises(BadUserInput):
+            await era_connector.users.delete(escaping)
+        with pytest.raises(BadUserInput):
+            await era_connector.groups.delete(escaping)
+    assert era.recorder.requests == []
+    assert era.state.get("providers", SIPNET)["proxyport"] == 5060
+    assert len(era.state.entities("sipusers")) == len(USERS)
 
 
 async def test_health(connect: Callable[..., Any], era: Emulator[EraState]) -> None:

@@ -17,10 +17,12 @@ import ssl
 import time
 from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
-from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable
+from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable, BadUserInput, shown
+from pbxgraph.ids import unsafe_segment
 from pbxgraph.telemetry.logs import scrub_url
 from pbxgraph.telemetry.requests import span, vendor_request_done
 
@@ -83,6 +85,7 @@ class VendorHttp:
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request under the concurrency cap; transport failures become ours."""
+        refuse_unsafe_path(self.backend, method, url)
         async with self._semaphore:
             started = time.perf_counter()
             try:
@@ -138,6 +141,29 @@ class VendorHttp:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+def refuse_unsafe_path(backend: str, method: str, url: str) -> None:
+    """BAD_USER_INPUT, before anything is sent, for a path that could leave the resource it names.
+
+    Ids are checked where they are decoded; this is the last line for any
+    path a connector builds (from input or from a vendor's own payload): a
+    ``.``/``..`` step (httpx would collapse it: ``DELETE /users/..`` would
+    reach ``DELETE /``), an empty step, a fragment marker, a backslash or a
+    control character, as such or %-encoded. A query string is left to httpx.
+    """
+    problem: str | None = None
+    if "#" in url:
+        problem = "holds '#'"
+    else:
+        path = urlsplit(url).path
+        for step in path.split("/")[1 if path.startswith("/") else 0:]:
+            problem = unsafe_segment(step)
+            if problem is not None:
+                break
+    if problem is not None:
+        raise BadUserInput(f"backend '{backend}': refused to send {method} {shown(url, 80)}: a step of the "
+                           f"path {problem}", backend=backend)
 
 
 async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:

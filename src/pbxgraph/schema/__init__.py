@@ -15,6 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context
 from pbxgraph.schema.errors import CodedErrors, MaskedErrors
+from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
 from pbxgraph.schema.query import Query
@@ -33,6 +34,7 @@ class PbxSchema(strawberry.Schema):
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema; ``production`` hides its shape: no introspection, no field suggestions."""
+    bound_arguments(Query, Mutation)
     extensions: list[Any] = [
         MaskedErrors if production else CodedErrors,
         SideEffects,

@@ -2,8 +2,9 @@
 
 Our own errors keep their code, backend, field and vendor details; errors in
 the request itself (syntax, unknown fields, wrong variable types) are
-BAD_USER_INPUT; anything else is a bug: the schema logs it with its trace, and the caller
-sees INTERNAL_SERVER_ERROR with no internals. The production profile also keeps the
+BAD_USER_INPUT, their messages cut where they quote the request at length;
+anything else is a bug: the schema logs it with its trace, and the caller sees
+INTERNAL_SERVER_ERROR with no internals. The production profile also keeps the
 schema's shape to itself (no "Did you mean ...?" suggestions) and says nothing about an
 internal error beyond its code.
 
@@ -19,10 +20,35 @@ from collections.abc import Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from pbxgraph.errors import PbxError
+from pbxgraph.errors import SHOWN_PREFIX, PbxError
 from pbxgraph.telemetry.requests import current
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
+#: Longest message an error carries; a longer one is cut (it can only be echoing input).
+MAX_MESSAGE = 1000
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
+_LONG_WORD = re.compile(r"[^\s'\"]{%d,}" % (2 * SHOWN_PREFIX + 1))
+
+
+def _cut(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if len(text) <= SHOWN_PREFIX + 2:
+        return text
+    return f"{text[:SHOWN_PREFIX + 1]}...{text[-1]}"
+
+
+def shortened(message: str) -> str:
+    """A graphql-core message with the request's values cut to a short prefix.
+
+    graphql-core quotes the offending value, name or literal whole ("Expected
+    type ..., found <1 MB literal>"), and prints object literals unquoted:
+    every quoted run, and every unbroken run of characters, longer than a
+    short prefix is cut to that prefix, and the whole message is capped.
+    """
+    message = _QUOTED.sub(_cut, message)
+    message = _LONG_WORD.sub(lambda m: m.group(0)[:SHOWN_PREFIX] + "...", message)
+    return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "..."
+
 
 def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
@@ -37,7 +63,7 @@ def coded(error: GraphQLError) -> GraphQLError:
     if original is None or isinstance(original, GraphQLError):
         extensions = dict(error.extensions or {})
         extensions.setdefault("code", "BAD_USER_INPUT")
-        return GraphQLError(error.message, nodes=error.nodes, source=error.source,
+        return GraphQLError(shortened(error.message), nodes=error.nodes, source=error.source,
                             positions=error.positions, path=error.path, extensions=extensions)
     return GraphQLError("Internal server error", nodes=error.nodes, source=error.source,
                         positions=error.positions, path=error.path,

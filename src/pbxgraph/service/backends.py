@@ -16,7 +16,7 @@ import httpx
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.contract import Connector
 from pbxgraph.connectors.registry import build_connector
-from pbxgraph.errors import BadUserInput
+from pbxgraph.errors import BadUserInput, shown
 
 log = logging.getLogger("pbxgraph.backends")
 
@@ -76,7 +76,7 @@ class Backends:
             return self._connectors[name]
         except KeyError:
             raise BadUserInput(
-                f"{field}: no backend named '{name}' is configured "
+                f"{field}: no backend named {shown(name)} is configured "
                 f"(configured: {', '.join(self._connectors) or 'none'})",
                 field=field,
             ) from None

@@ -17,6 +17,7 @@ import asyncio
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -29,6 +30,15 @@ from pbxgraph.service.calls import call
 R = TypeVar("R")
 
 MAX_PAGE = 500
+#: Largest offset a cursor may hold into one backend's listing.
+MAX_OFFSET = 10**9
+#: Longest cursor accepted, in characters (a few dozen backends' offsets fit easily).
+MAX_CURSOR_LENGTH = 4096
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 @dataclass(slots=True)
@@ -59,14 +69,27 @@ def encode_cursor(fingerprint: str, offsets: dict[str, int]) -> str:
 
 
 def decode_cursor(cursor: str, fingerprint: str, backends: list[str]) -> dict[str, int]:
+    """The offsets a cursor holds; BAD_USER_INPUT naming ``after`` for anything else.
+
+    A cursor comes back from the client, so every value in it is checked as
+    input: its length, its shape, and each offset an integer between 0 and
+    :data:`MAX_OFFSET` (a forged ``2**63`` would otherwise overflow a driver).
+    """
+    not_a_cursor = BadUserInput("after: not a cursor of this listing", field="after")
+    if len(cursor) > MAX_CURSOR_LENGTH or not _BASE64URL.fullmatch(cursor):
+        raise not_a_cursor
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        offsets = {str(k): int(v) for k, v in data["o"].items()}
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")), parse_constant=_no_constant)
+        offsets = data["o"]
         query = data["q"]
-    except (ValueError, KeyError, TypeError, AttributeError, UnicodeError):
-        raise BadUserInput("after: not a cursor of this listing", field="after") from None
-    if query != fingerprint or set(offsets) != set(backends) or any(v < 0 for v in offsets.values()):
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeError, RecursionError):
+        raise not_a_cursor from None
+    if not isinstance(offsets, dict) or not all(
+        type(v) is int and 0 <= v <= MAX_OFFSET for v in offsets.values()
+    ):
+        raise not_a_cursor
+    if query != fingerprint or set(offsets) != set(backends):
         raise BadUserInput(
             "after: the cursor belongs to a listing with other backends, filter or order",
             field="after",

@@ -33,6 +33,7 @@ from pbxgraph.connectors.infinity.rows import Row, unique_rows
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import Device, Group, ListQuery, Page, Queue, User
 from pbxgraph.errors import BackendError, NotFound
+from pbxgraph.ids import numeric_id
 from pbxgraph.validation import normalize_mac
 
 R = TypeVar("R", User, Group, Queue, Device)
@@ -123,7 +124,7 @@ class DomainCollection(Generic[R]):
         out: list[Row] = []
         for row in rows:
             value = text(row.get(field))
-            if value is not None and value.isdigit() and int(value) in wanted:
+            if numeric_id(value) in wanted:
                 out.append(row)
         return out
 

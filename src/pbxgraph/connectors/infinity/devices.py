@@ -32,6 +32,7 @@ from pbxgraph.domain import (
     User,
 )
 from pbxgraph.errors import BackendError, NotFound, NotSupported
+from pbxgraph.ids import numeric_id
 
 
 class InfinityDevices:
@@ -61,12 +62,12 @@ class InfinityDevices:
             "pbxDeviceName": data.name or vendor_mac(mac),
             "deviceMacAddress": vendor_mac(mac),
         })
-        device_id = text((body or {}).get("pbxDeviceId"))
-        if device_id is None or not device_id.isdigit():
+        device_id = numeric_id(text((body or {}).get("pbxDeviceId")))
+        if device_id is None:
             found = await self.collection.find_created(domain, "deviceMacAddress", vendor_mac(mac))
             nid = self.collection.require_id(found.id)
         else:
-            nid = NativeId(domain, int(device_id))
+            nid = NativeId(domain, device_id)
         if owner is not None:
             await self._associate(nid, owner)
         return await self.collection.fetch(nid)
@@ -102,8 +103,9 @@ class InfinityDevices:
         owners: list[NativeId | None] = []
         for device in devices:
             owner_id = text(device.raw.get("userId")) if device is not None else None
-            owners.append(None if device is None or owner_id is None or not owner_id.isdigit()
-                          else NativeId(self.collection.require_id(device.id).domain, int(owner_id)))
+            owner = numeric_id(owner_id) if device is not None else None
+            owners.append(None if device is None or owner is None
+                          else NativeId(self.collection.require_id(device.id).domain, owner))
         distinct = unique([o for o in owners if o is not None])
         found = await self.kinds.users.get_parsed(distinct) if distinct else []
         users = dict(zip(distinct, found, strict=True))
@@ -128,7 +130,7 @@ class InfinityDevices:
         if row is None:
             raise self.collection.not_found(nid)
         owner = text(row.get("userId"))
-        if owner is not None and not owner.isdigit():
+        if owner is not None and numeric_id(owner) is None:
             raise BackendError(f"backend '{self.backend}' sent a device whose 'userId' is not an integer",
                                backend=self.backend)
         return None if owner is None else int(owner)

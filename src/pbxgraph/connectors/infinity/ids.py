@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-_NATIVE = re.compile(r"^([1-9][0-9]{0,18})-([1-9][0-9]{0,18})$")
+_NATIVE = re.compile(r"([1-9][0-9]{0,17})-([1-9][0-9]{0,17})")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -34,7 +34,7 @@ def native_id(domain: int, vendor_id: int | str) -> str:
 
 def parse_id(value: str, domains: Collection[int]) -> NativeId | None:
     """The domain and vendor id of a native id, or None if it cannot exist on this backend."""
-    match = _NATIVE.match(value) if isinstance(value, str) else None
+    match = _NATIVE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         return None
     parsed = NativeId(int(match.group(1)), int(match.group(2)))

@@ -38,6 +38,7 @@ always ``None``: unknown, not offline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -47,6 +48,8 @@ from pbxgraph.domain import Device, Group, MemberKind, Queue, QueueMember, RingS
 from pbxgraph.errors import BackendError
 from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
+
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 #: ``ringStrategy`` values of the document <-> ring strategies, both ways.
@@ -68,7 +71,7 @@ def text(value: Any) -> str | None:
 def vendor_int(row: Row, field: str, backend: str) -> int:
     """An integer column (ids, orders) that must be there; BACKEND_ERROR otherwise."""
     value = text(row.get(field))
-    if value is None or not value.lstrip("-").isdigit():
+    if value is None or not _INTEGER.fullmatch(value):
         raise BackendError(
             f"backend '{backend}' sent a row whose '{field}' is not an integer",
             backend=backend,

@@ -18,6 +18,7 @@ import httpx
 from pbxgraph.config import BackendConfig, ConfigError
 from pbxgraph.connectors.http import tls_verify
 from pbxgraph.connectors.infinity.mapping import RING_STRATEGY
+from pbxgraph.ids import numeric_id
 
 BASIC_PATH = "/config/v2"
 APIKEY_PATH = "/config/v2.1"
@@ -68,7 +69,7 @@ def _key(config: BackendConfig, key: str) -> str:
 
 def _domain_id(config: BackendConfig, key: str, value: Any) -> int:
     if isinstance(value, bool) or not (
-        (isinstance(value, int) and value > 0) or (isinstance(value, str) and value.strip().isdigit())
+        (isinstance(value, int) and value > 0) or (isinstance(value, str) and numeric_id(value.strip()) is not None)
     ):
         raise ConfigError(f"{_key(config, key)}: expected a positive domain id, got {value!r}")
     return int(value)

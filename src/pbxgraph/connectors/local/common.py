@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from pbxgraph.connectors.local import tables
 from pbxgraph.connectors.local.store import Store
 from pbxgraph.errors import BadUserInput, NotFound
+from pbxgraph.ids import numeric_id
 
 #: Local ids are INTEGER columns: anything beyond names nothing, on every database.
 _MAX_ID = 2**31 - 1
@@ -24,10 +25,9 @@ T = TypeVar("T")
 
 
 def as_int(native_id: str) -> int | None:
-    """Local ids are integers; anything else simply names nothing here."""
-    if not native_id.isdigit() or len(native_id) > 10 or int(native_id) > _MAX_ID:
-        return None
-    return int(native_id)
+    """Local ids are integers (ASCII digits) that fit an INTEGER column; anything else names nothing here."""
+    number = numeric_id(native_id)
+    return number if number is not None and number <= _MAX_ID else None
 
 
 def fit(store: Store, table: Table, values: Mapping[str, Any]) -> None:

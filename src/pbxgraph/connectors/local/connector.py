@@ -83,7 +83,7 @@ def create_connector(config: BackendConfig, *, transport: object = None) -> Loca
     if schema is not None:
         if not url.startswith("postgresql"):
             raise ValueError("schema: only for a PostgreSQL url (postgresql+asyncpg://...)")
-        if not isinstance(schema, str) or not SCHEMA_NAME.match(schema):
+        if not isinstance(schema, str) or not SCHEMA_NAME.fullmatch(schema):
             raise ValueError(f"schema: lower-case letters, digits and '_', starting with a letter, got {schema!r}")
     try:
         return LocalConnector(config.name, url, demo=demo, schema=schema)

@@ -2,7 +2,10 @@
 
 Every write runs in one transaction (``async with store.write() as conn``), so
 a mutation is whole or not at all; a uniqueness violation anywhere in it rolls
-everything back and surfaces as CONFLICT naming the field.
+everything back and surfaces as CONFLICT naming the field. Every read runs in
+one transaction too, so a page and its total come from the same snapshot. How
+concurrent transactions are kept apart depends on the database and is the
+business of :mod:`~pbxgraph.connectors.local.dialects`.
 
 The same code runs on SQLite (a file, or memory) and on PostgreSQL, where
 several pbxgraph replicas share one store. On PostgreSQL the tables may live
@@ -19,11 +22,11 @@ import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from pbxgraph.connectors.local.dialects import open_engine
 from pbxgraph.connectors.local.migrations import migrate
 from pbxgraph.errors import BackendUnavailable, Conflict
 
@@ -41,7 +44,7 @@ _CONSTRAINT_FIELDS = (
     ("devices.mac", "mac"),
     ("devices_mac_key", "mac"),
 )
-SCHEMA_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 def database_url(path: str) -> str:
@@ -57,16 +60,8 @@ class Store:
         self.backend = backend
         self.url = url
         self.schema = schema
-        kwargs: dict[str, object] = {}
-        if url.endswith(":memory:"):
-            # One shared connection, or each checkout would see an empty database.
-            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-        elif schema is not None:
-            # Every statement, migrations' plain SQL included, finds the tables in the schema.
-            kwargs = {"connect_args": {"server_settings": {"search_path": schema}}}
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.engine: AsyncEngine
+        self.engine, self._access = open_engine(url, schema=schema)
 
     async def open(self) -> int:
         """Create or upgrade the schema; returns the version found before."""
@@ -82,7 +77,7 @@ class Store:
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         try:
-            async with self.engine.connect() as conn:
+            async with self._access.read() as conn:
                 yield conn
         except OperationalError as exc:
             raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}",
@@ -91,7 +86,7 @@ class Store:
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         try:
-            async with self.engine.begin() as conn:
+            async with self._access.write() as conn:
                 yield conn
         except IntegrityError as exc:
             raise self._conflict(exc) from None
@@ -110,12 +105,6 @@ class Store:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
-
-
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 __all__ = ["Store", "database_url"]

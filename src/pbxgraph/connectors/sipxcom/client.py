@@ -20,6 +20,7 @@ from typing import Any, Literal
 import httpx
 
 from pbxgraph.connectors.http import VendorHttp
+from pbxgraph.ids import numeric_id
 from pbxgraph.connectors.sipxcom import errors
 from pbxgraph.connectors.sipxcom.payload import (
     PayloadError,
@@ -144,12 +145,12 @@ class SipxcomClient:
     def created_id(self, response: httpx.Response) -> str:
         """The new id an ``/api`` POST answers: a bare number (or a JSON object holding ``id``)."""
         body = response.text.strip().strip('"')
-        if body.isdigit():
+        if numeric_id(body) is not None:
             return body
         try:
             parsed = json.loads(response.text)
         except ValueError:
             parsed = None
-        if isinstance(parsed, dict) and str(parsed.get("id", "")).isdigit():
+        if isinstance(parsed, dict) and numeric_id(str(parsed.get("id", ""))) is not None:
             return str(parsed["id"])
         raise errors.unusable(self.backend, response, "no new id")

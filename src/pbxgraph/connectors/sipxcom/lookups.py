@@ -31,6 +31,7 @@ from pbxgraph.connectors.sipxcom.payload import items, text
 from pbxgraph.connectors.sipxcom.registrations import Registrations
 from pbxgraph.domain import Device, User
 from pbxgraph.errors import BackendError, NotFound
+from pbxgraph.ids import numeric_id
 
 IDS_PER_REQUEST = 100
 
@@ -45,8 +46,8 @@ async def together(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
 
 
 def native_int(native_id: str) -> int | None:
-    """sipXconfig ids are integers; anything else names nothing there."""
-    return int(native_id) if native_id.isdigit() and len(native_id) < 19 else None
+    """sipXconfig ids are integers (ASCII digits); anything else names nothing there."""
+    return numeric_id(native_id)
 
 
 class Lookups:
@@ -224,7 +225,7 @@ class Lookups:
 
     async def hunt_group_by_extension(self, extension: str) -> dict[str, Any] | None:
         """One read by extension (the way the API addresses hunt groups); None when there is none."""
-        if not extension.isdigit():
+        if numeric_id(extension) is None:
             return None
         found = await self.client.api_get_optional(f"/callgroups/{extension}", f"hunt group {extension}")
         if not isinstance(found, dict) or text(found.get("extension")) != extension:

@@ -29,7 +29,7 @@ from pbxgraph.domain import Device, Group, Registration, User
 from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
 
-_DIGITS = re.compile(r"^[0-9]{2,15}$")
+_DIGITS = re.compile(r"[0-9]{2,15}")
 
 USER_ITEM_TAGS = {"groups": "group", "aliases": "alias"}
 GROUP_TAGS = ("group", "userGroup")
@@ -87,10 +87,10 @@ def unique_by_id(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def extension_of(user: Mapping[str, Any]) -> str | None:
     for alias in user["aliases"]:
-        if _DIGITS.match(alias):
+        if _DIGITS.fullmatch(alias):
             return str(alias)
     name = user["userName"] or ""
-    return name if _DIGITS.match(name) else None
+    return name if _DIGITS.fullmatch(name) else None
 
 
 def display_name_of(user: Mapping[str, Any]) -> str | None:
@@ -150,7 +150,7 @@ def user_body(user: Mapping[str, Any]) -> dict[str, Any]:
 def with_extension(aliases: list[str], user_name: str, extension: str | None) -> list[str]:
     """The aliases with the extension alias replaced (or dropped, or added)."""
     rest = list(aliases)
-    current = next((a for a in rest if _DIGITS.match(a)), None)
+    current = next((a for a in rest if _DIGITS.fullmatch(a)), None)
     if current is not None:
         rest.remove(current)
     if extension is None or extension == user_name:

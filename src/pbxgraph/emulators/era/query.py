@@ -231,10 +231,9 @@ def flatten(entity: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 def parse_int(name: str, text: str | None, *, minimum: int = 0) -> int | None:
     if text is None:
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise invalid_params(f"Parameter '{name}' must be an integer.", parameter=name) from None
+    if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 19):
+        raise invalid_params(f"Parameter '{name}' must be an integer.", parameter=name)
+    value = int(text)
     if value < minimum:
         raise invalid_params(f"Parameter '{name}' must be at least {minimum}.", parameter=name)
     return value

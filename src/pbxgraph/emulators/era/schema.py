@@ -32,7 +32,7 @@ from typing import Any
 from pbxgraph.emulators.era.errors import invalid_params
 
 ZERO_ID = "00000000-0000-0000-0000-000000000000"
-_NUMBER = re.compile(r"^[0-9*#+]{1,32}$")
+_NUMBER = re.compile(r"[0-9*#+]{1,32}")
 
 #: Fields holding secrets: left out of every list, and out of reads by non-administrators.
 SECRET_FIELDS = frozenset({"pwd"})
@@ -179,7 +179,7 @@ def _check_dialplan(steps: list[Any]) -> list[dict[str, Any]]:
             raise invalid_params(f"Field '{where}' must be an object with a 'dial' array.", field=where)
         _check_keys(where, step, _STEP_KEYS)
         for number in step["dial"]:
-            if not isinstance(number, str) or not _NUMBER.match(number):
+            if not isinstance(number, str) or not _NUMBER.fullmatch(number):
                 raise invalid_params(f"Field '{where}.dial' holds an invalid number: {number!r}.",
                                      field=f"{where}.dial")
         timeout = step.get("timeout")
@@ -237,7 +237,7 @@ def check_fields(collection: Collection, body: dict[str, Any], current: dict[str
         if name in collection.enums and value not in collection.enums[name]:
             allowed = ", ".join(sorted(collection.enums[name]))
             raise invalid_params(f"Field '{name}' must be one of: {allowed}.", field=name)
-        if name == "phonenumber" and value and not _NUMBER.match(value):
+        if name == "phonenumber" and value and not _NUMBER.fullmatch(value):
             raise invalid_params(f"Field 'phonenumber' is not a phone number: {value!r}.", field=name)
         if name == "dialplan":
             value = _check_dialplan(value)

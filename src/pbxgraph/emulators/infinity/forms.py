@@ -17,7 +17,7 @@ from pbxgraph.emulators.infinity.errors import VendorError, bad_request
 from pbxgraph.emulators.infinity.listing import array_values
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
-_INTEGER = re.compile(r"^-?[0-9]+$")
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 class Form:
@@ -68,7 +68,7 @@ class Form:
         value = self.text(name, required=required, allow_empty=False)
         if value is None:
             return None
-        if not _INTEGER.match(value):
+        if not _INTEGER.fullmatch(value):
             raise bad_request(f"parameter '{name}' must be an integer, got '{value}'")
         if minimum is not None and int(value) < minimum:
             raise bad_request(f"parameter '{name}' must be at least {minimum}, got {value}")
@@ -87,7 +87,7 @@ class Form:
             raise bad_request(f"missing parameter '{name}[]'")
         out: list[int] = []
         for value in values:
-            if not value.strip().isdigit():
+            if not (value.strip().isascii() and value.strip().isdigit()):
                 raise bad_request(f"parameter '{name}[]' must hold integer ids, got '{value}'")
             out.append(int(value))
         return out

@@ -36,9 +36,9 @@ from starlette.responses import Response
 from pbxgraph.emulators.infinity.errors import bad_request
 from pbxgraph.emulators.infinity.state import Row
 
-_FILTER = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)-([a-z]+)-value-(.*)$", re.DOTALL)
-_SORT = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)-(asc|desc)$")
-_DISPLAY = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)(?:-([A-Za-z][A-Za-z0-9_]*))?$")
+_FILTER = re.compile(r"([A-Za-z][A-Za-z0-9_]*)-([a-z]+)-value-(.*)", re.DOTALL)
+_SORT = re.compile(r"([A-Za-z][A-Za-z0-9_]*)-(asc|desc)")
+_DISPLAY = re.compile(r"([A-Za-z][A-Za-z0-9_]*)(?:-([A-Za-z][A-Za-z0-9_]*))?")
 _OPERATORS = frozenset({"eq", "neq", "lt", "gt", "lte", "gte", "like"})
 _LIST_KEYS = frozenset({"filter", "sort", "limit", "offset", "display", "format"})
 _READ_KEYS = frozenset({"display", "format"})
@@ -47,8 +47,8 @@ ROWS_MEDIA_TYPE = "application/x-ndjson"
 
 def array_values(items: Iterable[tuple[str, str]], name: str) -> list[str]:
     """Values of an array parameter sent as ``name[]``, ``name[0]`` or plain ``name``."""
-    pattern = re.compile(rf"^{re.escape(name)}(\[\d*\])?$")
-    return [value for key, value in items if pattern.match(key)]
+    pattern = re.compile(rf"{re.escape(name)}(\[[0-9]*\])?")
+    return [value for key, value in items if pattern.fullmatch(key)]
 
 
 def _base_name(key: str) -> str:
@@ -66,7 +66,7 @@ class ListParams:
 
 
 def _non_negative(name: str, text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise bad_request(f"{name} must be a non-negative integer, got '{text}'")
     return int(text)
 
@@ -83,7 +83,7 @@ def parse_params(items: Sequence[tuple[str, str]], fields: Sequence[str], *, sin
             raise bad_request(f"unknown parameter '{key}'")
     params = ListParams()
     for text in array_values(items, "filter"):
-        match = _FILTER.match(text)
+        match = _FILTER.fullmatch(text)
         if match is None:
             raise bad_request(f"invalid filter '{text}': expected {{field}}-{{op}}-value-{{value}}")
         name, op, value = match.groups()
@@ -93,7 +93,7 @@ def parse_params(items: Sequence[tuple[str, str]], fields: Sequence[str], *, sin
             raise bad_request(f"invalid filter '{text}': unknown operator '{op}'")
         params.filters.append((name, op, value))
     for text in array_values(items, "sort"):
-        match = _SORT.match(text)
+        match = _SORT.fullmatch(text)
         if match is None or match.group(1) not in fields:
             raise bad_request(f"invalid sort '{text}': expected {{field}}-asc or {{field}}-desc")
         params.sorts.append((match.group(1), match.group(2) == "desc"))
@@ -101,7 +101,7 @@ def parse_params(items: Sequence[tuple[str, str]], fields: Sequence[str], *, sin
     if displays:
         params.display = []
         for text in displays:
-            match = _DISPLAY.match(text)
+            match = _DISPLAY.fullmatch(text)
             if match is None or match.group(1) not in fields:
                 raise bad_request(f"invalid display '{text}': unknown field")
             params.display.append((match.group(1), match.group(2) or match.group(1)))

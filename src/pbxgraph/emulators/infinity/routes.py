@@ -68,10 +68,10 @@ from pbxgraph.emulators.infinity.state import (
 
 Handler = Callable[[Request], Awaitable[Response]]
 
-_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
-_EXTENSION = re.compile(r"^[0-9]{1,20}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_MAC = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
+_EXTENSION = re.compile(r"[0-9]{1,20}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_MAC = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
 _RING_STRATEGIES = ("all", "huntLongestIdle")
 
 _USER_TEXT = ("displayName", "email", "firstName", "lastName", "jobName", "departmentName",
@@ -170,7 +170,7 @@ class InfinityApi:
 
     @staticmethod
     def _check_extension(value: str) -> str:
-        if not _EXTENSION.match(value):
+        if not _EXTENSION.fullmatch(value):
             raise bad_request(f"parameter 'extensionNumber' must be digits, got '{value}'")
         return value
 
@@ -219,7 +219,7 @@ class InfinityApi:
         if form.has("hotdeskAllowed"):
             values["hotdeskAllowed"] = form.flag("hotdeskAllowed")
         email = values.get("email")
-        if email and not _EMAIL.match(email):
+        if email and not _EMAIL.fullmatch(email):
             raise bad_request(f"parameter 'email' is not an e-mail address: '{email}'")
         return values
 
@@ -229,7 +229,7 @@ class InfinityApi:
             return self._list(request, self.state.users.in_domain(domain_id), USER_FIELDS)
         form = (await Form.read(request)).only(_USER_CREATE)
         username = form.text("user", required=True) or ""
-        if not _USERNAME.match(username):
+        if not _USERNAME.fullmatch(username):
             raise bad_request(f"parameter 'user' is not a valid user name: '{username}'")
         password = form.text("password", required=True) or ""
         form.text("displayName", required=True)
@@ -559,7 +559,7 @@ class InfinityApi:
         form = (await Form.read(request)).only(("pbxDeviceName", "deviceMacAddress"))
         name = form.text("pbxDeviceName", required=True)
         mac = form.text("deviceMacAddress", required=True) or ""
-        if not _MAC.match(mac):
+        if not _MAC.fullmatch(mac):
             raise bad_request(f"parameter 'deviceMacAddress' must look like 10:20:30:1A:2B:3C, got '{mac}'")
         mac = mac.upper()
         if any(d.get("deviceMacAddress") == mac for d in self.state.devices):

@@ -257,7 +257,7 @@ def setting_payload(setting: Setting, default: str | None) -> dict[str, Any]:
 def _set_value(setting: Setting, value: str) -> None:
     if setting.type == "boolean" and value not in ("true", "false", "0", "1"):
         raise Invalid(setting.path, f"'{value}' is not a boolean")
-    if setting.type == "integer" and value != "" and not value.lstrip("-").isdigit():
+    if setting.type == "integer" and value != "" and not (value.lstrip("-").isascii() and value.lstrip("-").isdigit()):
         raise Invalid(setting.path, f"'{value}' is not an integer")
     if setting.type == "enum" and setting.options is not None and value not in setting.options:
         raise Invalid(setting.path, f"'{value}' is not one of {', '.join(setting.options)}")

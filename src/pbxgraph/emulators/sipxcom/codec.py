@@ -158,10 +158,10 @@ def integer(value: Any) -> int | None:
     raw = text(value)
     if raw is None:
         return None
-    try:
-        return int(raw.strip())
-    except ValueError:
-        return None
+    raw = raw.strip()
+    digits = raw[1:] if raw.startswith("-") else raw
+    # ASCII digits only: int() would also take "²" or "١٢" (and "1_000").
+    return int(raw) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
 
 
 def dumps(value: Any) -> bytes:

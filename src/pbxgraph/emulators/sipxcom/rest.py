@@ -87,7 +87,7 @@ async def _body(request: Request, root: str) -> dict[str, Any]:
 
 def _id(request: Request) -> int | None:
     value = request.path_params["id"]
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 def _paginate(request: Request, entries: list[Any]) -> tuple[list[Any], dict[str, int]]:
@@ -226,7 +226,7 @@ async def users(request: Request) -> Response:
     branch = request.query_params.get("branch")
     if ids is not None:
         parts = ids.split(",")
-        if not all(p.strip().isdigit() for p in parts):
+        if not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
             return envelope("ERROR_ID_INVALID", additional=ids)
         selected = []
         for part in parts:
@@ -235,7 +235,7 @@ async def users(request: Request) -> Response:
                 return envelope("ERROR_OBJECT_NOT_FOUND", id=user_id)
             selected.append(state.users[user_id])
     elif branch is not None:
-        if not branch.isdigit():
+        if not (branch.isascii() and branch.isdigit()):
             return envelope("ERROR_ID_INVALID", additional=f"Branch:{branch}")
         selected = [u for u in state.users.values() if u.branch_id == int(branch)]
     else:

@@ -278,9 +278,9 @@ PHONE_SETTINGS: list[tuple[str, str, str | None]] = [
     ("provisioning/reboot-on-update", "boolean", "true"),
 ]
 
-_SERIAL = re.compile(r"^[0-9a-f]{12}$")
+_SERIAL = re.compile(r"[0-9a-f]{12}")
 #: A SIP user part: no whitespace, no "@" (the user name is the part before it).
-_USER_NAME = re.compile(r"^[^\s@:<>\"]+$")
+_USER_NAME = re.compile(r"[^\s@:<>\"]+")
 
 
 def sip_trunk_settings() -> dict[str, Setting]:
@@ -400,14 +400,14 @@ class SipxState:
         return None
 
     def user_by_id_or_name(self, key: str) -> SipUser | None:
-        if key.isdigit() and int(key) in self.users:
+        if key.isascii() and key.isdigit() and int(key) in self.users:
             return self.users[int(key)]
         return self.user_by_name_or_alias(key)
 
     def save_user(self, user: SipUser) -> SipUser:
         if not user.user_name:
             raise Invalid("UserName", "Cannot be empty")
-        if not _USER_NAME.match(user.user_name):
+        if not _USER_NAME.fullmatch(user.user_name):
             raise Invalid("UserName", "Must only contain letters, numbers, dashes, underscores, and symbols "
                                       "allowed in a SIP user part")
         names = [user.user_name, *user.aliases]
@@ -450,19 +450,19 @@ class SipxState:
 
     def phone(self, key: str) -> Phone | None:
         """A phone by internal id or by MAC address (serial number)."""
-        if key.isdigit() and int(key) in self.phones and not _SERIAL.match(key):
+        if key.isascii() and key.isdigit() and int(key) in self.phones and not _SERIAL.fullmatch(key):
             return self.phones[int(key)]
         serial = key.replace(":", "").replace("-", "").lower()
         for phone in self.phones.values():
             if phone.serial_no == serial:
                 return phone
-        if key.isdigit() and int(key) in self.phones:
+        if key.isascii() and key.isdigit() and int(key) in self.phones:
             return self.phones[int(key)]
         return None
 
     def save_phone(self, phone: Phone) -> Phone:
         serial = (phone.serial_no or "").replace(":", "").replace("-", "").lower()
-        if not _SERIAL.match(serial):
+        if not _SERIAL.fullmatch(serial):
             raise Invalid("serialNo", f"'{phone.serial_no}' is not a valid serial number (12 hex digits)")
         phone.serial_no = serial
         if phone.model_id not in PHONE_MODELS:
