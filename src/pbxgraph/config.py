@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pbxgraph.ids import BACKEND_NAME
+from pbxgraph.redaction import is_secret_key
 
 CONFIG_ENV = "PBXGRAPH_CONFIG"
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -41,6 +43,34 @@ class BackendConfig:
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Secret values of this backend's table: those under a secret key (token, password, api_key, ...)
+        and any password written into a URL's user-info. Masked wherever they appear in vendor text."""
+        found: list[str] = []
+
+        def walk(key: str, value: Any) -> None:
+            if isinstance(value, Mapping):
+                for k, v in value.items():
+                    walk(str(k), v)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    walk(key, v)
+            elif isinstance(value, str) and value:
+                if is_secret_key(key):
+                    found.append(value)
+                elif "@" in value and "://" in value:
+                    try:
+                        password = urlsplit(value).password
+                    except ValueError:
+                        password = None
+                    if password:
+                        found.extend((password, unquote(password)))
+
+        for key, value in self.options.items():
+            walk(key, value)
+        return tuple(dict.fromkeys(found))
 
     def require(self, key: str) -> Any:
         """An option the vendor cannot do without; missing is a config error naming it."""

@@ -32,7 +32,9 @@ from pbxgraph.domain import (
     SortField,
     User,
 )
+from pbxgraph import deadline
 from pbxgraph.errors import PbxError, not_supported
+from pbxgraph.redaction import MAX_MESSAGE, scrub_text, secret_values
 from pbxgraph.service.backends import Backends
 from pbxgraph.service.calls import call
 from pbxgraph.service.listing import AggregatedPage, list_across
@@ -50,6 +52,10 @@ class DirectoryResult:
     number: str
     entries: list[DirectoryEntry]
     errors: list[PbxError]
+
+
+#: Operations that only read: bounded by the request's deadline. Every other one writes.
+READS = frozenset({Operation.LIST, Operation.READ, Operation.REGISTRATION})
 
 
 class PbxService:
@@ -71,8 +77,8 @@ class PbxService:
 
     async def _call(self, backend: str, kind: Kind, operation: Operation, method: str, *args: Any) -> Any:
         resource = self.resource(backend, kind, operation)
-        return await call(backend, self._timeout(backend), f"{kind.value}.{method}",
-                          getattr(resource, method)(*args))
+        return await call(self.backends.config(backend), f"{kind.value}.{method}", getattr(resource, method)(*args),
+                          write=operation not in READS, secrets=secret_values(args))
 
     # --- reads ---------------------------------------------------------------
 
@@ -90,7 +96,7 @@ class PbxService:
         connectors = self.backends.select(backends)
         return await list_across(
             connectors, kind, flt=flt, sort=sort, descending=descending, first=first,
-            after=after, timeouts={c.name: self._timeout(c.name) for c in connectors},
+            after=after, configs={c.name: self.backends.config(c.name) for c in connectors},
         )
 
     async def get_many(self, backend: str, kind: Kind, ids: Sequence[str]) -> list[Any]:
@@ -142,15 +148,23 @@ class PbxService:
         return DirectoryResult(number=number, entries=entries, errors=list(errors.values()))
 
     async def health(self, backend: str) -> Health:
+        """Probe a backend within its timeout (and the request's deadline); the detail comes scrubbed."""
         connector: Connector = self.backends.get(backend)
+        config = self.backends.config(backend)
+        limit = config.timeout_s
+        left = deadline.remaining()
+        if left is not None:
+            limit = min(limit, max(left, 0.0))
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self._timeout(backend)):
+            async with asyncio.timeout(limit):
                 health = await connector.health()
         except TimeoutError:
-            return Health(HealthStatus.DOWN, detail="health check timed out")
+            return Health(HealthStatus.DOWN, detail="health check timed out", code="BACKEND_TIMEOUT")
         if health.latency_ms is None:
             health.latency_ms = (time.perf_counter() - started) * 1000
+        if health.detail is not None:
+            health.detail = scrub_text(health.detail, config.secrets, limit=MAX_MESSAGE)
         return health
 
     # --- writes --------------------------------------------------------------

@@ -62,7 +62,7 @@ class SipxcomConnector:
         try:
             await self.client.rest_get("/user-group", "the user group list", {"page": "1", "pagesize": "1"})
         except PbxError as exc:
-            return Health(HealthStatus.DOWN, detail=f"{exc.code}: {exc.message}")
+            return Health(HealthStatus.DOWN, detail=exc.describe(), code=exc.code)
         return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
 
 
