@@ -273,11 +273,13 @@ async def test_registrations_that_ignore_start_end(url: str, emulator: Emulator[
 
 
 @pytest.mark.parametrize("prefix", ["/sipxconfig/rest/user", "/sipxconfig/api/phones"])
-async def test_an_account_without_rights_is_forbidden_naming_the_backend(
+async def test_an_account_without_rights_is_a_backend_error_naming_the_backend(
     connector: SipxcomConnector, emulator: Emulator[SipxState], prefix: str
 ) -> None:
     emulator.faults.add(Fault(FaultKind.STATUS, path_prefix=prefix, status=403, body=b"Forbidden"))
     resource = connector.users if "user" in prefix else connector.devices
-    with pytest.raises(Forbidden) as info:
+    with pytest.raises(BackendError) as info:
         await resource.list(ListQuery())
-    assert info.value.backend == "sipx" and info.value.extensions()["vendor"] == {"status": 403}
+    assert info.value.backend == "sipx" and info.value.extensions() == {
+        "code": "BACKEND_ERROR", "backend": "sipx", "vendor": {"status": 403}}
+    assert "lacks the right" in info.value.message
