@@ -77,7 +77,7 @@ class InfinityConnector:
             return Health(HealthStatus.DOWN, detail="connector is closed", code="BACKEND_UNAVAILABLE")
         started = time.perf_counter()
         try:
-            rows = await self._client.rows(self._client.domains_path())
+            rows = await self._client.rows(self._client.domains_path(), id_field="domainId")
         except PbxError as exc:
             return Health(HealthStatus.DOWN, detail=exc.describe(), latency_ms=_since(started), code=exc.code)
         except Exception as exc:  # health must never raise; the failure is logged with its trace

@@ -124,7 +124,8 @@ class InfinityGroups:
 
     async def _members(self, nid: NativeId) -> list[GroupMember]:
         """The group's users in Infinity's order; NotFound for an unknown group."""
-        rows = await self.client.rows(self.collection.item_path(nid, "users"), subject=self.collection.subject(nid))
+        rows = await self.client.rows(self.collection.item_path(nid, "users"), subject=self.collection.subject(nid),
+                                      id_field="userId")
         members = []
         for position, row in enumerate(rows):
             user_row = {k: v for k, v in row.items() if k != "groupId"}

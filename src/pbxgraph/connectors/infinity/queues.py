@@ -140,7 +140,8 @@ class InfinityQueues:
 
     async def _member_rows(self, nid: NativeId) -> list[Row]:
         """The queue's member rows in ring order; NotFound for an unknown queue."""
-        rows = await self.client.rows(self.collection.item_path(nid, "members"), subject=self.collection.subject(nid))
+        rows = await self.client.rows(self.collection.item_path(nid, "members"), subject=self.collection.subject(nid),
+                                      id_field="queueMemberId")
         return sorted(rows, key=lambda r: (vendor_int(r, "ringOrder", self.backend),
                                            vendor_int(r, "queueMemberId", self.backend)))
 

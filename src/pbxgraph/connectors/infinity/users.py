@@ -97,7 +97,7 @@ class InfinityUsers:
     async def _groups_of_one(self, nid: NativeId) -> list[Group]:
         try:
             rows = await self.client.rows(self.collection.item_path(nid, "groups"),
-                                          subject=self.collection.subject(nid))
+                                          subject=self.collection.subject(nid), id_field="groupId")
         except NotFound:
             return []
         groups = []

@@ -49,8 +49,8 @@ class SipxcomDevices:
             phones: list[dict[str, Any]] = []
             if wanted_mac is not None:
                 try:
-                    phones = [await self._client.api_get(f"/phones/{wanted_mac.replace(':', '')}",
-                                                         f"device with MAC {wanted_mac}")]
+                    phones = [await self._client.api_object(f"/phones/{wanted_mac.replace(':', '')}",
+                                                            f"device with MAC {wanted_mac}")]
                 except NotFound:
                     phones = []
         else:
@@ -65,11 +65,9 @@ class SipxcomDevices:
     async def _model_id(self, model: str) -> str:
         """A model id from a model id or label the server knows; BAD_USER_INPUT otherwise."""
         if self._models is None:
-            document = await self._client.api_get("/phones/models", "the phone models")
-            container = document.get("models") if isinstance(document, dict) else document
             known: dict[str, str] = {}
-            for entry in items(container, "model"):
-                model_id = text(entry.get("modelId")) if isinstance(entry, dict) else None
+            for entry in await self._client.api_list("/phones/models", "the phone models", "models", "model"):
+                model_id = text(entry.get("modelId"))
                 if model_id:
                     known[model_id.casefold()] = model_id
                     label = text(entry.get("label"))

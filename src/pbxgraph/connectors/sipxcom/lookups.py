@@ -29,6 +29,11 @@ from pbxgraph.errors import BackendError, NotFound, PbxError
 log = logging.getLogger("pbxgraph.connectors.sipxcom")
 
 IDS_PER_REQUEST = 100
+#: Root elements (XML) or wrapper keys (JSON) of ``/rest`` documents: ``<user>`` holds a user or a
+#: listing, ``<user-group>`` a listing of groups, and one group comes as ``<group>`` or ``<userGroup>``
+#: (servers differ by version). Any other root is not the document asked for.
+USER_ROOTS = ("user", "users")
+GROUP_ROOTS = ("user-group", "groups", *mapping.GROUP_TAGS)
 
 
 def native_int(native_id: str) -> int | None:
@@ -45,15 +50,22 @@ class Lookups:
     # --- users ----------------------------------------------------------------------
 
     async def all_users(self) -> list[dict[str, Any]]:
-        found = await self.client.rest_list("/user", "the user list", "users", "user")
-        return [mapping.normal_user(e) for e in found]
+        found = await self.client.rest_list("/user", "the user list", "users", "user", roots=USER_ROOTS)
+        return self._identified([mapping.normal_user(e) for e in found], "the user list")
+
+    def _identified(self, found: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
+        """Entries that all carry an id; one without is a document we cannot use, not a shorter list."""
+        if any(entry["id"] is None for entry in found):
+            raise BackendError(f"backend '{self.backend}' answered {what} with an entry that has no id",
+                               backend=self.backend)
+        return found
 
     async def _user_chunk(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         pending = list(ids)
         while pending:
             try:
                 tree = await self.client.rest_get("/user", f"users {','.join(map(str, pending))}",
-                                                  {"ids": ",".join(map(str, pending))})
+                                                  {"ids": ",".join(map(str, pending))}, roots=USER_ROOTS)
             except NotFound as exc:
                 missing = native_int(str(exc.details.get("id", "")))
                 if missing is None or missing not in pending:
@@ -62,7 +74,7 @@ class Lookups:
                                        details=exc.details) from None
                 pending.remove(missing)
                 continue
-            return {u["id"]: u for u in mapping.user_entries(tree) if u["id"] is not None}
+            return {u["id"]: u for u in self._identified(mapping.user_entries(tree), "users by id")}
         return {}
 
     async def users_by_id(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -95,9 +107,8 @@ class Lookups:
         limit = self.client.page_size
         previous: list[dict[str, Any]] | None = None
         while True:
-            document = await self.client.api_get(path, what, {"start": str(start), "limit": str(limit)})
-            container = document.get("registrations") if isinstance(document, dict) else document
-            page = [r for r in items(container, "registration") if isinstance(r, dict)]
+            page = await self.client.api_list(path, what, "registrations", "registration",
+                                              {"start": str(start), "limit": str(limit)})
             if page == previous:  # the server ignored ``start``: this page was read already
                 return found
             found += page
@@ -141,19 +152,19 @@ class Lookups:
 
     async def all_groups(self) -> list[dict[str, Any]]:
         found = await self.client.rest_list("/user-group", "the user group list", "groups",
-                                            *mapping.GROUP_TAGS)
-        return [mapping.normal_group(g) for g in found]
+                                            *mapping.GROUP_TAGS, roots=GROUP_ROOTS)
+        return self._identified([mapping.normal_group(g) for g in found], "the user group list")
 
     async def group(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         if key is None:
             raise NotFound(f"group '{native_id}' does not exist on backend '{self.backend}'",
                            backend=self.backend)
-        tree = await self.client.rest_get(f"/user-group/{key}", f"group '{native_id}'")
+        tree = await self.client.rest_get(f"/user-group/{key}", f"group '{native_id}'", roots=GROUP_ROOTS)
         if not isinstance(tree, dict):
             raise BackendError(f"backend '{self.backend}' answered group '{native_id}' with no fields",
                                backend=self.backend)
-        return mapping.normal_group(tree)
+        return self._identified([mapping.normal_group(tree)], f"group '{native_id}'")[0]
 
     async def groups_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
@@ -169,20 +180,14 @@ class Lookups:
     # --- phones ----------------------------------------------------------------------------------
 
     async def all_phones(self) -> list[dict[str, Any]]:
-        document = await self.client.api_get("/phones", "the phone list")
-        container = document.get("phones") if isinstance(document, dict) else document
-        return [p for p in items(container, "phone") if isinstance(p, dict)]
+        return await self.client.api_list("/phones", "the phone list", "phones", "phone")
 
     async def phone(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         if key is None:
             raise NotFound(f"device '{native_id}' does not exist on backend '{self.backend}'",
                            backend=self.backend)
-        found = await self.client.api_get(f"/phones/{key}", f"device '{native_id}'")
-        if not isinstance(found, dict):
-            raise BackendError(f"backend '{self.backend}' answered device '{native_id}' with no fields",
-                               backend=self.backend)
-        return found
+        return await self.client.api_object(f"/phones/{key}", f"device '{native_id}'")
 
     async def phones_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
@@ -198,16 +203,15 @@ class Lookups:
     # --- gateways ----------------------------------------------------------------------------------
 
     async def all_trunks(self) -> list[dict[str, Any]]:
-        document = await self.client.api_get("/gateways", "the gateway list")
-        container = document.get("gateways") if isinstance(document, dict) else document
-        return [g for g in items(container, "gateway") if isinstance(g, dict) and mapping.is_sip_trunk(g)]
+        gateways = await self.client.api_list("/gateways", "the gateway list", "gateways", "gateway")
+        return [g for g in gateways if mapping.is_sip_trunk(g)]
 
     async def trunk(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         found: Any = None
         if key is not None:
-            found = await self.client.api_get(f"/gateways/{key}", f"trunk '{native_id}'")
-        if not isinstance(found, dict) or not mapping.is_sip_trunk(found):
+            found = await self.client.api_object(f"/gateways/{key}", f"trunk '{native_id}'")
+        if found is None or not mapping.is_sip_trunk(found):
             raise NotFound(f"trunk '{native_id}' does not exist on backend '{self.backend}'",
                            backend=self.backend)
         return found
@@ -225,6 +229,6 @@ class Lookups:
 
     async def trunk_settings(self, gateway_id: int) -> dict[str, str | None]:
         """A gateway's settings (secrets included: never put them in a record as they are)."""
-        document = await self.client.api_get(f"/gateways/{gateway_id}/settings",
-                                             f"the settings of trunk '{gateway_id}'")
-        return mapping.settings_map(document)
+        settings = await self.client.api_list(f"/gateways/{gateway_id}/settings",
+                                              f"the settings of trunk '{gateway_id}'", "settings", "setting")
+        return mapping.settings_map(settings)
