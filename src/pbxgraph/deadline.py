@@ -33,3 +33,25 @@ def within(seconds: float | None) -> Iterator[None]:
         yield
     finally:
         _DEADLINE.reset(token)
+
+
+@contextlib.contextmanager
+def tightened(seconds: float | None) -> Iterator[None]:
+    """Run the block under the current deadline or one ``seconds`` from now, whichever comes first.
+
+    The service wraps each read in its backend's timeout this way, so what
+    runs inside (the vendor HTTP seam deciding whether a retry still fits)
+    sees the tightest bound, not only the request's.
+    """
+    current = _DEADLINE.get()
+    if seconds is None:
+        wanted = current
+    else:
+        wanted = time.monotonic() + seconds
+        if current is not None:
+            wanted = min(wanted, current)
+    token = _DEADLINE.set(wanted)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)

@@ -57,8 +57,9 @@ async def call(config: BackendConfig, operation: str, awaitable: Awaitable[T], *
         by_deadline = left < config.timeout_s
         limit = min(config.timeout_s, left)
     try:
-        async with asyncio.timeout(limit):
-            return await awaitable
+        with deadline.tightened(limit):
+            async with asyncio.timeout(limit):
+                return await awaitable
     except TimeoutError:
         outcome = "timeout"
         if by_deadline:
