@@ -116,7 +116,7 @@ def create_app(
     they construct themselves.
     """
     backends = backends if backends is not None else Backends.from_config(config.backends, transports)
-    service = PbxService(backends)
+    service = PbxService(backends, config.limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -108,10 +108,31 @@ class AuthConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """What one GraphQL request may cost: time, estimated work, ids, answer size (``[limits]``).
+
+    The defaults let every ordinary query through (an admin page of 500
+    users with their groups and devices over several backends) and refuse
+    the amplification attacks: dozens of aliased listings or directory
+    look-ups, thousands of ids, many-megabyte answers.
+    """
+
+    #: Seconds a query may take over all its vendor calls; None: the largest backend ``timeout_s`` plus one.
+    request_timeout_s: float | None = None
+    #: Largest estimated cost of a request (items it may return plus weighted vendor calls).
+    max_cost: int = 20_000
+    #: Most ids one ``nodes(ids:)`` may ask for.
+    max_node_ids: int = 100
+    #: Largest answer of a query, in bytes of JSON.
+    max_response_bytes: int = 4_000_000
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     backends: tuple[BackendConfig, ...]
     server: ServerConfig = ServerConfig()
     auth: AuthConfig = AuthConfig()
+    limits: LimitsConfig = LimitsConfig()
 
     def backend(self, name: str) -> BackendConfig | None:
         return next((b for b in self.backends if b.name == name), None)
@@ -151,10 +172,10 @@ def _number(table: Mapping[str, Any], key: str, where: str, default: float, kind
 
 def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    unknown = set(data) - {"backends", "server", "auth"}
+    unknown = set(data) - {"backends", "server", "auth", "limits"}
     if unknown:
         raise ConfigError(
-            f"{sorted(unknown)[0]}: unknown top-level key (expected 'backends', 'server', 'auth')"
+            f"{sorted(unknown)[0]}: unknown top-level key (expected 'backends', 'server', 'auth', 'limits')"
         )
     raw_backends = data.get("backends", [])
     if not isinstance(raw_backends, list) or not raw_backends:
@@ -194,7 +215,25 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
         host=str(server_table.get("host", "127.0.0.1")),
         port=int(_number(server_table, "port", "server", 8000, int)),
     )
-    return Config(backends=tuple(backends), server=server, auth=_parse_auth(data.get("auth", {}), env))
+    return Config(backends=tuple(backends), server=server, auth=_parse_auth(data.get("auth", {}), env),
+                  limits=_parse_limits(data.get("limits", {})))
+
+
+def _parse_limits(table: Any) -> LimitsConfig:
+    if not isinstance(table, dict):
+        raise ConfigError("limits: must be a table")
+    defaults = LimitsConfig()
+    known = {"request_timeout_s", "max_cost", "max_node_ids", "max_response_bytes"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"limits.{unknown[0]}: unknown key (known: {', '.join(sorted(known))})")
+    timeout = table.get("request_timeout_s")
+    return LimitsConfig(
+        request_timeout_s=None if timeout is None else _number(table, "request_timeout_s", "limits", 1.0, float),
+        max_cost=_number(table, "max_cost", "limits", defaults.max_cost, int),
+        max_node_ids=_number(table, "max_node_ids", "limits", defaults.max_node_ids, int),
+        max_response_bytes=_number(table, "max_response_bytes", "limits", defaults.max_response_bytes, int),
+    )
 
 
 def _parse_auth(table: Any, env: Mapping[str, str]) -> AuthConfig:

@@ -11,6 +11,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 
 from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context
+from pbxgraph.schema.deadline import RequestDeadline
 from pbxgraph.schema.errors import CodedErrors
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
@@ -34,6 +35,7 @@ def build_schema() -> strawberry.Schema:
         types=[User, Group, Queue, Trunk, Device],
         extensions=[
             CodedErrors,
+            RequestDeadline,
             lambda: QueryDepthLimiter(max_depth=15),
             lambda: MaxAliasesLimiter(max_alias_count=50),
             lambda: MaxTokensLimiter(max_token_count=5000),

@@ -33,6 +33,7 @@ from pbxgraph.domain import (
     User,
 )
 from pbxgraph import deadline
+from pbxgraph.config import LimitsConfig
 from pbxgraph.errors import PbxError, not_supported
 from pbxgraph.redaction import MAX_MESSAGE, scrub_text, secret_values
 from pbxgraph.service.backends import Backends
@@ -59,8 +60,16 @@ READS = frozenset({Operation.LIST, Operation.READ, Operation.REGISTRATION})
 
 
 class PbxService:
-    def __init__(self, backends: Backends) -> None:
+    def __init__(self, backends: Backends, limits: LimitsConfig | None = None) -> None:
         self.backends = backends
+        self.limits = limits or LimitsConfig()
+
+    @property
+    def request_timeout_s(self) -> float:
+        """The deadline of one query: configured, or a second over the slowest backend's own timeout."""
+        if self.limits.request_timeout_s is not None:
+            return self.limits.request_timeout_s
+        return max((self.backends.config(name).timeout_s for name in self.backends.names), default=5.0) + 1.0
 
     # --- plumbing ------------------------------------------------------------
 

@@ -156,6 +156,8 @@ def _close_server_connection(send: Send) -> bool:
     the emulator transport turns that into what httpx raises for a peer
     that hung up before answering.
     """
+    while hasattr(send, "__wrapped__"):  # the recorder's wrapper, then the server's own ``send``
+        send = send.__wrapped__
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     close = getattr(transport, "close", None)
     if close is None:
