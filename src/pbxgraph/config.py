@@ -120,7 +120,7 @@ class LimitsConfig:
     #: Seconds a query may take over all its vendor calls; None: the largest backend ``timeout_s`` plus one.
     request_timeout_s: float | None = None
     #: Largest estimated cost of a request (items it may return plus weighted vendor calls).
-    max_cost: int = 20_000
+    max_cost: int = 50_000
     #: Most ids one ``nodes(ids:)`` may ask for.
     max_node_ids: int = 100
     #: Largest answer of a query, in bytes of JSON.

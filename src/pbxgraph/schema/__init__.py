@@ -11,6 +11,7 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 
 from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context
+from pbxgraph.schema.cost import CostLimit
 from pbxgraph.schema.deadline import RequestDeadline
 from pbxgraph.schema.errors import CodedErrors
 from pbxgraph.schema.mutation import Mutation
@@ -35,6 +36,7 @@ def build_schema() -> strawberry.Schema:
         types=[User, Group, Queue, Trunk, Device],
         extensions=[
             CodedErrors,
+            CostLimit,
             RequestDeadline,
             lambda: QueryDepthLimiter(max_depth=15),
             lambda: MaxAliasesLimiter(max_alias_count=50),
