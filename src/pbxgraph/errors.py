@@ -32,6 +32,10 @@ class PbxError(Exception):
         self.backend = backend
         self.field = field
         self.details: dict[str, Any] = dict(details or {})
+        #: For a change of several vendor calls that failed after some of them: whether what was done
+        #: has been undone (None: nothing had been done), and what is left on the backend when not.
+        self.undone: bool | None = None
+        self.remains: list[dict[str, Any]] = []
 
     def extensions(self) -> dict[str, Any]:
         ext: dict[str, Any] = {"code": self.code}
@@ -41,6 +45,10 @@ class PbxError(Exception):
             ext["field"] = self.field
         if self.details:
             ext["vendor"] = self.details
+        if self.undone is not None:
+            ext["undone"] = self.undone
+        if self.remains:
+            ext["remains"] = [dict(r) for r in self.remains]
         return ext
 
     def with_backend(self, backend: str) -> PbxError:

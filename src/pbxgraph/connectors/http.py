@@ -11,6 +11,7 @@ Vendor-specific status/body mapping stays in each connector's ``errors.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import email.utils
 import functools
@@ -18,7 +19,8 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpx
@@ -34,6 +36,26 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "LOOKUP"})
 #: Waits a read answered 429/503 with Retry-After may take, and the longest wait it honours.
 RETRY_AFTER_ATTEMPTS = 2
 RETRY_AFTER_MAX_S = 2.0
+
+
+#: The writes a vendor accepted during the current connector call, when the service is recording them.
+_WRITES: ContextVar[list[str] | None] = ContextVar("pbxgraph_vendor_writes", default=None)
+
+
+@contextlib.contextmanager
+def recording_writes() -> Iterator[list[str]]:
+    """Collect, for the block, every write a vendor accepted (``"POST /path answered 201"``).
+
+    The service wraps each mutation in it, so that a mutation failing after
+    a write the connector did not account for (reading the result back, say)
+    can still tell the caller exactly what the backend did.
+    """
+    writes: list[str] = []
+    token = _WRITES.set(writes)
+    try:
+        yield writes
+    finally:
+        _WRITES.reset(token)
 
 
 class _Unanswered(Exception):
@@ -154,6 +176,9 @@ class VendorHttp:
                              url.split("?", 1)[0], response.status_code, delay)
                     await asyncio.sleep(delay)
                     continue
+            writes = _WRITES.get()
+            if not read and writes is not None and response.status_code < 300:
+                writes.append(f"{method} {url.split('?', 1)[0]} answered {response.status_code}")
             return response
 
     async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:

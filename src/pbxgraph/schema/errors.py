@@ -9,11 +9,23 @@ sees INTERNAL_SERVER_ERROR with no internals.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from pbxgraph.domain import Kind
 from pbxgraph.errors import PbxError
+from pbxgraph.ids import encode_id
+
+
+def _with_global_id(entry: dict[str, Any], backend: str) -> dict[str, Any]:
+    """What a half-done change left, with the global id a caller can pass to ``node`` or a delete."""
+    entry = dict(entry)
+    if entry.get("kind") in {k.value for k in Kind} and entry.get("nativeId") is not None:
+        entry["id"] = encode_id(Kind(entry["kind"]), backend, str(entry["nativeId"]))
+    return entry
+
 
 def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
@@ -22,6 +34,8 @@ def coded(error: GraphQLError) -> GraphQLError:
         original = original.original_error
     if isinstance(original, PbxError):
         extensions = {**(error.extensions or {}), **original.extensions()}
+        if original.remains and original.backend is not None:
+            extensions["remains"] = [_with_global_id(entry, original.backend) for entry in original.remains]
         return GraphQLError(original.message, nodes=error.nodes, source=error.source,
                             positions=error.positions, path=error.path, original_error=original,
                             extensions=extensions)

@@ -13,7 +13,10 @@ request's deadline, whichever comes first; once the deadline has passed, a
 read is not started at all. A write is never cut short from outside: a
 connector stopped half-way through a multi-call write could neither finish
 it nor undo it, so each of its vendor calls is bounded by the backend's
-``timeout_s`` instead, and the connector answers for what it did.
+``timeout_s`` instead, and the connector answers for what it did (see
+:mod:`pbxgraph.connectors.undo`). Should a write fail after the vendor
+accepted calls the connector did not account for, the error lists those
+calls (``extensions.undone: false``), so no failed mutation hides a change.
 """
 
 from __future__ import annotations
@@ -27,11 +30,19 @@ from typing import TypeVar
 
 from pbxgraph import deadline
 from pbxgraph.config import BackendConfig
+from pbxgraph.connectors.http import recording_writes
 from pbxgraph.errors import BackendTimeout, InternalError, PbxError
 from pbxgraph.service.metrics import METRICS
 
 log = logging.getLogger("pbxgraph.service")
 T = TypeVar("T")
+
+
+def _tell_writes(error: PbxError, writes: list[str]) -> None:
+    """A write failed after the vendor accepted earlier calls the connector did not account for: say which."""
+    error.undone = False
+    error.remains = [{"state": f"the backend accepted {w}"} for w in writes]
+    error.message = f"{error.message}; before that, the backend accepted {'; '.join(writes)}"
 
 
 def _expired(backend: str) -> BackendTimeout:
@@ -57,9 +68,14 @@ async def call(config: BackendConfig, operation: str, awaitable: Awaitable[T], *
         by_deadline = left < config.timeout_s
         limit = min(config.timeout_s, left)
     try:
-        with deadline.tightened(limit):
-            async with asyncio.timeout(limit):
-                return await awaitable
+        with deadline.tightened(limit), recording_writes() as writes:
+            try:
+                async with asyncio.timeout(limit):
+                    return await awaitable
+            except PbxError as exc:
+                if write and writes and exc.undone is None:
+                    _tell_writes(exc, writes)
+                raise
     except TimeoutError:
         outcome = "timeout"
         if by_deadline:

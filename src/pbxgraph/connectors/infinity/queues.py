@@ -12,8 +12,10 @@ members is a diff against what the queue has: members that stay keep their
 ring settings, removed ones are deleted, new ones are created with the
 configured defaults (``queue_member_ring_*``), and the order is then set
 with one ``PUT .../members/order``. Everything is checked (the queue, every
-group) before the first write; Infinity has no transactions, so a vendor
-failure half-way leaves what was done until then.
+group) before the first write. Infinity has no transactions: when a call
+fails half-way, the members are put back as they were (removed ones created
+again with their own ring settings, added ones deleted, the old order set),
+and a new queue whose members could not be set is deleted again.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from pbxgraph.connectors.infinity.inputs import in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import queue_member_from_row, text, vendor_int
 from pbxgraph.connectors.infinity.rows import Row
+from pbxgraph.connectors.undo import Steps
 from pbxgraph.domain import (
     Group,
+    Kind,
     ListQuery,
     MemberKind,
     Page,
@@ -39,6 +43,9 @@ from pbxgraph.domain import (
     QueueUpdate,
 )
 from pbxgraph.errors import BadUserInput, NotFound
+
+#: What a queue member row holds besides its ids: sent back as it was when a member is put back.
+_MEMBER_SETTINGS = ("groupId", "ringStrategy", "ringAttempts", "ringSecs", "ringOrder")
 
 
 class InfinityQueues:
@@ -69,14 +76,20 @@ class InfinityQueues:
         domain = self.kinds.settings.create_domain
         wanted = self._member_groups(data.members, domain, "members")
         groups = await self._existing_groups(wanted)
-        await self.client.create(self.client.path(domain, "queues"), {
-            "queueName": name,
-            "displayName": data.description or name,
-            "extensionNumber": extension,
-        })
-        queue = await self.collection.find_created(domain, "extensionNumber", extension)
-        if wanted:
-            await self._apply(self.collection.require_id(queue.id), [], wanted, groups)
+        async with Steps(self.backend, f"create queue '{name}'") as steps:
+            await self.client.create(self.client.path(domain, "queues"), {
+                "queueName": name,
+                "displayName": data.description or name,
+                "extensionNumber": extension,
+            })
+            created = steps.done(f"queue '{name}' created with extension {extension} (its id not read back)",
+                                 kind=Kind.QUEUE)
+            queue = await self.collection.find_created(domain, "extensionNumber", extension)
+            created.native_id, created.state = queue.id, f"queue {queue.id} created without all its members"
+            created.undo = lambda: self.delete(queue.id)  # its members go with it
+            if wanted:
+                await self._apply(self.collection.require_id(queue.id), [], wanted, groups)
+            steps.finished()
         return queue
 
     async def update(self, id: str, patch: QueueUpdate) -> Queue:
@@ -175,8 +188,35 @@ class InfinityQueues:
         nid = self.collection.require_id(queue_id)
         wanted = self._member_groups(members, nid.domain, "members")
         current, groups = await gather([self._member_rows(nid), self._existing_groups(wanted)])
-        rows = await self._apply(nid, current, wanted, groups)
+        async with Steps(self.backend, f"set the members of queue '{nid}'") as steps:
+            steps.done(f"members of queue {nid} partly changed", kind=Kind.QUEUE, native_id=str(nid),
+                       undo=lambda: self._restore(nid, current))
+            rows = await self._apply(nid, current, wanted, groups)
         return self._members(rows, nid.domain, groups)
+
+    async def _restore(self, nid: NativeId, before: list[Row]) -> None:
+        """Put a queue's members back as ``before``: the same groups, ring settings and order."""
+        now = await self._member_rows(nid)
+        kept = {self._group_of(row, nid.domain) for row in before}
+        present = {self._group_of(row, nid.domain) for row in now}
+        members_path = self.collection.item_path(nid, "members")
+        await gather([
+            self.client.delete(f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
+                               subject=f"member of queue '{nid}'")
+            for row in now if self._group_of(row, nid.domain) not in kept
+        ])
+        await gather([
+            self.client.create(members_path, {key: text(row.get(key)) or "" for key in _MEMBER_SETTINGS},
+                               subject=f"queue '{nid}' or group '{self._group_of(row, nid.domain)}'")
+            for row in before if self._group_of(row, nid.domain) not in present
+        ])
+        rows = await self._member_rows(nid)
+        by_group = {self._group_of(row, nid.domain): row for row in rows}
+        order = [vendor_int(by_group[self._group_of(row, nid.domain)], "queueMemberId", self.backend)
+                 for row in before if self._group_of(row, nid.domain) in by_group]
+        if order and [vendor_int(r, "queueMemberId", self.backend) for r in rows] != order:
+            await self.client.put(f"{members_path}/order", {"queueMemberId[]": [str(i) for i in order]},
+                                  subject=self.collection.subject(nid))
 
     async def _apply(self, nid: NativeId, current: list[Row], wanted: list[NativeId],
                      groups: dict[NativeId, Group]) -> list[Row]:

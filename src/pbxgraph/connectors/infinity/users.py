@@ -16,7 +16,8 @@ from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import group_from_row, text
-from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
+from pbxgraph.connectors.undo import Steps
+from pbxgraph.domain import Device, Group, Kind, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import NotFound
 
 
@@ -51,8 +52,10 @@ class InfinityUsers:
         if data.email:
             form["email"] = validation.email(data.email)
         domain = self.kinds.settings.create_domain
-        await self.client.create(self.client.path(domain, "users"), form)
-        return await self.collection.find_created(domain, "user", username)
+        async with Steps(self.backend, f"create user '{username}'") as steps:
+            await self.client.create(self.client.path(domain, "users"), form)
+            steps.finished(f"user '{username}' created (its id not read back)", kind=Kind.USER)
+            return await self.collection.find_created(domain, "user", username)
 
     async def update(self, id: str, patch: UserUpdate) -> User:
         nid = self.collection.require_id(id)
