@@ -133,3 +133,11 @@ async def test_a_smaller_max_cost_refuses_what_the_default_allows(vendors: Vendo
     assert vendor_calls(vendors) == 0
 
 
+
+
+async def test_a_variable_left_out_counts_as_the_arguments_default(vendors: Vendors, running: Running) -> None:
+    async with running(vendors.backend("era"), limits=LimitsConfig(max_cost=199)) as client:
+        body = await client.execute("query($n: Int) { users(first: $n) { nodes { id } } }")
+    # first defaults to 50: 50 items and one listing call (150) make 200.
+    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["cost"] == 200
+    assert vendor_calls(vendors) == 0

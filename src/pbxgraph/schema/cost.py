@@ -28,7 +28,7 @@ by such an error too (mutations keep theirs: what they did must be told).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,15 +37,16 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLInterfaceType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    Undefined,
     get_named_type,
     value_from_ast_untyped,
 )
@@ -89,7 +90,8 @@ class Weighing:
     #: Every configured backend (a listing without ``backends:`` reads them all).
     backends: int
     max_node_ids: int
-    has_async_resolver: Any
+    #: Whether a field (by type and field name) resolves through its own coroutine, i.e. asks a backend.
+    has_async_resolver: Callable[[str, str], bool]
     items: float = 0.0
     calls: float = 0.0
 
@@ -102,7 +104,9 @@ class Weighing:
     def _arguments(self, node: FieldNode, definition: Any) -> dict[str, Any]:
         values = {name: arg.default_value for name, arg in definition.args.items()}
         for argument in node.arguments or ():
-            values[argument.name.value] = value_from_ast_untyped(argument.value, self.variables)
+            value = value_from_ast_untyped(argument.value, self.variables)
+            if value is not Undefined:  # a variable left out: the argument's default applies
+                values[argument.name.value] = value
         return values
 
     def _chosen_backends(self, arguments: Mapping[str, Any]) -> int:

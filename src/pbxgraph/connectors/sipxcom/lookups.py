@@ -22,7 +22,6 @@ from typing import Any
 
 from pbxgraph.connectors.sipxcom import mapping
 from pbxgraph.connectors.sipxcom.client import SipxcomClient
-from pbxgraph.connectors.sipxcom.payload import items
 from pbxgraph.domain import User
 from pbxgraph.errors import BackendError, NotFound, PbxError
 
