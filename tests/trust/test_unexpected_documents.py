@@ -31,6 +31,7 @@ CASES: list[tuple[str, dict[str, Any], tuple[bytes, str]]] = [
     ("infinity", {}, (b"<rows/>", "application/xml")),
     ("era", {}, HTML),
     ("era", {}, (b'{"items": []}', "application/json")),                              # object for an array
+    ("era", {}, (b'[{"error": "maintenance"}]', "application/json")),                 # items that are no entity
 ]
 
 
