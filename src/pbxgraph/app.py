@@ -243,7 +243,7 @@ def create_app(
     requests with a provider the caller owns, instead of the ``[tracing]`` table.
     """
     backends = backends if backends is not None else Backends.from_config(config.backends, transports)
-    service = PbxService(backends)
+    service = PbxService(backends, config.limits)
     tracing = Tracing(tracer_provider, owned=False) if tracer_provider is not None \
         else Tracing.from_config(config.tracing)
 
@@ -262,9 +262,20 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        """Status and error code per backend, nothing more: this route needs no token.
+
+        What a failing backend said goes to the log (scrubbed, like every
+        vendor text) and to ``backends { health { detail } }`` for callers
+        with a token.
+        """
         names = backends.names
         results = await asyncio.gather(*(service.health(n) for n in names))
-        report = {n: {"status": h.status.value, "detail": h.detail} for n, h in zip(names, results, strict=True)}
+        report: dict[str, dict[str, str | None]] = {}
+        for name, health in zip(names, results, strict=True):
+            report[name] = {"status": health.status.value, "code": health.code}
+            if health.status is not HealthStatus.UP:
+                log.warning("backend %s is not ready (%s, %s): %s", name, health.status.value, health.code,
+                            health.detail)
         ready = all(h.status is HealthStatus.UP for h in results)
         return Response(json.dumps({"ready": ready, "backends": report}), status_code=200 if ready else 503,
                         media_type="application/json")

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pbxgraph.ids import BACKEND_NAME
 from pbxgraph.redaction import is_secret_key
@@ -217,6 +217,26 @@ class TracingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """What one GraphQL request may cost: time, estimated work, ids, answer size (``[limits]``).
+
+    The defaults let every ordinary query through (an admin page of 500
+    users with their groups and devices over several backends) and refuse
+    the amplification attacks: dozens of aliased listings or directory
+    look-ups, thousands of ids, many-megabyte answers.
+    """
+
+    #: Seconds a query may take over all its vendor calls; None: the largest backend ``timeout_s`` plus one.
+    request_timeout_s: float | None = setting(None, check=positive)
+    #: Largest estimated cost of a request (items it may return plus weighted vendor calls).
+    max_cost: int = setting(50_000, check=positive)
+    #: Most ids one ``nodes(ids:)`` may ask for.
+    max_node_ids: int = setting(100, check=positive)
+    #: Largest answer of a query, in bytes of JSON.
+    max_response_bytes: int = setting(4_000_000, check=positive)
+
+
+@dataclass(frozen=True, slots=True)
 class BackendConfig:
     name: str
     vendor: str
@@ -230,6 +250,34 @@ class BackendConfig:
 
     def option(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Secret values of this backend's table: those under a secret key (token, password, api_key, ...)
+        and any password written into a URL's user-info. Masked wherever they appear in vendor text."""
+        found: list[str] = []
+
+        def walk(key: str, value: Any) -> None:
+            if isinstance(value, Mapping):
+                for k, v in value.items():
+                    walk(str(k), v)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    walk(key, v)
+            elif isinstance(value, str) and value:
+                if is_secret_key(key):
+                    found.append(value)
+                elif "@" in value and "://" in value:
+                    try:
+                        password = urlsplit(value).password
+                    except ValueError:
+                        password = None
+                    if password:
+                        found.extend((password, unquote(password)))
+
+        for key, value in self.options.items():
+            walk(key, value)
+        return tuple(dict.fromkeys(found))
 
     def require(self, key: str) -> Any:
         """An option the vendor cannot do without; missing is a config error naming it."""
@@ -268,6 +316,7 @@ class Config:
     server: ServerConfig = ServerConfig()
     auth: AuthConfig = AuthConfig()
     tracing: TracingConfig = TracingConfig()
+    limits: LimitsConfig = LimitsConfig()
     #: Accepted but worth changing (secrets in clear), for the CLI to print.
     warnings: tuple[ConfigWarning, ...] = field(default=(), compare=False, repr=False)
     #: The file it was read from, when it was.

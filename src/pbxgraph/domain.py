@@ -519,3 +519,5 @@ class Health:
     status: HealthStatus
     detail: str | None = None
     latency_ms: float | None = None
+    #: The error code of a failed probe (BACKEND_UNAVAILABLE, ...): what an unauthenticated caller may see.
+    code: str | None = None

@@ -9,8 +9,11 @@ secrets.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
+
+from pbxgraph.redaction import MAX_MESSAGE, scrub_text, scrub_value
 
 
 class PbxError(Exception):
@@ -29,6 +32,10 @@ class PbxError(Exception):
         self.backend = backend
         self.field = field
         self.details: dict[str, Any] = dict(details or {})
+        #: For a change of several vendor calls that failed after some of them: whether what was done
+        #: has been undone (None: nothing had been done), and what is left on the backend when not.
+        self.undone: bool | None = None
+        self.remains: list[dict[str, Any]] = []
 
     def extensions(self) -> dict[str, Any]:
         ext: dict[str, Any] = {"code": self.code}
@@ -38,6 +45,10 @@ class PbxError(Exception):
             ext["field"] = self.field
         if self.details:
             ext["vendor"] = self.details
+        if self.undone is not None:
+            ext["undone"] = self.undone
+        if self.remains:
+            ext["remains"] = [dict(r) for r in self.remains]
         return ext
 
     def with_backend(self, backend: str) -> PbxError:
@@ -45,6 +56,25 @@ class PbxError(Exception):
         if self.backend is None:
             self.backend = backend
         return self
+
+    def scrub(self, secrets: Iterable[str] = ()) -> PbxError:
+        """Make the message and vendor details fit to show: credentials masked, length capped.
+
+        Every error a connector raises passes through here on its way out of
+        the service, with the backend's configured secrets, whatever the
+        vendor put in its answer.
+        """
+        secrets = tuple(secrets)
+        self.message = scrub_text(self.message, secrets, limit=MAX_MESSAGE)
+        self.details = scrub_value(self.details, secrets)
+        return self
+
+    def describe(self) -> str:
+        """One line for a log or a health report: the code, the message and what the vendor said."""
+        text = f"{self.code}: {self.message}"
+        if self.details:
+            text += " " + json.dumps(scrub_value(self.details), default=str, ensure_ascii=False)
+        return text
 
     def __str__(self) -> str:
         return self.message

@@ -41,7 +41,6 @@ from pbxgraph.errors import (
     BackendUnavailable,
     BadUserInput,
     Conflict,
-    Forbidden,
     NotFound,
     NotSupported,
     PbxError,
@@ -509,12 +508,13 @@ async def test_resync_and_restart_are_eras_device_operation(
 # --- errors -------------------------------------------------------------------------------------------
 
 
-async def test_access_denied_is_forbidden_with_what_era_said(connect: Callable[..., Any]) -> None:
+async def test_access_denied_is_a_backend_error_about_its_credentials(connect: Callable[..., Any]) -> None:
     reader = await connect(token=READER_TOKEN)
     assert len((await reader.trunks.list(ListQuery())).items) == 2
-    with pytest.raises(Forbidden) as info:
+    with pytest.raises(BackendError) as info:
         await reader.trunks.update(SIPNET, TrunkUpdate(port=5070))
-    assert info.value.backend == "era"
+    assert info.value.backend == "era" and info.value.code == "BACKEND_ERROR"
+    assert "credentials pbxgraph is configured with lack the right" in info.value.message
     assert info.value.details["error_code"] == 1506 and info.value.details["status"] == 400
     assert "Access denied" in info.value.details["error_message"]
 

@@ -262,12 +262,13 @@ async def test_each_error_class_names_the_era_backend(client: GraphQLTestClient)
     assert error_codes(named) == ["NOT_SUPPORTED"] and named["errors"][0]["extensions"]["backend"] == "era"
 
 
-async def test_era_access_denied_is_forbidden(running: Running) -> None:
+async def test_era_access_denied_is_a_backend_error_not_the_callers_forbidden(running: Running) -> None:
     async with running(token=READER_TOKEN) as client:
         assert (await client.data('{ users(backends: ["era"]) { totalCount } }'))["users"]["totalCount"] == len(USERS)
         body = await client.execute("mutation($id: ID!) { updateGroup(id: $id, input: {name: \"x\"}) { id } }",
                                     {"id": era_id(Kind.GROUP, RECEPTION)})
-        assert error_codes(body) == ["FORBIDDEN"]
+        assert error_codes(body) == ["BACKEND_ERROR"] and body["errors"][0]["extensions"]["backend"] == "era"
+        assert "configured with lack the right" in body["errors"][0]["message"]
         assert body["errors"][0]["extensions"]["vendor"]["error_code"] == 1506
 
 

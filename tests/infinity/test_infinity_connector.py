@@ -37,7 +37,6 @@ from pbxgraph.errors import (
     BackendUnavailable,
     BadUserInput,
     Conflict,
-    Forbidden,
     NotFound,
     NotSupported,
 )
@@ -506,8 +505,9 @@ async def test_vendor_errors_map_to_our_codes(make_infinity: ConnectorFactory,
     assert refused.value.backend == "wrong" and refused.value.details["status"] == 401
     assert "not-the-key" not in str(refused.value.details)
     denied = await make_infinity("denied", api_key=DEMO_CREDENTIALS["denied_api_key"])
-    with pytest.raises(Forbidden):
+    with pytest.raises(BackendError) as lacking:
         await denied.groups.get_many(["1-1"])
+    assert lacking.value.details["status"] == 403 and "lack the right" in lacking.value.message
 
 
 async def test_unusable_answers_are_backend_errors(infinity: InfinityConnector,

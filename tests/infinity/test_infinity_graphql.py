@@ -425,7 +425,7 @@ async def test_vendor_refusals_keep_status_and_body(client: GraphQLTestClient) -
 
 @pytest.mark.parametrize(("options", "code"), [
     ({"api_key": "not-a-key"}, "BACKEND_ERROR"),
-    ({"api_key": DEMO_CREDENTIALS["denied_api_key"]}, "FORBIDDEN"),
+    ({"api_key": DEMO_CREDENTIALS["denied_api_key"]}, "BACKEND_ERROR"),
 ])
 async def test_rejected_credentials(emulator: Emulator[InfinityState], infinity_url: str, options: dict[str, Any],
                                     code: str) -> None:

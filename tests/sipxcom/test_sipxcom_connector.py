@@ -268,12 +268,17 @@ async def test_the_enabled_flag_is_read_and_written(connector: SipxcomConnector,
 
 async def test_a_server_whose_users_carry_no_enabled_flag_is_sent_none(
         connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    if connector.client.format == "xml":
+        body = (b"<user><metadata><totalResults>1</totalResults><currentPage>1</currentPage>"
+                b"<totalPages>1</totalPages></metadata><users><user><id>3</id>"
+                b"<userName>202</userName><firstName>Carol</firstName><lastName>White"
+                b"</lastName><groups><group><id>2</id></group></groups></user></users></user>")
+    else:  # the answer in the format asked for: another one is not the document (BACKEND_ERROR)
+        body = (b'{"user": {"metadata": {"totalResults": 1, "currentPage": 1, "totalPages": 1}, "users": '
+                b'[{"id": 3, "userName": "202", "firstName": "Carol", "lastName": "White", '
+                b'"groups": [{"id": 2}]}]}}')
     emulator.faults.add(Fault(kind=FaultKind.STATUS, method="GET", path_prefix=USERS, status=200, times=1,
-                              content_type="application/xml",
-                              body=b"<user><metadata><totalResults>1</totalResults><currentPage>1</currentPage>"
-                                   b"<totalPages>1</totalPages></metadata><users><user><id>3</id>"
-                                   b"<userName>202</userName><firstName>Carol</firstName><lastName>White"
-                                   b"</lastName><groups><group><id>2</id></group></groups></user></users></user>"))
+                              content_type=f"application/{connector.client.format}", body=body))
     updated = await connector.users.update("3", UserUpdate(email="carol@example.org"))
     assert updated.enabled is True
     (put,) = [r for r in emulator.recorder.requests if r.method == "PUT"]

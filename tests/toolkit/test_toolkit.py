@@ -108,3 +108,39 @@ async def test_control_routes_drive_faults_over_http(emulator: Emulator[dict]) -
             assert [r["path"] for r in requests] == ["/api/other", "/api/other"]  # control calls not recorded
     finally:
         server.stop()
+
+
+async def test_after_lets_the_first_matching_requests_through(emulator: Emulator[dict]) -> None:
+    emulator.faults.add(Fault(FaultKind.STATUS, path_prefix="/api/things", method="POST", status=500, after=1,
+                              times=1))
+    async with httpx.AsyncClient(transport=emulator.transport(), base_url="http://tiny") as client:
+        assert (await client.get("/api/things")).status_code == 200  # another method: not counted
+        assert (await client.post("/api/things", json={"id": 3})).status_code == 201
+        assert (await client.post("/api/things", json={"id": 4})).status_code == 500
+        assert (await client.post("/api/things", json={"id": 5})).status_code == 201
+    assert [t["id"] for t in emulator.state["things"]] == [1, 2, 3, 5]
+    assert emulator.faults.rules == []
+
+
+async def test_a_status_fault_sends_its_headers(emulator: Emulator[dict]) -> None:
+    emulator.faults.add(Fault(FaultKind.STATUS, status=503, headers=(("Retry-After", "7"),), times=1))
+    async with httpx.AsyncClient(transport=emulator.transport(), base_url="http://tiny") as client:
+        busy = await client.get("/api/other")
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "7"
+
+
+async def test_a_reset_connection_answers_nothing_in_process_and_over_loopback(emulator: Emulator[dict]) -> None:
+    emulator.faults.add(Fault(FaultKind.RESET, path_prefix="/api/things", times=2))
+    async with httpx.AsyncClient(transport=emulator.transport(), base_url="http://tiny") as client:
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            await client.get("/api/things")
+    server = emulator.serve()
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            assert (await client.get("/api/other")).json() == {"ok": True}  # a connection now in the pool
+            with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+                await client.get("/api/things")
+            assert (await client.get("/api/things")).status_code == 200
+    finally:
+        server.stop()
+    assert emulator.recorder.count("GET", "/api/things") == 3

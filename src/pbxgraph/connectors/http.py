@@ -2,7 +2,8 @@
 
 One ``httpx.AsyncClient`` per backend, owned by the connector's open/aclose;
 a semaphore that caps the calls in flight against that backend (a fan-out of
-many GETs never floods a PBX); and the mapping of transport failures onto the
+many GETs never floods a PBX); the one retry policy every vendor shares (see
+:meth:`VendorHttp.request`); and the mapping of transport failures onto the
 project's error codes, so no httpx exception ever reaches the layers above.
 Vendor-specific status/body mapping stays in each connector's ``errors.py``.
 """
@@ -10,17 +11,22 @@ Vendor-specific status/body mapping stays in each connector's ``errors.py``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime
+import email.utils
 import functools
 import logging
 import os
 import ssl
 import time
-from collections.abc import Awaitable, Iterable, Mapping
+from collections.abc import Awaitable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from pbxgraph import deadline
 from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable, BadUserInput, shown
 from pbxgraph.ids import unsafe_segment
 from pbxgraph.telemetry.logs import scrub_url
@@ -28,6 +34,62 @@ from pbxgraph.telemetry.requests import span, vendor_request_done
 
 log = logging.getLogger("pbxgraph.vendor")
 T = TypeVar("T")
+
+#: Methods that only read, so sending one again cannot do anything twice.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "LOOKUP"})
+#: Waits a read answered 429/503 with Retry-After may take, and the longest wait it honours.
+RETRY_AFTER_ATTEMPTS = 2
+RETRY_AFTER_MAX_S = 2.0
+
+
+#: The writes a vendor accepted during the current connector call, when the service is recording them.
+_WRITES: ContextVar[list[str] | None] = ContextVar("pbxgraph_vendor_writes", default=None)
+
+
+@contextlib.contextmanager
+def recording_writes() -> Iterator[list[str]]:
+    """Collect, for the block, every write a vendor accepted (``"POST /path answered 201"``).
+
+    The service wraps each mutation in it, so that a mutation failing after
+    a write the connector did not account for (reading the result back, say)
+    can still tell the caller exactly what the backend did.
+    """
+    writes: list[str] = []
+    token = _WRITES.set(writes)
+    try:
+        yield writes
+    finally:
+        _WRITES.reset(token)
+
+
+class _Unanswered(Exception):
+    """An attempt that failed before any answer arrived: safe to send a read again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds (delta or HTTP date); None without one."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+
+
+def _time_left(wait: float) -> bool:
+    """Whether the current request's deadline (if any) leaves room to wait ``wait`` s and try again."""
+    left = deadline.remaining()
+    return left is None or left > wait
 
 
 @functools.cache
@@ -84,25 +146,65 @@ class VendorHttp:
         )
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """Send one request under the concurrency cap; transport failures become ours."""
+        """Send one request under the concurrency cap; transport failures become ours.
+
+        A read (GET, HEAD, OPTIONS, Era's LOOKUP) that fails before any answer
+        arrived (a pooled connection the peer had closed, a reset, a refused
+        connect) is sent once more on another connection, and a read answered
+        429 or 503 with a ``Retry-After`` of at most ``RETRY_AFTER_MAX_S`` is
+        sent again after that wait, at most ``RETRY_AFTER_ATTEMPTS`` times;
+        neither happens once the request's deadline would pass. A write is
+        sent exactly once, whatever happens: the vendor may have done it.
+        """
         refuse_unsafe_path(self.backend, method, url)
+        read = method.upper() in IDEMPOTENT
+        reconnected = False
+        waits = 0
+        while True:
+            try:
+                response = await self._send(method, url, **kwargs)
+            except _Unanswered as unanswered:
+                if read and not reconnected and _time_left(0.0):
+                    reconnected = True
+                    log.info("%s %s %s failed before an answer (%s); sending it again on a new connection",
+                             self.backend, method, url.split("?", 1)[0], unanswered.reason)
+                    continue
+                raise BackendUnavailable(
+                    f"backend '{self.backend}' could not be reached ({unanswered.reason})",
+                    backend=self.backend,
+                ) from None
+            if read and waits < RETRY_AFTER_ATTEMPTS and response.status_code in (429, 503):
+                delay = retry_after(response)
+                if delay is not None and delay <= RETRY_AFTER_MAX_S and _time_left(delay):
+                    waits += 1
+                    log.info("%s %s %s answered %s; again in %.1f s as Retry-After asks", self.backend, method,
+                             url.split("?", 1)[0], response.status_code, delay)
+                    await asyncio.sleep(delay)
+                    continue
+            writes = _WRITES.get()
+            if not read and writes is not None and response.status_code < 300:
+                writes.append(f"{method} {url.split('?', 1)[0]} answered {response.status_code}")
+            return response
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One attempt under the cap: headers first (a failure there had no answer), then the whole body."""
         async with self._semaphore:
             started = time.perf_counter()
             try:
-                response = await self._send(method, url, **kwargs)
+                response = await self._attempt(method, url, **kwargs)
             except httpx.TimeoutException:
                 raise BackendTimeout(
-                    f"backend '{self.backend}' did not answer {method} {url} in time",
+                    f"backend '{self.backend}' did not answer {method} {url.split('?', 1)[0]} in time",
                     backend=self.backend,
                 ) from None
-            except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
                 raise BackendUnavailable(
                     f"backend '{self.backend}' could not be reached ({type(exc).__name__})",
                     backend=self.backend,
                 ) from None
             except httpx.HTTPError as exc:
                 raise BackendError(
-                    f"backend '{self.backend}': {type(exc).__name__} on {method} {url}",
+                    f"backend '{self.backend}': {type(exc).__name__} on {method} {url.split('?', 1)[0]}",
                     backend=self.backend,
                 ) from None
             # Bodies are never logged; secret-named query parameters are masked.
@@ -113,12 +215,25 @@ class VendorHttp:
             )
             return response
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One vendor request, counted in the current request and traced when tracing is on."""
+    async def _attempt(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One vendor request, counted in the current request and traced when tracing is on.
+
+        A transport failure before the response's headers arrived is
+        :class:`_Unanswered` (the vendor cannot have answered, so a read may be
+        sent again); a failure while reading the body is not.
+        """
         vendor_request_done(self.backend)
         with span(f"HTTP {method}", {"pbxgraph.backend": self.backend, "http.request.method": method,
                                      "url.path": url.split("?", 1)[0]}) as traced:
-            response = await self._client.request(method, url, **kwargs)
+            request = self._client.build_request(method, url, **kwargs)
+            try:
+                response = await self._client.send(request, stream=True)
+            except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+                raise _Unanswered(type(exc).__name__) from None
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
             if traced is not None:
                 traced.set_attribute("http.response.status_code", response.status_code)
             return response

@@ -14,6 +14,8 @@ from strawberry.schema.config import StrawberryConfig
 
 from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context
+from pbxgraph.schema.cost import CostLimit
+from pbxgraph.schema.deadline import RequestDeadline
 from pbxgraph.schema.errors import CodedErrors, MaskedErrors
 from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
@@ -38,6 +40,8 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     extensions: list[Any] = [
         MaskedErrors if production else CodedErrors,
         SideEffects,
+        CostLimit,
+        RequestDeadline,
         lambda: QueryDepthLimiter(max_depth=15),
         lambda: MaxAliasesLimiter(max_alias_count=50),
         lambda: MaxTokensLimiter(max_token_count=5000),

@@ -76,8 +76,9 @@ class Capability:
 @strawberry.type(description="The outcome of probing a backend now.")
 class BackendHealth:
     status: HealthStatus
-    detail: str | None
+    detail: str | None = strawberry.field(description="What the probe found, vendor text scrubbed of credentials.")
     latency_ms: float | None
+    code: str | None = strawberry.field(description="The error code of a failed probe, e.g. BACKEND_UNAVAILABLE.")
 
 
 @strawberry.type(description="A configured PBX backend.")
@@ -94,4 +95,5 @@ class Backend:
     @strawberry.field(description="Probes the backend (each request probes afresh).")
     async def health(self, info: Info) -> BackendHealth:
         health = await info.context.service.health(self.name)
-        return BackendHealth(status=health.status, detail=health.detail, latency_ms=health.latency_ms)
+        return BackendHealth(status=health.status, detail=health.detail, latency_ms=health.latency_ms,
+                             code=health.code)

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
+from pbxgraph.domain import Kind
 from pbxgraph.errors import SHOWN_PREFIX, PbxError
+from pbxgraph.ids import encode_id
+from pbxgraph.redaction import MAX_MESSAGE
 from pbxgraph.telemetry.requests import current
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
-#: Longest message an error carries; a longer one is cut (it can only be echoing input).
-MAX_MESSAGE = 1000
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
 _LONG_WORD = re.compile(r"[^\s'\"]{%d,}" % (2 * SHOWN_PREFIX + 1))
 
@@ -50,6 +52,14 @@ def shortened(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "..."
 
 
+def _with_global_id(entry: dict[str, Any], backend: str) -> dict[str, Any]:
+    """What a half-done change left, with the global id a caller can pass to ``node`` or a delete."""
+    entry = dict(entry)
+    if entry.get("kind") in {k.value for k in Kind} and entry.get("nativeId") is not None:
+        entry["id"] = encode_id(Kind(entry["kind"]), backend, str(entry["nativeId"]))
+    return entry
+
+
 def coded(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     # graphql-core wraps resolver exceptions; unwrap nested GraphQLErrors.
@@ -57,6 +67,8 @@ def coded(error: GraphQLError) -> GraphQLError:
         original = original.original_error
     if isinstance(original, PbxError):
         extensions = {**(error.extensions or {}), **original.extensions()}
+        if original.remains and original.backend is not None:
+            extensions["remains"] = [_with_global_id(entry, original.backend) for entry in original.remains]
         return GraphQLError(original.message, nodes=error.nodes, source=error.source,
                             positions=error.positions, path=error.path, original_error=original,
                             extensions=extensions)

@@ -2,8 +2,11 @@
 
 Each mutation validates its whole input and every id it names (well formed,
 the right kind, a configured backend, the same backend as its target) before
-a single backend call. A mutation touches one backend and the connector makes
-it whole or not at all, so a failure leaves every backend as it was.
+a single backend call. A mutation touches one backend. The local store makes
+it whole or not at all; a vendor change of several calls that fails half-way
+is undone where the vendor allows (``extensions.undone: true``), and where it
+cannot be, the error names what is left (``undone: false`` and ``remains``:
+kind, native and global id, state), so a failure never hides a change.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.contract import Connector
 from pbxgraph.connectors.registry import build_connector
 from pbxgraph.errors import BadUserInput, shown
+from pbxgraph.redaction import scrub_text
 
 log = logging.getLogger("pbxgraph.backends")
 
@@ -43,7 +44,8 @@ class Backends:
                                        return_exceptions=True)
         for connector, result in zip(self._connectors.values(), results, strict=True):
             if isinstance(result, BaseException):
-                log.warning("backend %s failed to open: %s", connector.name, result)
+                secrets = self._configs[connector.name].secrets if connector.name in self._configs else ()
+                log.warning("backend %s failed to open: %s", connector.name, scrub_text(str(result), secrets))
 
     async def aclose(self) -> None:
         await asyncio.gather(*(c.aclose() for c in self._connectors.values()), return_exceptions=True)

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.contract import Connector, resource_of
 from pbxgraph.domain import Filter, Kind, ListQuery, Operation, Page, SortField
 from pbxgraph.errors import BadUserInput, PbxError, not_supported
@@ -106,7 +107,7 @@ async def list_across(
     descending: bool,
     first: int,
     after: str | None,
-    timeouts: dict[str, float],
+    configs: dict[str, BackendConfig],
 ) -> AggregatedPage[Any]:
     if first < 0 or first > MAX_PAGE:
         raise BadUserInput(f"first: must be between 0 and {MAX_PAGE}, got {first}", field="first")
@@ -120,8 +121,7 @@ async def list_across(
         resource: Any = resource_of(connector, kind)
         query = ListQuery(filter=flt, sort=sort, descending=descending,
                           offset=offsets[connector.name], limit=max(first, 1))
-        return await call(connector.name, timeouts[connector.name], f"{kind.value}.list",
-                          resource.list(query))
+        return await call(configs[connector.name], f"{kind.value}.list", resource.list(query))
 
     results = await asyncio.gather(*(fetch(c) for c in connectors), return_exceptions=True)
     pages: dict[str, Page[Any]] = {}

@@ -14,7 +14,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pbxgraph import effects
+from pbxgraph import deadline, effects
+from pbxgraph.config import LimitsConfig
 from pbxgraph.connectors.contract import Connector, resource_of
 from pbxgraph.domain import (
     Device,
@@ -35,6 +36,7 @@ from pbxgraph.domain import (
     User,
 )
 from pbxgraph.errors import PbxError, not_supported
+from pbxgraph.redaction import MAX_MESSAGE, scrub_text, secret_values
 from pbxgraph.service import rules
 from pbxgraph.service.backends import Backends
 from pbxgraph.service.calls import call
@@ -56,18 +58,27 @@ class DirectoryResult:
     errors: list[PbxError]
 
 
+#: Operations that only read: bounded by the request's deadline. Every other one writes.
+READS = frozenset({Operation.LIST, Operation.READ, Operation.REGISTRATION})
+
+
 class PbxService:
-    def __init__(self, backends: Backends) -> None:
+    def __init__(self, backends: Backends, limits: LimitsConfig | None = None) -> None:
         self.backends = backends
+        self.limits = limits or LimitsConfig()
+
+    @property
+    def request_timeout_s(self) -> float:
+        """The deadline of one query: configured, or a second over the slowest backend's own timeout."""
+        if self.limits.request_timeout_s is not None:
+            return self.limits.request_timeout_s
+        return max((self.backends.config(name).timeout_s for name in self.backends.names), default=5.0) + 1.0
 
     def scoped(self, names: Collection[str] | None) -> PbxService:
         """The service as a caller limited to ``names`` sees it; itself when unlimited."""
-        return self if names is None else PbxService(self.backends.only(names))
+        return self if names is None else PbxService(self.backends.only(names), self.limits)
 
     # --- plumbing ------------------------------------------------------------
-
-    def _timeout(self, backend: str) -> float:
-        return self.backends.config(backend).timeout_s
 
     def resource(self, backend: str, kind: Kind, operation: Operation) -> Any:
         connector = self.backends.get(backend)
@@ -80,8 +91,9 @@ class PbxService:
     async def _call(self, backend: str, kind: Kind, operation: Operation, method: str, *args: Any) -> Any:
         resource = self.resource(backend, kind, operation)
         with effects.on_backend(backend):
-            return await call(backend, self._timeout(backend), f"{kind.value}.{method}",
-                              getattr(resource, method)(*args))
+            return await call(self.backends.config(backend), f"{kind.value}.{method}",
+                              getattr(resource, method)(*args),
+                              write=operation not in READS, secrets=secret_values(args))
 
     # --- reads ---------------------------------------------------------------
 
@@ -99,7 +111,7 @@ class PbxService:
         connectors = self.backends.select(backends)
         return await list_across(
             connectors, kind, flt=flt, sort=sort, descending=descending, first=first,
-            after=after, timeouts={c.name: self._timeout(c.name) for c in connectors},
+            after=after, configs={c.name: self.backends.config(c.name) for c in connectors},
         )
 
     async def get_many(self, backend: str, kind: Kind, ids: Sequence[str]) -> list[Any]:
@@ -151,16 +163,24 @@ class PbxService:
         return DirectoryResult(number=number, entries=entries, errors=list(errors.values()))
 
     async def health(self, backend: str) -> Health:
+        """Probe a backend within its timeout (and the request's deadline); the detail comes scrubbed."""
         connector: Connector = self.backends.get(backend)
+        config = self.backends.config(backend)
+        limit = config.timeout_s
+        left = deadline.remaining()
+        if left is not None:
+            limit = min(limit, max(left, 0.0))
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self._timeout(backend)):
+            async with asyncio.timeout(limit):
                 health = await connector.health()
         except TimeoutError:
-            health = Health(HealthStatus.DOWN, detail="health check timed out")
+            health = Health(HealthStatus.DOWN, detail="health check timed out", code="BACKEND_TIMEOUT")
         METRICS.backend_health(backend, health.status is HealthStatus.UP)
         if health.latency_ms is None:
             health.latency_ms = (time.perf_counter() - started) * 1000
+        if health.detail is not None:
+            health.detail = scrub_text(health.detail, config.secrets, limit=MAX_MESSAGE)
         return health
 
     # --- writes --------------------------------------------------------------

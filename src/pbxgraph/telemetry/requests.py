@@ -110,16 +110,21 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 def traced_backend_call(function: F) -> F:
-    """Wrap ``call(backend, timeout_s, operation, awaitable)`` in a span when tracing is on."""
+    """Wrap ``call(config, operation, awaitable, ...)`` in a span when tracing is on.
+
+    ``config`` is the backend's configuration; only its ``name`` is read here,
+    so telemetry needs nothing from the layers it reports on.
+    """
 
     @functools.wraps(function)
-    async def wrapper(backend: str, timeout_s: float, operation: str, *args: Any, **kwargs: Any) -> Any:
+    async def wrapper(config: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
         record = current()
         if record is None or record.tracer is None:
-            return await function(backend, timeout_s, operation, *args, **kwargs)
+            return await function(config, operation, *args, **kwargs)
+        backend = config.name
         with record.span(f"backend {backend} {operation}",
                          {"pbxgraph.backend": backend, "pbxgraph.operation": operation}):
-            return await function(backend, timeout_s, operation, *args, **kwargs)
+            return await function(config, operation, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

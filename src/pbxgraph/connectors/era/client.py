@@ -191,6 +191,11 @@ class EraClient:
         if not all(isinstance(item, dict) for item in items):
             raise BackendError(f"backend '{self.backend}' listed {collection} with items that are not objects",
                                backend=self.backend)
+        # Every entity has its id (every mask asks for it): an item without one is not an entity of this
+        # collection, and dropping it would make a silently shorter list.
+        if not all(isinstance(item.get("id"), str) and item["id"] for item in items):
+            raise BackendError(f"backend '{self.backend}' listed {collection} with an item that has no id",
+                               backend=self.backend)
         return items
 
     async def list_all(self, collection: str, *, filter: Filter | None = None,

@@ -61,7 +61,8 @@ async def registrations(client: EraClient, user_ids: Sequence[str]) -> dict[str,
     try:
         states = await client.list_in("sipuser_states", "id", user_ids, mask=["id", "status"])
     except PbxError as error:
-        log.warning("backend '%s': registrations unavailable (%s): %s", client.backend, error.code, error.message)
+        # The code only: vendor text is scrubbed where errors leave the connector, not here.
+        log.warning("backend '%s': registrations unavailable (%s)", client.backend, error.code)
         return {}
     found: dict[str, Registration] = {}
     for state in states:

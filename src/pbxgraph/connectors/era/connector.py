@@ -90,9 +90,9 @@ class EraConnector:
         try:
             await self.client.select("sipusers", mask=["id"], limit=1)
         except PbxError as error:
-            return Health(HealthStatus.DOWN, detail=f"{error.code}: {error.message}")
+            return Health(HealthStatus.DOWN, detail=error.describe(), code=error.code)
         except Exception as error:  # noqa: BLE001 - a probe reports, it does not raise
-            return Health(HealthStatus.DOWN, detail=type(error).__name__)
+            return Health(HealthStatus.DOWN, detail=type(error).__name__, code="INTERNAL_SERVER_ERROR")
         return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
 
 

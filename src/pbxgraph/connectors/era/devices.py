@@ -21,6 +21,9 @@ Era has no device collection. A phone exists as two options of a SIP user,
   :mod:`.mapping`): one states request per answer, for its phones only.
 * Resync and restart are Era's device operation (``POST
   /sipusers/<id>/device``: ``sync`` / ``restart``) on the owner's account.
+* Moving or removing a phone may touch several accounts, one PATCH each:
+  when one fails, the accounts already changed get their options back as
+  they were read, and the error says so (or names what is left).
 
 Reading phones by MAC is one users request whose filter matches the MAC in
 the spellings Era may hold (bare or separated, either case), refined here.
@@ -42,11 +45,13 @@ from pbxgraph.connectors.era.common import (
 )
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.querying import apply_query
+from pbxgraph.connectors.undo import Steps, Undo
 from pbxgraph.domain import (
     Device,
     DeviceAction,
     DeviceCreate,
     DeviceUpdate,
+    Kind,
     ListQuery,
     Page,
     User,
@@ -143,8 +148,9 @@ class EraDevices:
         return await self._device(changed)
 
     async def delete(self, id: str) -> None:
-        for holder in (await self._holders([id])).get(id) or self._missing(id):
-            await self._provision(await self.client.get(USERS, holder["id"]), "", "")
+        holders = (await self._holders([id])).get(id) or self._missing(id)
+        async with Steps(self.client.backend, f"delete device '{id}'") as steps:
+            await self._clear(holders, steps)
 
     async def users_of(self, device_ids: Sequence[str]) -> list[User | None]:
         if not device_ids:
@@ -164,19 +170,21 @@ class EraDevices:
             raise Conflict(f"user_id: user '{user_id}' already has phone {current.mac}; unassign it first",
                            field="user_id")
         options = mapping.opts(holders[0])
-        moved = await self._provision(target, str(options.get("ap_mac_address") or ""),
-                                      str(options.get("ap_device_model") or ""))
-        # Provision the new owner first: a failure half-way leaves the phone on two accounts, never on none.
-        for holder in holders:
-            if holder["id"] != user_id:
-                await self._provision(await self.client.get(USERS, holder["id"]), "", "")
-        return await self._device(moved)
+        async with Steps(self.client.backend, f"assign device '{device_id}' to user '{user_id}'") as steps:
+            # Provision the new owner first: should undoing fail too, the phone is on two accounts, never none.
+            moved = await self._provision(target, str(options.get("ap_mac_address") or ""),
+                                          str(options.get("ap_device_model") or ""))
+            steps.done(f"device {device_id} provisioned for user {user_id} too", kind=Kind.DEVICE,
+                       native_id=device_id, undo=self._options_back(target))
+            await self._clear([h for h in holders if h["id"] != user_id], steps)
+            steps.finished()
+            return await self._device(moved)
 
     async def unassign(self, device_id: str) -> Device:
         holders = (await self._holders([device_id])).get(device_id) or self._missing(device_id)
         device = self._bare_device(holders[0])
-        for holder in holders:
-            await self._provision(await self.client.get(USERS, holder["id"]), "", "")
+        async with Steps(self.client.backend, f"unassign device '{device_id}'") as steps:
+            await self._clear(holders, steps)
         return device
 
     async def act(self, device_id: str, action: DeviceAction) -> None:
@@ -227,6 +235,20 @@ class EraDevices:
             if device is not None and device.mac in macs:
                 holders.setdefault(device.id, []).append(payload)
         return {i: holders[i] for i in device_ids if i in holders}
+
+    async def _clear(self, holders: Sequence[dict[str, Any]], steps: Steps) -> None:
+        """Take the phone off each holder's account, each a step undone by giving its options back."""
+        for holder in holders:
+            user = await self.client.get(USERS, holder["id"])
+            await self._provision(user, "", "")
+            steps.done(f"user {holder['id']} without its phone", kind=Kind.USER, native_id=str(holder["id"]),
+                       undo=self._options_back(user))
+
+    def _options_back(self, user: dict[str, Any]) -> Undo:
+        """Giving an account back its ``opts`` as they were read."""
+        async def undo() -> None:
+            await self.client.patch(USERS, mapping.entity_id(user, "sipuser"), {"opts": mapping.opts(user)})
+        return undo
 
     async def _provision(self, user: dict[str, Any], mac: str, model: str) -> dict[str, Any]:
         """Set a user's provisioning options; the whole ``opts``, read just before, is sent."""

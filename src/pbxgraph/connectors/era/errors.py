@@ -6,9 +6,11 @@ code decides first and the status only when the body carries no code. What
 Era said goes into ``details`` (shown to callers as ``extensions.vendor``),
 scrubbed of anything that looks like a secret.
 
-A 401 means Era refused *our configured token*: that is a broken backend
-configuration, not the caller's fault, so it is BACKEND_ERROR (the caller's
-own token is UNAUTHENTICATED at the GraphQL layer, never here).
+A 401 means Era refused *our configured token*, and an access-denied (1506,
+or a 403) that the token lacks the right: both are about the credentials
+pbxgraph is configured with, not the caller, so both are BACKEND_ERROR naming
+the backend (FORBIDDEN and UNAUTHENTICATED are about the caller's own token,
+and come from the GraphQL layer, never from here).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from pbxgraph.errors import (
     BackendUnavailable,
     BadUserInput,
     Conflict,
-    Forbidden,
     NotFound,
     PbxError,
 )
@@ -38,7 +39,7 @@ ALREADY_EXISTS = 1409
 _BY_CODE: dict[int, type[PbxError]] = {
     NOT_FOUND: NotFound,
     INVALID_PARAMS: BadUserInput,
-    ACCESS_DENIED: Forbidden,
+    ACCESS_DENIED: BackendError,
     ALREADY_EXISTS: Conflict,
     UNAUTHORIZED: BackendError,
 }
@@ -46,7 +47,7 @@ _BY_CODE: dict[int, type[PbxError]] = {
 _BY_STATUS: dict[int, type[PbxError]] = {
     400: BadUserInput,
     401: BackendError,
-    403: Forbidden,
+    403: BackendError,
     404: NotFound,
     409: Conflict,
     422: BadUserInput,
@@ -93,6 +94,9 @@ def error_for(
     said = details.get("error_message") or f"HTTP {response.status_code}"
     if code == UNAUTHORIZED or (code is None and response.status_code == 401):
         message = f"backend '{backend}' refused the configured token while trying to {what} ({said})"
+    elif code == ACCESS_DENIED or (response.status_code == 403 and code not in _BY_CODE):
+        message = (f"backend '{backend}': the credentials pbxgraph is configured with lack the right to {what} "
+                   f"({said})")
     else:
         message = f"backend '{backend}' could not {what}: {said}"
     field = None

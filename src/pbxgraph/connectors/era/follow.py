@@ -14,7 +14,12 @@ them concurrently under the backend's cap and each to its end, so that each
 one is known to be done or not. Every one done is reported as a side effect
 (:mod:`pbxgraph.effects`). If any fails, the error says which groups and
 hunts were changed and which were not (and still ring or list the user), by
-name and id, with what Era said about the first failure.
+name and id, with what Era said about the first failure; and, as every
+change left half-done (see :mod:`pbxgraph.connectors.undo`), it carries
+``undone: false`` and ``remains``: the user's own change, each group or hunt
+changed, and each one left as it was, with its id. Nothing is taken back:
+a deleted Era account cannot be made again with its id, and the groups that
+did follow are right for the user as it now is.
 
 The groups and hunts are read right before the user's own write (a failed
 read changes nothing) and written right after it, each with its whole
@@ -128,7 +133,7 @@ async def removal(client: EraClient, user_id: str, number: str | None, who: str)
         HUNTS, mapping.entity_id(hunt, "hunt"),
         {"resources": [r for r in mapping.resources(hunt) if r["id"] != user_id]},
         _subject("queue", hunt, "code"),
-        f"no longer lists deleted user {who} among its members", f"still lists user {who} (id {user_id})")
+        f"no longer lists deleted user {who} among its members", f"still lists user {who}")
         for hunt in hunts]
     return follow_ups
 
@@ -137,11 +142,11 @@ async def _nothing() -> list[dict[str, Any]]:
     return []
 
 
-async def apply(client: EraClient, follow_ups: Sequence[FollowUp], *, after: str) -> None:
+async def apply(client: EraClient, follow_ups: Sequence[FollowUp], *, user_id: str, after: str) -> None:
     """Send every follow-up; report each one done; if any failed, say exactly what was and was not done.
 
-    ``after`` says what was already done before them ("user 'anna' was
-    deleted"), for the error.
+    ``after`` says what was already done to the user ``user_id`` before them
+    ("user 'anna' was deleted"), for the error.
     """
     if not follow_ups:
         return
@@ -161,7 +166,12 @@ async def apply(client: EraClient, follow_ups: Sequence[FollowUp], *, after: str
              "not changed: " + "; ".join(_undone(f, e) for f, e in failed)]
     if done:
         parts.append("changed: " + "; ".join(f"{f.subject} {f.done}" for f in done))
-    raise BackendError(". ".join(parts), backend=client.backend, details=failed[0][1].details)
+    error = BackendError(". ".join(parts), backend=client.backend, details=failed[0][1].details)
+    error.undone = False
+    error.remains = [{"kind": Kind.USER.value, "nativeId": user_id, "state": after}]
+    error.remains += [{"kind": f.kind.value, "nativeId": f.entity_id, "state": f"{f.subject} {f.done}"} for f in done]
+    error.remains += [{"kind": f.kind.value, "nativeId": f.entity_id, "state": _undone(f, e)} for f, e in failed]
+    raise error
 
 
 def _undone(follow_up: FollowUp, error: PbxError) -> str:

@@ -126,7 +126,7 @@ class EraUsers:
         new = body["phonenumber"] or None
         follow_ups = await follow.renumbering(self.client, old, new) if old is not None and old != new else []
         payload = await self.client.patch(COLLECTION, id, body, fields=FIELDS)
-        await follow.apply(self.client, follow_ups,
+        await follow.apply(self.client, follow_ups, user_id=id,
                            after=f"user {self._who(payload)} now has extension {new or 'none'}")
         return payload
 
@@ -136,7 +136,7 @@ class EraUsers:
         who = self._who(payload)
         follow_ups = await follow.removal(self.client, id, mapping.text(payload, "phonenumber"), who)
         await self.client.delete(COLLECTION, id)
-        await follow.apply(self.client, follow_ups, after=f"user {who} was deleted")
+        await follow.apply(self.client, follow_ups, user_id=id, after=f"user {who} was deleted")
 
     @staticmethod
     def _who(payload: dict[str, Any]) -> str:

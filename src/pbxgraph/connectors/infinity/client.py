@@ -99,14 +99,15 @@ class InfinityClient:
         return response
 
     async def rows(self, path: str, params: Sequence[tuple[str, str]] | None = None, *,
-                   subject: str | None = None) -> list[Row]:
+                   subject: str | None = None, id_field: str | None = None) -> list[Row]:
+        """Rows of a read; each must carry an integer ``id_field`` where one is named."""
         response = await self._send("GET", path, expect=(200,), subject=subject, params=params)
-        return parse_rows(response, self.backend)
+        return parse_rows(response, self.backend, id_field)
 
-    async def row(self, path: str, *, subject: str) -> Row | None:
+    async def row(self, path: str, *, subject: str, id_field: str) -> Row | None:
         """One record read by its path; None when the vendor says 404."""
         try:
-            rows = await self.rows(path, subject=subject)
+            rows = await self.rows(path, subject=subject, id_field=id_field)
         except NotFound:
             return None
         if len(rows) != 1:
@@ -164,7 +165,7 @@ class InfinityClient:
         while True:
             params = filter_params(filters)
             params += [("sort[]", f"{id_field}-asc"), ("limit", str(PAGE_SIZE)), ("offset", str(offset))]
-            page = await self.rows(path, params, subject=subject)
+            page = await self.rows(path, params, subject=subject, id_field=id_field)
             out += page
             if len(page) < PAGE_SIZE:
                 return out

@@ -106,7 +106,7 @@ class DomainCollection(Generic[R]):
     # --- reads ------------------------------------------------------------------------
 
     async def fetch_row(self, nid: NativeId) -> Row | None:
-        return await self.client.row(self.item_path(nid), subject=self.subject(nid))
+        return await self.client.row(self.item_path(nid), subject=self.subject(nid), id_field=self.spec.id_field)
 
     async def fetch(self, nid: NativeId) -> R:
         """The record, or NotFound."""
@@ -150,7 +150,8 @@ class DomainCollection(Generic[R]):
 
     async def find_created(self, domain: int, field: str, value: str) -> R:
         """The record a create just made, found by a unique key; never retries the create."""
-        rows = await self.client.rows(self.client.path(domain, self.spec.segment), filter_params([eq(field, value)]))
+        rows = await self.client.rows(self.client.path(domain, self.spec.segment), filter_params([eq(field, value)]),
+                                      id_field=self.spec.id_field)
         matching = [r for r in unique_rows(rows, self.spec.id_field) if text(r.get(field)) == value]
         if len(matching) != 1:
             raise BackendError(

@@ -120,22 +120,22 @@ class InfinityConnector:
     async def health(self) -> Health:
         """List the domains the credentials reach; every served one must be there."""
         if self._client is None:
-            return Health(HealthStatus.DOWN, detail="connector is closed")
+            return Health(HealthStatus.DOWN, detail="connector is closed", code="BACKEND_UNAVAILABLE")
         started = time.perf_counter()
         try:
-            rows = await self._client.rows(self._client.domains_path())
+            rows = await self._client.rows(self._client.domains_path(), id_field="domainId")
         except PbxError as exc:
-            return Health(HealthStatus.DOWN, detail=exc.message, latency_ms=_since(started))
+            return Health(HealthStatus.DOWN, detail=exc.describe(), latency_ms=_since(started), code=exc.code)
         except Exception as exc:  # health must never raise; the failure is logged with its trace
             log.exception("health probe of backend '%s' failed", self.name)
             return Health(HealthStatus.DOWN, detail=f"probe failed: {type(exc).__name__}",
-                          latency_ms=_since(started))
+                          latency_ms=_since(started), code="INTERNAL_SERVER_ERROR")
         visible = {text(r.get("domainId")) for r in rows}
         missing = [d for d in self.settings.domains if str(d) not in visible]
         if missing:
             return Health(HealthStatus.DEGRADED,
                           detail=f"SIP domain(s) {', '.join(map(str, missing))} not visible to these credentials",
-                          latency_ms=_since(started))
+                          latency_ms=_since(started), code="BACKEND_ERROR")
         return Health(HealthStatus.UP, latency_ms=_since(started))
 
 

@@ -10,7 +10,10 @@ registered PBX devices" but no row carries a registration state, so
 A device belongs to at most one user (the device row's ``userId``).
 Assigning creates the user-device association; the ``pbxDeviceToken`` that
 answer carries is a provisioning secret and is dropped on the spot.
-Assigning a device that another user holds first removes that association.
+Assigning a device that another user holds first removes that association;
+if the new one then fails, the old one is made again (with a new
+provisioning token: Infinity issues one per association). A device created
+for a user whose association fails is deleted again.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import cannot_store, in_domain, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import text, vendor_mac
+from pbxgraph.connectors.undo import Steps
 from pbxgraph.domain import (
     Device,
     DeviceAction,
     DeviceCreate,
     DeviceUpdate,
+    Kind,
     ListQuery,
     Page,
     User,
@@ -58,19 +63,25 @@ class InfinityDevices:
             owner = self.kinds.users.require_id(data.user_id)
             domain = owner.domain  # a device lives in its user's domain
             await self.kinds.users.fetch(owner)
-        body = await self.client.create(self.client.path(domain, "devices"), {
-            "pbxDeviceName": data.name or vendor_mac(mac),
-            "deviceMacAddress": vendor_mac(mac),
-        })
-        device_id = numeric_id(text((body or {}).get("pbxDeviceId")))
-        if device_id is None:
-            found = await self.collection.find_created(domain, "deviceMacAddress", vendor_mac(mac))
-            nid = self.collection.require_id(found.id)
-        else:
-            nid = NativeId(domain, device_id)
-        if owner is not None:
-            await self._associate(nid, owner)
-        return await self.collection.fetch(nid)
+        async with Steps(self.backend, f"create device {mac}") as steps:
+            body = await self.client.create(self.client.path(domain, "devices"), {
+                "pbxDeviceName": data.name or vendor_mac(mac),
+                "deviceMacAddress": vendor_mac(mac),
+            })
+            created = steps.done(f"device {mac} created (its id not read back)", kind=Kind.DEVICE)
+            device_id = numeric_id(text((body or {}).get("pbxDeviceId")))
+            if device_id is None:
+                found = await self.collection.find_created(domain, "deviceMacAddress", vendor_mac(mac))
+                nid = self.collection.require_id(found.id)
+            else:
+                nid = NativeId(domain, device_id)
+            created.native_id, created.undo = str(nid), lambda: self.delete(str(nid))
+            created.state = f"device {nid} created, assigned to nobody"
+            if owner is not None:
+                await self._associate(nid, owner)
+                created.state = f"device {nid} created and assigned to user {owner}"
+            steps.finished()
+            return await self.collection.fetch(nid)
 
     async def update(self, id: str, patch: DeviceUpdate) -> Device:
         nid = self.collection.require_id(id)
@@ -141,14 +152,20 @@ class InfinityDevices:
         owner = await self._owner(nid)
         if owner == user.id:
             return await self.collection.fetch(nid)
-        if owner is not None:
-            await self.kinds.users.fetch(user)  # NotFound before the old association goes
-            try:
-                await self._dissociate(nid, owner)
-            except NotFound:
-                pass  # already gone: nothing to take away
-        await self._associate(nid, user)
-        return await self.collection.fetch(nid)
+        async with Steps(self.backend, f"assign device '{nid}' to user '{user}'") as steps:
+            if owner is not None:
+                await self.kinds.users.fetch(user)  # NotFound before the old association goes
+                try:
+                    await self._dissociate(nid, owner)
+                except NotFound:
+                    pass  # already gone: nothing to take away
+                else:
+                    old = NativeId(nid.domain, owner)
+                    steps.done(f"device {nid} taken from user {old}, assigned to nobody", kind=Kind.DEVICE,
+                               native_id=str(nid), undo=lambda: self._associate(nid, old))
+            await self._associate(nid, user)
+            steps.finished(f"device {nid} assigned to user {user}", kind=Kind.DEVICE, native_id=str(nid))
+            return await self.collection.fetch(nid)
 
     async def unassign(self, device_id: str) -> Device:
         nid = self.collection.require_id(device_id)

@@ -19,7 +19,6 @@ from pbxgraph.errors import (
     BackendUnavailable,
     BadUserInput,
     Conflict,
-    Forbidden,
     NotFound,
     PbxError,
 )
@@ -58,7 +57,10 @@ def error_for(response: httpx.Response, backend: str, subject: str | None = None
         return BackendError(f"backend '{backend}' did not accept pbxgraph's credentials ({words})",
                             backend=backend, details=details)
     if status == 403:
-        return Forbidden(f"backend '{backend}' denied pbxgraph access ({words})", backend=backend, details=details)
+        # The configured credentials lack the right (a key limited to other domains, say): also the
+        # backend's configuration, never the caller's token (that is FORBIDDEN, at the GraphQL layer).
+        return BackendError(f"backend '{backend}': the credentials pbxgraph is configured with lack the right "
+                            f"to {where} ({words})", backend=backend, details=details)
     if status == 504:
         return BackendTimeout(f"backend '{backend}' timed out behind a gateway on {where}",
                               backend=backend, details=details)

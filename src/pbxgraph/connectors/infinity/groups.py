@@ -26,11 +26,13 @@ from pbxgraph.connectors.infinity.inputs import cannot_store, in_domain, refuse,
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import flag, text, user_from_row
 from pbxgraph.connectors.infinity.rows import unique_rows
+from pbxgraph.connectors.undo import Steps
 from pbxgraph.domain import (
     Group,
     GroupCreate,
     GroupMember,
     GroupUpdate,
+    Kind,
     ListQuery,
     Page,
 )
@@ -71,20 +73,26 @@ class InfinityGroups:
             missing = [str(nid) for nid, user in zip(members, found, strict=True) if user is None]
             if missing:
                 raise self.kinds.users.not_found(missing[0])
-        await self.client.create(self.client.path(domain, "groups"), {
-            "groupName": name,
-            "displayName": data.display_name or name,
-            "extensionNumber": extension,
-            "ringRetry": flag(False),
-            "ringExclusive": flag(False),
-            "callerNameFormat": self.kinds.settings.group_caller_name_format,
-        })
-        group = await self.collection.find_created(domain, "extensionNumber", extension)
-        if members:
+        async with Steps(self.backend, f"create group '{name}'") as steps:
+            await self.client.create(self.client.path(domain, "groups"), {
+                "groupName": name,
+                "displayName": data.display_name or name,
+                "extensionNumber": extension,
+                "ringRetry": flag(False),
+                "ringExclusive": flag(False),
+                "callerNameFormat": self.kinds.settings.group_caller_name_format,
+            })
+            created = steps.done(f"group '{name}' created with extension {extension} (its id not read back)",
+                                 kind=Kind.GROUP)
+            group = await self.collection.find_created(domain, "extensionNumber", extension)
             nid = self.collection.require_id(group.id)
-            await self.client.update(self.collection.item_path(nid, "users"),
-                                     {"userSpec[]": [str(m.id) for m in members]},
-                                     subject=self.collection.subject(nid))
+            created.native_id, created.state = group.id, f"group {group.id} created without its members"
+            created.undo = lambda: self.delete(group.id)
+            if members:
+                await self.client.update(self.collection.item_path(nid, "users"),
+                                         {"userSpec[]": [str(m.id) for m in members]},
+                                         subject=self.collection.subject(nid))
+            steps.finished()
         return group
 
     async def update(self, id: str, patch: GroupUpdate) -> Group:
@@ -129,7 +137,8 @@ class InfinityGroups:
 
     async def _members(self, nid: NativeId) -> list[GroupMember]:
         """The group's users in Infinity's order; NotFound for an unknown group."""
-        rows = await self.client.rows(self.collection.item_path(nid, "users"), subject=self.collection.subject(nid))
+        rows = await self.client.rows(self.collection.item_path(nid, "users"), subject=self.collection.subject(nid),
+                                      id_field="userId")
         members = []
         for position, row in enumerate(unique_rows(rows, "userId")):
             user_row = {k: v for k, v in row.items() if k != "groupId"}

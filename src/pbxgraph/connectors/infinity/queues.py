@@ -26,8 +26,13 @@ the queue has: members that stay keep their ring settings, removed ones are
 deleted, new ones are created with the queue's strategy and the configured
 ``queue_member_ring_attempts`` / ``_secs``, and the order is then set with
 one ``PUT .../members/order``. Everything is checked (the queue, every
-group) before the first write; Infinity has no transactions, so a vendor
-failure half-way leaves what was done until then.
+group) before the first write. Infinity has no transactions: when a call
+fails half-way, the members are put back as they were (removed ones created
+again with their own ring settings, added ones deleted, the old order set),
+and a new queue whose members could not be set is deleted again. An update
+that renames a queue and changes its strategy sets the members' ring
+strategy first and the queue's own fields last; should the last call fail,
+the members ring as they did before.
 """
 
 from __future__ import annotations
@@ -48,8 +53,10 @@ from pbxgraph.connectors.infinity.mapping import (
     vendor_int,
 )
 from pbxgraph.connectors.infinity.rows import Row, unique_rows
+from pbxgraph.connectors.undo import Steps
 from pbxgraph.domain import (
     Group,
+    Kind,
     ListQuery,
     MemberKind,
     Page,
@@ -61,6 +68,9 @@ from pbxgraph.domain import (
     RingStrategy,
 )
 from pbxgraph.errors import BadUserInput, NotFound
+
+#: What a queue member row holds besides its ids: sent back as it was when a member is put back.
+_MEMBER_SETTINGS = ("groupId", "ringStrategy", "ringAttempts", "ringSecs", "ringOrder")
 
 
 class InfinityQueues:
@@ -127,15 +137,21 @@ class InfinityQueues:
         if data.strategy is not None:
             ring = self._vendor_strategy(data.strategy, has_members=bool(wanted))
         groups = await self._existing_groups(wanted)
-        await self.client.create(self.client.path(domain, "queues"), {
-            "queueName": name,
-            "displayName": data.display_name or name,
-            "extensionNumber": extension,
-        })
-        queue = await self.collection.find_created(domain, "extensionNumber", extension)
-        if wanted:
-            rows = await self._apply(self.collection.require_id(queue.id), [], wanted, groups, ring)
-            queue.strategy = shared_strategy(rows)
+        async with Steps(self.backend, f"create queue '{name}'") as steps:
+            await self.client.create(self.client.path(domain, "queues"), {
+                "queueName": name,
+                "displayName": data.display_name or name,
+                "extensionNumber": extension,
+            })
+            created = steps.done(f"queue '{name}' created with extension {extension} (its id not read back)",
+                                 kind=Kind.QUEUE)
+            queue = await self.collection.find_created(domain, "extensionNumber", extension)
+            created.native_id, created.state = queue.id, f"queue {queue.id} created without all its members"
+            created.undo = lambda: self.delete(queue.id)  # its members go with it
+            if wanted:
+                rows = await self._apply(self.collection.require_id(queue.id), [], wanted, groups, ring)
+                queue.strategy = shared_strategy(rows)
+            steps.finished()
         return queue
 
     async def update(self, id: str, patch: QueueUpdate) -> Queue:
@@ -167,15 +183,27 @@ class InfinityQueues:
             new_name = form.get("queueName", old_name)
             if "display_name" in changes or text(row.get("displayName")) in (None, old_name):
                 form["displayName"] = new_name
-        if form:
-            await self.client.update(self.collection.item_path(nid), form, subject=self.collection.subject(nid))
         members_path = self.collection.item_path(nid, "members")
-        await gather([
-            self.client.update(f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
-                               {"ringStrategy": ring}, subject=f"member of queue '{nid}'")
-            for row in restrategy
-        ])
-        return await self._fetch(nid)
+        async with Steps(self.backend, f"update queue '{nid}'") as steps:
+
+            async def restrategise(row: Row) -> None:
+                member_id = vendor_int(row, "queueMemberId", self.backend)
+                path, subject = f"{members_path}/{member_id}", f"member of queue '{nid}'"
+                await self.client.update(path, {"ringStrategy": ring}, subject=subject)
+                before = text(row.get("ringStrategy"))
+
+                async def back() -> None:
+                    await self.client.update(path, {"ringStrategy": before or ""}, subject=subject)
+
+                steps.done(f"member {member_id} of queue {nid} rings '{ring}'", kind=Kind.QUEUE,
+                           native_id=str(nid), undo=back if before else None)
+
+            await gather([restrategise(row) for row in restrategy])
+            if form:
+                await self.client.update(self.collection.item_path(nid), form, subject=self.collection.subject(nid))
+            if form or restrategy:
+                steps.finished(f"queue {nid} changed", kind=Kind.QUEUE, native_id=str(nid))
+            return await self._fetch(nid)
 
     async def delete(self, id: str) -> None:
         nid = self.collection.require_id(id)
@@ -218,7 +246,8 @@ class InfinityQueues:
 
     async def _member_rows(self, nid: NativeId) -> list[Row]:
         """The queue's member rows in ring order; NotFound for an unknown queue."""
-        rows = await self.client.rows(self.collection.item_path(nid, "members"), subject=self.collection.subject(nid))
+        rows = await self.client.rows(self.collection.item_path(nid, "members"), subject=self.collection.subject(nid),
+                                      id_field="queueMemberId")
         return sorted(unique_rows(rows, "queueMemberId"), key=lambda r: (vendor_int(r, "ringOrder", self.backend),
                                            vendor_int(r, "queueMemberId", self.backend)))
 
@@ -246,8 +275,35 @@ class InfinityQueues:
         wanted = self._member_groups(members, nid.domain, "members")
         current, groups = await gather([self._member_rows(nid), self._existing_groups(wanted)])
         ring = shared_vendor_strategy(current) or self.kinds.settings.member_ring_strategy
-        rows = await self._apply(nid, current, wanted, groups, ring)
+        async with Steps(self.backend, f"set the members of queue '{nid}'") as steps:
+            steps.done(f"members of queue {nid} partly changed", kind=Kind.QUEUE, native_id=str(nid),
+                       undo=lambda: self._restore(nid, current))
+            rows = await self._apply(nid, current, wanted, groups, ring)
         return self._members(rows, nid.domain, groups)
+
+    async def _restore(self, nid: NativeId, before: Sequence[Row]) -> None:
+        """Put a queue's members back as ``before``: the same groups, ring settings and order."""
+        now = await self._member_rows(nid)
+        kept = {self._group_of(row, nid.domain) for row in before}
+        present = {self._group_of(row, nid.domain) for row in now}
+        members_path = self.collection.item_path(nid, "members")
+        await gather([
+            self.client.delete(f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
+                               subject=f"member of queue '{nid}'")
+            for row in now if self._group_of(row, nid.domain) not in kept
+        ])
+        await gather([
+            self.client.create(members_path, {key: text(row.get(key)) or "" for key in _MEMBER_SETTINGS},
+                               subject=f"queue '{nid}' or group '{self._group_of(row, nid.domain)}'")
+            for row in before if self._group_of(row, nid.domain) not in present
+        ])
+        rows = await self._member_rows(nid)
+        by_group = {self._group_of(row, nid.domain): row for row in rows}
+        order = [vendor_int(by_group[self._group_of(row, nid.domain)], "queueMemberId", self.backend)
+                 for row in before if self._group_of(row, nid.domain) in by_group]
+        if order and [vendor_int(r, "queueMemberId", self.backend) for r in rows] != order:
+            await self.client.put(f"{members_path}/order", {"queueMemberId[]": [str(i) for i in order]},
+                                  subject=self.collection.subject(nid))
 
     async def _apply(self, nid: NativeId, current: list[Row], wanted: list[NativeId],
                      groups: dict[NativeId, Group], ring_strategy: str) -> list[Row]:

@@ -10,6 +10,11 @@ deployments answer ``format=jsonarray`` that way, and reading it costs nothing.
 A listing may repeat a row (offset paging over a table that changes between
 pages does, and so do some vendors' own examples); :func:`unique_rows` keeps
 the first row of each id so that one vendor record is one pbxgraph record.
+
+Where the caller names the row's id column, a row without an integer there
+is not a row of that kind (an error object answered with status 200, say)
+and is a ``BACKEND_ERROR`` too, rather than a row silently dropped or read
+as an empty record.
 """
 
 from __future__ import annotations
@@ -36,7 +41,20 @@ def _unusable(backend: str, response: httpx.Response, what: str, line: int | Non
     )
 
 
-def parse_rows(response: httpx.Response, backend: str) -> list[Row]:
+def parse_rows(response: httpx.Response, backend: str, id_field: str | None = None) -> list[Row]:
+    rows = _rows(response, backend)
+    if id_field is not None:
+        for number, row in enumerate(rows, start=1):
+            value = row.get(id_field)
+            if isinstance(value, bool) or not str(value if value is not None else "").strip().isdigit():
+                raise _unusable(backend, response, f"row {number} that has no '{id_field}'", number)
+    return rows
+
+
+def _rows(response: httpx.Response, backend: str) -> list[Row]:
+    kind = response.headers.get("content-type", "").lower()
+    if "html" in kind or "xml" in kind:
+        raise _unusable(backend, response, f"a {kind.split(';')[0]} document where JSON rows were expected")
     try:
         text = response.content.decode("utf-8")
     except UnicodeDecodeError:
@@ -84,9 +102,11 @@ def unique_rows(rows: list[Row], id_field: str) -> list[Row]:
 
 
 def parse_object(response: httpx.Response, backend: str) -> Row | None:
-    """An optional JSON object body (create answers); None when the body is empty."""
+    """An optional JSON object body (create answers); None when the body is empty. An array is not one."""
     if not response.content.strip():
         return None
+    if response.content.lstrip().startswith(b"["):
+        raise _unusable(backend, response, "a JSON array where one object was expected")
     rows = parse_rows(response, backend)
     if len(rows) != 1:
         raise _unusable(backend, response, f"{len(rows)} objects where one was expected")

@@ -18,7 +18,8 @@ from pbxgraph.connectors.infinity.inputs import cannot_store, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
 from pbxgraph.connectors.infinity.mapping import group_from_row, text
 from pbxgraph.connectors.infinity.rows import unique_rows
-from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
+from pbxgraph.connectors.undo import Steps
+from pbxgraph.domain import Device, Group, Kind, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import NotFound
 
 
@@ -53,8 +54,10 @@ class InfinityUsers:
         if data.email:
             form["email"] = validation.email(data.email)
         domain = self.kinds.settings.create_domain
-        await self.client.create(self.client.path(domain, "users"), form)
-        return await self.collection.find_created(domain, "user", username)
+        async with Steps(self.backend, f"create user '{username}'") as steps:
+            await self.client.create(self.client.path(domain, "users"), form)
+            steps.finished(f"user '{username}' created (its id not read back)", kind=Kind.USER)
+            return await self.collection.find_created(domain, "user", username)
 
     async def update(self, id: str, patch: UserUpdate) -> User:
         nid = self.collection.require_id(id)
@@ -100,7 +103,7 @@ class InfinityUsers:
     async def _groups_of_one(self, nid: NativeId) -> list[Group]:
         try:
             rows = await self.client.rows(self.collection.item_path(nid, "groups"),
-                                          subject=self.collection.subject(nid))
+                                          subject=self.collection.subject(nid), id_field="groupId")
         except NotFound:
             return []
         groups = []

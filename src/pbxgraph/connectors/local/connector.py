@@ -61,7 +61,7 @@ class LocalConnector:
             async with self.store.read() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:  # noqa: BLE001 - health reports, never raises
-            return Health(HealthStatus.DOWN, detail=str(exc))
+            return Health(HealthStatus.DOWN, detail=str(exc), code="BACKEND_UNAVAILABLE")
         return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
 
 

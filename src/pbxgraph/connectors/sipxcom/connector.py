@@ -24,7 +24,7 @@ from pbxgraph.connectors.sipxcom import gateways, huntgroups
 from pbxgraph.connectors.sipxcom.client import Format, SipxcomClient
 from pbxgraph.connectors.sipxcom.devices import PhoneModels, SipxcomDevices
 from pbxgraph.connectors.sipxcom.groups import SipxcomGroups
-from pbxgraph.connectors.sipxcom.lookups import Lookups
+from pbxgraph.connectors.sipxcom.lookups import GROUP_ROOTS, Lookups
 from pbxgraph.connectors.sipxcom.queues import SipxcomQueues
 from pbxgraph.connectors.sipxcom.trunks import SipxcomTrunks
 from pbxgraph.connectors.sipxcom.users import SipxcomUsers
@@ -115,9 +115,10 @@ class SipxcomConnector:
     async def health(self) -> Health:
         started = time.perf_counter()
         try:
-            await self.client.rest_get("/user-group", "the user group list", {"page": "1", "pagesize": "1"})
+            await self.client.rest_get("/user-group", "the user group list", {"page": "1", "pagesize": "1"},
+                                       roots=GROUP_ROOTS)
         except PbxError as exc:
-            return Health(HealthStatus.DOWN, detail=f"{exc.code}: {exc.message}")
+            return Health(HealthStatus.DOWN, detail=exc.describe(), code=exc.code)
         return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
 
 

@@ -25,7 +25,7 @@ from pbxgraph import validation
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.connectors.sipxcom import lines, mapping
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int, together
-from pbxgraph.connectors.sipxcom.payload import items, text
+from pbxgraph.connectors.sipxcom.payload import text
 from pbxgraph.domain import (
     Device,
     DeviceAction,
@@ -55,12 +55,11 @@ class PhoneModels:
 
     async def load(self) -> dict[str, str]:
         if self._ids is None:
-            document = await self._client.api_get("/phones/models", "the phone models")
-            container = document.get("models") if isinstance(document, dict) else document
             ids: dict[str, str] = {}
             names: list[str] = []
-            for entry in items(container, "model", "Model"):
-                model_id = text(entry.get("modelId")) if isinstance(entry, dict) else None
+            for entry in await self._client.api_list("/phones/models", "the phone models", "models", "model",
+                                                     "Model"):
+                model_id = text(entry.get("modelId"))
                 if not model_id:
                     continue
                 label = text(entry.get("label"))
@@ -95,7 +94,7 @@ class SipxcomDevices:
             phones: list[dict[str, Any]] = []
             if wanted_mac is not None:
                 try:
-                    phones = mapping.unique_by_id([await self._client.api_get(
+                    phones = mapping.unique_by_id([await self._client.api_object(
                         f"/phones/{wanted_mac.replace(':', '')}", f"device with MAC {wanted_mac}")])
                 except NotFound:
                     phones = []

@@ -30,7 +30,6 @@ from pbxgraph.errors import (
     BackendUnavailable,
     BadUserInput,
     Conflict,
-    Forbidden,
     NotFound,
     PbxError,
 )
@@ -103,12 +102,15 @@ def _unavailable(backend: str, status: int, what: str, details: dict[str, Any]) 
                               details=details)
 
 
-def _credentials_refused(backend: str, status: int) -> PbxError:
-    """401: pbxgraph's own credentials are wrong, a broken backend configuration (BACKEND_ERROR);
-    403: the configured account may not do this (FORBIDDEN, with the backend named), as for every vendor."""
+def _credentials_refused(backend: str, status: int, what: str) -> PbxError:
+    """401: pbxgraph's own credentials are wrong; 403: the configured account lacks the right.
+
+    Both are the backend's configuration, not the caller's fault: BACKEND_ERROR
+    naming the backend (FORBIDDEN is for the caller's own token), as for every vendor.
+    """
     if status == 403:
-        return Forbidden(f"backend '{backend}' refused the configured account this operation (HTTP 403)",
-                         backend=backend, details={"status": status})
+        return BackendError(f"backend '{backend}': the account pbxgraph is configured with lacks the right "
+                            f"to {what} (HTTP 403)", backend=backend, details={"status": status})
     return BackendError(f"backend '{backend}' rejected the configured credentials (HTTP {status})",
                         backend=backend, details={"status": status})
 
@@ -118,7 +120,7 @@ def rest_failure(backend: str, response: httpx.Response, what: str,
     """A failed ``/rest`` call (any status >= 400) as a pbxgraph error."""
     status = response.status_code
     if status in (401, 403):
-        return _credentials_refused(backend, status)
+        return _credentials_refused(backend, status, what)
     said = envelope(response)
     if said is None:
         details: dict[str, Any] = {"status": status}
@@ -155,7 +157,7 @@ def api_failure(backend: str, response: httpx.Response, what: str,
     """A failed ``/api`` call (any status >= 400) as a pbxgraph error."""
     status = response.status_code
     if status in (401, 403):
-        return _credentials_refused(backend, status)
+        return _credentials_refused(backend, status, what)
     body = scrub(response.text.strip(), secrets) if response.content else None
     details: dict[str, Any] = {"status": status}
     if body:

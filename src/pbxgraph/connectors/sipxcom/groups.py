@@ -6,12 +6,14 @@ group) and no display name apart from its name, so asking to set one is
 NOT_SUPPORTED naming the field (the connector's rules say so up front). A
 group's members are the users whose ``groups`` list names it, in user id
 order (the vendor keeps no member order); adding or removing members
-rewrites those users, sending each back whole.
+rewrites those users, sending each back whole. When one of those writes
+fails, the users already rewritten are sent back as they were (and a group
+being created with them is deleted again); the error tells what was undone,
+or what is left where undoing failed too.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,15 +21,17 @@ from pbxgraph.connectors.querying import apply_query
 from pbxgraph.connectors.sipxcom import mapping
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
 from pbxgraph.connectors.sipxcom.users import SipxcomUsers
+from pbxgraph.connectors.undo import Steps, Undo
 from pbxgraph.domain import (
     Group,
     GroupCreate,
     GroupMember,
     GroupUpdate,
+    Kind,
     ListQuery,
     Page,
 )
-from pbxgraph.errors import BackendError, NotFound, NotSupported, PbxError
+from pbxgraph.errors import BackendError, NotFound, NotSupported
 
 #: What a sipXcom user group cannot store.
 UNSTORED = ("extension", "strategy", "display_name")
@@ -60,19 +64,20 @@ class SipxcomGroups:
         if data.member_user_ids:
             await self._members_exist(data.member_user_ids)
         body = mapping.group_body({"name": data.name, "description": data.description, "branch": None})
-        said = await self._client.rest_write("PUT", "/user-group", f"group '{data.name}'", root="group",
-                                             body=body)
-        if not said["id"]:
-            raise BackendError(f"backend '{self._backend}' created group '{data.name}' without answering "
-                               "its id", backend=self._backend)
-        if data.member_user_ids:
-            try:
-                await self.add_members(said["id"], data.member_user_ids)
-            except PbxError:
-                with contextlib.suppress(PbxError):  # the first failure is the one to report
-                    await self._client.rest_write("DELETE", f"/user-group/{said['id']}", f"group '{data.name}'")
-                raise
-        return mapping.group_record(await self._lookups.group(said["id"]))
+        async with Steps(self._backend, f"create group '{data.name}'") as steps:
+            said = await self._client.rest_write("PUT", "/user-group", f"group '{data.name}'", root="group",
+                                                 body=body)
+            new_id = said["id"]
+            if not new_id:
+                steps.done(f"group '{data.name}' created (its id not answered)", kind=Kind.GROUP)
+                raise BackendError(f"backend '{self._backend}' created group '{data.name}' without answering "
+                                   "its id", backend=self._backend)
+            steps.done(f"group {new_id} created without all its members", kind=Kind.GROUP, native_id=new_id,
+                       undo=lambda: self.delete(new_id))
+            if data.member_user_ids:
+                await self._add_members(new_id, data.member_user_ids, steps)
+            steps.finished(f"group {new_id} created with its members", kind=Kind.GROUP, native_id=new_id)
+            return mapping.group_record(await self._lookups.group(new_id))
 
     async def update(self, id: str, patch: GroupUpdate) -> Group:
         changes = patch.changes()
@@ -120,20 +125,25 @@ class SipxcomGroups:
                                backend=self._backend)
         return found
 
-    async def _rewrite(self, changed: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
-        """Send each user back with its new groups; on a failure put back those already sent."""
-        done: list[dict[str, Any]] = []
-        try:
-            for user, groups in changed:
-                await self._users.put(user, {}, groups=groups)
-                done.append(user)
-        except PbxError:
-            for user in done:
-                with contextlib.suppress(PbxError):  # the first failure is the one to report
-                    await self._users.put(user, {})
-            raise
+    async def _rewrite(self, changed: list[tuple[dict[str, Any], list[dict[str, Any]]]], steps: Steps) -> None:
+        """Send each user back with its new groups, each a step undone by sending the user back as it was."""
+        for user, groups in changed:
+            await self._users.put(user, {}, groups=groups)
+            steps.done(f"user {user['id']} in groups {', '.join(str(g['id']) for g in groups) or 'none'}",
+                       kind=Kind.USER, native_id=str(user["id"]), undo=self._put_back(user))
+
+    def _put_back(self, user: dict[str, Any]) -> Undo:
+        """Sending a user back as it was read, its groups included."""
+        async def undo() -> None:
+            await self._users.put(user, {})
+        return undo
 
     async def add_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
+        async with Steps(self._backend, f"add members to group '{group_id}'") as steps:
+            await self._add_members(group_id, user_ids, steps)
+        return (await self.members_of([group_id]))[0]
+
+    async def _add_members(self, group_id: str, user_ids: Sequence[str], steps: Steps) -> None:
         group = await self._lookups.group(group_id)
         found = await self._members_exist(user_ids)
         ref = {"id": group["id"], "name": group["name"], "description": group["description"]}
@@ -142,8 +152,7 @@ class SipxcomGroups:
             user = found[key]  # type: ignore[index]
             if all(g["id"] != group["id"] for g in user["groups"]):
                 changed.append((user, [*user["groups"], ref]))
-        await self._rewrite(changed)
-        return (await self.members_of([group_id]))[0]
+        await self._rewrite(changed, steps)
 
     async def remove_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         group = await self._lookups.group(group_id)
@@ -155,5 +164,6 @@ class SipxcomGroups:
                 raise NotFound(f"user '{native_id}' is not a member of group '{group_id}' on backend "
                                f"'{self._backend}'", backend=self._backend)
             changed.append((user, [g for g in user["groups"] if g["id"] != group["id"]]))
-        await self._rewrite(changed)
+        async with Steps(self._backend, f"remove members from group '{group_id}'") as steps:
+            await self._rewrite(changed, steps)
         return (await self.members_of([group_id]))[0]

@@ -15,7 +15,9 @@
   :meth:`Lookups.device_records`).
 
 Every listing yields each id once: a listing that repeats an id (a vendor
-answering one object twice) gives one record, the first.
+answering one object twice) gives one record, the first. An entry without
+an id, a document of another format or root than the one asked for, or an
+``/api`` answer of the wrong shape is BACKEND_ERROR, never a shorter list.
 """
 
 from __future__ import annotations
@@ -27,13 +29,18 @@ from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.sipxcom import gateways, mapping
 from pbxgraph.connectors.sipxcom.client import SipxcomClient
 from pbxgraph.connectors.sipxcom.lines import UserIndex
-from pbxgraph.connectors.sipxcom.payload import items, text
+from pbxgraph.connectors.sipxcom.payload import entries, integer, text
 from pbxgraph.connectors.sipxcom.registrations import Registrations
 from pbxgraph.domain import Device, User
 from pbxgraph.errors import BackendError, NotFound
 from pbxgraph.ids import numeric_id
 
 IDS_PER_REQUEST = 100
+#: Root elements (XML) or wrapper keys (JSON) of ``/rest`` documents: ``<user>`` holds a user or a
+#: listing, ``<user-group>`` a listing of groups, and one group comes as ``<group>`` or ``<userGroup>``
+#: (servers differ by version). Any other root is not the document asked for.
+USER_ROOTS = ("user", "users")
+GROUP_ROOTS = ("user-group", "groups", *mapping.GROUP_TAGS)
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -57,16 +64,25 @@ class Lookups:
         self.registrations = Registrations(client, enabled=registrations)
 
     async def _api_list(self, path: str, what: str, key: str, *tags: str) -> list[dict[str, Any]]:
-        """An ``/api`` listing (``{key: [...]}``, or the bare list), each id once."""
-        document = await self.client.api_get(path, what)
-        container = document.get(key) if isinstance(document, dict) else document
-        return mapping.unique_by_id(e for e in items(container, *tags) if isinstance(e, dict))
+        """An ``/api`` listing (``{key: [...]}``, or the bare list) of entities, each id once."""
+        return self._identified(await self.client.api_list(path, what, key, *tags), what)
+
+    def _identified(self, found: list[dict[str, Any]], what: str) -> list[dict[str, Any]]:
+        """Entries that all carry an integer id, each id once (the first time it came).
+
+        One without an id is a document we cannot use, not a shorter list:
+        BACKEND_ERROR. A repeated id is one object answered twice.
+        """
+        if any(integer(entry.get("id")) is None for entry in found):
+            raise BackendError(f"backend '{self.backend}' answered {what} with an entry that has no id",
+                               backend=self.backend)
+        return mapping.unique_by_id(found)
 
     # --- users ----------------------------------------------------------------------
 
     async def all_users(self) -> list[dict[str, Any]]:
-        found = await self.client.rest_list("/user", "the user list", "users", "user")
-        return mapping.unique_by_id(mapping.normal_user(e) for e in found)
+        found = await self.client.rest_list("/user", "the user list", "users", "user", roots=USER_ROOTS)
+        return self._identified([mapping.normal_user(e) for e in found], "the user list")
 
     async def user_index(self) -> UserIndex:
         """Every user, to find the ones phone lines and hunt group rings name."""
@@ -77,7 +93,7 @@ class Lookups:
         while pending:
             try:
                 tree = await self.client.rest_get("/user", f"users {','.join(map(str, pending))}",
-                                                  {"ids": ",".join(map(str, pending))})
+                                                  {"ids": ",".join(map(str, pending))}, roots=USER_ROOTS)
             except NotFound as exc:
                 missing = native_int(str(exc.details.get("id", "")))
                 if missing is None or missing not in pending:
@@ -86,7 +102,8 @@ class Lookups:
                                        details=exc.details) from None
                 pending.remove(missing)
                 continue
-            return {u["id"]: u for u in mapping.user_entries(tree) if u["id"] is not None}
+            users = [mapping.normal_user(e) for e in entries(tree, "users", "user")]
+            return {u["id"]: u for u in self._identified(users, "users by id")}
         return {}
 
     async def users_by_id(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -115,19 +132,19 @@ class Lookups:
 
     async def all_groups(self) -> list[dict[str, Any]]:
         found = await self.client.rest_list("/user-group", "the user group list", "groups",
-                                            *mapping.GROUP_TAGS)
-        return mapping.unique_by_id(mapping.normal_group(g) for g in found)
+                                            *mapping.GROUP_TAGS, roots=GROUP_ROOTS)
+        return self._identified([mapping.normal_group(g) for g in found], "the user group list")
 
     async def group(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         if key is None:
             raise NotFound(f"group '{native_id}' does not exist on backend '{self.backend}'",
                            backend=self.backend)
-        tree = await self.client.rest_get(f"/user-group/{key}", f"group '{native_id}'")
+        tree = await self.client.rest_get(f"/user-group/{key}", f"group '{native_id}'", roots=GROUP_ROOTS)
         if not isinstance(tree, dict):
             raise BackendError(f"backend '{self.backend}' answered group '{native_id}' with no fields",
                                backend=self.backend)
-        return mapping.normal_group(tree)
+        return self._identified([mapping.normal_group(tree)], f"group '{native_id}'")[0]
 
     async def groups_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
@@ -150,11 +167,7 @@ class Lookups:
         if key is None:
             raise NotFound(f"device '{native_id}' does not exist on backend '{self.backend}'",
                            backend=self.backend)
-        found = await self.client.api_get(f"/phones/{key}", f"device '{native_id}'")
-        if not isinstance(found, dict):
-            raise BackendError(f"backend '{self.backend}' answered device '{native_id}' with no fields",
-                               backend=self.backend)
-        return found
+        return await self.client.api_object(f"/phones/{key}", f"device '{native_id}'")
 
     async def phones_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
@@ -186,8 +199,8 @@ class Lookups:
         key = native_int(native_id)
         found: Any = None
         if key is not None:
-            found = await self.client.api_get(f"/gateways/{key}", f"trunk '{native_id}'")
-        if not isinstance(found, dict):
+            found = await self.client.api_object(f"/gateways/{key}", f"trunk '{native_id}'")
+        if found is None:
             raise NotFound(f"trunk '{native_id}' does not exist on backend '{self.backend}'",
                            backend=self.backend)
         return found
@@ -205,9 +218,10 @@ class Lookups:
 
     async def gateway_settings(self, gateway_id: int) -> dict[str, str | None]:
         """A gateway's settings (secrets included: never put them in a record as they are)."""
-        document = await self.client.api_get(f"/gateways/{gateway_id}/settings",
-                                             f"the settings of trunk '{gateway_id}'")
-        return gateways.settings_map(document)
+        settings = await self.client.api_list(f"/gateways/{gateway_id}/settings",
+                                              f"the settings of trunk '{gateway_id}'", "settings",
+                                              "setting", "Setting")
+        return gateways.settings_map(settings)
 
     # --- hunt groups ---------------------------------------------------------------------------------
 
@@ -227,8 +241,7 @@ class Lookups:
         """One read by extension (the way the API addresses hunt groups); None when there is none."""
         if numeric_id(extension) is None:
             return None
-        found = await self.client.api_get_optional(f"/callgroups/{extension}", f"hunt group {extension}")
-        if not isinstance(found, dict) or text(found.get("extension")) != extension:
+        found = await self.client.api_object_optional(f"/callgroups/{extension}", f"hunt group {extension}")
+        if found is None or text(found.get("extension")) != extension:
             return None
-        unique = mapping.unique_by_id([found])
-        return unique[0] if unique else None
+        return self._identified([found], f"hunt group {extension}")[0]

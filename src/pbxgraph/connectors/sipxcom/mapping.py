@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pbxgraph.connectors.sipxcom import registrations
-from pbxgraph.connectors.sipxcom.payload import entries, flag, integer, items, text
+from pbxgraph.connectors.sipxcom.payload import flag, integer, items, text
 from pbxgraph.domain import Device, Group, Registration, User
 from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
@@ -62,13 +62,11 @@ def normal_user(payload: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def user_entries(tree: Any) -> list[dict[str, Any]]:
-    """The users of a ``/rest/user`` listing (wrapped in ``<users>`` or not), normalised, each id once."""
-    return unique_by_id(normal_user(e) for e in entries(tree, "users", "user"))
-
-
 def unique_by_id(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """A listing with each id once, the first time it came; entries without a usable id are dropped.
+    """A listing with each id once, the first time it came (ids as integers).
+
+    Entries without a usable id are dropped here; the reads that build
+    listings refuse them first (see ``Lookups._identified``).
 
     A vendor listing can repeat an object (a page boundary moving under a
     paged read, or a server answering one twice): two records with one id

@@ -11,7 +11,10 @@ of ``/api`` answers "not found") are both read as "none".
 
 An update or a member change sends the hunt group back whole (the server
 rebuilds it, rings included, from the body), so each is one write: all or
-nothing. Members are users, named in the rings by user name; a ring whose
+nothing. A write is read back afterwards: should that read fail, the error
+says the change was made (``undone: false``, with the queue in
+``remains``); a new hunt group whose id the server did not answer is
+deleted again by its extension. Members are users, named in the rings by user name; a ring whose
 user is gone stays visible as a member without a user. The rings' order is
 the members' order; members carry no priority.
 """
@@ -27,7 +30,9 @@ from pbxgraph.connectors.sipxcom import huntgroups
 from pbxgraph.connectors.sipxcom.lines import LineOwner, UserIndex
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int, together
 from pbxgraph.connectors.sipxcom.payload import text
+from pbxgraph.connectors.undo import Steps
 from pbxgraph.domain import (
+    Kind,
     ListQuery,
     MemberKind,
     Page,
@@ -83,8 +88,14 @@ class SipxcomQueues:
             "userForward": True,
             "useFwdTimers": False,
         }
-        response = await self._client.api_send("POST", "/callgroups", f"queue '{data.name}'", json_body=body)
-        return huntgroups.queue_record(await self._lookups.hunt_group(self._client.created_id(response)))
+        async with Steps(self._backend, f"create queue '{data.name}'") as steps:
+            response = await self._client.api_send("POST", "/callgroups", f"queue '{data.name}'", json_body=body)
+            steps.done(f"queue '{data.name}' created with extension {extension} (its id not answered)",
+                       kind=Kind.QUEUE, undo=lambda: self._client.api_send(
+                           "DELETE", f"/callgroups/{extension}", f"queue '{data.name}'"))
+            new_id = self._client.created_id(response)
+            steps.finished(f"queue {new_id} created", kind=Kind.QUEUE, native_id=new_id)
+            return huntgroups.queue_record(await self._lookups.hunt_group(new_id))
 
     async def update(self, id: str, patch: QueueUpdate) -> Queue:
         changes = patch.changes()
@@ -101,8 +112,10 @@ class SipxcomQueues:
             body["ringBeans"] = [{**ring, "typeStr": ring_type} for ring in huntgroups.rings_of(hunt)]
         if body == huntgroups.hunt_body(hunt):
             return huntgroups.queue_record(hunt)
-        await self._put(hunt, body)
-        return huntgroups.queue_record(await self._lookups.hunt_group(id))
+        async with Steps(self._backend, f"update queue '{id}'") as steps:
+            await self._put(hunt, body)
+            steps.finished(f"queue {hunt['id']} changed", kind=Kind.QUEUE, native_id=str(hunt["id"]))
+            return huntgroups.queue_record(await self._lookups.hunt_group(id))
 
     async def delete(self, id: str) -> None:
         # Read first: the server deletes by extension, and answers 200 for one it does not have.
@@ -140,9 +153,11 @@ class SipxcomQueues:
         hunt, users = await together(self._lookups.hunt_group(queue_id), self._check(members))
         body = huntgroups.hunt_body(hunt)
         body["ringBeans"] = self._rings(members, users, huntgroups.ring_type_for(None, hunt), hunt)
-        if body != huntgroups.hunt_body(hunt):
-            await self._put(hunt, body)
-        return (await self.members_of([queue_id]))[0]
+        async with Steps(self._backend, f"set the members of queue '{queue_id}'") as steps:
+            if body != huntgroups.hunt_body(hunt):
+                await self._put(hunt, body)
+                steps.finished(f"members of queue {hunt['id']} set", kind=Kind.QUEUE, native_id=str(hunt["id"]))
+            return (await self.members_of([queue_id]))[0]
 
     # --- helpers ---------------------------------------------------------------------
 

@@ -18,7 +18,9 @@ still answered, with their registration unknown.
 The document lists no field of a registration; this module relies on the
 guess the emulator documents: ``uri`` (the address of record), ``contact``,
 ``expires`` (epoch seconds), ``instrument``, ``status`` (``active`` or
-``expired``) and ``secondsToExpire``.
+``expired``) and ``secondsToExpire``. A document of another shape (an HTML
+page, an object without the list) leaves the registration unknown, as a
+failed read does.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pbxgraph.connectors.sipxcom.client import SipxcomClient
-from pbxgraph.connectors.sipxcom.payload import integer, items, text
+from pbxgraph.connectors.sipxcom.payload import integer, text
 from pbxgraph.domain import Registration, RegistrationState
 from pbxgraph.errors import NotFound, PbxError
 
@@ -120,12 +122,11 @@ class Registrations:
         try:
             while True:
                 try:
-                    document = await self.client.api_get(path, "the registrations",
-                                                         {"start": str(start), "limit": str(limit)})
+                    page = await self.client.api_list(path, "the registrations", "registrations", "registration",
+                                                      "Registration", params={"start": str(start),
+                                                                              "limit": str(limit)})
                 except NotFound:
                     return found  # nobody by that name or MAC: nothing registered
-                container = document.get("registrations") if isinstance(document, dict) else document
-                page = [r for r in items(container, "registration", "Registration") if isinstance(r, dict)]
                 if page == previous:  # the server ignored ``start``: this page was read already
                     return found
                 found += page

@@ -11,19 +11,24 @@ A gateway ``PUT`` replaces the gateway, so an update reads it first and
 sends it back whole with the asked-for fields changed; settings not asked
 about are not touched. A new trunk's model is the one asked for, or the
 one its kind stands for (``SIP`` -> ``sipTrunkStandard``, ...).
+
+A create or update takes several calls (the gateway, then one per
+setting): when one fails, what was done is undone (a new gateway deleted;
+an updated one sent back as it was, its settings set back to the values
+read before), and the error says so, or what is left.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.connectors.sipxcom import gateways
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
-from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkKind, TrunkUpdate
-from pbxgraph.errors import BadUserInput, NotFound, PbxError
+from pbxgraph.connectors.undo import Steps, Undo
+from pbxgraph.domain import Kind, ListQuery, Page, Trunk, TrunkCreate, TrunkKind, TrunkUpdate
+from pbxgraph.errors import BadUserInput, NotFound
 
 _SETTING_OF = {
     "host": gateways.SETTING_PROXY,
@@ -62,16 +67,31 @@ class SipxcomTrunks:
         (record,) = await self._records([await self._lookups.gateway(native_id)])
         return record
 
-    async def _write_settings(self, gateway_id: str, values: dict[str, Any]) -> None:
+    async def _write_settings(self, gateway_id: str, values: dict[str, Any], steps: Steps,
+                              before: dict[str, str | None] | None = None) -> None:
+        """Write settings one at a time; with ``before`` (the values read first), each is a step undone."""
         for field, value in values.items():
-            path = f"/gateways/{gateway_id}/settings/{_SETTING_OF[field]}"
-            what = f"the {field} of trunk '{gateway_id}'"
-            if value is None:
-                await self._client.api_send("DELETE", path, what)
-            else:
-                text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-                await self._client.api_send("PUT", path, what, text_body=text,
-                                            secrets=(value if field == "password" else None,))
+            await self._write_setting(gateway_id, field, value)
+            if before is not None:
+                old = before.get(_SETTING_OF[field])
+                steps.done(f"trunk {gateway_id} with its {field} changed", kind=Kind.TRUNK, native_id=gateway_id,
+                           undo=self._setting_back(gateway_id, field, old))
+
+    async def _write_setting(self, gateway_id: str, field: str, value: Any) -> None:
+        path = f"/gateways/{gateway_id}/settings/{_SETTING_OF[field]}"
+        what = f"the {field} of trunk '{gateway_id}'"
+        if value is None:
+            await self._client.api_send("DELETE", path, what)
+        else:
+            text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            await self._client.api_send("PUT", path, what, text_body=text,
+                                        secrets=(value if field == "password" else None,))
+
+    def _setting_back(self, gateway_id: str, field: str, old: str | None) -> Undo:
+        """Writing a setting's earlier value back (deleting it where it had none)."""
+        async def undo() -> None:
+            await self._write_setting(gateway_id, field, old)
+        return undo
 
     def _no_address(self, field: str, kind: TrunkKind) -> BadUserInput:
         what = "its SIP domain is its address" if kind is TrunkKind.SIP else "it is reached at its address"
@@ -107,15 +127,15 @@ class SipxcomTrunks:
             "shared": False,
             "useInternalBridge": kind is TrunkKind.SIP,
         }
-        response = await self._client.api_send("POST", "/gateways", f"trunk '{data.name}'", json_body=bean)
-        new_id = self._client.created_id(response)
-        try:
-            await self._write_settings(new_id, settings)
-        except PbxError:
-            with contextlib.suppress(PbxError):  # the first failure is the one to report
-                await self._client.api_send("DELETE", f"/gateways/{new_id}", f"trunk '{new_id}'")
-            raise
-        return await self._reread(new_id)
+        async with Steps(self._backend, f"create trunk '{data.name}'") as steps:
+            response = await self._client.api_send("POST", "/gateways", f"trunk '{data.name}'", json_body=bean)
+            created = steps.done(f"trunk '{data.name}' created (its id not answered)", kind=Kind.TRUNK)
+            new_id = self._client.created_id(response)
+            created.native_id, created.state = new_id, f"trunk {new_id} created without all its settings"
+            created.undo = lambda: self._client.api_send("DELETE", f"/gateways/{new_id}", f"trunk '{new_id}'")
+            await self._write_settings(new_id, settings, steps)
+            steps.finished(f"trunk {new_id} created", kind=Kind.TRUNK, native_id=new_id)
+            return await self._reread(new_id)
 
     async def update(self, id: str, patch: TrunkUpdate) -> Trunk:
         changes = patch.changes()
@@ -138,10 +158,21 @@ class SipxcomTrunks:
             bean["address"] = changes[address_field]
         settings = {k: v for k, v in changes.items() if k in _SETTING_OF and k != address_field} \
             if kind is TrunkKind.SIP else {}
-        if bean != gateways.gateway_body(gateway):
-            await self._client.api_send("PUT", f"/gateways/{gateway['id']}", f"trunk '{id}'", json_body=bean)
-        await self._write_settings(str(gateway["id"]), settings)
-        return await self._reread(id)
+        gateway_id = str(gateway["id"])
+        # The settings as they were, to write back should a later one fail (read only when some change).
+        before = await self._lookups.gateway_settings(gateway["id"]) if settings else {}
+        async with Steps(self._backend, f"update trunk '{id}'") as steps:
+            original = gateways.gateway_body(gateway)
+            if bean != original:
+                await self._client.api_send("PUT", f"/gateways/{gateway_id}", f"trunk '{id}'", json_body=bean)
+                steps.done(f"trunk {gateway_id} with its gateway fields changed", kind=Kind.TRUNK,
+                           native_id=gateway_id,
+                           undo=lambda: self._client.api_send("PUT", f"/gateways/{gateway_id}", f"trunk '{id}'",
+                                                              json_body=original))
+            await self._write_settings(gateway_id, settings, steps, before)
+            if bean != original or settings:
+                steps.finished(f"trunk {gateway_id} changed", kind=Kind.TRUNK, native_id=gateway_id)
+            return await self._reread(id)
 
     async def delete(self, id: str) -> None:
         key = native_int(id)

@@ -34,10 +34,13 @@ def _control_app(emulator: Emulator[Any]) -> Starlette:
             return Response(status_code=204)
         if request.method == "GET":
             return JSONResponse([{"kind": f.kind.value, "path_prefix": f.path_prefix, "method": f.method,
-                                  "times": f.times, "fraction": f.fraction, "hits": f.hits}
+                                  "times": f.times, "after": f.after, "fraction": f.fraction, "hits": f.hits}
                                  for f in emulator.faults.rules])
         spec = await request.json()
         try:
+            headers = spec.get("headers", {})
+            if not isinstance(headers, dict):
+                raise TypeError("headers must be an object")
             fault = Fault(
                 kind=FaultKind(spec["kind"]),
                 path_prefix=spec.get("path_prefix", "/"),
@@ -47,6 +50,9 @@ def _control_app(emulator: Emulator[Any]) -> Starlette:
                 delay_s=float(spec.get("delay_s", 0.0)),
                 status=int(spec.get("status", 500)),
                 body=str(spec.get("body", "Internal Server Error")).encode(),
+                content_type=str(spec.get("content_type", "text/plain")),
+                headers=tuple((str(k), str(v)) for k, v in headers.items()),
+                after=int(spec.get("after", 0)),
             )
         except (KeyError, ValueError, TypeError) as exc:
             return JSONResponse({"error": f"bad fault: {exc}"}, status_code=400)

@@ -1,4 +1,9 @@
-"""A request recorder: the exact vendor calls a test can count and inspect."""
+"""A request recorder: the exact vendor calls a test can count and inspect.
+
+Besides each request, it notes whether its answer was sent whole: a request
+the client gave up on (cancelled in-process, before its answer) stays
+unanswered, which is how a test sees that pbxgraph cancelled a call.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ class RecordedRequest:
     query: str
     headers: dict[str, str]
     body: bytes
+    #: Arrival order, unique within the recorder's life.
+    seq: int = 0
 
     @property
     def params(self) -> list[tuple[str, str]]:
@@ -33,6 +40,8 @@ class Recorder:
         self.app = app
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
+        self._answered: set[int] = set()
+        self._seq = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/_emulator/"):
@@ -45,16 +54,24 @@ class Recorder:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        record = RecordedRequest(
-            method=scope["method"],
-            path=scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"),
-            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-            body=body,
-        )
         with self._lock:
+            self._seq += 1
+            record = RecordedRequest(
+                method=scope["method"],
+                path=scope["path"],
+                query=scope.get("query_string", b"").decode("latin-1"),
+                headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+                body=body,
+                seq=self._seq,
+            )
             self._requests.append(record)
         replayed = False
+
+        async def sending(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                with self._lock:
+                    self._answered.add(record.seq)
 
         async def replay() -> Message:
             nonlocal replayed
@@ -63,7 +80,8 @@ class Recorder:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        sending.__wrapped__ = send  # type: ignore[attr-defined]  # the server's own, for fault injection
+        await self.app(scope, replay, sending)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -81,6 +99,15 @@ class Recorder:
             and (path_prefix is None or r.path.startswith(path_prefix))
         ]
 
+    def answered(self, record: RecordedRequest) -> bool:
+        """Whether the request's answer was sent whole (False: still running, cut off, or given up on)."""
+        with self._lock:
+            return record.seq in self._answered
+
+    def unanswered(self, method: str | None = None, path_prefix: str | None = None) -> list[RecordedRequest]:
+        return [r for r in self.matching(method, path_prefix) if not self.answered(r)]
+
     def clear(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._answered.clear()
