@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pbxgraph.config import ApiToken, AuthConfig, Config
+from pbxgraph.config import ApiToken, AuthConfig, Config, LimitsConfig
 from pbxgraph.connectors.registry import build_connector
 from pbxgraph.ids import decode_id
 from pbxgraph.testing.graphql import GraphQLTestClient, error_codes
@@ -101,3 +101,14 @@ async def test_mutations_on_a_hidden_backend_are_not_found_and_change_nothing(sc
     east = await scoped.as_("east", 'mutation($id: ID!) { updateUser(id: $id, input: {displayName: "Moved"}) '
                                     '{ displayName } }', {"id": users["east"][0]})
     assert east == {"data": {"updateUser": {"displayName": "Moved"}}}
+
+
+async def test_a_token_limited_to_some_backends_keeps_the_configured_limits(tmp_path: Path) -> None:
+    configs = [local("east", tmp_path / "east.sqlite3"), local("west", tmp_path / "west.sqlite3")]
+    auth = AuthConfig(tokens=(ApiToken("east-ops", EAST, backends=("east",)),))
+    spies, backends = spied([build_connector(c) for c in configs], configs)
+    config = Config(backends=tuple(configs), auth=auth, limits=LimitsConfig(max_node_ids=2))
+    async with GraphQLTestClient.running(config, backends=backends) as client:
+        body = await client.execute('{ nodes(ids: ["a", "b", "c"]) { id } }', headers=HEADERS["east"])
+    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["limit"] == "max_node_ids"
+    assert sum(s.total_calls for s in spies) == 0

@@ -530,6 +530,18 @@ async def test_deleting_a_user_takes_it_out_of_groups_and_queues_and_says_so(
     assert f"not changed: queue 'Customer support' (402, id {SUPPORT}) still lists user 'boris.ivanov'" in message
     assert f"changed: group 'Reception' (500, id {RECEPTION}) no longer rings 202" in message
     assert [(e["kind"], e["nativeId"]) for e in body["extensions"]["sideEffects"]] == [("GROUP", RECEPTION)]
+    # Nothing is taken back, and what exists now is named once, each with its global id.
+    extensions = body["errors"][0]["extensions"]
+    assert extensions["undone"] is False and "before that, the backend accepted" not in message
+    assert [(r["kind"], r["nativeId"], r["id"]) for r in extensions["remains"]] == [
+        ("user", BORIS, era_id(Kind.USER, BORIS)), ("group", RECEPTION, era_id(Kind.GROUP, RECEPTION)),
+        ("queue", SUPPORT, era_id(Kind.QUEUE, SUPPORT))]
+    assert [r["state"] for r in extensions["remains"]] == [
+        f"user 'boris.ivanov' (id {BORIS}) was deleted",
+        f"group 'Reception' (500, id {RECEPTION}) no longer rings 202 (the number of deleted user 'boris.ivanov' "
+        f"(id {BORIS}))",
+        f"queue 'Customer support' (402, id {SUPPORT}) still lists user 'boris.ivanov' (id {BORIS}) "
+        "(BACKEND_UNAVAILABLE)"]
     era.faults.clear()
     data = await client.data("""query($g: ID!, $q: ID!) { g: node(id: $g) { ... on Group { members { number } } }
         q: node(id: $q) { ... on Queue { members { member { ... on User { username } } } } } }""",

@@ -155,6 +155,26 @@ async def test_infinity_a_group_whose_members_fail_is_deleted_again(vendors: Ven
     assert new_group not in state.groups.rows and state.members_of_group(new_group) == []
 
 
+async def test_infinity_a_queue_renamed_and_restrategised_gets_its_members_ring_back(vendors: Vendors,
+                                                                                    running: Running) -> None:
+    state = vendors.infinity.state
+
+    def rings() -> list[tuple[str | None, ...]]:
+        return [(r["groupId"], r["ringStrategy"]) for r in state.members_of_queue(1)]
+
+    before = rings()
+    assert before == [("1", "all"), ("2", "huntLongestIdle")]
+    # The member that rings "all" is changed first (let through), then the queue's own fields fail.
+    vendors.infinity.faults.add(broken(f"{INF}/queues/1", "POST", after=1))
+    async with running(vendors.backend("infinity")) as client:
+        body = await client.execute(
+            'mutation($q: ID!) { updateQueue(id: $q, input: {name: "sales-main", strategy: LONGEST_IDLE}) { id } }',
+            {"q": gid(Kind.QUEUE, "infinity", "1-1")})
+    failed(body, undone=True)
+    assert rings() == before and state.queues.rows[1]["queueName"] == "sales-queue"
+    assert vendors.infinity.recorder.count("POST", f"{INF}/queues/1/members/1") == 2  # changed, then put back
+
+
 # --- sipXcom -----------------------------------------------------------------------------------------------
 
 
@@ -201,6 +221,22 @@ async def test_sipxcom_a_trunk_update_that_fails_half_way_is_sent_back(vendors: 
     failed(body, undone=True)
     trunk = state.gateways[1]
     assert (trunk.address, trunk.settings["itsp-account/user-name"].value) == (address, user_name)
+
+
+async def test_sipxcom_a_hunt_group_made_but_not_read_back_is_named_with_its_id(vendors: Vendors,
+                                                                                 running: Running) -> None:
+    state = vendors.sipxcom.state
+    new_hunt = max(state.hunt_groups) + 1
+    vendors.sipxcom.faults.add(broken(f"{SIPX_API}/callgroups", "GET", times=None))
+    async with running(vendors.backend("sipxcom")) as client:
+        body = await client.execute('mutation { createQueue(backend: "sipxcom", input: {name: "night", '
+                                    'extension: "690"}) { id } }')
+    error = failed(body, undone=False)
+    (made,) = error["extensions"]["remains"]
+    assert (made["kind"], made["nativeId"], made["state"]) == ("queue", str(new_hunt), f"queue {new_hunt} created")
+    assert made["id"] == gid(Kind.QUEUE, "sipxcom", str(new_hunt))
+    assert "before that, the backend accepted" not in error["message"]  # told once, by the connector
+    assert state.hunt_groups[new_hunt].extension == "690"  # nothing undone: the change was whole
 
 
 # --- Era ---------------------------------------------------------------------------------------------------
