@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from pbxgraph.ids import encode_id
+from pbxgraph.config import Config
 from pbxgraph.domain import Kind
+from pbxgraph.ids import encode_id
 from pbxgraph.testing.graphql import GraphQLTestClient, error_codes
+from tests.core.conftest import local
 
 
 async def test_backends_show_vendor_capabilities_and_health(client: GraphQLTestClient) -> None:
@@ -108,3 +112,13 @@ async def test_raw_keeps_the_vendor_payload_without_secrets(client: GraphQLTestC
     raw = data["users"]["nodes"][0]["raw"]
     assert raw["username"] and "sip_password" not in raw
     assert all("password" not in t["raw"] for t in data["trunks"]["nodes"])
+
+
+async def test_the_demo_store_has_trunks_of_several_kinds_with_their_models(tmp_path: Path) -> None:
+    config = Config(backends=(local("office", ":memory:"),))
+    async with GraphQLTestClient.running(config) as client:
+        data = await client.data("{ trunks { nodes { name kind model domain host } } }")
+    by_name = {t["name"]: t for t in data["trunks"]["nodes"]}
+    assert by_name["Legacy ISDN Gateway"] == {"name": "Legacy ISDN Gateway", "kind": "PRI", "model": "E1 gateway",
+                                              "domain": None, "host": "10.20.0.5"}
+    assert by_name["Carrier Primary"]["kind"] == "SIP" and by_name["Carrier Primary"]["model"] is None

@@ -72,10 +72,10 @@ async def load_demo_data(conn: AsyncConnection) -> None:
     await conn.execute(insert(tables.trunks), [
         dict(name="Carrier Primary", domain="carrier-one.example.net", host="sip.carrier-one.example.net",
              port=5061, transport="tls", username="acme-main", password="demo-trunk-not-secret", enabled=True,
-             register=True, kind="sip"),
+             register=True, kind="sip", model=None),
         dict(name="Carrier Backup", domain="voip.carrier-two.example.org", host="203.0.113.40", port=5060,
              transport="udp", username="acme-backup", password="demo-trunk2-not-secret", enabled=True,
-             register=False, kind="sip"),
+             register=False, kind="sip", model=None),
         dict(name="Legacy ISDN Gateway", domain=None, host="10.20.0.5", port=5060, transport="tcp",
              username=None, password=None, enabled=False, register=False, kind="pri", model="E1 gateway"),
     ])
