@@ -191,6 +191,11 @@ def _emulate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.federation:
+        from pbxgraph.schema.federation import subgraph_sdl
+
+        sys.stdout.write(subgraph_sdl())
+        return 0
     from pbxgraph.schema import sdl
 
     sys.stdout.write(sdl())
@@ -229,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     _logging_options(emulate)
     emulate.set_defaults(handler=_emulate)
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument("--federation", action="store_true",
+                        help="print the Apollo Federation v2 subgraph SDL instead (entities keyed by id)")
     schema.set_defaults(handler=_schema)
     return parser
 

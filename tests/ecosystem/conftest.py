@@ -36,6 +36,8 @@ NODE_PACKAGES = (
     "graphql-http@1.23.1",
     "graphql-request@7.4.0",
     "@apollo/composition@2.14.4",
+    "@apollo/query-planner@2.14.4",
+    "@apollo/federation-internals@2.14.4",
     "@apollo/client@4.3.8",
     "rxjs@7.8.2",
     "playwright-core@1.65.1",
