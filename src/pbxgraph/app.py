@@ -207,4 +207,5 @@ def create_app(
         middleware=_middleware(config.server, tracing),
     )
     app.state.service = service
+    app.state.graphql = endpoint
     return app

@@ -165,6 +165,11 @@ def _check_config(args: argparse.Namespace) -> int:
         if backend.name in answers:
             line += f"; {answers[backend.name][0]}"
         print(line, flush=True)
+    trusted = app.state.graphql.persisted.trusted
+    print(f"  graphql: batches of up to {server.max_batch} operations, automatic persisted queries "
+          f"{'on' if server.persisted_queries else 'off'}, trusted documents: "
+          f"{f'{len(trusted)} from {server.trusted_documents}' if trusted is not None else 'off'}, "
+          f"federation: {'on' if server.federation else 'off'}", flush=True)
     return 0 if all(up for _, up in answers.values()) else 1
 
 

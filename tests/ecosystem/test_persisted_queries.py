@@ -214,3 +214,15 @@ def test_check_config_names_the_key_and_its_line(tmp_path: Path, capsys: pytest.
     assert main(["check-config", "--config", str(config)]) == 2
     error = capsys.readouterr().err
     assert f"{config}:2: server.trusted_documents: document 'a'" in error
+
+
+def test_check_config_says_how_many_trusted_documents_it_read(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = tmp_path / "trusted.json"
+    manifest.write_text(json.dumps(apollo_manifest(USERS, BACKENDS)))
+    config = tmp_path / "pbxgraph.toml"
+    config.write_text(f'[server]\ntrusted_documents = "{manifest}"\nfederation = true\nmax_batch = 0\n\n'
+                      '[[backends]]\nname = "office"\nvendor = "local"\n')
+    assert main(["check-config", "--config", str(config)]) == 0
+    assert (f"  graphql: batches of up to 0 operations, automatic persisted queries on, trusted documents: 2 from "
+            f"{manifest}, federation: on") in capsys.readouterr().out.splitlines()
