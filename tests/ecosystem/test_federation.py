@@ -152,3 +152,15 @@ def test_a_router_composes_pbxgraph_with_another_subgraph_and_resolves_its_entit
     assert "errors" not in answer
     assert answer["data"]["_entities"][0]["username"] == user["username"]
     assert calls == {"user.get_many": 1}
+
+
+async def test_the_subgraph_keeps_the_limits_of_the_default_schema(
+        subgraph: tuple[GraphQLTestClient, dict[str, SpyConnector]]) -> None:
+    client, spies = subgraph
+    for spy in spies.values():
+        spy.reset()
+    long = await client.execute("query($s: String) { users(filter: {search: $s}) { totalCount } }", {"s": "x" * 300})
+    assert long["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "filter.search"}
+    too_many = await client.execute(ENTITIES, {"r": [{"__typename": "User", "id": "x"}] * 1001})
+    assert too_many["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "representations"}
+    assert all(spy.total_calls == 0 for spy in spies.values())

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from pbxgraph.cli import main
-from pbxgraph.config import Config, ConfigError, ServerConfig
+from pbxgraph.config import Config, ConfigError
 from pbxgraph.connectors.registry import build_connector
 from pbxgraph.testing.graphql import GraphQLTestClient
 from pbxgraph.testing.spy import SpyConnector, spied
-from tests.ecosystem.conftest import SCRIPTS, demo_config, local, run_node, serving
+from tests.ecosystem.conftest import SCRIPTS, demo_config, run_node, serving
 
 GR = "application/graphql-response+json"
 USERS = "query Users($n: Int) { users(first: $n) { totalCount edges { node { username } } } }"

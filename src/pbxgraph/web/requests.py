@@ -145,12 +145,12 @@ def from_body(body: bytes, content_type: str | None) -> GraphQLParams | list[Any
     """POST: one request object, or a batch (a JSON array, each entry checked by the caller)."""
     media, _, parameters = (content_type or "").partition(";")
     if media.strip().lower() != "application/json":
-        shown = media.strip() or "none"
+        shown = media.strip()[:100] or "none"
         raise RequestError(f"send the request as Content-Type: application/json (got {shown})", status=415,
                            headers={"Accept-Post": "application/json"})
     charset = _charset(parameters)
     if charset not in (None, "utf-8", "utf8"):
-        raise RequestError(f"the request body must be UTF-8 (charset {charset} given)", status=415)
+        raise RequestError(f"the request body must be UTF-8 (charset {charset[:40]} given)", status=415)
     if not body.strip():
         raise RequestError("the request body is empty: send a JSON object with a 'query'")
     value = parse_json(body, "the request body")

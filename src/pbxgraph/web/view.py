@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +51,6 @@ from pbxgraph.web import media
 from pbxgraph.web.persisted import PersistedQueries, Resolved
 from pbxgraph.web.requests import GraphQLParams, RequestError, from_body, from_query_string, request_object
 
-log = logging.getLogger("pbxgraph.web")
 #: Methods /graphql answers.
 ALLOW = "GET, HEAD, POST"
 #: Batch entries a request may hold unless ``[server] max_batch`` says otherwise.
@@ -129,7 +127,7 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         chosen = media.choose(request.headers.get("accept"))
         if request.method not in ("GET", "HEAD", "POST"):
-            return error_response(RequestError(f"/graphql takes GET, HEAD and POST, not {request.method}",
+            return error_response(RequestError(f"/graphql takes GET, HEAD and POST, not {request.method[:20]}",
                                                status=405, headers={"Allow": ALLOW}), chosen)
         if self.serves_page(request):
             return self.page(request)
