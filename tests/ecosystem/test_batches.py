@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pbxgraph.app import create_app
 from pbxgraph.config import Config
 from pbxgraph.connectors.registry import build_connector
 from pbxgraph.testing.graphql import GraphQLTestClient
+from pbxgraph.testing.live import live_server
 from pbxgraph.testing.spy import SpyConnector, spied
-from tests.ecosystem.conftest import demo_config
+from tests.ecosystem.conftest import SCRIPTS, demo_config, run_node
 
 GR = "application/graphql-response+json"
 
@@ -103,3 +107,25 @@ async def test_max_batch_0_turns_batches_off(tmp_path: Path) -> None:
         assert "turned off on this server ([server] max_batch = 0)" in response.json()["errors"][0]["message"]
         single = await client.http.post("/graphql", json={"query": "{ __typename }"})
         assert single.json() == {"data": {"__typename": "Query"}}
+
+
+def test_graphql_request_and_apollo_batch_links_send_one_request_each(tmp_path: Path) -> None:
+    config = demo_config(tmp_path)
+    posts: list[str] = []
+
+    def counting(app: Any) -> Any:
+        async def counted(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
+                posts.append(scope["path"])
+            await app(scope, receive, send)
+        return counted
+
+    with live_server(config, app=counting(create_app(config))) as url:
+        result = run_node(SCRIPTS / "batch_clients.mjs", f"{url}/graphql")
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout)
+    backends, users = seen["graphqlRequest"]
+    assert backends == {"data": {"backends": [{"name": "office"}]}} and users["data"]["users"]["totalCount"] > 0
+    assert seen["apollo"][0]["backends"][0]["name"] == "office"
+    assert seen["apollo"][1]["users"]["totalCount"] == users["data"]["users"]["totalCount"]
+    assert len(posts) == 2  # one batch from each client
