@@ -1,6 +1,8 @@
 """The ASGI application: /graphql (with GraphiQL), /healthz, /readyz, /metrics.
 
-Around it: the request observer (request id, access line, latency, trace
+``/graphql`` itself is :mod:`pbxgraph.web` (GraphQL over HTTP, persisted
+queries, batches, the GraphiQL page); this module builds it from the
+configuration and puts the token gate in front of it. Around it: the request observer (request id, access line, latency, trace
 span) and, when ``[server] cors_origins`` lists any, Starlette's CORS
 middleware for browser frontends on other origins. The production profile
 serves a schema without introspection or suggestions, and no GraphiQL.
@@ -19,8 +21,7 @@ import contextlib
 import hmac
 import json
 import logging
-import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -28,23 +29,22 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
-from cross_web import HTTPException
-from starlette.datastructures import QueryParams
-from strawberry.asgi import GraphQL
-from strawberry.types import ExecutionResult
 
 from pbxgraph.config import AuthConfig, Config, ServerConfig
 from pbxgraph.domain import HealthStatus
-from pbxgraph.graphiql import ASSETS_DIR, CSP, STATIC_PREFIX, graphiql_html
-from pbxgraph.schema import Context, new_context, production_schema, schema
+from pbxgraph.graphiql import ASSETS_DIR, FAVICON_ICO, STATIC_PREFIX
+from pbxgraph.schema import Context, new_context
+from pbxgraph.schema.federation import served_schema
 from pbxgraph.service import Backends, PbxService
 from pbxgraph.telemetry.asgi import RequestObserver
 from pbxgraph.telemetry.metrics import METRICS
 from pbxgraph.telemetry.tracing import Tracing
+from pbxgraph.web import GraphQLEndpoint, PersistedQueries, RequestError, error_response, load_manifest
+from pbxgraph.web import media
 
 log = logging.getLogger("pbxgraph.app")
 ROLE_KEY = "pbxgraph.role"
@@ -52,148 +52,42 @@ ROLE_KEY = "pbxgraph.role"
 BACKENDS_KEY = "pbxgraph.backends"
 
 
-#: Deepest nesting of arrays and objects a request's JSON may have.
-MAX_JSON_DEPTH = 64
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def request_error(message: str, status: int = 400) -> Response:
-    """A request pbxgraph cannot take, answered in GraphQL's shape (never a bare text or a 500)."""
-    body = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
-    return JSONResponse(body, status_code=status)
-
-
-def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether ``text`` nests arrays or objects deeper than ``limit``, without parsing it.
-
-    Python's parser would recurse once per level and fail with RecursionError
-    (a 500) on a 100,000-deep body; strings are skipped, brackets counted.
-    """
-    depth = 0
-    for bracket in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
-        depth += 1 if bracket.group(0) in "[{" else -1
-        if depth > limit:
-            return True
-    return False
-
-
-def parse_request_json(data: str | bytes, what: str) -> Any:
-    """JSON from the request (``what`` names it): UTF-8, standard JSON, bounded depth; else HTTP 400."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise HTTPException(400, f"{what} is not valid UTF-8") from None
-    if json_too_deep(data):
-        raise HTTPException(400, f"{what} nests arrays or objects deeper than {MAX_JSON_DEPTH} levels")
-    try:
-        return json.loads(data, parse_constant=_not_json)
-    except (ValueError, RecursionError):
-        raise HTTPException(400, f"{what} is not valid JSON") from None
-
-
-def _not_json(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-class PbxGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view, with our context, our GraphiQL page and metrics.
-
-    Whatever the client sends, a request error answers 400 with a GraphQL
-    error body: a body that is not a JSON object, invalid UTF-8 or deeply
-    nested JSON would otherwise reach strawberry's parser and fail as a 500.
-    """
-
-    def __init__(self, service: PbxService, *, production: bool = False) -> None:
-        super().__init__(production_schema() if production else schema,
-                         graphql_ide=None if production else "graphiql", allow_queries_via_get=True)
-        self.service = service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        request = Request(scope=scope, receive=receive)
-        try:
-            response = await self.run(request)
-        except HTTPException as exc:
-            response = request_error(exc.reason, exc.status_code)
-        await response(scope, receive, send)
-
-    def parse_json(self, data: str | bytes) -> Any:
-        value = parse_request_json(data, "the request body")
-        if not isinstance(value, dict):
-            raise HTTPException(400, "the request body must be a JSON object with a 'query' "
-                                     f"(got {_json_kind(value)}; batches are not supported)")
-        return value
-
-    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
-        parsed: dict[str, Any] = dict(params)
-        for name in ("variables", "extensions"):
-            if parsed.get(name):
-                value = parse_request_json(parsed[name], f"the '{name}' parameter")
-                if value is not None and not isinstance(value, dict):
-                    raise HTTPException(400, f"the '{name}' parameter must be a JSON object "
-                                             f"(got {_json_kind(value)})")
-                parsed[name] = value
-        return parsed
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        role = request.scope.get(ROLE_KEY, "admin")
-        service = self.service.scoped(request.scope.get(BACKENDS_KEY))
-        return new_context(service, role=role, request=request)
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        html = graphiql_html(endpoint=request.url.path, root_path=request.scope.get("root_path", ""))
-        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
-        METRICS.observe_request("error" if result.errors else "ok")
-        return await super().process_result(request, result)
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "an array", dict: "an object"}.get(type(value), "a value")
-
-
-def _unauthenticated(message: str, status: int = 401) -> Response:
-    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return JSONResponse(body, status_code=status, headers={"WWW-Authenticate": "Bearer"})
+def _unauthenticated(request: Request, message: str) -> Response:
+    """401 in the client's media type, with no ``data``: nothing was executed."""
+    error = RequestError(message, status=401, code="UNAUTHENTICATED", headers={"WWW-Authenticate": "Bearer"})
+    return error_response(error, media.choose(request.headers.get("accept")))
 
 
 class TokenGate:
     """Every GraphQL call carries ``Authorization: Bearer <token>`` once tokens are configured.
 
     The GraphiQL page itself is served without one (it is static and holds no
-    data), so a person can open it and put the token in its headers pane.
+    data), so a person can open it and put the token in its headers pane;
+    ``public`` (the endpoint's own test) says which requests get the page.
     """
 
-    def __init__(self, app: ASGIApp, auth: AuthConfig) -> None:
+    def __init__(self, app: ASGIApp, auth: AuthConfig, public: Callable[[Request], bool] = lambda _: False) -> None:
         self.app = app
         self.auth = auth
+        self.public = public
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.auth.enabled:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "") \
-            and "query" not in request.query_params
-        if wants_page:
+        if self.public(request):
             await self.app(scope, receive, send)
             return
         header = request.headers.get("authorization", "")
         scheme, _, presented = header.partition(" ")
         if not header:
-            await _unauthenticated("an API token is required: Authorization: Bearer <token>")(scope, receive, send)
+            await _unauthenticated(request, "an API token is required: Authorization: Bearer <token>")(
+                scope, receive, send)
             return
         match = self.auth.match(presented.strip()) if scheme.lower() == "bearer" else None
         if match is None:
-            await _unauthenticated("the API token is not valid")(scope, receive, send)
+            await _unauthenticated(request, "the API token is not valid")(scope, receive, send)
             return
         scope = dict(scope)
         scope[ROLE_KEY] = match.role
@@ -212,6 +106,21 @@ def may_read_metrics(request: Request, auth: AuthConfig) -> bool:
     metrics_token = auth.metrics_token is not None and hmac.compare_digest(
         auth.metrics_token.encode(), presented.encode())
     return auth.match(presented) is not None or metrics_token
+
+
+def graphql_endpoint(config: Config, service: PbxService) -> GraphQLEndpoint:
+    """``/graphql`` as the configuration asks: profile, federation, persisted queries, batches."""
+    server = config.server
+    served = served_schema(production=server.production, federation=server.federation)
+    trusted = load_manifest(server.trusted_documents, served._schema) if server.trusted_documents else None
+
+    def context(request: Request) -> Context:
+        scoped = service.scoped(request.scope.get(BACKENDS_KEY))
+        return new_context(scoped, role=request.scope.get(ROLE_KEY, "admin"), request=request)
+
+    return GraphQLEndpoint(served, context, graphiql=not server.production,
+                           persisted=PersistedQueries(apq=server.persisted_queries, trusted=trusted),
+                           max_batch=server.max_batch, bearer_tokens=config.auth.enabled)
 
 
 def _middleware(server: ServerConfig, tracing: Tracing | None) -> list[Middleware]:
@@ -290,18 +199,24 @@ def create_app(
     async def root(request: Request) -> Response:
         return JSONResponse({"graphql": "/graphql", "health": "/healthz", "ready": "/readyz"})
 
-    graphql_app = TokenGate(PbxGraphQL(service, production=config.server.production), config.auth)
+    async def favicon(request: Request) -> Response:
+        return FileResponse(FAVICON_ICO, media_type="image/x-icon")
+
+    endpoint = graphql_endpoint(config, service)
     app = Starlette(
         routes=[
             Route("/", root),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/favicon.ico", favicon),
+            # Every method reaches the endpoint, which answers those it does not take with 405 and Allow.
+            Route("/graphql", TokenGate(endpoint, config.auth, public=endpoint.public)),
             Mount(STATIC_PREFIX, app=StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         ],
         lifespan=lifespan,
         middleware=_middleware(config.server, tracing),
     )
     app.state.service = service
+    app.state.graphql = endpoint
     return app

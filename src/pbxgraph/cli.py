@@ -165,6 +165,11 @@ def _check_config(args: argparse.Namespace) -> int:
         if backend.name in answers:
             line += f"; {answers[backend.name][0]}"
         print(line, flush=True)
+    trusted = app.state.graphql.persisted.trusted
+    print(f"  graphql: batches of up to {server.max_batch} operations, automatic persisted queries "
+          f"{'on' if server.persisted_queries else 'off'}, trusted documents: "
+          f"{f'{len(trusted)} from {server.trusted_documents}' if trusted is not None else 'off'}, "
+          f"federation: {'on' if server.federation else 'off'}", flush=True)
     return 0 if all(up for _, up in answers.values()) else 1
 
 
@@ -191,6 +196,11 @@ def _emulate(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.federation:
+        from pbxgraph.schema.federation import subgraph_sdl
+
+        sys.stdout.write(subgraph_sdl())
+        return 0
     from pbxgraph.schema import sdl
 
     sys.stdout.write(sdl())
@@ -229,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     _logging_options(emulate)
     emulate.set_defaults(handler=_emulate)
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument("--federation", action="store_true",
+                        help="print the Apollo Federation v2 subgraph SDL instead (entities keyed by id)")
     schema.set_defaults(handler=_schema)
     return parser
 

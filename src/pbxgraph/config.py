@@ -101,6 +101,10 @@ def one_of(*choices: str) -> Check:
     return check
 
 
+def not_negative(value: Any) -> str | None:
+    return None if value is None or value >= 0 else f"must be 0 or more, got {value!r}"
+
+
 def _port(value: Any) -> str | None:
     return None if 1 <= value <= 65535 else f"must be a port number from 1 to 65535, got {value!r}"
 
@@ -131,6 +135,14 @@ class ServerConfig:
     profile: str = setting("development", check=one_of(*PROFILES))
     #: Browser origins allowed to call the API (CORS); none by default.
     cors_origins: tuple[str, ...] = setting((), check=_origins)
+    #: Most operations one batched request (a JSON array of them) may hold; 0 refuses batches.
+    max_batch: int = setting(10, check=not_negative)
+    #: Apollo's automatic persisted queries: a client sends a query once, then only its hash.
+    persisted_queries: bool = True
+    #: Path of a JSON manifest of trusted documents: only the operations it lists run.
+    trusted_documents: str | None = None
+    #: Serve as an Apollo Federation v2 subgraph: ``_service``, ``_entities``, entities keyed by ``id``.
+    federation: bool = False
 
     @property
     def production(self) -> bool:

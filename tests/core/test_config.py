@@ -250,6 +250,8 @@ def test_check_config_says_what_each_backend_is(tmp_path: Path, capsys: pytest.C
         "tracing: off",
         f"  backend office: local store in SQLite file {tmp_path / 'office.sqlite3'}",
         "  backend hq: era at https://era.example.net/pbx",
+        "  graphql: batches of up to 10 operations, automatic persisted queries on, trusted documents: off, "
+        "federation: off",
     ]
     assert not (tmp_path / "office.sqlite3").exists()  # validating touches nothing
 

@@ -31,7 +31,7 @@ def vendor_calls(vendors: Vendors) -> int:
 
 
 def refused(body: dict, limit: str) -> dict:
-    assert body["data"] is None
+    assert "data" not in body
     (error,) = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["limit"] == limit
     assert f"limits.{limit}" in error["message"]

@@ -15,7 +15,8 @@ BAD_BODIES = {
     "JSON null": b"null",
     "JSON true": b"true",
     "an empty array": b"[]",
-    "a batch": b'[{"query": "{ __typename }"}]',
+    "a batch holding a number": b'[{"query": "{ __typename }"}, 5]',
+    "a batch entry without a query": b'[{"query": "{ __typename }"}, {"qeury": "{ __typename }"}]',
     "invalid UTF-8": b'{"query": "{ __typename }", "variables": {"a": "\xff\xfe"}}',
     "a UTF-16 byte order mark": b'\xff\xfe{\x00}\x00',
     "100,000-deep arrays": b"[" * 100_000 + b"]" * 100_000,
@@ -31,8 +32,9 @@ BAD_BODIES = {
 }
 
 
-def assert_graphql_400(status: int, body: dict[str, object], what: str) -> None:
-    assert status == 400, what
+def assert_graphql_400(status: int, body: dict[str, object], what: str, expected: int = 400) -> None:
+    assert status == expected, what
+    assert "data" not in body, what  # nothing was executed
     errors = body.get("errors")
     assert isinstance(errors, list) and len(errors) == 1, what
     assert isinstance(errors[0]["message"], str) and len(errors[0]["message"]) < 200, what
@@ -46,11 +48,12 @@ async def test_a_post_body_that_is_no_graphql_request_is_a_400_graphql_error(fre
     assert fresh.calls() == fresh.no_calls()
 
 
-async def test_other_content_types_are_a_400_graphql_error(fresh: Stack) -> None:
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+async def test_other_content_types_are_a_415_graphql_error(fresh: Stack) -> None:
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                         "application/json; charset=latin-1"):
         response = await fresh.client.http.post("/graphql", content=b"query=%7B__typename%7D",
                                                 headers={"content-type": content_type})
-        assert_graphql_400(response.status_code, response.json(), content_type)
+        assert_graphql_400(response.status_code, response.json(), content_type, expected=415)
 
 
 @pytest.mark.parametrize("variables", ["{bad", "5", "[1]", '"x"', "[" * 2000, '{"a": NaN}', "\udcff"])
@@ -70,4 +73,5 @@ async def test_good_requests_still_work_both_ways(fresh: Stack) -> None:
     assert get.status_code == 200 and get.json()["data"]["users"]["totalCount"] > 0
     mutation = await fresh.client.http.get("/graphql", params={"query": "mutation { deleteUser(id: \"x\") "
                                                                         "{ deletedId } }"})
-    assert_graphql_400(mutation.status_code, mutation.json(), "a mutation over GET")
+    assert_graphql_400(mutation.status_code, mutation.json(), "a mutation over GET", expected=405)
+    assert mutation.headers["allow"] == "POST"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -34,8 +35,13 @@ class PbxSchema(strawberry.Schema):
                 log.error("unexpected error at %s", error.path, exc_info=original)
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    """The schema; ``production`` hides its shape: no introspection, no field suggestions."""
+def build_schema(*, production: bool = False, query: type = Query,
+                 scalars: Mapping[object, Any] | None = None) -> strawberry.Schema:
+    """The schema; ``production`` hides its shape: no introspection, no field suggestions.
+
+    ``query`` replaces the root query type and ``scalars`` adds scalars (the
+    federation subgraph's ``_service``, ``_entities`` and ``_Any``).
+    """
     bound_arguments(Query, Mutation)
     extensions: list[Any] = [
         MaskedErrors if production else CodedErrors,
@@ -49,11 +55,11 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     if production:
         extensions.append(DisableIntrospection)
     return PbxSchema(
-        query=Query,
+        query=query,
         mutation=Mutation,
         types=[User, Group, Queue, Trunk, Device],
         extensions=extensions,
-        config=StrawberryConfig(disable_field_suggestions=production),
+        config=StrawberryConfig(disable_field_suggestions=production, scalar_map=dict(scalars or {})),
     )
 
 

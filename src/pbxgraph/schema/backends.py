@@ -33,8 +33,10 @@ def _fields(declared: frozenset[str] | None, every: type) -> list[str]:
 
 @strawberry.type(description="What a backend can do with one kind of object, and what it accepts.")
 class Capability:
-    kind: Kind
-    operations: list[Operation]
+    kind: Kind = strawberry.field(description="The kind of object these rules are for.")
+    operations: list[Operation] = strawberry.field(
+        description="What the backend can do with this kind; anything else answers NOT_SUPPORTED before the "
+                    "backend is called.")
     create_fields: list[str] = strawberry.field(
         description="Input fields a create may set on this backend (others are NOT_SUPPORTED).")
     update_fields: list[str] = strawberry.field(
@@ -75,16 +77,23 @@ class Capability:
 
 @strawberry.type(description="The outcome of probing a backend now.")
 class BackendHealth:
-    status: HealthStatus
-    detail: str | None = strawberry.field(description="What the probe found, vendor text scrubbed of credentials.")
-    latency_ms: float | None
-    code: str | None = strawberry.field(description="The error code of a failed probe, e.g. BACKEND_UNAVAILABLE.")
+    status: HealthStatus = strawberry.field(description="How the backend answered the probe.")
+    detail: str | None = strawberry.field(
+        description="What went wrong, scrubbed of credentials; null when the backend is up.")
+    latency_ms: float | None = strawberry.field(
+        description="How long the probe took, in milliseconds; null where it could not be timed.")
+    code: str | None = strawberry.field(
+        description="The error code of a failed probe (e.g. BACKEND_UNAVAILABLE, BACKEND_TIMEOUT); null when up.")
 
 
 @strawberry.type(description="A configured PBX backend.")
 class Backend:
-    name: str
-    vendor: str
+    name: str = strawberry.field(
+        description="The name the configuration gives it; it is part of the global id of each of its objects "
+                    "and is what `backends:` arguments and mutations name.")
+    vendor: str = strawberry.field(
+        description="The connector that speaks to it: `local`, `era`, `infinity`, `sipxcom`, or a third-party "
+                    "connector's name.")
 
     @strawberry.field(description="Kinds and operations this backend supports, and what it accepts for each.")
     def capabilities(self, info: Info) -> list[Capability]:
@@ -92,7 +101,7 @@ class Backend:
         return [Capability.of(kind, capabilities.kinds[kind], capabilities.rules_for(kind))
                 for kind in _ordered(capabilities.kinds)]
 
-    @strawberry.field(description="Probes the backend (each request probes afresh).")
+    @strawberry.field(description="Probes the backend now (each request probes afresh; not cached).")
     async def health(self, info: Info) -> BackendHealth:
         health = await info.context.service.health(self.name)
         return BackendHealth(status=health.status, detail=health.detail, latency_ms=health.latency_ms,

@@ -17,25 +17,58 @@ from pbxgraph import domain, validation
 from pbxgraph.errors import BadUserInput
 from pbxgraph.schema.enums import RingStrategy, SortDirection, SortField, Transport, TrunkKind
 
+# --- what the fields mean, the same in every input ------------------------------------------
+
+USERNAME = "The login (SIP user) name, unique on its backend: a letter or digit, then letters, digits and " \
+           "`. _ @ + -`."
+DISPLAY_NAME = "The human label phones and directories show; not empty."
+USER_DISPLAY_NAME = "The person's name as phones and directories show it; not empty."
+EXTENSION = "The internal number: 2 to 15 ASCII digits, free on the backend (else CONFLICT)."
+EMAIL = "E-mail address (`name@domain.tld`)."
+ENABLED = "Whether the user may register and call; backends without the flag (Era, Infinity) refuse false."
+SIP_PASSWORD = "The SIP account's password. Write-only: stored by the backend, never returned or logged."
+NAME = "The short name the backend keys it by; not empty, unique among its kind on the backend."
+DESCRIPTION = "Free text describing it."
+STRATEGY = "How it rings its members; `backends { capabilities { strategies } }` lists what the backend takes."
+UPDATE = "Only the fields given change; an explicit null clears a field that may be empty (a required one " \
+         "refuses null). At least one field."
+TRUNK_NAME = "The trunk's name; not empty."
+TRUNK_PORT = "The port at `host`, 1 to 65535; null for the transport's default."
+TRUNK_TRANSPORT = "The SIP transport; null for the backend's default."
+TRUNK_USERNAME = "The account's authentication user name at the carrier."
+TRUNK_PASSWORD = "The account's password at the carrier. Write-only: stored by the backend, never returned or " \
+                 "logged."
+TRUNK_ENABLED = "Whether the PBX uses the trunk for calls."
+TRUNK_REGISTER = "Whether the PBX registers the account with the carrier; null for the backend's default."
+DEVICE_MAC = "The device's MAC address, 12 hex digits in any common notation (`00:04:F2:AB:CD:EF`, " \
+             "`0004.f2ab.cdef`, `00-04-f2-ab-cd-ef`); answered in lower case with colons."
+DEVICE_MODEL = "The model, as the backend names it; `backends { capabilities { models } }` lists those it takes."
+DEVICE_NAME = "A label for the device."
+
 # --- filters and order ---------------------------------------------------------
 
 
 @strawberry.input(description="Narrows a listing; every field given must match.")
 class ListFilter:
-    extension: str | None = strawberry.field(default=None, description="Exact extension number.")
-    search: str | None = strawberry.field(default=None, description="Case-insensitive text in the name.")
+    extension: str | None = strawberry.field(default=None, description="Exact extension number, 2 to 15 digits.")
+    search: str | None = strawberry.field(
+        default=None, description="Case-insensitive text in the name (a user's display name or username); "
+                                  "surrounding spaces are ignored.")
 
 
-@strawberry.input(description="Narrows a device listing.")
+@strawberry.input(description="Narrows a device listing; every field given must match.")
 class DeviceFilter:
     mac: str | None = strawberry.field(default=None, description="MAC address, any common notation.")
-    search: str | None = strawberry.field(default=None, description="Text in the name, MAC or model.")
+    search: str | None = strawberry.field(default=None, description="Case-insensitive text in the name, MAC or "
+                                                                    "model.")
 
 
 @strawberry.input(description="How a listing is ordered.")
 class OrderBy:
-    field: SortField = domain.SortField.NAME
-    direction: SortDirection = SortDirection.ASC
+    field: SortField = strawberry.field(default=domain.SortField.NAME,
+                                        description="What to order by (default NAME).")
+    direction: SortDirection = strawberry.field(default=SortDirection.ASC,
+                                                description="Which way (default ASC).")
 
 
 def to_filter(value: ListFilter | DeviceFilter | None) -> domain.Filter:
@@ -81,24 +114,25 @@ def _text(value: Any, field: str) -> Any:
 # --- users -------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new user. What a backend takes, and needs beyond `username`, is in "
+                              "`backends { capabilities { createFields requiredFields } }`.")
 class CreateUserInput:
-    username: str
-    display_name: str | None = None
-    extension: str | None = None
-    email: str | None = None
-    enabled: bool = True
-    sip_password: str | None = strawberry.field(default=None, description="Write-only.")
+    username: str = strawberry.field(description=USERNAME)
+    display_name: str | None = strawberry.field(default=None, description=USER_DISPLAY_NAME)
+    extension: str | None = strawberry.field(default=None, description=EXTENSION)
+    email: str | None = strawberry.field(default=None, description=EMAIL)
+    enabled: bool = strawberry.field(default=True, description=ENABLED)
+    sip_password: str | None = strawberry.field(default=None, description=SIP_PASSWORD)
 
 
-@strawberry.input(description="Only the fields given change; null clears.")
+@strawberry.input(description=f"Changes to a user. {UPDATE}")
 class UpdateUserInput:
-    username: str | None = strawberry.UNSET
-    display_name: str | None = strawberry.UNSET
-    extension: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    enabled: bool | None = strawberry.UNSET
-    sip_password: str | None = strawberry.field(default=strawberry.UNSET, description="Write-only.")
+    username: str | None = strawberry.field(default=strawberry.UNSET, description=USERNAME)
+    display_name: str | None = strawberry.field(default=strawberry.UNSET, description=USER_DISPLAY_NAME)
+    extension: str | None = strawberry.field(default=strawberry.UNSET, description=EXTENSION)
+    email: str | None = strawberry.field(default=strawberry.UNSET, description=EMAIL)
+    enabled: bool | None = strawberry.field(default=strawberry.UNSET, description=ENABLED)
+    sip_password: str | None = strawberry.field(default=strawberry.UNSET, description=SIP_PASSWORD)
 
 
 def to_user_create(value: CreateUserInput) -> domain.UserCreate:
@@ -130,25 +164,27 @@ def to_user_update(value: UpdateUserInput) -> domain.UserUpdate:
 # --- groups ------------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new ring group. What a backend takes, and needs beyond `name`, is in "
+                              "`backends { capabilities { createFields requiredFields } }`.")
 class CreateGroupInput:
-    name: str
-    display_name: str | None = None
-    extension: str | None = None
-    strategy: RingStrategy | None = None
-    description: str | None = None
+    name: str = strawberry.field(description=NAME)
+    display_name: str | None = strawberry.field(default=None, description=DISPLAY_NAME)
+    extension: str | None = strawberry.field(default=None, description=EXTENSION)
+    strategy: RingStrategy | None = strawberry.field(default=None, description=STRATEGY)
+    description: str | None = strawberry.field(default=None, description=DESCRIPTION)
     member_ids: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="Users of the same backend, in ring order."
+        default_factory=list, description="Global ids of users of the same backend, in ring order."
     )
 
 
-@strawberry.input(description="Only the fields given change; null clears.")
+@strawberry.input(description=f"Changes to a ring group. {UPDATE} Members change with `addGroupMembers` and "
+                              "`removeGroupMembers`.")
 class UpdateGroupInput:
-    name: str | None = strawberry.UNSET
-    display_name: str | None = strawberry.UNSET
-    extension: str | None = strawberry.UNSET
-    strategy: RingStrategy | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=NAME)
+    display_name: str | None = strawberry.field(default=strawberry.UNSET, description=DISPLAY_NAME)
+    extension: str | None = strawberry.field(default=strawberry.UNSET, description=EXTENSION)
+    strategy: RingStrategy | None = strawberry.field(default=strawberry.UNSET, description=STRATEGY)
+    description: str | None = strawberry.field(default=strawberry.UNSET, description=DESCRIPTION)
 
 
 def to_group_create(value: CreateGroupInput, member_user_ids: list[str]) -> domain.GroupCreate:
@@ -180,27 +216,33 @@ def to_group_update(value: UpdateGroupInput) -> domain.GroupUpdate:
 
 @strawberry.input(description="A user or group to serve a queue, in the order given.")
 class QueueMemberInput:
-    id: strawberry.ID = strawberry.field(description="Global id of a user or group on the queue's backend.")
-    priority: int | None = None
+    id: strawberry.ID = strawberry.field(
+        description="Global id of a user or group on the queue's backend; `backends { capabilities { "
+                    "memberKinds } }` says which it takes.")
+    priority: int | None = strawberry.field(
+        default=None, description="0 to 1000; which end rings first is `capabilities { memberPriority }`. "
+                                  "Null for none; a backend whose members carry none refuses one (NOT_SUPPORTED).")
 
 
-@strawberry.input
+@strawberry.input(description="A new queue. What a backend takes, and needs beyond `name` (sipXcom: an "
+                              "`extension`), is in `backends { capabilities { createFields requiredFields } }`.")
 class CreateQueueInput:
-    name: str
-    display_name: str | None = None
-    extension: str | None = None
-    strategy: RingStrategy | None = None
-    description: str | None = None
-    members: list[QueueMemberInput] = strawberry.field(default_factory=list)
+    name: str = strawberry.field(description=NAME)
+    display_name: str | None = strawberry.field(default=None, description=DISPLAY_NAME)
+    extension: str | None = strawberry.field(default=None, description=EXTENSION)
+    strategy: RingStrategy | None = strawberry.field(default=None, description=STRATEGY)
+    description: str | None = strawberry.field(default=None, description=DESCRIPTION)
+    members: list[QueueMemberInput] = strawberry.field(
+        default_factory=list, description="The users or groups serving the queue, in ring order.")
 
 
-@strawberry.input(description="Only the fields given change; null clears.")
+@strawberry.input(description=f"Changes to a queue. {UPDATE} Members change with `setQueueMembers`.")
 class UpdateQueueInput:
-    name: str | None = strawberry.UNSET
-    display_name: str | None = strawberry.UNSET
-    extension: str | None = strawberry.UNSET
-    strategy: RingStrategy | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=NAME)
+    display_name: str | None = strawberry.field(default=strawberry.UNSET, description=DISPLAY_NAME)
+    extension: str | None = strawberry.field(default=strawberry.UNSET, description=EXTENSION)
+    strategy: RingStrategy | None = strawberry.field(default=strawberry.UNSET, description=STRATEGY)
+    description: str | None = strawberry.field(default=strawberry.UNSET, description=DESCRIPTION)
 
 
 def to_queue_create(value: CreateQueueInput, members: list[domain.QueueMemberInput]) -> domain.QueueCreate:
@@ -232,32 +274,36 @@ def to_queue_update(value: UpdateQueueInput) -> domain.QueueUpdate:
 
 @strawberry.input(description="A new trunk: give its SIP `domain`, its `host`, or both.")
 class CreateTrunkInput:
-    name: str
-    domain: str | None = strawberry.field(default=None, description="The SIP domain (realm) of the account.")
+    name: str = strawberry.field(description=TRUNK_NAME)
+    domain: str | None = strawberry.field(default=None, description="The SIP domain (realm) of the account: a "
+                                                                   "host name.")
     host: str | None = strawberry.field(
-        default=None, description="Where signalling is sent: outbound proxy or gateway address.")
-    port: int | None = None
-    transport: Transport | None = None
-    username: str | None = None
-    password: str | None = strawberry.field(default=None, description="Write-only.")
-    enabled: bool = True
-    register: bool | None = None
+        default=None, description="Where signalling is sent: outbound proxy or gateway address (host name or "
+                                  "IP address).")
+    port: int | None = strawberry.field(default=None, description=TRUNK_PORT)
+    transport: Transport | None = strawberry.field(default=None, description=TRUNK_TRANSPORT)
+    username: str | None = strawberry.field(default=None, description=TRUNK_USERNAME)
+    password: str | None = strawberry.field(default=None, description=TRUNK_PASSWORD)
+    enabled: bool = strawberry.field(default=True, description=TRUNK_ENABLED)
+    register: bool | None = strawberry.field(default=None, description=TRUNK_REGISTER)
     kind: TrunkKind = strawberry.field(default=TrunkKind.SIP, description="What the trunk connects to.")
     model: str | None = strawberry.field(
         default=None, description="The backend's model label; left out, the backend picks its model for `kind`.")
 
 
-@strawberry.input(description="Only the fields given change; null clears.")
+@strawberry.input(description=f"Changes to a trunk. {UPDATE} Its kind and model stay as they are.")
 class UpdateTrunkInput:
-    name: str | None = strawberry.UNSET
-    domain: str | None = strawberry.UNSET
-    host: str | None = strawberry.UNSET
-    port: int | None = strawberry.UNSET
-    transport: Transport | None = strawberry.UNSET
-    username: str | None = strawberry.UNSET
-    password: str | None = strawberry.field(default=strawberry.UNSET, description="Write-only.")
-    enabled: bool | None = strawberry.UNSET
-    register: bool | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_NAME)
+    domain: str | None = strawberry.field(default=strawberry.UNSET, description="The SIP domain (realm) of the "
+                                                                               "account.")
+    host: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Where signalling is sent; null sends it to the domain again.")
+    port: int | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_PORT)
+    transport: Transport | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_TRANSPORT)
+    username: str | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_USERNAME)
+    password: str | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_PASSWORD)
+    enabled: bool | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_ENABLED)
+    register: bool | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_REGISTER)
 
 
 def to_trunk_create(value: CreateTrunkInput) -> domain.TrunkCreate:
@@ -298,19 +344,22 @@ def to_trunk_update(value: UpdateTrunkInput) -> domain.TrunkUpdate:
 # --- devices -----------------------------------------------------------------------
 
 
-@strawberry.input
+@strawberry.input(description="A new device. What a backend takes, and needs beyond `mac` (Era: a `userId`), "
+                              "is in `backends { capabilities { createFields requiredFields } }`.")
 class CreateDeviceInput:
-    mac: str
-    model: str | None = None
-    name: str | None = None
-    user_id: strawberry.ID | None = strawberry.field(default=None, description="Assign it to this user at once.")
+    mac: str = strawberry.field(description=DEVICE_MAC)
+    model: str | None = strawberry.field(default=None, description=DEVICE_MODEL)
+    name: str | None = strawberry.field(default=None, description=DEVICE_NAME)
+    user_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Global id of a user of the same backend to assign it to at once.")
 
 
-@strawberry.input(description="Only the fields given change; null clears.")
+@strawberry.input(description=f"Changes to a device. {UPDATE} Its user changes with `assignDevice` and "
+                              "`unassignDevice`.")
 class UpdateDeviceInput:
-    mac: str | None = strawberry.UNSET
-    model: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
+    mac: str | None = strawberry.field(default=strawberry.UNSET, description=DEVICE_MAC)
+    model: str | None = strawberry.field(default=strawberry.UNSET, description=DEVICE_MODEL)
+    name: str | None = strawberry.field(default=strawberry.UNSET, description=DEVICE_NAME)
 
 
 def to_device_create(value: CreateDeviceInput, user_id: str | None) -> domain.DeviceCreate:

@@ -12,7 +12,7 @@ kind, native and global id, state), so a failure never hides a change.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -49,13 +49,28 @@ from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User, to_node
 
 @strawberry.type(description="What a delete removed.")
 class DeletePayload:
-    deleted_id: strawberry.ID
+    deleted_id: strawberry.ID = strawberry.field(description="The global id of the object deleted, as it was given.")
 
 
 @strawberry.type(description="A device operation the backend accepted.")
 class DeviceActionPayload:
-    device: Device
-    action: str
+    device: Device = strawberry.field(description="The device, read again after the operation.")
+    action: str = strawberry.field(description="What was asked of it: `resync` or `restart`.")
+
+
+def _arg(description: str) -> Any:
+    return strawberry.argument(description=description)
+
+
+BackendArg = Annotated[str, _arg("The configured backend to create it on (see `backends`).")]
+UserId = Annotated[strawberry.ID, _arg("The user's global id.")]
+GroupId = Annotated[strawberry.ID, _arg("The group's global id.")]
+QueueId = Annotated[strawberry.ID, _arg("The queue's global id.")]
+TrunkId = Annotated[strawberry.ID, _arg("The trunk's global id.")]
+DeviceId = Annotated[strawberry.ID, _arg("The device's global id.")]
+UserIds = Annotated[list[strawberry.ID], _arg("Global ids of users of the group's backend; at least one.")]
+CREATE = "The new {0}'s fields; all are checked before the backend is called."
+CHANGES = "The fields to change; those left out stay as they are."
 
 
 class _FieldNamingService:
@@ -164,40 +179,46 @@ def _queue_members(values: list[QueueMemberInput], backend: str) -> list[domain.
     return members
 
 
-@strawberry.type
+@strawberry.type(description="The write side. Each mutation needs an admin token (once tokens are configured), "
+                             "changes one backend, checks its whole input before calling it, and leaves the "
+                             "backend as it was when it fails (or says exactly what was done). Objects a write "
+                             "changes besides its own are listed in `extensions.sideEffects`.")
 class Mutation:
     # --- users -------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a user on one backend.")
-    async def create_user(self, info: Info, backend: str, input: CreateUserInput) -> User:
+    async def create_user(self, info: Info, backend: BackendArg,
+                          input: Annotated[CreateUserInput, _arg(CREATE.format("user"))]) -> User:
         return await _create(info, backend, domain.Kind.USER, lambda: to_user_create(input))
 
     @strawberry.mutation(description="Change the given fields of a user; the others stay as they are.")
-    async def update_user(self, info: Info, id: strawberry.ID, input: UpdateUserInput) -> User:
+    async def update_user(self, info: Info, id: UserId,
+                          input: Annotated[UpdateUserInput, _arg(CHANGES)]) -> User:
         return await _update(info, id, domain.Kind.USER, lambda: to_user_update(input))
 
     @strawberry.mutation(description="Delete a user.")
-    async def delete_user(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    async def delete_user(self, info: Info, id: UserId) -> DeletePayload:
         return await _delete(info, id, domain.Kind.USER)
 
     # --- groups ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a group, optionally with members.")
-    async def create_group(self, info: Info, backend: str, input: CreateGroupInput) -> Group:
+    async def create_group(self, info: Info, backend: BackendArg,
+                           input: Annotated[CreateGroupInput, _arg(CREATE.format("group"))]) -> Group:
         return await _create(info, backend, domain.Kind.GROUP, lambda: to_group_create(
             input, _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")))
 
     @strawberry.mutation(description="Change the given fields of a group.")
-    async def update_group(self, info: Info, id: strawberry.ID, input: UpdateGroupInput) -> Group:
+    async def update_group(self, info: Info, id: GroupId,
+                           input: Annotated[UpdateGroupInput, _arg(CHANGES)]) -> Group:
         return await _update(info, id, domain.Kind.GROUP, lambda: to_group_update(input))
 
     @strawberry.mutation(description="Delete a group (its users stay).")
-    async def delete_group(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    async def delete_group(self, info: Info, id: GroupId) -> DeletePayload:
         return await _delete(info, id, domain.Kind.GROUP)
 
     @strawberry.mutation(description="Append users to a group; users already in it keep their place.")
-    async def add_group_members(self, info: Info, group_id: strawberry.ID,
-                                user_ids: list[strawberry.ID]) -> Group:
+    async def add_group_members(self, info: Info, group_id: GroupId, user_ids: UserIds) -> Group:
         service = _writer(info)
         gid = _target(info, group_id, domain.Kind.GROUP, "groupId")
         users = _same_backend(list(user_ids), domain.Kind.USER, gid.backend, "userIds")
@@ -207,8 +228,7 @@ class Mutation:
         return await _group_with_members(info, gid, members)
 
     @strawberry.mutation(description="Remove users from a group; all or none.")
-    async def remove_group_members(self, info: Info, group_id: strawberry.ID,
-                                   user_ids: list[strawberry.ID]) -> Group:
+    async def remove_group_members(self, info: Info, group_id: GroupId, user_ids: UserIds) -> Group:
         service = _writer(info)
         gid = _target(info, group_id, domain.Kind.GROUP, "groupId")
         users = _same_backend(list(user_ids), domain.Kind.USER, gid.backend, "userIds")
@@ -220,21 +240,24 @@ class Mutation:
     # --- queues ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a queue, optionally with members in order.")
-    async def create_queue(self, info: Info, backend: str, input: CreateQueueInput) -> Queue:
+    async def create_queue(self, info: Info, backend: BackendArg,
+                           input: Annotated[CreateQueueInput, _arg(CREATE.format("queue"))]) -> Queue:
         return await _create(info, backend, domain.Kind.QUEUE,
                              lambda: to_queue_create(input, _queue_members(list(input.members), backend)))
 
     @strawberry.mutation(description="Change the given fields of a queue.")
-    async def update_queue(self, info: Info, id: strawberry.ID, input: UpdateQueueInput) -> Queue:
+    async def update_queue(self, info: Info, id: QueueId,
+                           input: Annotated[UpdateQueueInput, _arg(CHANGES)]) -> Queue:
         return await _update(info, id, domain.Kind.QUEUE, lambda: to_queue_update(input))
 
     @strawberry.mutation(description="Delete a queue.")
-    async def delete_queue(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    async def delete_queue(self, info: Info, id: QueueId) -> DeletePayload:
         return await _delete(info, id, domain.Kind.QUEUE)
 
     @strawberry.mutation(description="Replace a queue's members with these, in this order.")
-    async def set_queue_members(self, info: Info, queue_id: strawberry.ID,
-                                members: list[QueueMemberInput]) -> Queue:
+    async def set_queue_members(self, info: Info, queue_id: QueueId, members: Annotated[
+            list[QueueMemberInput], _arg("Every member the queue is to have, in ring order; an empty list "
+                                         "leaves it without members.")]) -> Queue:
         service = _writer(info)
         gid = _target(info, queue_id, domain.Kind.QUEUE, "queueId")
         wanted = _queue_members(list(members), gid.backend)
@@ -246,34 +269,40 @@ class Mutation:
     # --- trunks ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a SIP trunk; the password is stored, never shown.")
-    async def create_trunk(self, info: Info, backend: str, input: CreateTrunkInput) -> Trunk:
+    async def create_trunk(self, info: Info, backend: BackendArg,
+                           input: Annotated[CreateTrunkInput, _arg(CREATE.format("trunk"))]) -> Trunk:
         return await _create(info, backend, domain.Kind.TRUNK, lambda: to_trunk_create(input))
 
     @strawberry.mutation(description="Change the given fields of a trunk.")
-    async def update_trunk(self, info: Info, id: strawberry.ID, input: UpdateTrunkInput) -> Trunk:
+    async def update_trunk(self, info: Info, id: TrunkId,
+                           input: Annotated[UpdateTrunkInput, _arg(CHANGES)]) -> Trunk:
         return await _update(info, id, domain.Kind.TRUNK, lambda: to_trunk_update(input))
 
     @strawberry.mutation(description="Delete a trunk.")
-    async def delete_trunk(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    async def delete_trunk(self, info: Info, id: TrunkId) -> DeletePayload:
         return await _delete(info, id, domain.Kind.TRUNK)
 
     # --- devices -----------------------------------------------------------------
 
     @strawberry.mutation(description="Register a device, optionally assigned to a user.")
-    async def create_device(self, info: Info, backend: str, input: CreateDeviceInput) -> Device:
+    async def create_device(self, info: Info, backend: BackendArg,
+                            input: Annotated[CreateDeviceInput, _arg(CREATE.format("device"))]) -> Device:
         return await _create(info, backend, domain.Kind.DEVICE, lambda: to_device_create(
             input, None if input.user_id is None else _user_on(backend, input.user_id, "input.userId")))
 
     @strawberry.mutation(description="Change the given fields of a device.")
-    async def update_device(self, info: Info, id: strawberry.ID, input: UpdateDeviceInput) -> Device:
+    async def update_device(self, info: Info, id: DeviceId,
+                            input: Annotated[UpdateDeviceInput, _arg(CHANGES)]) -> Device:
         return await _update(info, id, domain.Kind.DEVICE, lambda: to_device_update(input))
 
     @strawberry.mutation(description="Delete a device.")
-    async def delete_device(self, info: Info, id: strawberry.ID) -> DeletePayload:
+    async def delete_device(self, info: Info, id: DeviceId) -> DeletePayload:
         return await _delete(info, id, domain.Kind.DEVICE)
 
     @strawberry.mutation(description="Assign a device to a user of the same backend.")
-    async def assign_device(self, info: Info, device_id: strawberry.ID, user_id: strawberry.ID) -> Device:
+    async def assign_device(self, info: Info, device_id: DeviceId,
+                            user_id: Annotated[strawberry.ID, _arg("Global id of a user of the device's "
+                                                                   "backend.")]) -> Device:
         service = _writer(info)
         gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
         user = _user_on(gid.backend, user_id, "userId")
@@ -282,7 +311,7 @@ class Mutation:
         return Device.of(gid.backend, record)
 
     @strawberry.mutation(description="Take a device away from its user.")
-    async def unassign_device(self, info: Info, device_id: strawberry.ID) -> Device:
+    async def unassign_device(self, info: Info, device_id: DeviceId) -> Device:
         service = _writer(info)
         gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
         record = await service.unassign_device(gid.backend, gid.native_id)
@@ -290,11 +319,11 @@ class Mutation:
         return Device.of(gid.backend, record)
 
     @strawberry.mutation(description="Make the device re-read its configuration.")
-    async def resync_device(self, info: Info, id: strawberry.ID) -> DeviceActionPayload:
+    async def resync_device(self, info: Info, id: DeviceId) -> DeviceActionPayload:
         return await _device_action(info, id, domain.DeviceAction.RESYNC)
 
     @strawberry.mutation(description="Reboot the device.")
-    async def restart_device(self, info: Info, id: strawberry.ID) -> DeviceActionPayload:
+    async def restart_device(self, info: Info, id: DeviceId) -> DeviceActionPayload:
         return await _device_action(info, id, domain.DeviceAction.RESTART)
 
 

@@ -50,23 +50,38 @@ class RegistrationState:
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
 class Node:
-    id: strawberry.ID = strawberry.field(description="Opaque, stable global id.")
+    id: strawberry.ID = strawberry.field(
+        description="Opaque, stable global id: it names the kind, the backend and the backend's own id. "
+                    "Keep it to fetch the object again or to name it in a mutation; do not take it apart.")
 
 
 @strawberry.interface(description="An object that lives on one backend.")
 class BackendObject(Node):
-    backend: str = strawberry.field(description="Name of the configured backend it lives on.")
-    native_id: str = strawberry.field(description="The backend's own id for it.")
-    raw: JSON = strawberry.field(description="The vendor's payload, secrets removed.")
+    backend: str = strawberry.field(description="Name of the configured backend it lives on (see `backends`).")
+    native_id: str = strawberry.field(
+        description="The backend's own id for it, as its vendor shows it (Era: a uuid-like string, a "
+                    "phone's MAC; Infinity: `<domainId>-<id>`; sipXcom and the local store: a number).")
+    raw: JSON = strawberry.field(
+        description="The vendor's own payload for it, with secrets removed: whatever the unified fields "
+                    "leave out. Its shape is the vendor's and differs between backends.")
 
 
 @strawberry.type(description="A person or SIP account that owns an extension.")
 class User(BackendObject):
-    username: str
-    display_name: str | None
-    extension: str | None
-    email: str | None
-    enabled: bool
+    username: str = strawberry.field(
+        description="The login (SIP user) name the backend keys the user by; unique on its backend. "
+                    "Era: `login`; Infinity: `user` (cannot be renamed); sipXcom: `userName`.")
+    display_name: str | None = strawberry.field(
+        description="The person's name as phones and directories show it; null where none is set. "
+                    "sipXcom joins first and last name.")
+    extension: str | None = strawberry.field(
+        description="The internal number that rings the user: 2 to 15 ASCII digits; null when the user has "
+                    "none.")
+    email: str | None = strawberry.field(
+        description="E-mail address; null when none is set, and always on backends that keep none (Era).")
+    enabled: bool = strawberry.field(
+        description="Whether the user may register and call. Backends without such a flag (Era, Infinity) "
+                    "always answer true.")
     registration: Registration | None = strawberry.field(
         description="Whether the user's phone is registered; null where the backend cannot tell."
     )
@@ -85,13 +100,14 @@ class User(BackendObject):
             _record=record,
         )
 
-    @strawberry.field(description="Groups the user belongs to.")
+    @strawberry.field(description="Groups the user belongs to, on the user's backend; null if the backend "
+                                  "could not be read (the error says why).")
     async def groups(self, info: Info) -> list[Group] | None:
         groups = await info.context.loaders.user_groups(self.backend).load(self.native_id)
         _prime(info, self.backend, groups)
         return [Group.of(self.backend, g) for g in groups]
 
-    @strawberry.field(description="Devices assigned to the user.")
+    @strawberry.field(description="Devices assigned to the user; null if the backend could not be read.")
     async def devices(self, info: Info) -> list[Device] | None:
         devices = await info.context.loaders.user_devices(self.backend).load(self.native_id)
         _prime(info, self.backend, devices)
@@ -101,21 +117,28 @@ class User(BackendObject):
 @strawberry.type(description="A member of a group: a user, or a number that matches no user.")
 class GroupMember:
     position: int = strawberry.field(description="0-based ring order.")
-    user: User | None
-    number: str | None = strawberry.field(description="The dialled number, where the vendor rings numbers.")
+    user: User | None = strawberry.field(
+        description="The member, a user of the group's backend; null for a number no user owns (an external "
+                    "member of an Era group).")
+    number: str | None = strawberry.field(
+        description="The number that is rung: the member's extension, or the dialled number where the vendor "
+                    "rings numbers (Era); null for a user without an extension.")
 
 
-NAME_HELP = "The short name the backend keys it by."
-DISPLAY_NAME_HELP = "The human label, where the backend keeps one apart from the name."
-DESCRIPTION_HELP = "Free text describing it."
+NAME_HELP = "The short name the backend keys it by; unique among its kind on its backend."
+DISPLAY_NAME_HELP = "The human label, where the backend keeps one apart from the name; null otherwise."
+DESCRIPTION_HELP = "Free text describing it; null when none is set or the backend keeps none."
 
 
 @strawberry.type(description="A ring group: users called together or in turn.")
 class Group(BackendObject):
     name: str = strawberry.field(description=NAME_HELP)
     display_name: str | None = strawberry.field(description=DISPLAY_NAME_HELP)
-    extension: str | None
-    strategy: RingStrategy | None
+    extension: str | None = strawberry.field(
+        description="The number that rings the group: 2 to 15 ASCII digits; null when it has none "
+                    "(sipXcom's user groups never do).")
+    strategy: RingStrategy | None = strawberry.field(
+        description="How the group rings its members; null where the backend keeps none (Infinity, sipXcom).")
     description: str | None = strawberry.field(description=DESCRIPTION_HELP)
     _record: strawberry.Private[domain.Group]
 
@@ -131,7 +154,7 @@ class Group(BackendObject):
             _record=record,
         )
 
-    @strawberry.field(description="Members in ring order.")
+    @strawberry.field(description="Members in ring order; null if the backend could not be read.")
     async def members(self, info: Info) -> list[GroupMember] | None:
         members = await info.context.loaders.group_members(self.backend).load(self.native_id)
         _prime(info, self.backend, [m.user for m in members])
@@ -145,23 +168,33 @@ class Group(BackendObject):
         ]
 
 
-QueueMemberTarget = Annotated[User | Group, strawberry.union("QueueMemberTarget")]
+QueueMemberTarget = Annotated[User | Group, strawberry.union(
+    "QueueMemberTarget", description="What serves a queue: a user, or a ring group (Infinity's queues are served "
+                                     "by groups only).")]
 
 
 @strawberry.type(description="A user or group serving a queue.")
 class QueueMember:
     position: int = strawberry.field(description="0-based ring order.")
-    priority: int | None
-    member: QueueMemberTarget | None
-    settings: JSON = strawberry.field(description="Vendor ring settings of this member (e.g. ring time).")
+    priority: int | None = strawberry.field(
+        description="The member's priority, 0 to 1000; which end rings first is the backend's "
+                    "`capabilities { memberPriority }`. Null where members carry none (they ring by `position`).")
+    member: QueueMemberTarget | None = strawberry.field(
+        description="The user or group serving the queue, on the queue's backend.")
+    settings: JSON = strawberry.field(
+        description="The vendor's ring settings of this member, secrets removed (e.g. Infinity's `ringStrategy`, "
+                    "`ringAttempts`, `ringSecs`); an empty object where it keeps none.")
 
 
 @strawberry.type(description="A call queue (hunt group) with ordered members.")
 class Queue(BackendObject):
     name: str = strawberry.field(description=NAME_HELP)
     display_name: str | None = strawberry.field(description=DISPLAY_NAME_HELP)
-    extension: str | None
-    strategy: RingStrategy | None
+    extension: str | None = strawberry.field(
+        description="The number that calls the queue: 2 to 15 ASCII digits; null when it has none.")
+    strategy: RingStrategy | None = strawberry.field(
+        description="How calls are offered to the members; null where the backend keeps none, or where "
+                    "members ring in ways that differ (Infinity, sipXcom).")
     description: str | None = strawberry.field(description=DESCRIPTION_HELP)
     _record: strawberry.Private[domain.Queue]
 
@@ -177,7 +210,7 @@ class Queue(BackendObject):
             _record=record,
         )
 
-    @strawberry.field(description="Members in ring order, with priority.")
+    @strawberry.field(description="Members in ring order, with priority; null if the backend could not be read.")
     async def members(self, info: Info) -> list[QueueMember] | None:
         members = await info.context.loaders.queue_members(self.backend).load(self.native_id)
         result = []
@@ -196,7 +229,7 @@ class Queue(BackendObject):
 
 @strawberry.type(description="A trunk to a carrier or gateway (SIP, ISDN, analogue). Its password is write-only.")
 class Trunk(BackendObject):
-    name: str
+    name: str = strawberry.field(description="The trunk's name on its backend (Era: the provider's code).")
     kind: TrunkKind = strawberry.field(description="What the trunk connects to, derived from its model.")
     model: str | None = strawberry.field(
         description="The backend's own label for the trunk's model (e.g. sipXcom's `sipTrunkStandard`).")
@@ -208,9 +241,11 @@ class Trunk(BackendObject):
                     "Null when the backend resolves the domain itself.")
     port: int | None = strawberry.field(
         description="The port at `host`; null for the transport's default.")
-    transport: Transport | None
-    username: str | None = strawberry.field(description="The account's authentication user name.")
-    enabled: bool
+    transport: Transport | None = strawberry.field(
+        description="The SIP transport; null for the backend's default, and for trunks that are not SIP.")
+    username: str | None = strawberry.field(
+        description="The account's authentication user name at the carrier; null when it has none.")
+    enabled: bool = strawberry.field(description="Whether the PBX uses the trunk for calls.")
     register: bool | None = strawberry.field(description="Whether the PBX registers the account with the carrier.")
     registration: RegistrationState | None = strawberry.field(
         description="Whether the trunk is registered now; null where the backend cannot tell.")
@@ -235,9 +270,14 @@ class Trunk(BackendObject):
 
 @strawberry.type(description="A phone or other SIP device.")
 class Device(BackendObject):
-    mac: str | None
-    model: str | None
-    name: str | None
+    mac: str | None = strawberry.field(
+        description="The MAC address, 12 lower-case hex digits in pairs with colons (`00:04:f2:ab:cd:ef`); "
+                    "null where the backend keeps none.")
+    model: str | None = strawberry.field(
+        description="The model as the backend names it (e.g. `Polycom VVX 450`); null where unknown. "
+                    "`Backend.capabilities { models }` lists those a backend takes.")
+    name: str | None = strawberry.field(
+        description="A label for the device; null where none is set (Era's phones have none).")
     registration: RegistrationState | None = strawberry.field(
         description="Whether the device is registered now; null where the backend cannot tell.")
     _record: strawberry.Private[domain.Device]
@@ -253,7 +293,7 @@ class Device(BackendObject):
             _record=record,
         )
 
-    @strawberry.field(description="The user the device is assigned to.")
+    @strawberry.field(description="The user the device is assigned to; null when it is assigned to none.")
     async def user(self, info: Info) -> User | None:
         user = await info.context.loaders.device_user(self.backend).load(self.native_id)
         if user is None:

@@ -18,9 +18,19 @@ from pbxgraph.schema.inputs import DeviceFilter, ListFilter, OrderBy, to_filter
 from pbxgraph.schema.nodes import NODE_TYPES, Device, Group, Node, Queue, Trunk, User, to_node
 
 BACKENDS_HELP = "Only these backends (by name); all configured backends when left out."
-FIRST_HELP = "Page size, 0 to 500."
+FIRST_HELP = "Page size, 0 to 500: the most items this page holds across all backends."
+AFTER_HELP = "Continue after this cursor (an `endCursor` or `cursor` of the same listing); from the start " \
+             "when left out."
+ORDER_HELP = "The order (default: by name, ascending); every backend is read in it and the pages merged, so " \
+             "cursors continue across backends."
+FILTER_HELP = "Only the items that match every field given; filters a backend cannot apply itself are " \
+              "applied by pbxgraph."
 BackendsArg = Annotated[list[str] | None, strawberry.argument(description=BACKENDS_HELP)]
 FirstArg = Annotated[int, strawberry.argument(description=FIRST_HELP)]
+AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_HELP)]
+OrderArg = Annotated[OrderBy | None, strawberry.argument(description=ORDER_HELP)]
+FilterArg = Annotated[ListFilter | None, strawberry.argument(description=FILTER_HELP)]
+DeviceFilterArg = Annotated[DeviceFilter | None, strawberry.argument(description=FILTER_HELP)]
 
 
 async def load_node(info: Info, value: str, *, field: str = "id") -> Any:
@@ -68,69 +78,78 @@ async def list_kind(
     )
 
 
-@strawberry.type
+@strawberry.type(description="The read side: objects by id, listings over every backend, the backends "
+                             "themselves, and who owns a number.")
 class Query:
     @strawberry.field(description="The object with this global id, or null if it does not exist.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
+            description="A global id, as an object's `id` gives it.")]) -> Node | None:
         return await load_node(info, id)
 
-    @strawberry.field(description="Objects by global id, in order; null for one that does not exist.")
-    def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    @strawberry.field(description="Objects by global id, in order; null for one that does not exist. "
+                                  "Ids of one backend and kind are fetched in one batched call.")
+    def nodes(self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(
+            description="Global ids, of any kinds and backends; a malformed one fails only its own "
+                        "entry.")]) -> list[Node | None]:
         # Each item resolves on its own, so one bad id fails only its own entry.
         return [load_node(info, value, field=f"ids[{index}]")  # type: ignore[misc]
                 for index, value in enumerate(ids)]
 
-    @strawberry.field(description="Users across backends.")
+    @strawberry.field(description="Users across backends, a page at a time.")
     async def users(
         self, info: Info,
         backends: BackendsArg = None,
-        filter: ListFilter | None = None, order_by: OrderBy | None = None,
-        first: FirstArg = 50, after: str | None = None,
+        filter: FilterArg = None, order_by: OrderArg = None,
+        first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[User]:
         return await list_kind(info, domain.Kind.USER, backends, filter, order_by, first, after)
 
-    @strawberry.field(description="Ring groups across backends.")
+    @strawberry.field(description="Ring groups across backends, a page at a time.")
     async def groups(
         self, info: Info,
         backends: BackendsArg = None,
-        filter: ListFilter | None = None, order_by: OrderBy | None = None,
-        first: FirstArg = 50, after: str | None = None,
+        filter: FilterArg = None, order_by: OrderArg = None,
+        first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Group]:
         return await list_kind(info, domain.Kind.GROUP, backends, filter, order_by, first, after)
 
-    @strawberry.field(description="Call queues across backends.")
+    @strawberry.field(description="Call queues (hunt groups) across backends, a page at a time.")
     async def queues(
         self, info: Info,
         backends: BackendsArg = None,
-        filter: ListFilter | None = None, order_by: OrderBy | None = None,
-        first: FirstArg = 50, after: str | None = None,
+        filter: FilterArg = None, order_by: OrderArg = None,
+        first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Queue]:
         return await list_kind(info, domain.Kind.QUEUE, backends, filter, order_by, first, after)
 
-    @strawberry.field(description="SIP trunks across backends.")
+    @strawberry.field(description="Trunks across backends, a page at a time; a backend without trunks "
+                                  "(Infinity) adds a NOT_SUPPORTED error naming it beside the others' trunks.")
     async def trunks(
         self, info: Info,
         backends: BackendsArg = None,
-        filter: ListFilter | None = None, order_by: OrderBy | None = None,
-        first: FirstArg = 50, after: str | None = None,
+        filter: FilterArg = None, order_by: OrderArg = None,
+        first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Trunk]:
         return await list_kind(info, domain.Kind.TRUNK, backends, filter, order_by, first, after)
 
-    @strawberry.field(description="Devices (phones) across backends.")
+    @strawberry.field(description="Devices (phones) across backends, a page at a time.")
     async def devices(
         self, info: Info,
         backends: BackendsArg = None,
-        filter: DeviceFilter | None = None, order_by: OrderBy | None = None,
-        first: FirstArg = 50, after: str | None = None,
+        filter: DeviceFilterArg = None, order_by: OrderArg = None,
+        first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Device]:
         return await list_kind(info, domain.Kind.DEVICE, backends, filter, order_by, first, after)
 
-    @strawberry.field(description="The configured backends.")
+    @strawberry.field(description="The configured backends (those the caller's token may see), in "
+                                  "configuration order.")
     def backends(self, info: Info) -> list[Backend]:
         return [Backend(name=c.name, vendor=c.vendor) for c in info.context.service.backends]
 
-    @strawberry.field(description="Which users, groups and queues own a number, on every backend.")
-    async def directory(self, info: Info, number: str) -> DirectoryResult:
+    @strawberry.field(description="Which users, groups and queues own a number, on every backend: also "
+                                  "finds one number used on two backends.")
+    async def directory(self, info: Info, number: Annotated[str, strawberry.argument(
+            description="The extension to look up: 2 to 15 ASCII digits.")]) -> DirectoryResult:
         validation.extension(number, "number")
         result = await info.context.service.directory(number)
         path = info.path.as_list()

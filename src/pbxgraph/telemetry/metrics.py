@@ -25,6 +25,7 @@ _OPERATION = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
 ERROR_CODES = frozenset({
     "BAD_USER_INPUT", "NOT_FOUND", "NOT_SUPPORTED", "CONFLICT", "BACKEND_UNAVAILABLE", "BACKEND_TIMEOUT",
     "BACKEND_ERROR", "UNAUTHENTICATED", "FORBIDDEN", "INTERNAL_SERVER_ERROR",
+    "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "PERSISTED_QUERY_NOT_IN_LIST",
 })
 #: Seconds: GraphQL requests and backend calls both span a millisecond to the timeouts.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)

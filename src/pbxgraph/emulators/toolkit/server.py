@@ -46,12 +46,14 @@ class LoopbackServer:
         log_level: str = "warning",
         ssl_certfile: str | None = None,
         ssl_keyfile: str | None = None,
+        lifespan: str = "off",
     ) -> None:
-        """``ssl_certfile``/``ssl_keyfile`` serve HTTPS, for vendors only reached over TLS."""
+        """``ssl_certfile``/``ssl_keyfile`` serve HTTPS, for vendors only reached over TLS;
+        ``lifespan="on"`` runs the app's start-up and shut-down (pbxgraph's own app opens its backends so)."""
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("emulators listen on loopback only")
         # h11, not httptools: vendors use custom methods (Era's LOOKUP) that httptools rejects.
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="off", http="h11",
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan=lifespan, http="h11",
                                 access_log=False, loop="asyncio", ssl_certfile=ssl_certfile,
                                 ssl_keyfile=ssl_keyfile)
         self._server = uvicorn.Server(config)
