@@ -88,7 +88,7 @@ class Backend:
 
     @strawberry.field(description="Kinds and operations this backend supports, and what it accepts for each.")
     def capabilities(self, info: Info) -> list[Capability]:
-        capabilities = info.context.service.backends.get(self.name).capabilities
+        capabilities = info.context.service.capabilities(self.name)
         return [Capability.of(kind, capabilities.kinds[kind], capabilities.rules_for(kind))
                 for kind in _ordered(capabilities.kinds)]
 

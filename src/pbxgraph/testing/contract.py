@@ -229,11 +229,11 @@ class ConnectorContract:
     @pytest.mark.parametrize("kind", ALL_KINDS, ids=str)
     async def test_get_many_answers_every_key_in_order(self, connector: Connector, kind: Kind) -> None:
         resource = self._require(connector, kind, Operation.LIST, Operation.READ)
-        page = await resource.list(ListQuery(limit=3))
+        page = await resource.page(ListQuery(limit=3))
         if len(page.items) < 2 and Operation.CREATE in self._ops(connector, kind):
             await self._create(connector, kind)
             await self._create(connector, kind)
-            page = await resource.list(ListQuery(limit=3))
+            page = await resource.page(ListQuery(limit=3))
         ids = [item.id for item in page.items]
         assert ids, f"no {kind} to read"
         unknown = self.unknown_id(kind)
@@ -250,13 +250,13 @@ class ConnectorContract:
     @pytest.mark.parametrize("kind", ALL_KINDS, ids=str)
     async def test_list_pages_without_loss_or_repetition(self, connector: Connector, kind: Kind) -> None:
         resource = self._require(connector, kind, Operation.LIST)
-        everything = await resource.list(ListQuery(limit=1000))
+        everything = await resource.page(ListQuery(limit=1000))
         assert not everything.has_more
         for sort in SortField:
             seen: list[str] = []
             offset = 0
             while True:
-                page = await resource.list(ListQuery(sort=sort, offset=offset, limit=2))
+                page = await resource.page(ListQuery(sort=sort, offset=offset, limit=2))
                 assert len(page.items) <= 2
                 seen += [item.id for item in page.items]
                 offset += len(page.items)
@@ -272,21 +272,21 @@ class ConnectorContract:
         if Operation.CREATE in self._ops(connector, kind):
             target = await self._create(connector, kind)
         else:
-            items = (await resource.list(ListQuery(limit=50))).items
+            items = (await resource.page(ListQuery(limit=50))).items
             target = next((i for i in items if i.extension), None)
             if target is None:
                 pytest.skip("nothing with an extension to filter for")
         if target.extension is not None:
-            by_ext = await resource.list(ListQuery(filter=Filter(extension=target.extension)))
+            by_ext = await resource.page(ListQuery(filter=Filter(extension=target.extension)))
             assert [i.id for i in by_ext.items] == [target.id]
         else:
             # A kind this vendor keeps without extensions: no extension filter may match it.
-            by_ext = await resource.list(ListQuery(filter=Filter(extension="6001"), limit=100))
+            by_ext = await resource.page(ListQuery(filter=Filter(extension="6001"), limit=100))
             assert target.id not in [i.id for i in by_ext.items]
         word = (target.display_name if isinstance(target, User) and target.display_name else target.name)
-        by_name = await resource.list(ListQuery(filter=Filter(search=word.upper()), limit=100))
+        by_name = await resource.page(ListQuery(filter=Filter(search=word.upper()), limit=100))
         assert target.id in [i.id for i in by_name.items]
-        nothing = await resource.list(ListQuery(filter=Filter(search="zz-no-such-name-zz")))
+        nothing = await resource.page(ListQuery(filter=Filter(search="zz-no-such-name-zz")))
         assert nothing.items == [] and not nothing.has_more
 
     @pytest.mark.parametrize("kind", ALL_KINDS, ids=str)
@@ -314,7 +314,7 @@ class ConnectorContract:
             if Operation.LIST not in self._ops(connector, kind):
                 continue
             resource = resource_of(connector, kind)
-            ids = [item.id for item in (await resource.list(ListQuery(limit=5))).items]
+            ids = [item.id for item in (await resource.page(ListQuery(limit=5))).items]
             keys = [*ids, unknown]
             answers = await getattr(resource, method)(keys)
             assert len(answers) == len(keys), f"{kind}.{method} lost keys"
@@ -374,11 +374,11 @@ class ConnectorContract:
         if Operation.CREATE in self._ops(connector, Kind.DEVICE):
             device: Device = await devices.create(self.sample_device(_unique()))
         else:
-            device = (await devices.list(ListQuery(limit=1))).items[0]
+            device = (await devices.page(ListQuery(limit=1))).items[0]
         if Operation.CREATE in self._ops(connector, Kind.USER):
             user: User = await users.create(self.sample_user(_unique()))
         else:
-            user = (await users.list(ListQuery(limit=1))).items[0]
+            user = (await users.page(ListQuery(limit=1))).items[0]
         await devices.assign(device.id, user.id)
         (owner,) = await devices.users_of([device.id])
         assert owner is not None and owner.id == user.id

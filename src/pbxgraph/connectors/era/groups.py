@@ -13,6 +13,7 @@ dial disappears (with its timeout). Every other step keeps its numbers and its
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
@@ -51,7 +52,7 @@ class EraGroups:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[Group]:
+    async def page(self, query: ListQuery) -> Page[Group]:
         flt = query.filter
         if flt.mac is not None:
             return Page(items=[], has_more=False, total=0)
@@ -62,9 +63,8 @@ class EraGroups:
         payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
                     if isinstance(p.get("id"), str)}
         page = apply_query([mapping.group_from(p) for p in payloads.values()], query)
-        page.items = [mapping.group_from(p) for p in
-                      await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items])]
-        return page
+        completed = await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items])
+        return replace(page, items=[mapping.group_from(p) for p in completed])
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
         if not ids:

@@ -16,6 +16,7 @@ comment out, so a listed page and ``get_many`` read each hunt whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
@@ -58,7 +59,7 @@ class EraQueues:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[Queue]:
+    async def page(self, query: ListQuery) -> Page[Queue]:
         flt = query.filter
         if flt.mac is not None:
             return Page(items=[], has_more=False, total=0)
@@ -69,9 +70,8 @@ class EraQueues:
         payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
                     if isinstance(p.get("id"), str)}
         page = apply_query([mapping.queue_from(p) for p in payloads.values()], query)
-        page.items = [mapping.queue_from(p) for p in
-                      await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items])]
-        return page
+        completed = await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items])
+        return replace(page, items=[mapping.queue_from(p) for p in completed])
 
     async def get_many(self, ids: Sequence[str]) -> list[Queue | None]:
         if not ids:

@@ -36,7 +36,7 @@ class EraTrunks:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[Trunk]:
+    async def page(self, query: ListQuery) -> Page[Trunk]:
         flt = query.filter
         if flt.mac is not None or flt.extension is not None:
             return Page(items=[], has_more=False, total=0)

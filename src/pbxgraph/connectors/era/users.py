@@ -13,6 +13,7 @@ every group and hunt, in the same mutation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
@@ -45,7 +46,7 @@ class EraUsers:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[User]:
+    async def page(self, query: ListQuery) -> Page[User]:
         flt = query.filter
         if flt.mac is not None:
             return Page(items=[], has_more=False, total=0)
@@ -57,8 +58,7 @@ class EraUsers:
         by_id = {p["id"]: p for p in payloads if isinstance(p.get("id"), str)}
         page = apply_query([mapping.user_from(p) for p in payloads], query)
         states = await registrations(self.client, [u.id for u in page.items])
-        page.items = [mapping.user_from(by_id[u.id], states.get(u.id)) for u in page.items]
-        return page
+        return replace(page, items=[mapping.user_from(by_id[u.id], states.get(u.id)) for u in page.items])
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         wanted = unique(ids)

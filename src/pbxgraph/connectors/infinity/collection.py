@@ -184,7 +184,7 @@ class DomainCollection(Generic[R]):
             return [[*base, like(name, pattern)] for name in self.spec.search_fields]
         return [base]
 
-    async def list(self, query: ListQuery) -> Page[R]:
+    async def page(self, query: ListQuery) -> Page[R]:
         variants = self._vendor_filters(query)
         if variants is None:
             return Page(items=[], has_more=False, total=0)

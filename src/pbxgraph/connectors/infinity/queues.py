@@ -80,8 +80,8 @@ class InfinityQueues:
         self.collection = kinds.queues
         self.backend = kinds.backend
 
-    async def list(self, query: ListQuery) -> Page[Queue]:
-        page = await self.collection.list(query)
+    async def page(self, query: ListQuery) -> Page[Queue]:
+        page = await self.collection.page(query)
         await self.attach_strategies(page.items)
         return page
 

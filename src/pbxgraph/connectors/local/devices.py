@@ -35,7 +35,7 @@ class LocalDevices:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Device]:
+    async def page(self, query: ListQuery) -> Page[Device]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.devices, query, rows.device)
 

@@ -36,7 +36,7 @@ class LocalGroups:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Group]:
+    async def page(self, query: ListQuery) -> Page[Group]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.groups, query, rows.group)
 

@@ -38,7 +38,7 @@ class LocalQueues:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Queue]:
+    async def page(self, query: ListQuery) -> Page[Queue]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.queues, query, rows.queue)
 

@@ -25,7 +25,7 @@ class LocalTrunks:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Trunk]:
+    async def page(self, query: ListQuery) -> Page[Trunk]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.trunks, query, rows.trunk)
 

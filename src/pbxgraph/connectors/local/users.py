@@ -27,7 +27,7 @@ class LocalUsers:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[User]:
+    async def page(self, query: ListQuery) -> Page[User]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.users, query, rows.user)
 
