@@ -40,7 +40,6 @@ from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, Filter, prop
 from pbxgraph.connectors.era.common import (
     devices_with_registration,
-    names_backend,
     unique,
     users_with_registration,
 )
@@ -78,7 +77,6 @@ def mac_filter(macs: Sequence[str]) -> Filter:
     return tests[0] if len(tests) == 1 else ["or", *tests]
 
 
-@names_backend
 class EraDevices:
     def __init__(self, client: EraClient) -> None:
         self.client = client

@@ -19,7 +19,7 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
-from pbxgraph.connectors.era.common import names_backend, unique, users_by_number, whole
+from pbxgraph.connectors.era.common import unique, users_by_number, whole
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
     Group,
@@ -47,7 +47,6 @@ def era_type(strategy: RingStrategy | None) -> str:
                            field="strategy") from None
 
 
-@names_backend
 class EraGroups:
     def __init__(self, client: EraClient) -> None:
         self.client = client

@@ -22,7 +22,7 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
-from pbxgraph.connectors.era.common import names_backend, unique, users_by_id, whole
+from pbxgraph.connectors.era.common import unique, users_by_id, whole
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
@@ -54,7 +54,6 @@ def era_mode(strategy: RingStrategy | None) -> str:
                            field="strategy") from None
 
 
-@names_backend
 class EraQueues:
     def __init__(self, client: EraClient) -> None:
         self.client = client

@@ -20,7 +20,6 @@ from pbxgraph import validation
 from pbxgraph.connectors.era import follow, mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
 from pbxgraph.connectors.era.common import (
-    names_backend,
     registrations,
     unique,
     users_with_registration,
@@ -41,7 +40,6 @@ def _unsupported(backend: str, field: str, what: str) -> NotSupported:
                         field=field)
 
 
-@names_backend
 class EraUsers:
     def __init__(self, client: EraClient) -> None:
         self.client = client

@@ -40,14 +40,13 @@ _JSON = "application/json"
 
 
 class SipxcomClient:
-    def __init__(self, http: VendorHttp, *, backend: str, fmt: Format, page_size: int) -> None:
+    """sipXconfig's two APIs over the backend's HTTP client (whose lifecycle is the connector's)."""
+
+    def __init__(self, http: VendorHttp, *, fmt: Format, page_size: int) -> None:
         self.http = http
-        self.backend = backend
+        self.backend = http.backend
         self.format = fmt
         self.page_size = page_size
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
     # --- decoding ---------------------------------------------------------------
 
