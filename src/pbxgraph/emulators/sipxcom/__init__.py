@@ -16,6 +16,7 @@ from typing import Any
 from pbxgraph.emulators.sipxcom.routes import build_app
 from pbxgraph.emulators.sipxcom.seed import SEED_PINS, SEED_SIP_PASSWORDS, SEED_TRUNK_PASSWORD
 from pbxgraph.emulators.sipxcom.state import SipxState
+from pbxgraph.emulators.registry import EmulatedVendor
 from pbxgraph.emulators.toolkit import Emulator
 
 #: The administrator account of the emulated server (demo and tests only).
@@ -35,7 +36,13 @@ def demo_backend(url: str) -> dict[str, Any]:
     return {"vendor": "sipxcom", "url": url, "username": DEMO_USERNAME, "password": DEMO_PASSWORD}
 
 
+#: What the ``pbxgraph.emulators`` entry point names: the demo, ``pbxgraph emulate sipxcom`` and the
+#: contract suite find this emulator through it.
+EMULATED = EmulatedVendor(vendor="sipxcom", create=create_emulator, backend=demo_backend, port=8103)
+
+
 __all__ = [
+    "EMULATED",
     "DEMO_PASSWORD",
     "DEMO_USERNAME",
     "SEED_PINS",
