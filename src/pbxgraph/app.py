@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -32,8 +33,6 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
-from cross_web import HTTPException
-from starlette.datastructures import QueryParams
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
@@ -128,7 +127,7 @@ class PbxGraphQL(GraphQL[Context, None]):
                                      f"(got {_json_kind(value)}; batches are not supported)")
         return value
 
-    def parse_query_params(self, params: QueryParams) -> dict[str, Any]:
+    def parse_query_params(self, params: Mapping[str, str | None]) -> dict[str, Any]:
         parsed: dict[str, Any] = dict(params)
         for name in ("variables", "extensions"):
             if parsed.get(name):

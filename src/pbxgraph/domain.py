@@ -15,7 +15,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Generic, TypeVar, Final
+from typing import Any, Final, Generic, TypeVar
 
 
 class Kind(enum.StrEnum):
@@ -264,7 +264,7 @@ class Device:
 
 
 Record = User | Group | Queue | Trunk | Device
-R = TypeVar("R", User, Group, Queue, Trunk, Device)
+R = TypeVar("R", bound=Record)
 
 RECORD_KIND: Final[Mapping[type, Kind]] = {
     User: Kind.USER,

@@ -43,7 +43,7 @@ token = "${{file:{secret}}}"
     assert config.warnings == ()
 
 
-@pytest.mark.parametrize("data,key", [
+@pytest.mark.parametrize(("data", "key"), [
     ({}, "backends"),
     ({"backends": [{"vendor": "local"}]}, "backends[0].name"),
     ({"backends": [{"name": "a b", "vendor": "local"}]}, "backends[0].name"),
@@ -90,7 +90,7 @@ def serve_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
     return err.rstrip("\n").replace(str(path), "FILE")
 
 
-@pytest.mark.parametrize("text,message", [
+@pytest.mark.parametrize(("text", "message"), [
     ('[server]\nhots = "0.0.0.0"\n\n' + LOCAL,
      "FILE:2: server.hots: unknown key; did you mean 'host'?"),
     ('[server]\nport = 8000\nprot = 9000\n\n' + LOCAL,

@@ -33,8 +33,6 @@ from pbxgraph.emulators.infinity import DEMO_CREDENTIALS, InfinityState
 from pbxgraph.emulators.toolkit import Emulator, Fault, FaultKind
 from pbxgraph.errors import (
     BackendError,
-    BackendTimeout,
-    BackendUnavailable,
     BadUserInput,
     Conflict,
     NotFound,
@@ -515,7 +513,7 @@ async def test_unusable_answers_are_backend_errors(infinity: InfinityConnector,
     emulator.faults.add(Fault(kind=FaultKind.GARBAGE, path_prefix=f"{API}/1/users", times=1))
     with pytest.raises(BackendError) as garbage:
         await infinity.users.page(ListQuery())
-    assert garbage.value.backend == "inf" and f"GET {API}/1/users" in garbage.value.message
+    assert f"GET {API}/1/users" in garbage.value.message  # the code for each fault: the contract suite
     emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/1/groups", status=200, times=1,
                               body=b'{"groupId":"1","groupName":"sales"}\n{"groupId":"2","gro'))
     with pytest.raises(BackendError) as partial:
@@ -525,24 +523,11 @@ async def test_unusable_answers_are_backend_errors(infinity: InfinityConnector,
                               body=b'{"queueId":"x1","queueName":"odd"}\n'))
     with pytest.raises(BackendError):
         await infinity.queues.page(ListQuery())
-    emulator.faults.add(Fault(kind=FaultKind.DROP, path_prefix=f"{API}/1/devices", times=1))
-    with pytest.raises(BackendUnavailable):
-        await infinity.devices.page(ListQuery())
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/1/users", status=503, times=1))
-    with pytest.raises(BackendUnavailable):
-        await infinity.users.get_many(["1-1"])
     emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/1/users", status=500, times=1,
                               body=b"<html>oops</html>", content_type="text/html"))
     with pytest.raises(BackendError) as server_error:
         await infinity.users.get_many(["1-1"])
     assert server_error.value.details == {"status": 500, "body": "<html>oops</html>"}
-
-
-async def test_a_slow_backend_times_out(make_infinity: ConnectorFactory, emulator: Emulator[InfinityState]) -> None:
-    connector = await make_infinity(timeout_s=0.2)
-    emulator.faults.add(Fault(kind=FaultKind.LATENCY, path_prefix=API, delay_s=1.0, times=1))
-    with pytest.raises(BackendTimeout):
-        await connector.users.get_many(["1-1"])
 
 
 # --- health -------------------------------------------------------------------------------
@@ -556,5 +541,3 @@ async def test_health(make_infinity: ConnectorFactory, emulator: Emulator[Infini
     wrong = await make_infinity("wrong", api_key="nope")
     health = await wrong.health()
     assert health.status is HealthStatus.DOWN and "credentials" in (health.detail or "")
-    emulator.faults.add(Fault(kind=FaultKind.GARBAGE, path_prefix=API))
-    assert (await (await make_infinity("garbled")).health()).status is HealthStatus.DOWN

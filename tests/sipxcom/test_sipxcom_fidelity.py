@@ -143,7 +143,7 @@ async def test_a_listing_that_repeats_an_id_gives_one_record(
 
 
 def body_id(body: dict[str, Any]) -> int:
-    (entries,) = [v for v in body.values()]
+    (entries,) = list(body.values())
     listed = entries["users"] if isinstance(entries, dict) else entries
     return int(listed[0]["id"])
 

@@ -60,7 +60,7 @@ class Stack:
         return counts
 
     def no_calls(self) -> dict[str, int]:
-        return {key: 0 for key in self.calls()}
+        return dict.fromkeys(self.calls(), 0)
 
 
 def stack_config(emulators: dict[str, Any]) -> Config:

@@ -37,6 +37,8 @@ from pbxgraph.telemetry.requests import span, vendor_request_done
 
 log = logging.getLogger("pbxgraph.vendor")
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
 
 #: Methods that only read, so sending one again cannot do anything twice.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "LOOKUP"})
@@ -86,7 +88,7 @@ def retry_after(response: httpx.Response) -> float | None:
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 def _time_left(wait: float) -> bool:
@@ -314,6 +316,17 @@ async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:
     except BaseExceptionGroup as failures:
         raise _first(failures) from None
     return [task.result() for task in tasks]
+
+
+async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Two calls of different answers concurrently, as :func:`gather` runs them (the first failure wins)."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            one = group.create_task(_awaited(first))
+            two = group.create_task(_awaited(second))
+    except BaseExceptionGroup as failures:
+        raise _first(failures) from None
+    return one.result(), two.result()
 
 
 async def _awaited(call: Awaitable[T]) -> T:

@@ -20,6 +20,7 @@ from strawberry.types import Info
 from pbxgraph import domain
 from pbxgraph.errors import BadUserInput, Forbidden, NotFound
 from pbxgraph.ids import GlobalId, decode_expected, decode_id
+from pbxgraph.schema.context import Context
 from pbxgraph.schema.inputs import (
     CreateDeviceInput,
     CreateGroupInput,
@@ -43,7 +44,6 @@ from pbxgraph.schema.inputs import (
     to_user_create,
     to_user_update,
 )
-from pbxgraph.schema.context import Context
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
 from pbxgraph.service import KindService, PbxService
 

@@ -21,6 +21,9 @@ from pbxgraph.ids import encode_id
 from pbxgraph.redaction import redact
 from pbxgraph.schema.enums import Registration, RingStrategy, Transport, TrunkKind
 
+#: The domain's trunk, by a name the ``domain`` field of :class:`Trunk` does not hide.
+TrunkRecord = domain.Trunk
+
 
 def _identity(kind: domain.Kind, backend: str, record: domain.Record) -> dict[str, Any]:
     """The fields every backend object has: global id, backend, native id, scrubbed payload."""
@@ -217,7 +220,7 @@ class Trunk(BackendObject):
         description="Whether the trunk is registered now; null where the backend cannot tell.")
 
     @classmethod
-    def of(cls, backend: str, record: domain.Trunk) -> Trunk:
+    def of(cls, backend: str, record: TrunkRecord) -> Trunk:
         return cls(
             **_identity(domain.Kind.TRUNK, backend, record),
             name=record.name,

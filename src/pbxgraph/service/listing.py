@@ -115,7 +115,7 @@ async def list_across(
         raise BadUserInput(f"first: must be between 0 and {MAX_PAGE}, got {first}", field="first")
     names = [c.name for c in connectors]
     fingerprint = _fingerprint(kind, names, flt, sort, descending)
-    offsets = decode_cursor(after, fingerprint, names) if after else {n: 0 for n in names}
+    offsets = decode_cursor(after, fingerprint, names) if after else dict.fromkeys(names, 0)
 
     async def fetch(connector: Connector) -> Page[R]:
         if not connector.capabilities.supports(kind, Operation.LIST):
@@ -136,7 +136,7 @@ async def list_across(
         else:
             pages[connector.name] = result
 
-    heads = {name: 0 for name in pages}
+    heads = dict.fromkeys(pages, 0)
     position = dict(offsets)
     edges: list[Edge[R]] = []
     while len(edges) < first:

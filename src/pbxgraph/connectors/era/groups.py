@@ -97,7 +97,7 @@ class EraGroups:
         options: dict[str, Any] = {}
         if "name" in changes:
             name = validation.non_empty(changes["name"], "name")
-            options["title"] = self._title(name, changes["display_name"] if "display_name" in changes else name,
+            options["title"] = self._title(name, changes.get("display_name", name),
                                            given="display_name" in changes)
         elif "display_name" in changes:
             options["title"] = changes["display_name"] or ""

@@ -25,7 +25,7 @@ from pbxgraph.connectors.era.common import (
     users_with_registration,
     whole,
 )
-from pbxgraph.connectors.http import gather
+from pbxgraph.connectors.http import both
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import BadUserInput, NotSupported
@@ -62,10 +62,8 @@ class EraUsers:
         wanted = unique(ids)
         if not wanted:
             return []
-        payloads, states = await gather([
-            self.client.list_in(COLLECTION, "id", wanted),
-            registrations(self.client, wanted),
-        ])
+        payloads, states = await both(self.client.list_in(COLLECTION, "id", wanted),
+                                      registrations(self.client, wanted))
         found = {u.id: u for u in (mapping.user_from(p, states.get(p["id"])) for p in payloads)}
         return [found.get(i) for i in ids]
 

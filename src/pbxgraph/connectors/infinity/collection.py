@@ -36,7 +36,7 @@ from pbxgraph.errors import BackendError, NotFound
 from pbxgraph.ids import numeric_id
 from pbxgraph.validation import normalize_mac
 
-R = TypeVar("R", User, Group, Queue, Device)
+R = TypeVar("R", bound=User | Group | Queue | Device)
 
 #: A run may span this many ids, plus ``RUN_SLACK_PER_ID`` for each id in it.
 RUN_BASE_SPAN = 100

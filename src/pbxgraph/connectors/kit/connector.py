@@ -69,7 +69,7 @@ class HttpConnector(abc.ABC):
             log.warning("backend %s could not be prepared at open (%s); it is asked again on first need",
                         self.name, error.code)
 
-    async def prepare(self) -> None:
+    async def prepare(self) -> None:  # noqa: B027 - a hook a vendor may leave out, not an abstract method
         """What the vendor reads once at open (nothing, unless it says otherwise)."""
 
     async def aclose(self) -> None:

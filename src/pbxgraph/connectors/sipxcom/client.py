@@ -20,7 +20,6 @@ from typing import Any, Literal
 import httpx
 
 from pbxgraph.connectors.http import VendorHttp
-from pbxgraph.ids import numeric_id
 from pbxgraph.connectors.sipxcom import errors
 from pbxgraph.connectors.sipxcom.payload import (
     PayloadError,
@@ -32,6 +31,7 @@ from pbxgraph.connectors.sipxcom.payload import (
     unwrap,
 )
 from pbxgraph.errors import BackendError, PbxError
+from pbxgraph.ids import numeric_id
 
 Format = Literal["xml", "json"]
 

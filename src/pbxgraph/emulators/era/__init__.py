@@ -52,4 +52,4 @@ def demo_backend(url: str) -> dict[str, Any]:
 EMULATED = EmulatedVendor(vendor="era", create=create_emulator, backend=demo_backend, port=8101)
 
 
-__all__ = ["EMULATED", "DEMO_TOKEN", "EraState", "create_emulator", "demo_backend"]
+__all__ = ["DEMO_TOKEN", "EMULATED", "EraState", "create_emulator", "demo_backend"]

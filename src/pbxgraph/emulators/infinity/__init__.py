@@ -83,9 +83,9 @@ EMULATED = EmulatedVendor(vendor="infinity", create=create_emulator, backend=dem
 
 
 __all__ = [
-    "EMULATED",
     "DEMO_CREDENTIALS",
     "DEMO_DOMAINS",
+    "EMULATED",
     "SEED_COUNTS",
     "InfinityState",
     "Quirks",

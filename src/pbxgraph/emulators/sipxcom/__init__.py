@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbxgraph.emulators.registry import EmulatedVendor
 from pbxgraph.emulators.sipxcom.routes import build_app
 from pbxgraph.emulators.sipxcom.seed import SEED_PINS, SEED_SIP_PASSWORDS, SEED_TRUNK_PASSWORD
 from pbxgraph.emulators.sipxcom.state import SipxState
-from pbxgraph.emulators.registry import EmulatedVendor
 from pbxgraph.emulators.toolkit import Emulator
 
 #: The administrator account of the emulated server (demo and tests only).
@@ -42,9 +42,9 @@ EMULATED = EmulatedVendor(vendor="sipxcom", create=create_emulator, backend=demo
 
 
 __all__ = [
-    "EMULATED",
     "DEMO_PASSWORD",
     "DEMO_USERNAME",
+    "EMULATED",
     "SEED_PINS",
     "SEED_SIP_PASSWORDS",
     "SEED_TRUNK_PASSWORD",
