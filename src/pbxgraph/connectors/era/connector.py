@@ -56,6 +56,7 @@ CAPABILITIES = Capabilities(
     },
 )
 
+
 class EraConnector(HttpConnector):
     vendor = "era"
     capabilities = CAPABILITIES
