@@ -43,8 +43,7 @@ from pbxgraph.service import Backends, PbxService
 from pbxgraph.telemetry.asgi import RequestObserver
 from pbxgraph.telemetry.metrics import METRICS
 from pbxgraph.telemetry.tracing import Tracing
-from pbxgraph.web import GraphQLEndpoint, PersistedQueries, RequestError, error_response, load_manifest
-from pbxgraph.web import media
+from pbxgraph.web import GraphQLEndpoint, PersistedQueries, RequestError, error_response, load_manifest, media
 
 log = logging.getLogger("pbxgraph.app")
 ROLE_KEY = "pbxgraph.role"

@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 
 from pbxgraph import __version__
 from pbxgraph.config import CONFIG_ENV, BackendConfig, Config, ConfigError, check_exposure, load_config
+from pbxgraph.emulators.registry import emulator_names
 from pbxgraph.telemetry.logs import FORMATS, LEVELS, setup_logging
 
 log = logging.getLogger("pbxgraph")
@@ -177,18 +178,19 @@ def _emulate(args: argparse.Namespace) -> int:
     """One vendor emulator in the foreground: to try a connector by hand, or in docker compose."""
     import uvicorn
 
-    from pbxgraph.demo import EMULATOR_PORTS, backend_snippet, emulator_module
+    from pbxgraph.demo import backend_snippet
+    from pbxgraph.emulators.registry import emulated
 
     try:
-        module = emulator_module(args.vendor)
+        vendor = emulated(args.vendor)
     except ValueError as exc:
         raise _Fatal(str(exc), 2) from None
-    port = args.port if args.port is not None else EMULATOR_PORTS[args.vendor]
-    emulator = module.create_emulator(seed=not args.empty)
+    port = args.port if args.port is not None else vendor.port
+    emulator = vendor.create(seed=not args.empty)
     url = f"http://{_shown(args.host)}:{port}"
     print(f"pbxgraph: {args.vendor} emulator at {url} ({'empty' if args.empty else 'demo data'})", flush=True)
     print("pbxgraph: connect a backend to it with (emulator credentials, not secrets):", flush=True)
-    print(backend_snippet(f"{args.vendor}-emulator", dict(module.demo_backend(url))), flush=True)
+    print(backend_snippet(f"{args.vendor}-emulator", vendor.backend(url)), flush=True)
     print(f"pbxgraph: make it slow or broken through {url}/_emulator/faults", flush=True)
     uvicorn.run(emulator.app, host=args.host, port=port, http="h11", log_level=args.log_level,
                 log_config=None, access_log=False)
@@ -231,10 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also open every backend and say whether it answers (exit 1 if one does not)")
     _logging_options(check)
     check.set_defaults(handler=_check_config)
-    emulate = commands.add_parser("emulate", help="run one vendor emulator (era, infinity, sipxcom)")
-    emulate.add_argument("vendor", help="era, infinity or sipxcom")
+    emulated = ", ".join(emulator_names()) or "none installed"
+    emulate = commands.add_parser("emulate", help=f"run one vendor emulator ({emulated})")
+    emulate.add_argument("vendor", help=f"the vendor whose API to emulate: {emulated}")
     emulate.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    emulate.add_argument("--port", type=int, help="port (default: era 8101, infinity 8102, sipxcom 8103)")
+    emulate.add_argument("--port", type=int, help="port (default: the vendor's own, e.g. era 8101)")
     emulate.add_argument("--empty", action="store_true", help="start without the demo data")
     _logging_options(emulate)
     emulate.set_defaults(handler=_emulate)

@@ -33,11 +33,16 @@ import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from pbxgraph.ids import BACKEND_NAME
 from pbxgraph.redaction import is_secret_key
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 CONFIG_ENV = "PBXGRAPH_CONFIG"
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
@@ -82,8 +87,8 @@ class ConfigWarning:
 Check = Callable[[Any], str | None]
 
 
-def setting(default: Any, *, check: Check | None = None) -> Any:
-    """A key with a default and a check returning the cause of a bad value (or None)."""
+def setting(default: Any = dataclasses.MISSING, *, check: Check | None = None) -> Any:
+    """A key with a default (none: the key is required) and a check returning the cause of a bad value."""
     if isinstance(default, (list, dict, set)):
         raise TypeError("use a tuple or a nested table as a default")
     return field(default=default, metadata={"check": check} if check else {})
@@ -91,6 +96,15 @@ def setting(default: Any, *, check: Check | None = None) -> Any:
 
 def positive(value: Any) -> str | None:
     return None if value is None or value > 0 else f"must be a positive number, got {value!r}"
+
+
+def between(low: int, high: int) -> Check:
+    """A whole number from ``low`` to ``high``."""
+    def check(value: Any) -> str | None:
+        if value is None or low <= value <= high:
+            return None
+        return f"must be a whole number from {low} to {high}, got {value!r}"
+    return check
 
 
 def one_of(*choices: str) -> Check:
@@ -415,7 +429,12 @@ class _Reader:
     def value(self, value: Any, hint: Any, key: str) -> Any:
         origin, args = typing.get_origin(hint), typing.get_args(hint)
         if origin in (typing.Union, types.UnionType):
-            hint = next(a for a in args if a is not type(None))
+            if value is None and type(None) in args:
+                return None
+            choices = [a for a in args if a is not type(None)]
+            if len(choices) > 1:
+                return self.any_of(value, choices, key)
+            hint = choices[0]
             origin, args = typing.get_origin(hint), typing.get_args(hint)
         if hint is Any:
             return self.free(value, key)
@@ -445,7 +464,24 @@ class _Reader:
             return self.table(hint, value, key)  # type: ignore[arg-type]
         raise TypeError(f"{key}: no reader for {hint!r}")
 
-    def table(self, cls: type[Any], raw: Any, where: str) -> Any:
+    def any_of(self, value: Any, choices: Sequence[Any], key: str) -> Any:
+        """A value of the first of ``choices`` (types of a union) that takes it."""
+        for hint in choices:
+            try:
+                return self.value(value, hint, key)
+            except ConfigError:
+                continue
+        expected = ", or ".join(_expected(hint) for hint in choices)
+        raise ConfigError(f"{key}: must be {expected}, got {value!r}")
+
+    def unknown(self, key: str, known: Sequence[str]) -> str:
+        return _unknown(key, known)
+
+    def missing(self, raw: Mapping[str, Any], name: str) -> str | None:
+        """Why a required key counts as left out (None: it was given)."""
+        return "required" if name not in raw else None
+
+    def table(self, cls: type[T], raw: Any, where: str) -> T:
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: must be a table, got {raw!r}")
         hints = typing.get_type_hints(cls)
@@ -453,20 +489,22 @@ class _Reader:
         names = [f.name for f in known]
         for key in raw:
             if key not in names:
-                raise ConfigError(f"{where}.{key}: {_unknown(key, names)}")
+                raise ConfigError(f"{where}.{key}: {self.unknown(key, names)}")
         values: dict[str, Any] = {}
         for f in known:
             key = f"{where}.{f.name}"
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            cause = self.missing(raw, f.name) if required else None
+            if cause is not None:
+                raise ConfigError(f"{key}: {cause}")
             if f.name not in raw:
-                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                    raise ConfigError(f"{key}: required")
                 continue
             self.secret_in_clear(key, f.name, raw[f.name])
             values[f.name] = self.value(raw[f.name], hints[f.name], key)
             check = f.metadata.get("check")
-            cause = check(values[f.name]) if check else None
-            if cause:
-                raise ConfigError(f"{key}: {cause}")
+            problem = check(values[f.name]) if check else None
+            if problem:
+                raise ConfigError(f"{key}: {problem}")
         result = cls(**values)
         for key, cause in getattr(result, "problems", lambda: ())():
             raise ConfigError(f"{where}.{key}: {cause}")
@@ -494,6 +532,54 @@ class _Reader:
                 self.secret_in_clear(f"{where}.{key}", key, value)
                 options[key] = self.free(value, f"{where}.{key}")
         return dataclasses.replace(base, options=options)
+
+
+class _OptionReader(_Reader):
+    """A vendor's own keys of one backend table: read when its connector is built.
+
+    The file's reader has already interpolated them (``${ENV}``) and warned
+    about secrets in clear, so this one takes the values as they are.
+    """
+
+    def __init__(self, vendor: str) -> None:
+        super().__init__({})
+        self.vendor = vendor
+
+    def interpolate(self, value: str, key: str) -> str:
+        return value
+
+    def secret_in_clear(self, key: str, name: str, value: Any) -> None:
+        return None
+
+    def unknown(self, key: str, known: Sequence[str]) -> str:
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+        return f"unknown key for vendor '{self.vendor}'{hint}"
+
+    def missing(self, raw: Mapping[str, Any], name: str) -> str | None:
+        return f"required for vendor '{self.vendor}'" if raw.get(name) in (None, "") else None
+
+
+def read_options(config: BackendConfig, cls: type[T]) -> T:
+    """A backend's vendor keys, checked against ``cls``: a dataclass declaring each key once.
+
+    A field's type says what the key takes (as for the tables above, plus
+    unions such as ``bool | str``), its default whether it may be left out
+    (:func:`setting` with no default: required, and an empty string counts as
+    left out), a ``check`` what else it must satisfy, and a ``problems()``
+    method what the keys must satisfy together. Every complaint is one
+    :class:`ConfigError` naming ``backends.<name>.<key>``, the same form as
+    every other configuration error.
+    """
+    return _OptionReader(config.vendor).table(cls, dict(config.options), f"backends.{config.name}")
+
+
+def _expected(hint: Any) -> str:
+    """What a value of ``hint`` looks like, in an error message."""
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    if hint in names:
+        return names[hint]
+    return "a list" if typing.get_origin(hint) is tuple else "a table"
 
 
 def _scalar(text: str, hint: Any, key: str) -> Any:

@@ -12,10 +12,10 @@ so that nothing a vendor says is lost to the unified shape.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, Generic, TypeVar, Final
+from typing import Any, Final, Generic, TypeVar
 
 
 class Kind(enum.StrEnum):
@@ -264,7 +264,7 @@ class Device:
 
 
 Record = User | Group | Queue | Trunk | Device
-R = TypeVar("R", User, Group, Queue, Trunk, Device)
+R = TypeVar("R", bound=Record)
 
 RECORD_KIND: Final[Mapping[type, Kind]] = {
     User: Kind.USER,
@@ -442,12 +442,14 @@ class ListQuery:
     limit: int = 50
 
 
-T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-@dataclass(slots=True)
-class Page(Generic[T]):
-    items: list[T]
+@dataclass(slots=True, frozen=True)
+class Page(Generic[T_co]):
+    """One page of one backend's listing; a connector that completes its items makes a new one."""
+
+    items: Sequence[T_co]
     #: True when more items follow this page.
     has_more: bool
     #: Total matching items where the backend knows it cheaply, else None.

@@ -9,6 +9,7 @@ secrets.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -56,6 +57,21 @@ class PbxError(Exception):
         if self.backend is None:
             self.backend = backend
         return self
+
+    def naming(self, field: str) -> PbxError:
+        """The same error with its field called ``field``: how the caller wrote it (``input.sipPassword``).
+
+        A message that names a field starts with it (``sip_password: ...``),
+        so the message says the new name too. The error itself is left as it
+        is: one error may answer several keys of a batch.
+        """
+        if self.field is None or field == self.field:
+            return self
+        renamed = copy.copy(self)
+        if self.message.startswith(f"{self.field}:"):
+            renamed.message = field + self.message[len(self.field):]
+        renamed.field = field
+        return renamed
 
     def scrub(self, secrets: Iterable[str] = ()) -> PbxError:
         """Make the message and vendor details fit to show: credentials masked, length capped.

@@ -19,6 +19,7 @@ are not.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -41,7 +42,7 @@ def is_secret_key(key: str) -> bool:
     words = _words(key)
     if any(w in _SECRET_WORDS for w in words):
         return True
-    return any(pair in _SECRET_PAIRS for pair in zip(words, words[1:]))
+    return any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 def redact(value: Any) -> Any:

@@ -15,7 +15,7 @@ import pytest
 
 from pbxgraph.config import Config
 from pbxgraph.connectors.registry import build_connector
-from pbxgraph.domain import Capabilities, Kind, KindRules, MemberKind, RingStrategy, TrunkKind
+from pbxgraph.domain import Kind, KindRules, MemberKind, RingStrategy, TrunkKind
 from pbxgraph.testing.graphql import GraphQLTestClient, error_codes
 from pbxgraph.testing.spy import SpyConnector, spied
 from tests.core.conftest import local

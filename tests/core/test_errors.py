@@ -33,7 +33,7 @@ def only_east(body: dict) -> None:
 
 async def test_a_backend_that_raises_leaves_the_others_answer_whole(flaky) -> None:
     client, west = flaky
-    west.behaviour.failures["user.list"] = BackendError("west answered 502", backend="west",
+    west.behaviour.failures["user.page"] = BackendError("west answered 502", backend="west",
                                                         details={"status": 502})
     body = await client.execute(USERS)
     only_east(body)
@@ -44,7 +44,7 @@ async def test_a_backend_that_raises_leaves_the_others_answer_whole(flaky) -> No
 
 async def test_a_slow_backend_times_out_alone(flaky) -> None:
     client, west = flaky
-    west.behaviour.delays["user.list"] = 5.0
+    west.behaviour.delays["user.page"] = 5.0
     body = await client.execute(USERS)
     only_east(body)
     assert error_codes(body) == ["BACKEND_TIMEOUT"] and body["errors"][0]["extensions"]["backend"] == "west"
@@ -52,7 +52,7 @@ async def test_a_slow_backend_times_out_alone(flaky) -> None:
 
 async def test_a_connector_bug_is_internal_and_shows_no_internals(flaky, caplog) -> None:
     client, west = flaky
-    west.behaviour.failures["user.list"] = RuntimeError("db password is hunter2")
+    west.behaviour.failures["user.page"] = RuntimeError("db password is hunter2")
     body = await client.execute(USERS)
     only_east(body)
     assert error_codes(body) == ["INTERNAL_SERVER_ERROR"]

@@ -22,7 +22,7 @@ async def test_groups_members_devices_user_make_one_call_per_backend_per_level(e
     assert len(owners) == 2 * 20  # every demo device with an owner is reached, on both backends
     for name, spy in env.spies.items():
         assert dict(spy.calls) == {
-            "group.list": 1,
+            "group.page": 1,
             "group.members_of": 1,
             "user.devices_of": 1,
             "device.users_of": 1,
@@ -36,7 +36,7 @@ async def test_queue_members_and_their_relations_are_batched(env: Env) -> None:
     assert len(data["queues"]["edges"]) == 6
     for spy in env.spies.values():
         assert dict(spy.calls) == {
-            "queue.list": 1,
+            "queue.page": 1,
             "queue.members_of": 1,
             "user.groups_of": 1,
             "group.members_of": 1,

@@ -66,7 +66,7 @@ async def test_one_text_access_line_per_graphql_request(env: Env, logs: Capture)
 async def test_json_access_line_with_per_backend_outcomes_and_error_codes(env: Env, logs: Capture) -> None:
     stream = logs("json")
     env.reset_calls()
-    env.spies["west"].behaviour.failures["user.list"] = BackendUnavailable("west is down")
+    env.spies["west"].behaviour.failures["user.page"] = BackendUnavailable("west is down")
     body = await env.client.execute(QUERY)
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BACKEND_UNAVAILABLE"]
     (line,) = access_lines_json(stream)
@@ -88,7 +88,7 @@ def access_lines_json(stream: io.StringIO) -> list[dict[str, object]]:
 
 async def test_a_bad_request_id_is_replaced_and_lines_of_a_request_carry_its_id(env: Env, logs: Capture) -> None:
     stream = logs("json")
-    env.spies["east"].behaviour.failures["user.list"] = RuntimeError("a bug in a connector")
+    env.spies["east"].behaviour.failures["user.page"] = RuntimeError("a bug in a connector")
     response = await env.client.http.post("/graphql", json={"query": QUERY},
                                           headers={"X-Request-ID": "forged\" line=1 " + "x" * 200})
     request_id = response.headers["x-request-id"]
@@ -142,3 +142,12 @@ async def test_vendor_calls_are_debug_lines_with_secret_query_values_scrubbed(lo
 def test_scrub_url_drops_user_info_and_masks_secret_parameters() -> None:
     assert scrub_url("https://admin:pw@pbx.example.net:8443/api/users?page=2&password=x&userPin=1234") == \
         "https://pbx.example.net:8443/api/users?page=2&password=***&userPin=***"
+
+
+async def test_a_request_id_with_a_trailing_newline_is_replaced(env: Env, logs: Capture) -> None:
+    """A pattern checked with ``$`` would take "abc\\n", and the id would break its log line."""
+    logs("text")
+    response = await env.client.http.post("/graphql", json={"query": QUERY}, headers=[(b"x-request-id", b"abc\n")])
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+    kept = await env.client.http.post("/graphql", json={"query": QUERY}, headers={"X-Request-ID": "client-id-7"})
+    assert kept.headers["x-request-id"] == "client-id-7"

@@ -47,7 +47,7 @@ async def test_request_latency_histogram_by_operation(env: Env) -> None:
 
 
 async def test_backend_call_latency_by_backend_and_outcome(env: Env) -> None:
-    env.spies["west"].behaviour.failures["user.list"] = BackendTimeout("slow")
+    env.spies["west"].behaviour.failures["user.page"] = BackendTimeout("slow")
     before = await scrape(env.client)
     env.reset_calls()
     await env.client.execute("{ users(first: 2) { totalCount } }")
@@ -66,7 +66,7 @@ async def test_errors_by_code(env: Env) -> None:
     before = await scrape(env.client)
     await env.client.execute('{ node(id: "not-an-id") { id } }')
     await env.client.execute('{ a: node(id: "x") { id } b: node(id: "y") { id } }')
-    env.spies["west"].behaviour.failures["user.list"] = BackendTimeout("slow")
+    env.spies["west"].behaviour.failures["user.page"] = BackendTimeout("slow")
     await env.client.execute("{ users(first: 1) { totalCount } }")
     after = await scrape(env.client)
     name = "pbxgraph_graphql_errors_total"

@@ -55,7 +55,7 @@ async def test_update_cannot_null_a_required_field_or_be_empty(client: GraphQLTe
     assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input"
 
 
-@pytest.mark.parametrize("field,value", [
+@pytest.mark.parametrize(("field", "value"), [
     ("extension", "12a"), ("extension", "1"), ("email", "nope"), ("username", "bad name!"),
 ])
 async def test_invalid_user_input_names_the_field_and_calls_no_backend(

@@ -60,7 +60,7 @@ async def test_internal_errors_are_masked_in_production(tmp_path: Path) -> None:
         ("production", "Internal server error", {"code": "INTERNAL_SERVER_ERROR"}),
     ):
         async with running(tmp_path, profile) as (client, spy):
-            spy.behaviour.failures["user.list"] = RuntimeError("password=hunter2 in a bug's message")
+            spy.behaviour.failures["user.page"] = RuntimeError("password=hunter2 in a bug's message")
             body = await client.execute("{ users(first: 1) { totalCount } }")
             (error,) = body["errors"]
             assert (error["message"], error["extensions"]) == (message, extensions), profile

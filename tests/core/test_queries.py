@@ -25,7 +25,7 @@ async def test_backends_show_vendor_capabilities_and_health(client: GraphQLTestC
     assert "RESYNC" not in kinds["DEVICE"]
 
 
-@pytest.mark.parametrize("field,count", [("users", 64), ("groups", 8), ("queues", 6), ("trunks", 6), ("devices", 48)])
+@pytest.mark.parametrize(("field", "count"), [("users", 64), ("groups", 8), ("queues", 6), ("trunks", 6), ("devices", 48)])
 async def test_every_list_aggregates_both_backends(client: GraphQLTestClient, field: str, count: int) -> None:
     data = await client.data(f"{{ {field}(first: 100) {{ totalCount nodes {{ id backend nativeId }} }} }}")
     nodes = data[field]["nodes"]

@@ -10,18 +10,18 @@ import pytest
 
 pytest.importorskip("opentelemetry.sdk", reason='tracing needs the otel extra: pip install "pbxgraph[otel]"')
 
-from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: E402
-from opentelemetry.trace import SpanKind  # noqa: E402
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
-from pbxgraph.config import Config, TracingConfig  # noqa: E402
-from pbxgraph.emulators.era import create_emulator, demo_backend  # noqa: E402
-from pbxgraph.emulators.toolkit import LoopbackServer  # noqa: E402
-from pbxgraph.telemetry.tracing import Tracing  # noqa: E402
-from pbxgraph.testing.graphql import GraphQLTestClient  # noqa: E402
-from tests.core.conftest import local  # noqa: E402
-from tests.era.conftest import era_config  # noqa: E402
+from pbxgraph.config import Config, TracingConfig
+from pbxgraph.emulators.era import create_emulator
+from pbxgraph.emulators.toolkit import LoopbackServer
+from pbxgraph.telemetry.tracing import Tracing
+from pbxgraph.testing.graphql import GraphQLTestClient
+from tests.core.conftest import local
+from tests.era.conftest import era_config
 
 
 @pytest.fixture

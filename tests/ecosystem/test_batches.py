@@ -46,7 +46,7 @@ async def test_a_batch_answers_each_operation_in_order(served: tuple[GraphQLTest
     assert users["data"]["users"]["totalCount"] > 0
     assert backends == {"data": {"backends": [{"name": "office"}]}}
     assert len(groups["data"]["groups"]["edges"]) == 1
-    assert (spy.calls["user.list"], spy.calls["group.list"]) == (1, 1)
+    assert (spy.calls["user.page"], spy.calls["group.page"]) == (1, 1)
 
 
 async def test_an_operation_that_fails_fails_alone(served: tuple[GraphQLTestClient, SpyConnector]) -> None:

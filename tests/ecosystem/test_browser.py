@@ -45,7 +45,7 @@ def test_graphiql_renders_documents_the_schema_and_runs_the_readme_query_from_a_
     with serving(demo_config(tmp_path)) as (url, spies), serving(tokens) as (token_url, _):
         result = run_node(SCRIPTS / "graphiql.mjs", browser, str(tmp_path / "profile"), url, token_url, query,
                           str(screenshot))
-        counted = spies["office"].calls["user.list"]
+        counted = spies["office"].calls["user.page"]
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout)
     print(f"GraphiQL screenshot: {screenshot}")

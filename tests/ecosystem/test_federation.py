@@ -95,7 +95,7 @@ async def test_entities_resolve_in_order_with_one_batched_call_per_backend_and_k
 
 async def test_a_bad_representation_fails_alone_and_an_unknown_id_is_null(
         subgraph: tuple[GraphQLTestClient, dict[str, SpyConnector]]) -> None:
-    client, spies = subgraph
+    client, _ = subgraph
     user, group = (await ids(client, "users", "east", 1))[0], (await ids(client, "groups", "east", 1))[0]
     missing = encode_id(Kind.USER, "east", "999999")
     body = await client.execute(ENTITIES, {"r": [

@@ -119,7 +119,7 @@ def test_apollo_clients_persisted_query_link_registers_then_sends_hashes_by_get(
     """Apollo Client's own link: a miss, the query sent once, then hashes alone over GET."""
     with serving(demo_config(tmp_path)) as (url, spies):
         result = run_node(SCRIPTS / "apollo_apq.mjs", f"{url}/graphql")
-        calls = spies["office"].calls["user.list"]
+        calls = spies["office"].calls["user.page"]
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout)
     assert [(r["method"], r["hasQuery"], r["status"]) for r in seen["requests"]] == [

@@ -20,7 +20,7 @@ class TestEraContract(ConnectorContract):
     @pytest.fixture
     async def connector(self, era_connector: EraConnector) -> AsyncIterator[EraConnector]:
         """The Era connector, opened on the seeded emulator's loopback port."""
-        yield era_connector
+        return era_connector
 
     def sample_user(self, n: int) -> UserCreate:
         """Era SIP accounts have no e-mail address (setting one is NOT_SUPPORTED)."""

@@ -833,10 +833,10 @@ async def test_the_connector_reads_the_documented_listings(
 ) -> None:
     for collection in COLLECTIONS:
         load_documented_listing(empty, collection)
-    groups = await era_connector.groups.list(ListQuery(sort=SortField.EXTENSION))
+    groups = await era_connector.groups.page(ListQuery(sort=SortField.EXTENSION))
     assert [(g.name, g.extension, g.strategy) for g in groups.items] == [
         ("200", "200", RingStrategy.RANDOM), ("500", "500", RingStrategy.RANDOM)]
-    trunks = await era_connector.trunks.list(ListQuery(sort=SortField.NAME))
+    trunks = await era_connector.trunks.page(ListQuery(sort=SortField.NAME))
     assert [(t.name, t.domain, t.host, t.port) for t in trunks.items] == [
         ("3528769", "sipnet.ru", "212.53.40.40", 5060), ("Oktell", "test.oktell.ru", None, None)]
     (support,) = await era_connector.queues.members_of(["a9667bcc-016c-cd71-6d06-50e54938780c"])
@@ -848,11 +848,11 @@ async def test_the_documented_hunts_list_naming_one_id_twice_is_one_queue(
     empty: Emulator[EraState], era_connector: EraConnector
 ) -> None:
     load_documented_listing(empty, "hunts")
-    listed = await era_connector.queues.list(ListQuery())
+    listed = await era_connector.queues.page(ListQuery())
     assert [(q.id, q.name, q.extension) for q in listed.items] == [
         ("a9667bcc-016c-cd71-6d06-50e54938780c", "hunt_4", "402")]  # the first row; its read says the same
     assert listed.total == 1 and not listed.has_more
     # Asked for the repeated row's number, the listing answers that row, once.
-    (by_number,) = (await era_connector.queues.list(ListQuery(filter=Filter(extension="405")))).items
+    (by_number,) = (await era_connector.queues.page(ListQuery(filter=Filter(extension="405")))).items
     assert (by_number.id, by_number.name, by_number.extension) == (
         "a9667bcc-016c-cd71-6d06-50e54938780c", "hunt_5", "405")

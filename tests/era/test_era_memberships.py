@@ -54,7 +54,7 @@ async def test_a_new_extension_is_rewritten_into_every_group_that_rang_the_old(
         (Kind.GROUP, SUPPORT_DESK, "members",
          f"group 'Support desk' (520, id {SUPPORT_DESK}) now rings 301 instead of 201")])
     (reception,) = await era_connector.groups.members_of([RECEPTION])
-    assert [(m.number, m.user.id if m.user else None) for m in reception][0] == ("301", ANNA)
+    assert next((m.number, m.user.id if m.user else None) for m in reception) == ("301", ANNA)
 
 
 async def test_a_cleared_extension_leaves_the_groups_and_empty_steps_go(

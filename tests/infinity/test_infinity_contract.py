@@ -15,7 +15,7 @@ from pbxgraph.testing.contract import ConnectorContract
 class TestInfinityContract(ConnectorContract):
     @pytest.fixture
     async def connector(self, infinity: InfinityConnector) -> AsyncIterator[Connector]:
-        yield infinity
+        return infinity
 
     #: Infinity queue members are groups rung in list order; a priority is refused.
     queue_member_priority = None

@@ -183,9 +183,9 @@ async def test_the_connector_maps_the_documented_devices(make_infinity: Connecto
     # The same over HTTP, from the emulator answering with the example's rows.
     infinity = await make_infinity(domains=[1])
     assert infinity.devices is not None
-    assert (await infinity.devices.list(ListQuery(limit=10))).items == expected
+    assert (await infinity.devices.page(ListQuery(limit=10))).items == expected
     assert (await infinity.devices.get_many(["1-2"])) == expected[1:]
-    found = await infinity.devices.list(ListQuery(filter=Filter(mac="10:20:30:1a:2b:3c")))
+    found = await infinity.devices.page(ListQuery(filter=Filter(mac="10:20:30:1a:2b:3c")))
     assert found.items == expected[:1]
     owners = await infinity.devices.users_of(["1-1", "1-2"])
     assert [o.username if o else None for o in owners] == ["test.user", "test.user"]

@@ -31,12 +31,12 @@ def filters_sent(emulator: Emulator[InfinityState]) -> list[list[str]]:
 async def test_a_listing_that_repeats_rows_gives_each_record_once(
         infinity: InfinityConnector, emulator: Emulator[InfinityState]) -> None:
     emulator.state.quirks = Quirks(repeated_rows=True)
-    users = (await infinity.users.list(ListQuery(limit=100))).items
+    users = (await infinity.users.page(ListQuery(limit=100))).items
     assert len(users) == 14 and len({u.id for u in users}) == 14
-    queues = await infinity.queues.list(ListQuery(limit=100))
+    queues = await infinity.queues.page(ListQuery(limit=100))
     assert queues.total == 4 and sorted(q.name for q in queues.items) == [
         "leeds-queue", "out-of-hours", "sales-queue", "support-queue"]
-    devices = (await infinity.devices.list(ListQuery(filter=Filter(mac="00:15:65:a1:00:03")))).items
+    devices = (await infinity.devices.page(ListQuery(filter=Filter(mac="00:15:65:a1:00:03")))).items
     assert [d.name for d in devices] == ["Amir desk phone"]
     assert [u.username if u else None for u in await infinity.users.get_many(["1-1", "1-3", "1-1"])] == [
         "joe.bloggs", "amir.khan", "joe.bloggs"]
@@ -77,7 +77,7 @@ async def test_graphql_lists_each_repeated_record_once(emulator: Emulator[Infini
 async def test_a_refused_like_is_filtered_in_pbxgraph(
         infinity: InfinityConnector, emulator: Emulator[InfinityState]) -> None:
     emulator.state.quirks = Quirks(refused_operators=frozenset({"like"}))
-    page = await infinity.users.list(ListQuery(filter=Filter(search="KHAN")))
+    page = await infinity.users.page(ListQuery(filter=Filter(search="KHAN")))
     assert [u.username for u in page.items] == ["amir.khan"] and page.total == 1
     # Per domain: the two searches were refused, then asked again without the operator.
     assert sorted(map(tuple, filters_sent(emulator))) == sorted(
@@ -85,13 +85,13 @@ async def test_a_refused_like_is_filtered_in_pbxgraph(
     assert infinity.users is not None and infinity.users.client.refused_operators == {"like"}
 
     emulator.recorder.clear()
-    page = await infinity.users.list(ListQuery(filter=Filter(search="o", extension="2001")))
+    page = await infinity.users.page(ListQuery(filter=Filter(search="o", extension="2001")))
     assert [u.username for u in page.items] == ["joe.bloggs"]
     # Known now: one request per domain, keeping only the eq filter.
     assert filters_sent(emulator) == [["extensionNumber-eq-value-2001"]] * 2
 
     emulator.recorder.clear()
-    devices = (await infinity.devices.list(ListQuery(filter=Filter(mac="00-15-65-b2-00-01")))).items
+    devices = (await infinity.devices.page(ListQuery(filter=Filter(mac="00-15-65-b2-00-01")))).items
     assert [d.name for d in devices] == ["Tom desk phone"]
     assert filters_sent(emulator) == [[], []]
 

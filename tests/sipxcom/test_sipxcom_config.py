@@ -74,7 +74,7 @@ async def test_the_base_url(url: str, base: str) -> None:
 async def test_https_with_the_configured_ca(tls_served: TlsServed) -> None:
     connector = make_connector(tls_served.url, verify=str(tls_served.ca_file))
     try:
-        users = (await connector.users.list(ListQuery())).items
+        users = (await connector.users.page(ListQuery())).items
         health = await connector.health()
     finally:
         await connector.aclose()
@@ -86,7 +86,7 @@ async def test_https_refuses_an_unknown_ca(tls_served: TlsServed) -> None:
     connector = make_connector(tls_served.url)  # verify = true: the usual trust store
     try:
         with pytest.raises(BackendUnavailable):
-            await connector.devices.list(ListQuery())
+            await connector.devices.page(ListQuery())
         assert (await connector.health()).status is HealthStatus.DOWN
     finally:
         await connector.aclose()
@@ -96,7 +96,7 @@ async def test_https_refuses_an_unknown_ca(tls_served: TlsServed) -> None:
 async def test_https_unchecked_when_verify_is_false(tls_served: TlsServed, verify: object) -> None:
     connector = make_connector(tls_served.url, verify=verify, format="json")
     try:
-        trunks = (await connector.trunks.list(ListQuery())).items
+        trunks = (await connector.trunks.page(ListQuery())).items
     finally:
         await connector.aclose()
     assert "my_siptrunk" in [t.name for t in trunks]

@@ -84,7 +84,7 @@ async def test_one_user_reads_its_own_registrations(connector: SipxcomConnector,
 
 async def test_users_then_their_groups_is_three_requests(connector: SipxcomConnector,
                                                          emulator: Emulator[SipxState]) -> None:
-    page = await connector.users.list(ListQuery(limit=10))
+    page = await connector.users.page(ListQuery(limit=10))
     groups = await connector.users.groups_of([u.id for u in page.items])
     assert [[g.name for g in gs] for gs in groups] == [
         ["sales"], ["sales", "support"], ["support"], ["engineering"], []]
@@ -95,7 +95,7 @@ async def test_users_then_their_groups_is_three_requests(connector: SipxcomConne
 
 async def test_devices_then_their_user_is_five_requests(connector: SipxcomConnector,
                                                         emulator: Emulator[SipxState]) -> None:
-    page = await connector.devices.list(ListQuery(limit=10))
+    page = await connector.devices.page(ListQuery(limit=10))
     owners = await connector.devices.users_of([d.id for d in page.items])
     assert [(d.name, o.username if o else None) for d, o in zip(page.items, owners, strict=True)] == [
         ("Alice desk", "200"), ("Bob desk", "201"), ("Lobby phone", None)]
@@ -129,7 +129,7 @@ async def test_group_members_are_one_user_listing_plus_registrations(
 async def test_whole_lists_are_read_page_by_page(url: str, emulator: Emulator[SipxState]) -> None:
     connector = make_connector(url, page_size=2)
     try:
-        page = await connector.users.list(ListQuery(limit=100))
+        page = await connector.users.page(ListQuery(limit=100))
     finally:
         await connector.aclose()
     assert len(page.items) == 5 and page.total == 5
@@ -147,9 +147,9 @@ async def test_one_device_is_one_direct_read_and_its_registrations(
 
 
 async def test_mac_filter_reads_the_phone_by_mac(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
-    found = await connector.devices.list(ListQuery(filter=Filter(mac="80-5E-C0-A1-B2-C3")))
+    found = await connector.devices.page(ListQuery(filter=Filter(mac="80-5E-C0-A1-B2-C3")))
     assert [d.id for d in found.items] == ["2"]
-    missing = await connector.devices.list(ListQuery(filter=Filter(mac="00:11:22:33:44:55")))
+    missing = await connector.devices.page(ListQuery(filter=Filter(mac="00:11:22:33:44:55")))
     assert missing.items == [] and not missing.has_more
     assert [r.path for r in emulator.recorder.requests] == [
         f"{PHONES}/805ec0a1b2c3", f"{REGISTRATIONS}/serialNo/805ec0a1b2c3", f"{PHONES}/001122334455"]
@@ -171,7 +171,7 @@ async def test_rest_speaks_the_configured_format(connector: SipxcomConnector, em
 
 async def test_registration_from_active_registrations(connector: SipxcomConnector) -> None:
     assert Operation.REGISTRATION in connector.capabilities.kinds[Kind.USER]
-    users = (await connector.users.list(ListQuery(sort=SortField.EXTENSION))).items
+    users = (await connector.users.page(ListQuery(sort=SortField.EXTENSION))).items
     assert [(u.extension, u.registration) for u in users] == [
         ("200", Registration.ONLINE),
         ("201", Registration.OFFLINE),  # its only registration expired
@@ -252,7 +252,7 @@ async def test_sip_password_is_written_never_read(connector: SipxcomConnector,
 
 async def test_the_enabled_flag_is_read_and_written(connector: SipxcomConnector,
                                                      emulator: Emulator[SipxState]) -> None:
-    users = {u.username: u.enabled for u in (await connector.users.list(ListQuery())).items}
+    users = {u.username: u.enabled for u in (await connector.users.page(ListQuery())).items}
     assert users == {"200": True, "201": True, "202": True, "203": True, "204": False}
     disabled = await connector.users.update("1", UserUpdate(enabled=False))
     assert disabled.enabled is False and emulator.state.users[1].enabled is False
@@ -333,8 +333,8 @@ async def test_both_xml_list_shapes_and_group_element_names(url: str, emulator: 
     emulator.state.quirks.group_element = "userGroup"
     connector = make_connector(url, format="xml")
     try:
-        users = (await connector.users.list(ListQuery())).items
-        groups = (await connector.groups.list(ListQuery())).items
+        users = (await connector.users.page(ListQuery())).items
+        groups = (await connector.groups.page(ListQuery())).items
         (bob_groups,) = await connector.users.groups_of(["2"])
         (single,) = await connector.groups.get_many(["2"])
     finally:
@@ -411,7 +411,7 @@ async def test_resync_and_restart(connector: SipxcomConnector, emulator: Emulato
 
 async def test_every_gateway_is_a_trunk_of_its_models_kind(connector: SipxcomConnector,
                                                              emulator: Emulator[SipxState]) -> None:
-    trunks = (await connector.trunks.list(ListQuery())).items
+    trunks = (await connector.trunks.page(ListQuery())).items
     assert [(t.name, t.kind, t.model, t.domain, t.host, t.port, t.transport, t.username, t.register, t.enabled)
             for t in trunks] == [
         ("lobby-fxo", TrunkKind.ANALOG, "audiocodesMP1X4_4_FXO", None, "10.0.0.20", 5060, Transport.UDP, None,

@@ -20,7 +20,7 @@ class TestSipxcomContract(ConnectorContract):
 
     @pytest.fixture
     async def connector(self, connector: Connector) -> AsyncIterator[Connector]:  # type: ignore[override]
-        yield connector
+        return connector
 
     def sample_group(self, n: int) -> GroupCreate:
         # sipXcom user groups have no extension (and refuse one).

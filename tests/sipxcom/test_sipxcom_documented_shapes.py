@@ -218,7 +218,7 @@ async def test_the_gateway_examples_through_the_connector(connector: SipxcomConn
                                                           emulator: Emulator[SipxState]) -> None:
     emulator.faults.add(served("/sipxconfig/api/gateways/1/settings", GATEWAY_SETTINGS))
     emulator.faults.add(served("/sipxconfig/api/gateways", GATEWAYS))
-    (trunk,) = (await connector.trunks.list(ListQuery())).items
+    (trunk,) = (await connector.trunks.page(ListQuery())).items
     assert without_raw(trunk) == SIP_TRUNK
 
 
@@ -248,7 +248,7 @@ async def test_the_hunt_group_example_through_the_connector(connector: SipxcomCo
                                                             http: httpx.AsyncClient) -> None:
     await http.post("/api/callgroups", content=HUNT_GROUP_UPDATE.encode(),
                     headers={"Content-Type": "application/json"})
-    (queue,) = (await connector.queues.list(ListQuery(filter=Filter(extension="4444")))).items
+    (queue,) = (await connector.queues.page(ListQuery(filter=Filter(extension="4444")))).items
     assert (queue.name, queue.extension, queue.description) == ("ppp1", "4444", "kkkkk")
     assert await connector.queues.members_of([queue.id]) == [[]]
 

@@ -143,7 +143,7 @@ async def test_a_listing_that_repeats_an_id_gives_one_record(
 
 
 def body_id(body: dict[str, Any]) -> int:
-    (entries,) = [v for v in body.values()]
+    (entries,) = list(body.values())
     listed = entries["users"] if isinstance(entries, dict) else entries
     return int(listed[0]["id"])
 
@@ -153,7 +153,7 @@ def body_id(body: dict[str, Any]) -> int:
 
 async def test_devices_carry_the_registration_of_their_mac(connector: SipxcomConnector,
                                                            emulator: Emulator[SipxState]) -> None:
-    devices = {d.name: d.registration for d in (await connector.devices.list(ListQuery())).items}
+    devices = {d.name: d.registration for d in (await connector.devices.page(ListQuery())).items}
     alice, bob, lobby = devices["Alice desk"], devices["Bob desk"], devices["Lobby phone"]
     assert alice is not None and (alice.status, alice.changed_at, alice.address) == (
         Registration.ONLINE, None, "192.168.1.50:5060")
@@ -168,7 +168,7 @@ async def test_devices_carry_the_registration_of_their_mac(connector: SipxcomCon
 async def test_device_registration_unknown_when_unreadable_or_switched_off(
         connector: SipxcomConnector, emulator: Emulator[SipxState], url: str) -> None:
     emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/registrations", status=500, times=1))
-    assert [d.registration for d in (await connector.devices.list(ListQuery())).items] == [None, None, None]
+    assert [d.registration for d in (await connector.devices.page(ListQuery())).items] == [None, None, None]
     quiet = make_connector(url, registrations=False)
     try:
         emulator.recorder.clear()
@@ -335,7 +335,7 @@ async def test_odd_registrations_degrade_to_what_can_be_told(connector: SipxcomC
          "expires": 1700000000, "instrument": "00:04:F2:80:CC:95", "status": "active", "secondsToExpire": 60},
         {"uri": "sip:201@pbx.example.com", "contact": None, "expires": 10**30, "instrument": "805ec0a1b2c3",
          "status": "expired", "secondsToExpire": 0}]}))
-    devices = {d.name: d.registration for d in (await connector.devices.list(ListQuery())).items}
+    devices = {d.name: d.registration for d in (await connector.devices.page(ListQuery())).items}
     alice, bob = devices["Alice desk"], devices["Bob desk"]
     assert alice is not None and (alice.status, alice.address) == (Registration.ONLINE, "[2001:db8::1]:5061")
     # An expiry no calendar holds: offline, since when unknown.

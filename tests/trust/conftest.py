@@ -27,7 +27,7 @@ import pytest_asyncio
 
 from pbxgraph.config import BackendConfig, Config
 from pbxgraph.connectors.registry import build_connector
-from pbxgraph.demo import DEMO_VENDORS, emulator_module
+from pbxgraph.demo import demo_vendors
 from pbxgraph.emulators import era as era_package
 from pbxgraph.emulators import infinity as infinity_package
 from pbxgraph.emulators import sipxcom as sipxcom_package
@@ -38,7 +38,7 @@ from pbxgraph.testing.spy import SpyConnector, spied
 # --- the demo's shape, spied ------------------------------------------------------------------------------
 
 LOCAL = "office"
-BACKENDS = (LOCAL, *(name for name, _ in DEMO_VENDORS))
+BACKENDS = (LOCAL, *demo_vendors())
 
 
 @dataclass
@@ -60,21 +60,20 @@ class Stack:
         return counts
 
     def no_calls(self) -> dict[str, int]:
-        return {key: 0 for key in self.calls()}
+        return dict.fromkeys(self.calls(), 0)
 
 
 def stack_config(emulators: dict[str, Any]) -> Config:
     backends = [BackendConfig(name=LOCAL, vendor="local", options={"path": ":memory:", "demo": True})]
-    for name, vendor in DEMO_VENDORS:
-        options = dict(emulator_module(vendor).demo_backend(f"http://{name}.test"))
-        options.pop("vendor")
-        backends.append(BackendConfig(name=name, vendor=vendor, timeout_s=30, options=options))
+    for name, emulated in demo_vendors().items():
+        backends.append(BackendConfig(name=name, vendor=emulated.vendor, timeout_s=30,
+                                      options=emulated.options(f"http://{name}.test")))
     return Config(backends=tuple(backends))
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def stack() -> AsyncIterator[Stack]:
-    emulators = {name: emulator_module(vendor).create_emulator(seed=True) for name, vendor in DEMO_VENDORS}
+    emulators = {name: emulated.create(seed=True) for name, emulated in demo_vendors().items()}
     config = stack_config(emulators)
     connectors = [build_connector(c, transport=emulators[c.name].transport() if c.name in emulators else None)
                   for c in config.backends]

@@ -120,9 +120,9 @@ def test_limits_are_configured_with_keys_that_name_themselves() -> None:
                                                             "max_response_bytes": 65536}}).limits
     assert (limits.max_cost, limits.max_node_ids, limits.max_response_bytes) == (1000, 10, 65536)
     assert parse_config({"backends": backends}).limits == LimitsConfig()
-    with pytest.raises(ConfigError, match="limits.max_cost"):
+    with pytest.raises(ConfigError, match=r"limits\.max_cost"):
         parse_config({"backends": backends, "limits": {"max_cost": 0}})
-    with pytest.raises(ConfigError, match="limits.max_costs: unknown key"):
+    with pytest.raises(ConfigError, match=r"limits\.max_costs: unknown key"):
         parse_config({"backends": backends, "limits": {"max_costs": 10}})
 
 

@@ -23,8 +23,8 @@ so CI is reproducible. A longer, random run by hand:
 from __future__ import annotations
 
 import base64
-import os
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -247,7 +247,7 @@ def read_request(draw: Callable[..., Any], world: World) -> Request:
     elif target == "backends":
         name, request.refused, how = bent_text(draw, backend, "backends")
         variables["b"] = [name]
-        request.refused = request.refused or (name != backend and name != "")
+        request.refused = request.refused or (name not in (backend, ""))
     elif target == "search":
         variables["f"] = {"search": draw(st.sampled_from(["a", "Anna", "%", "_"]))}
         variables["f"]["search"], request.refused, how = bent_text(draw, variables["f"]["search"], "search")

@@ -21,10 +21,10 @@ from tests.trust.surface import (
     operations,
     post,
     real_ids,
+    replaced,
     string_leaves,
     valid_arguments,
     value_at,
-    replaced,
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

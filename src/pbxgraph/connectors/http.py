@@ -1,6 +1,9 @@
 """The HTTP seam every vendor connector shares.
 
-One ``httpx.AsyncClient`` per backend, owned by the connector's open/aclose;
+One ``httpx.AsyncClient`` per backend, made by :meth:`VendorHttp.open` (or by
+the first request of a connector used before it was opened) and released by
+:meth:`VendorHttp.aclose`, after which requests are refused until it is
+opened again;
 a semaphore that caps the calls in flight against that backend (a fan-out of
 many GETs never floods a PBX); the one retry policy every vendor shares (see
 :meth:`VendorHttp.request`); and the mapping of transport failures onto the
@@ -34,6 +37,8 @@ from pbxgraph.telemetry.requests import span, vendor_request_done
 
 log = logging.getLogger("pbxgraph.vendor")
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
 
 #: Methods that only read, so sending one again cannot do anything twice.
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "LOOKUP"})
@@ -83,7 +88,7 @@ def retry_after(response: httpx.Response) -> float | None:
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 def _time_left(wait: float) -> bool:
@@ -121,6 +126,8 @@ def tls_verify(value: Any) -> bool | ssl.SSLContext:
 
 
 class VendorHttp:
+    """Requests to one backend: its base URL, credentials, TLS trust, timeout and concurrency cap."""
+
     def __init__(
         self,
         backend: str,
@@ -134,16 +141,26 @@ class VendorHttp:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.backend = backend
+        self.base_url = base_url
         self._semaphore = asyncio.Semaphore(max_concurrency)
-        self._client = httpx.AsyncClient(
-            base_url=base_url,
-            timeout=httpx.Timeout(timeout_s),
-            auth=auth,
-            headers=dict(headers or {}),
-            verify=verify,
-            transport=transport,
-            follow_redirects=False,
-        )
+        self._settings: dict[str, Any] = {
+            "base_url": base_url, "timeout": httpx.Timeout(timeout_s), "auth": auth,
+            "headers": dict(headers or {}), "verify": verify, "transport": transport, "follow_redirects": False,
+        }
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    def open(self) -> None:
+        """Make the client; opening an open one does nothing, and a closed one opens again."""
+        self._closed = False
+        self._open_client()
+
+    def _open_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            if self._closed:
+                raise BackendUnavailable(f"backend '{self.backend}' is closed", backend=self.backend)
+            self._client = httpx.AsyncClient(**self._settings)
+        return self._client
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request under the concurrency cap; transport failures become ours.
@@ -225,9 +242,10 @@ class VendorHttp:
         vendor_request_done(self.backend)
         with span(f"HTTP {method}", {"pbxgraph.backend": self.backend, "http.request.method": method,
                                      "url.path": url.split("?", 1)[0]}) as traced:
-            request = self._client.build_request(method, url, **kwargs)
+            client = self._open_client()
+            request = client.build_request(method, url, **kwargs)
             try:
-                response = await self._client.send(request, stream=True)
+                response = await client.send(request, stream=True)
             except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
                 raise _Unanswered(type(exc).__name__) from None
             try:
@@ -255,7 +273,10 @@ class VendorHttp:
         return await gather(calls)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        client, self._client = self._client, None
+        self._closed = True
+        if client is not None:
+            await client.aclose()
 
 
 def refuse_unsafe_path(backend: str, method: str, url: str) -> None:
@@ -295,6 +316,17 @@ async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:
     except BaseExceptionGroup as failures:
         raise _first(failures) from None
     return [task.result() for task in tasks]
+
+
+async def both(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """Two calls of different answers concurrently, as :func:`gather` runs them (the first failure wins)."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            one = group.create_task(_awaited(first))
+            two = group.create_task(_awaited(second))
+    except BaseExceptionGroup as failures:
+        raise _first(failures) from None
+    return one.result(), two.result()
 
 
 async def _awaited(call: Awaitable[T]) -> T:

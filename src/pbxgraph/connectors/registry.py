@@ -21,11 +21,6 @@ from pbxgraph.connectors.contract import Connector, ConnectorFactory
 GROUP = "pbxgraph.connectors"
 
 
-def available_vendors() -> dict[str, ConnectorFactory]:
-    """Every installed connector factory, by vendor name (loaded lazily per call)."""
-    return {ep.name: ep.load() for ep in entry_points(group=GROUP)}
-
-
 def load_factory(vendor: str) -> ConnectorFactory:
     matches = entry_points(group=GROUP, name=vendor)
     for ep in matches:

@@ -1,65 +1,108 @@
-"""The per-request dataloaders.
+"""The per-request dataloaders, typed: ``DataLoader[native id, what the service answers for it]``.
 
-A :class:`Loaders` is built for each request (aiodataloader binds to the
-running event loop, and a cache that outlived the request would serve one
-caller's data to the next). Loaders are made lazily, one per backend and kind
-or relation, so a tick of the resolver tree becomes one call per backend.
+A :class:`Loaders` is built for each request (a loader binds to the running
+event loop, and a cache that outlived the request would serve one caller's
+data to the next). Loaders are made lazily, one per backend and kind or
+relation, so a tick of the resolver tree becomes one service call per
+backend. A failed call rejects every key of its batch with the same coded
+error, so each field that asked for it resolves to null with that error and
+the rest of the answer stands.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
-from aiodataloader import DataLoader
+from strawberry.dataloader import DataLoader
 
-from pbxgraph.domain import RECORD_KIND, Kind, Record
-from pbxgraph.loaders.device_user import device_user_loader
-from pbxgraph.loaders.group_members import group_members_loader
-from pbxgraph.loaders.queue_members import queue_members_loader
-from pbxgraph.loaders.records import record_loader
-from pbxgraph.loaders.user_devices import user_devices_loader
-from pbxgraph.loaders.user_groups import user_groups_loader
+from pbxgraph.domain import RECORD_KIND, Device, Group, GroupMember, Kind, QueueMember, Record, User
+from pbxgraph.errors import PbxError
 from pbxgraph.service import PbxService
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def batched(fetch: Callable[[list[str]], Awaitable[Sequence[V]]]) -> DataLoader[str, V]:
+    """A loader making one ``fetch`` per batch of native ids; a coded failure answers every key of it."""
+
+    async def load(keys: list[str]) -> list[V | BaseException]:
+        try:
+            return list(await fetch(list(keys)))
+        except PbxError as exc:
+            return [exc for _ in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class _Family(Generic[K, V]):
+    """The loaders of one relation, one per key (a backend, or a backend and a kind), made on first use."""
+
+    def __init__(self, make: Callable[[K], DataLoader[str, V]]) -> None:
+        self._make = make
+        self._loaders: dict[K, DataLoader[str, V]] = {}
+
+    def get(self, key: K) -> DataLoader[str, V]:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = self._make(key)
+        return loader
+
+    def clear(self) -> None:
+        self._loaders.clear()
 
 
 class Loaders:
     def __init__(self, service: PbxService) -> None:
-        self._service = service
-        self._loaders: dict[tuple[str, str], DataLoader] = {}
+        self._records: _Family[tuple[str, Kind], Record | None] = _Family(
+            lambda key: batched(lambda ids: service.kind(key[1]).get_many(key[0], ids)))
+        self._group_members: _Family[str, list[GroupMember]] = _Family(
+            lambda backend: batched(lambda ids: service.members_of_groups(backend, ids)))
+        self._queue_members: _Family[str, list[QueueMember]] = _Family(
+            lambda backend: batched(lambda ids: service.members_of_queues(backend, ids)))
+        self._user_groups: _Family[str, list[Group]] = _Family(
+            lambda backend: batched(lambda ids: service.groups_of_users(backend, ids)))
+        self._user_devices: _Family[str, list[Device]] = _Family(
+            lambda backend: batched(lambda ids: service.devices_of_users(backend, ids)))
+        self._device_user: _Family[str, User | None] = _Family(
+            lambda backend: batched(lambda ids: service.users_of_devices(backend, ids)))
+        self._families: tuple[_Family[Any, Any], ...] = (
+            self._records, self._group_members, self._queue_members, self._user_groups, self._user_devices,
+            self._device_user)
 
-    def _get(self, key: tuple[str, str], make: Callable[[], DataLoader]) -> DataLoader:
-        loader = self._loaders.get(key)
-        if loader is None:
-            loader = self._loaders[key] = make()
-        return loader
+    def records(self, backend: str, kind: Kind) -> DataLoader[str, Record | None]:
+        """Objects by native id: ``node``, ``nodes``, and reloading a record after a write."""
+        return self._records.get((backend, kind))
 
-    def records(self, backend: str, kind: Kind) -> DataLoader:
-        return self._get((backend, f"record:{kind.value}"),
-                         lambda: record_loader(self._service, backend, kind))
+    def group_members(self, backend: str) -> DataLoader[str, list[GroupMember]]:
+        """``Group.members`` of every group on the page."""
+        return self._group_members.get(backend)
 
-    def group_members(self, backend: str) -> DataLoader:
-        return self._get((backend, "group_members"), lambda: group_members_loader(self._service, backend))
+    def queue_members(self, backend: str) -> DataLoader[str, list[QueueMember]]:
+        """``Queue.members`` of every queue on the page."""
+        return self._queue_members.get(backend)
 
-    def queue_members(self, backend: str) -> DataLoader:
-        return self._get((backend, "queue_members"), lambda: queue_members_loader(self._service, backend))
+    def user_groups(self, backend: str) -> DataLoader[str, list[Group]]:
+        """``User.groups`` of every user on the page."""
+        return self._user_groups.get(backend)
 
-    def user_groups(self, backend: str) -> DataLoader:
-        return self._get((backend, "user_groups"), lambda: user_groups_loader(self._service, backend))
+    def user_devices(self, backend: str) -> DataLoader[str, list[Device]]:
+        """``User.devices`` of every user on the page."""
+        return self._user_devices.get(backend)
 
-    def user_devices(self, backend: str) -> DataLoader:
-        return self._get((backend, "user_devices"), lambda: user_devices_loader(self._service, backend))
-
-    def device_user(self, backend: str) -> DataLoader:
-        return self._get((backend, "device_user"), lambda: device_user_loader(self._service, backend))
+    def device_user(self, backend: str) -> DataLoader[str, User | None]:
+        """``Device.user`` of every device on the page."""
+        return self._device_user.get(backend)
 
     def prime(self, backend: str, record: Record) -> None:
         """Remember a record a listing or relation already brought back."""
-        kind = RECORD_KIND[type(record)]
-        self.records(backend, kind).prime(record.id, record)
+        self.records(backend, RECORD_KIND[type(record)]).prime(record.id, record)
 
     def clear(self) -> None:
         """Forget everything: after a mutation, reads in the same request must be fresh."""
-        self._loaders.clear()
+        for family in self._families:
+            family.clear()
 
 
-__all__ = ["Loaders"]
+__all__ = ["Loaders", "batched"]

@@ -9,9 +9,9 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types.execution import ExecutionContext
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.execution import ExecutionContext
 
 from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context

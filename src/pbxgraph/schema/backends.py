@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import enum
+from collections.abc import Iterable
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +14,8 @@ from pbxgraph import domain
 from pbxgraph.schema.enums import HealthStatus, Kind, MemberKind, Operation, PriorityOrder, RingStrategy, TrunkKind
 from pbxgraph.schema.naming import input_name
 from pbxgraph.service.rules import CREATE_INPUTS
+
+E = TypeVar("E", bound=enum.Enum)
 
 _UPDATE_INPUTS = {
     domain.Kind.USER: domain.UserUpdate,
@@ -22,8 +26,9 @@ _UPDATE_INPUTS = {
 }
 
 
-def _ordered(values: Any) -> list[Any]:
-    return sorted(values, key=lambda v: list(type(v)).index(v))
+def _ordered(values: Iterable[E]) -> list[E]:
+    """Enum members in the order their enum declares them."""
+    return sorted(values, key=lambda v: list(type(v).__members__.values()).index(v))
 
 
 def _fields(declared: frozenset[str] | None, every: type) -> list[str]:
@@ -97,7 +102,7 @@ class Backend:
 
     @strawberry.field(description="Kinds and operations this backend supports, and what it accepts for each.")
     def capabilities(self, info: Info) -> list[Capability]:
-        capabilities = info.context.service.backends.get(self.name).capabilities
+        capabilities = info.context.service.capabilities(self.name)
         return [Capability.of(kind, capabilities.kinds[kind], capabilities.rules_for(kind))
                 for kind in _ordered(capabilities.kinds)]
 

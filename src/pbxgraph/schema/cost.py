@@ -104,7 +104,7 @@ class Weighing:
     def _arguments(self, node: FieldNode, definition: Any) -> dict[str, Any]:
         values = {name: arg.default_value for name, arg in definition.args.items()}
         for argument in node.arguments or ():
-            value = value_from_ast_untyped(argument.value, self.variables)
+            value = value_from_ast_untyped(argument.value, dict(self.variables))
             if value is not Undefined:  # a variable left out: the argument's default applies
                 values[argument.name.value] = value
         return values

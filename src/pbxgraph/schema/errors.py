@@ -18,13 +18,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from pbxgraph.domain import Kind
 from pbxgraph.errors import SHOWN_PREFIX, PbxError
 from pbxgraph.ids import encode_id
 from pbxgraph.redaction import MAX_MESSAGE
+from pbxgraph.schema.naming import argument_path
 from pbxgraph.telemetry.requests import current
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -60,12 +61,26 @@ def _with_global_id(entry: dict[str, Any], backend: str) -> dict[str, Any]:
     return entry
 
 
+def _arguments(error: GraphQLError) -> set[str]:
+    """The names of the arguments the caller gave the field that failed (none for a partial error)."""
+    return {argument.name.value for node in error.nodes or () if isinstance(node, FieldNode)
+            for argument in node.arguments or ()}
+
+
 def coded(error: GraphQLError) -> GraphQLError:
+    """The error as a client sees it: its code, and a field named by the path of the argument sent.
+
+    Connectors and the service name fields as the domain does
+    (``sip_password``); this is the one place where that name becomes the
+    caller's (``input.sipPassword``), for every error that leaves the schema.
+    """
     original = error.original_error
     # graphql-core wraps resolver exceptions; unwrap nested GraphQLErrors.
     while isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error
     if isinstance(original, PbxError):
+        if original.field is not None:
+            original = original.naming(argument_path(original.field, _arguments(error)))
         extensions = {**(error.extensions or {}), **original.extensions()}
         if original.remains and original.backend is not None:
             extensions["remains"] = [_with_global_id(entry, original.backend) for entry in original.remains]

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Annotated, Any, NewType
+from typing import Annotated, Any, NewType, cast
 
 import strawberry
 from graphql import (
-    ArgumentNode,
-    DirectiveNode,
+    ConstArgumentNode,
+    ConstDirectiveNode,
+    ConstListValueNode,
+    DefinitionNode,
     DocumentNode,
-    ListValueNode,
     NameNode,
     ObjectTypeDefinitionNode,
     SchemaExtensionNode,
@@ -61,13 +62,23 @@ ENTITIES: dict[str, domain.Kind] = {
 }
 
 Representation = NewType("Representation", object)
+
+
+def _as_is(value: object) -> object:
+    return value
+
+
+def _literal(node: Any, variables: dict[str, Any] | None = None) -> Any:
+    return value_from_ast_untyped(node, variables)
+
+
 REPRESENTATION = strawberry.scalar(
     name="_Any",
     description="An entity representation a federation router sends: a JSON object with `__typename` "
                 "and the entity's `id` (pbxgraph's global id).",
-    serialize=lambda value: value,
-    parse_value=lambda value: value,
-    parse_literal=lambda node, variables=None: value_from_ast_untyped(node, variables),
+    serialize=_as_is,
+    parse_value=_as_is,
+    parse_literal=_literal,
 )
 
 Entity = Annotated[User | Group | Queue | Trunk | Device, strawberry.union(
@@ -121,22 +132,24 @@ class FederatedQuery(Query):
 
 
 def _key(node: ObjectTypeDefinitionNode) -> ObjectTypeDefinitionNode:
-    key = DirectiveNode(name=NameNode(value="key"), arguments=(
-        ArgumentNode(name=NameNode(value="fields"), value=StringValueNode(value="id")),))
+    key = ConstDirectiveNode(name=NameNode(value="key"), arguments=(
+        ConstArgumentNode(name=NameNode(value="fields"), value=StringValueNode(value="id")),))
     return dataclasses.replace(node, directives=(*(node.directives or ()), key))
 
 
 def federated_document(sdl: str) -> DocumentNode:
     """``sdl`` with the entities' keys and the link to Federation, as an AST."""
     document = parse(sdl, no_location=True)
-    link = SchemaExtensionNode(directives=(DirectiveNode(name=NameNode(value="link"), arguments=(
-        ArgumentNode(name=NameNode(value="url"), value=StringValueNode(value=FEDERATION_URL)),
-        ArgumentNode(name=NameNode(value="import"),
-                     value=ListValueNode(values=(StringValueNode(value="@key"),))),
+    link = SchemaExtensionNode(directives=(ConstDirectiveNode(name=NameNode(value="link"), arguments=(
+        ConstArgumentNode(name=NameNode(value="url"), value=StringValueNode(value=FEDERATION_URL)),
+        ConstArgumentNode(name=NameNode(value="import"),
+                     value=ConstListValueNode(values=(StringValueNode(value="@key"),))),
     )),), operation_types=())
-    definitions = [_key(d) if isinstance(d, ObjectTypeDefinitionNode) and d.name.value in ENTITIES else d
-                   for d in document.definitions]
-    return DocumentNode(definitions=(link, *definitions))
+    definitions: list[DefinitionNode] = [
+        _key(d) if isinstance(d, ObjectTypeDefinitionNode) and d.name.value in ENTITIES else d
+        for d in document.definitions]
+    # graphql-core's stubs leave schema extensions out of DefinitionNode, though a document holds them.
+    return DocumentNode(definitions=(cast(DefinitionNode, link), *definitions))
 
 
 @functools.cache

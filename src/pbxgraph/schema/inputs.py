@@ -26,7 +26,7 @@ USER_DISPLAY_NAME = "The person's name as phones and directories show it; not em
 EXTENSION = "The internal number: 2 to 15 ASCII digits, free on the backend (else CONFLICT)."
 EMAIL = "E-mail address (`name@domain.tld`)."
 ENABLED = "Whether the user may register and call; backends without the flag (Era, Infinity) refuse false."
-SIP_PASSWORD = "The SIP account's password. Write-only: stored by the backend, never returned or logged."
+SIP_PASSWORD = "The SIP account's password. Write-only: stored by the backend, never returned or logged."  # noqa: S105 - a description
 NAME = "The short name the backend keys it by; not empty, unique among its kind on the backend."
 DESCRIPTION = "Free text describing it."
 STRATEGY = "How it rings its members; `backends { capabilities { strategies } }` lists what the backend takes."
@@ -36,8 +36,10 @@ TRUNK_NAME = "The trunk's name; not empty."
 TRUNK_PORT = "The port at `host`, 1 to 65535; null for the transport's default."
 TRUNK_TRANSPORT = "The SIP transport; null for the backend's default."
 TRUNK_USERNAME = "The account's authentication user name at the carrier."
-TRUNK_PASSWORD = "The account's password at the carrier. Write-only: stored by the backend, never returned or " \
-                 "logged."
+TRUNK_PASSWORD = (
+    "The account's password at the carrier. Write-only: stored by the backend, never returned or "  # noqa: S105
+    "logged."
+)
 TRUNK_ENABLED = "Whether the PBX uses the trunk for calls."
 TRUNK_REGISTER = "Whether the PBX registers the account with the carrier; null for the backend's default."
 DEVICE_MAC = "The device's MAC address, 12 hex digits in any common notation (`00:04:F2:AB:CD:EF`, " \

@@ -11,15 +11,16 @@ kind, native and global id, state), so a failure never hides a change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Never, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from pbxgraph import domain
-from pbxgraph.errors import BadUserInput, Forbidden, NotFound, PbxError
+from pbxgraph.errors import BadUserInput, Forbidden, NotFound
 from pbxgraph.ids import GlobalId, decode_expected, decode_id
+from pbxgraph.schema.context import Context
 from pbxgraph.schema.inputs import (
     CreateDeviceInput,
     CreateGroupInput,
@@ -43,8 +44,13 @@ from pbxgraph.schema.inputs import (
     to_user_create,
     to_user_update,
 )
-from pbxgraph.schema.naming import argument_path
-from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User, to_node
+from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
+from pbxgraph.service import KindService, PbxService
+
+R = TypeVar("R", bound=domain.Record)
+C = TypeVar("C")
+P = TypeVar("P", bound=domain.PatchMixin)
+N = TypeVar("N")
 
 
 @strawberry.type(description="What a delete removed.")
@@ -73,53 +79,19 @@ CREATE = "The new {0}'s fields; all are checked before the backend is called."
 CHANGES = "The fields to change; those left out stay as they are."
 
 
-class _FieldNamingService:
-    """The service, with connector field names in errors turned into argument paths.
-
-    Connectors speak the domain's names; a script reading an error wants the
-    path of the argument it sent, so the error is renamed on its way out.
-    """
-
-    def __init__(self, service: Any, arguments: Collection[str]) -> None:
-        self._service = service
-        self._arguments = arguments
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._service, name)
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await method(*args, **kwargs)
-            except PbxError as exc:
-                if exc.field is not None:
-                    renamed = argument_path(exc.field, self._arguments)
-                    if exc.message.startswith(f"{exc.field}:"):
-                        exc.message = renamed + exc.message[len(exc.field):]
-                    exc.field = renamed
-                raise
-
-        return call
-
-
-def _writer(info: Info) -> Any:
+def _writer(info: Info[Context, None]) -> PbxService:
     """The service, for a caller allowed to change things."""
     if info.context.role != "admin":
         raise Forbidden("this token may only read; mutations need an admin token")
-    arguments = {name for selected in info.selected_fields for name in getattr(selected, "arguments", {})}
-    return _FieldNamingService(info.context.service, arguments)
+    return info.context.service
 
 
-def _backend(info: Info, name: str) -> str:
-    info.context.service.backends.get(name, field="backend")
-    return name
-
-
-def _target(info: Info, value: str, kind: domain.Kind, field: str) -> GlobalId:
+def _target(info: Info[Context, None], value: str, kind: domain.Kind, field: str) -> GlobalId:
     gid = decode_expected(value, kind, field=field)
-    if info.context.service.backends.hides(gid.backend):
+    if info.context.service.hides(gid.backend):
         raise NotFound(f"{kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'",
                        backend=gid.backend)
-    info.context.service.backends.get(gid.backend, field=field)
+    info.context.service.require(gid.backend, field=field)
     return gid
 
 
@@ -141,29 +113,31 @@ def _user_on(backend: str, value: str, field: str) -> str:
     return _same_backend([value], domain.Kind.USER, backend, field)[0]
 
 
-def _changes(patch: Any) -> Any:
+def _changes(patch: P) -> P:
     if patch.is_empty():
         raise BadUserInput("input: give at least one field to change", field="input")
     return patch
 
 
-def _fresh(info: Info) -> None:
+def _fresh(info: Info[Context, None]) -> None:
     """After a write, reads in the same request must not come from the loaders' cache."""
     info.context.loaders.clear()
 
 
-async def _reload(info: Info, gid: GlobalId) -> Any:
+async def _reload(info: Info[Context, None], gid: GlobalId, kind: type[R]) -> R:
+    """The record ``gid`` names, read afresh (or as a write's answer primed it)."""
     record = await info.context.loaders.records(gid.backend, gid.kind).load(gid.native_id)
-    if record is None:
+    if not isinstance(record, kind):
         raise NotFound(f"{gid.kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'",
                        backend=gid.backend)
     return record
 
 
-def _queue_members(values: list[QueueMemberInput], backend: str) -> list[domain.QueueMemberInput]:
+def _queue_members(values: list[QueueMemberInput], backend: str, field: str) -> list[domain.QueueMemberInput]:
+    """The members as the domain takes them; errors name ``field[i].id`` (or ``.priority``)."""
     members: list[domain.QueueMemberInput] = []
     for index, member in enumerate(values):
-        where = f"members[{index}].id"
+        where = f"{field}[{index}].id"
         gid = decode_id(member.id, field=where)
         if gid.kind not in (domain.Kind.USER, domain.Kind.GROUP):
             raise BadUserInput(f"{where}: a queue member is a user or a group, not a {gid.kind.value}",
@@ -172,8 +146,8 @@ def _queue_members(values: list[QueueMemberInput], backend: str) -> list[domain.
             raise BadUserInput(f"{where}: the {gid.kind.value} is on backend '{gid.backend}', not '{backend}'",
                                field=where)
         if member.priority is not None and not 0 <= member.priority <= 1000:
-            raise BadUserInput(f"members[{index}].priority: must be between 0 and 1000",
-                               field=f"members[{index}].priority")
+            raise BadUserInput(f"{field}[{index}].priority: must be between 0 and 1000",
+                               field=f"{field}[{index}].priority")
         members.append(domain.QueueMemberInput(kind=domain.MemberKind(gid.kind.value), id=gid.native_id,
                                                priority=member.priority))
     return members
@@ -189,12 +163,12 @@ class Mutation:
     @strawberry.mutation(description="Create a user on one backend.")
     async def create_user(self, info: Info, backend: BackendArg,
                           input: Annotated[CreateUserInput, _arg(CREATE.format("user"))]) -> User:
-        return await _create(info, backend, domain.Kind.USER, lambda: to_user_create(input))
+        return await _create(info, _writer(info).users, backend, lambda: to_user_create(input), User.of)
 
     @strawberry.mutation(description="Change the given fields of a user; the others stay as they are.")
     async def update_user(self, info: Info, id: UserId,
                           input: Annotated[UpdateUserInput, _arg(CHANGES)]) -> User:
-        return await _update(info, id, domain.Kind.USER, lambda: to_user_update(input))
+        return await _update(info, _writer(info).users, id, lambda: to_user_update(input), User.of)
 
     @strawberry.mutation(description="Delete a user.")
     async def delete_user(self, info: Info, id: UserId) -> DeletePayload:
@@ -205,13 +179,13 @@ class Mutation:
     @strawberry.mutation(description="Create a group, optionally with members.")
     async def create_group(self, info: Info, backend: BackendArg,
                            input: Annotated[CreateGroupInput, _arg(CREATE.format("group"))]) -> Group:
-        return await _create(info, backend, domain.Kind.GROUP, lambda: to_group_create(
-            input, _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")))
+        return await _create(info, _writer(info).groups, backend, lambda: to_group_create(
+            input, _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")), Group.of)
 
     @strawberry.mutation(description="Change the given fields of a group.")
     async def update_group(self, info: Info, id: GroupId,
                            input: Annotated[UpdateGroupInput, _arg(CHANGES)]) -> Group:
-        return await _update(info, id, domain.Kind.GROUP, lambda: to_group_update(input))
+        return await _update(info, _writer(info).groups, id, lambda: to_group_update(input), Group.of)
 
     @strawberry.mutation(description="Delete a group (its users stay).")
     async def delete_group(self, info: Info, id: GroupId) -> DeletePayload:
@@ -242,13 +216,13 @@ class Mutation:
     @strawberry.mutation(description="Create a queue, optionally with members in order.")
     async def create_queue(self, info: Info, backend: BackendArg,
                            input: Annotated[CreateQueueInput, _arg(CREATE.format("queue"))]) -> Queue:
-        return await _create(info, backend, domain.Kind.QUEUE,
-                             lambda: to_queue_create(input, _queue_members(list(input.members), backend)))
+        return await _create(info, _writer(info).queues, backend, lambda: to_queue_create(
+            input, _queue_members(list(input.members), backend, "input.members")), Queue.of)
 
     @strawberry.mutation(description="Change the given fields of a queue.")
     async def update_queue(self, info: Info, id: QueueId,
                            input: Annotated[UpdateQueueInput, _arg(CHANGES)]) -> Queue:
-        return await _update(info, id, domain.Kind.QUEUE, lambda: to_queue_update(input))
+        return await _update(info, _writer(info).queues, id, lambda: to_queue_update(input), Queue.of)
 
     @strawberry.mutation(description="Delete a queue.")
     async def delete_queue(self, info: Info, id: QueueId) -> DeletePayload:
@@ -260,23 +234,23 @@ class Mutation:
                                          "leaves it without members.")]) -> Queue:
         service = _writer(info)
         gid = _target(info, queue_id, domain.Kind.QUEUE, "queueId")
-        wanted = _queue_members(list(members), gid.backend)
+        wanted = _queue_members(list(members), gid.backend, "members")
         result = await service.set_queue_members(gid.backend, gid.native_id, wanted)
         _fresh(info)
         info.context.loaders.queue_members(gid.backend).prime(gid.native_id, result)
-        return Queue.of(gid.backend, await _reload(info, gid))
+        return Queue.of(gid.backend, await _reload(info, gid, domain.Queue))
 
     # --- trunks ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a SIP trunk; the password is stored, never shown.")
     async def create_trunk(self, info: Info, backend: BackendArg,
                            input: Annotated[CreateTrunkInput, _arg(CREATE.format("trunk"))]) -> Trunk:
-        return await _create(info, backend, domain.Kind.TRUNK, lambda: to_trunk_create(input))
+        return await _create(info, _writer(info).trunks, backend, lambda: to_trunk_create(input), Trunk.of)
 
     @strawberry.mutation(description="Change the given fields of a trunk.")
     async def update_trunk(self, info: Info, id: TrunkId,
                            input: Annotated[UpdateTrunkInput, _arg(CHANGES)]) -> Trunk:
-        return await _update(info, id, domain.Kind.TRUNK, lambda: to_trunk_update(input))
+        return await _update(info, _writer(info).trunks, id, lambda: to_trunk_update(input), Trunk.of)
 
     @strawberry.mutation(description="Delete a trunk.")
     async def delete_trunk(self, info: Info, id: TrunkId) -> DeletePayload:
@@ -287,13 +261,13 @@ class Mutation:
     @strawberry.mutation(description="Register a device, optionally assigned to a user.")
     async def create_device(self, info: Info, backend: BackendArg,
                             input: Annotated[CreateDeviceInput, _arg(CREATE.format("device"))]) -> Device:
-        return await _create(info, backend, domain.Kind.DEVICE, lambda: to_device_create(
-            input, None if input.user_id is None else _user_on(backend, input.user_id, "input.userId")))
+        return await _create(info, _writer(info).devices, backend, lambda: to_device_create(
+            input, None if input.user_id is None else _user_on(backend, input.user_id, "input.userId")), Device.of)
 
     @strawberry.mutation(description="Change the given fields of a device.")
     async def update_device(self, info: Info, id: DeviceId,
                             input: Annotated[UpdateDeviceInput, _arg(CHANGES)]) -> Device:
-        return await _update(info, id, domain.Kind.DEVICE, lambda: to_device_update(input))
+        return await _update(info, _writer(info).devices, id, lambda: to_device_update(input), Device.of)
 
     @strawberry.mutation(description="Delete a device.")
     async def delete_device(self, info: Info, id: DeviceId) -> DeletePayload:
@@ -327,40 +301,41 @@ class Mutation:
         return await _device_action(info, id, domain.DeviceAction.RESTART)
 
 
-async def _create(info: Info, backend: str, kind: domain.Kind, data: Callable[[], Any]) -> Any:
-    """Check the caller and the backend, then the input, then create."""
-    service = _writer(info)
-    _backend(info, backend)
-    record = await service.create(backend, kind, data())
+async def _create(info: Info[Context, None], kind: KindService[R, C, Never], backend: str,
+                  data: Callable[[], C], node: Callable[[str, R], N]) -> N:
+    """Check the backend, then the input, then create (the caller was checked by ``_writer``)."""
+    info.context.service.require(backend)
+    record = await kind.create(backend, data())
     _fresh(info)
-    return to_node(backend, record)
+    return node(backend, record)
 
 
-async def _update(info: Info, value: str, kind: domain.Kind, patch: Callable[[], Any]) -> Any:
+async def _update(info: Info[Context, None], kind: KindService[R, Never, P], value: str,
+                  patch: Callable[[], P], node: Callable[[str, R], N]) -> N:
     """Validate the id, then the patch, then change only what it names."""
-    service = _writer(info)
-    gid = _target(info, value, kind, "id")
-    record = await service.update(gid.backend, kind, gid.native_id, _changes(patch()))
+    gid = _target(info, value, kind.kind, "id")
+    record = await kind.update(gid.backend, gid.native_id, _changes(patch()))
     _fresh(info)
-    return to_node(gid.backend, record)
+    return node(gid.backend, record)
 
 
-async def _delete(info: Info, value: str, kind: domain.Kind) -> DeletePayload:
+async def _delete(info: Info[Context, None], value: str, kind: domain.Kind) -> DeletePayload:
     service = _writer(info)
     gid = _target(info, value, kind, "id")
-    await service.delete(gid.backend, kind, gid.native_id)
+    await service.kind(kind).delete(gid.backend, gid.native_id)
     _fresh(info)
     return DeletePayload(deleted_id=strawberry.ID(value))
 
 
-async def _group_with_members(info: Info, gid: GlobalId, members: list[domain.GroupMember]) -> Group:
+async def _group_with_members(info: Info[Context, None], gid: GlobalId, members: list[domain.GroupMember]) -> Group:
     _fresh(info)
     info.context.loaders.group_members(gid.backend).prime(gid.native_id, members)
-    return Group.of(gid.backend, await _reload(info, gid))
+    return Group.of(gid.backend, await _reload(info, gid, domain.Group))
 
 
-async def _device_action(info: Info, value: str, action: domain.DeviceAction) -> DeviceActionPayload:
+async def _device_action(info: Info[Context, None], value: str, action: domain.DeviceAction) -> DeviceActionPayload:
     service = _writer(info)
     gid = _target(info, value, domain.Kind.DEVICE, "id")
     await service.device_action(gid.backend, gid.native_id, action)
-    return DeviceActionPayload(device=Device.of(gid.backend, await _reload(info, gid)), action=action.value)
+    return DeviceActionPayload(device=Device.of(gid.backend, await _reload(info, gid, domain.Device)),
+                               action=action.value)

@@ -16,7 +16,8 @@ _RENAMED = {"member_user_ids": "memberIds"}
 
 
 def _camel(text: str) -> str:
-    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), text)
+    """Only an underscore inside a word joins it: GraphQL's own ``__typename`` stays as it is."""
+    return re.sub(r"(?<=[A-Za-z0-9])_([a-z0-9])", lambda m: m.group(1).upper(), text)
 
 
 def input_name(field: str) -> str:

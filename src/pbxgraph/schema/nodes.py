@@ -8,6 +8,7 @@ nullable: a failed backend call nulls only that field, with its coded error.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,14 +21,17 @@ from pbxgraph.ids import encode_id
 from pbxgraph.redaction import redact
 from pbxgraph.schema.enums import Registration, RingStrategy, Transport, TrunkKind
 
+#: The domain's trunk, by a name the ``domain`` field of :class:`Trunk` does not hide.
+TrunkRecord = domain.Trunk
 
-def _identity(kind: domain.Kind, backend: str, record: Any) -> dict[str, Any]:
+
+def _identity(kind: domain.Kind, backend: str, record: domain.Record) -> dict[str, Any]:
     """The fields every backend object has: global id, backend, native id, scrubbed payload."""
     return {"id": strawberry.ID(encode_id(kind, backend, record.id)), "backend": backend,
             "native_id": record.id, "raw": redact(record.raw)}
 
 
-def _prime(info: Info, backend: str, records: list[Any]) -> None:
+def _prime(info: Info, backend: str, records: Sequence[domain.Record | None]) -> None:
     for record in records:
         if record is not None:
             info.context.loaders.prime(backend, record)
@@ -251,7 +255,7 @@ class Trunk(BackendObject):
         description="Whether the trunk is registered now; null where the backend cannot tell.")
 
     @classmethod
-    def of(cls, backend: str, record: domain.Trunk) -> Trunk:
+    def of(cls, backend: str, record: TrunkRecord) -> Trunk:
         return cls(
             **_identity(domain.Kind.TRUNK, backend, record),
             name=record.name,
@@ -302,14 +306,17 @@ class Device(BackendObject):
         return User.of(self.backend, user)
 
 
-NODE_TYPES: dict[domain.Kind, Any] = {
-    domain.Kind.USER: User,
-    domain.Kind.GROUP: Group,
-    domain.Kind.QUEUE: Queue,
-    domain.Kind.TRUNK: Trunk,
-    domain.Kind.DEVICE: Device,
-}
+NodeType = User | Group | Queue | Trunk | Device
 
 
-def to_node(backend: str, record: domain.Record) -> Any:
-    return NODE_TYPES[domain.RECORD_KIND[type(record)]].of(backend, record)
+def to_node(backend: str, record: domain.Record) -> NodeType:
+    """The GraphQL object of any record."""
+    if isinstance(record, domain.User):
+        return User.of(backend, record)
+    if isinstance(record, domain.Group):
+        return Group.of(backend, record)
+    if isinstance(record, domain.Queue):
+        return Queue.of(backend, record)
+    if isinstance(record, domain.Trunk):
+        return Trunk.of(backend, record)
+    return Device.of(backend, record)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Never, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -12,10 +13,15 @@ from pbxgraph.errors import not_supported
 from pbxgraph.ids import decode_id
 from pbxgraph.schema.backends import Backend
 from pbxgraph.schema.connections import Connection, Edge, PageInfo
+from pbxgraph.schema.context import Context
 from pbxgraph.schema.directory import DirectoryEntry, DirectoryResult
 from pbxgraph.schema.enums import SortDirection
 from pbxgraph.schema.inputs import DeviceFilter, ListFilter, OrderBy, to_filter
-from pbxgraph.schema.nodes import NODE_TYPES, Device, Group, Node, Queue, Trunk, User, to_node
+from pbxgraph.schema.nodes import Device, Group, Node, NodeType, Queue, Trunk, User, to_node
+from pbxgraph.service import KindService
+
+R = TypeVar("R", bound=domain.Record)
+N = TypeVar("N")
 
 BACKENDS_HELP = "Only these backends (by name); all configured backends when left out."
 FIRST_HELP = "Page size, 0 to 500: the most items this page holds across all backends."
@@ -33,39 +39,41 @@ FilterArg = Annotated[ListFilter | None, strawberry.argument(description=FILTER_
 DeviceFilterArg = Annotated[DeviceFilter | None, strawberry.argument(description=FILTER_HELP)]
 
 
-async def load_node(info: Info, value: str, *, field: str = "id") -> Any:
+async def load_node(info: Info[Context, None], value: str, *, field: str = "id") -> NodeType | None:
     """The object a global id names, or None; bad ids never reach a backend."""
     gid = decode_id(value, field=field)
-    if info.context.service.backends.hides(gid.backend):
+    service = info.context.service
+    if service.hides(gid.backend):
         return None  # a backend out of the token's sight holds nothing for it
-    connector = info.context.service.backends.get(gid.backend, field=field)
-    if not connector.capabilities.supports(gid.kind):
+    if not service.capabilities(gid.backend, field=field).supports(gid.kind):
         raise not_supported(gid.backend, gid.kind.value)
     record = await info.context.loaders.records(gid.backend, gid.kind).load(gid.native_id)
-    return NODE_TYPES[gid.kind].of(gid.backend, record) if record is not None else None
+    return to_node(gid.backend, record) if record is not None else None
 
 
 async def list_kind(
-    info: Info,
-    kind: domain.Kind,
+    info: Info[Context, None],
+    kind: KindService[R, Never, Never],
+    node: Callable[[str, R], N],
     backends: list[str] | None,
     filter: ListFilter | DeviceFilter | None,
     order_by: OrderBy | None,
     first: int,
     after: str | None,
-) -> Connection[Any]:
+) -> Connection[N]:
+    """A page of ``kind`` across ``backends``, as nodes; a failing backend is a partial error."""
     order = order_by or OrderBy()
-    page = await info.context.service.list(
-        kind, backends, flt=to_filter(filter), sort=order.field,
+    page = await kind.page(
+        backends, flt=to_filter(filter), sort=order.field,
         descending=order.direction is SortDirection.DESC, first=first, after=after,
     )
     path = info.path.as_list()
     for error in page.errors:
         info.context.report(error, path)
-    edges = []
+    edges: list[Edge[N]] = []
     for edge in page.edges:
         info.context.loaders.prime(edge.backend, edge.record)
-        edges.append(Edge(cursor=edge.cursor, node=to_node(edge.backend, edge.record)))
+        edges.append(Edge(cursor=edge.cursor, node=node(edge.backend, edge.record)))
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -76,6 +84,14 @@ async def list_kind(
         ),
         total_count=page.total,
     )
+
+
+def _owner(backend: str, record: domain.User | domain.Group | domain.Queue) -> User | Group | Queue:
+    if isinstance(record, domain.User):
+        return User.of(backend, record)
+    if isinstance(record, domain.Group):
+        return Group.of(backend, record)
+    return Queue.of(backend, record)
 
 
 @strawberry.type(description="The read side: objects by id, listings over every backend, the backends "
@@ -102,7 +118,7 @@ class Query:
         filter: FilterArg = None, order_by: OrderArg = None,
         first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[User]:
-        return await list_kind(info, domain.Kind.USER, backends, filter, order_by, first, after)
+        return await list_kind(info, info.context.service.users, User.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="Ring groups across backends, a page at a time.")
     async def groups(
@@ -111,7 +127,7 @@ class Query:
         filter: FilterArg = None, order_by: OrderArg = None,
         first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Group]:
-        return await list_kind(info, domain.Kind.GROUP, backends, filter, order_by, first, after)
+        return await list_kind(info, info.context.service.groups, Group.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="Call queues (hunt groups) across backends, a page at a time.")
     async def queues(
@@ -120,7 +136,7 @@ class Query:
         filter: FilterArg = None, order_by: OrderArg = None,
         first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Queue]:
-        return await list_kind(info, domain.Kind.QUEUE, backends, filter, order_by, first, after)
+        return await list_kind(info, info.context.service.queues, Queue.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="Trunks across backends, a page at a time; a backend without trunks "
                                   "(Infinity) adds a NOT_SUPPORTED error naming it beside the others' trunks.")
@@ -130,7 +146,7 @@ class Query:
         filter: FilterArg = None, order_by: OrderArg = None,
         first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Trunk]:
-        return await list_kind(info, domain.Kind.TRUNK, backends, filter, order_by, first, after)
+        return await list_kind(info, info.context.service.trunks, Trunk.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="Devices (phones) across backends, a page at a time.")
     async def devices(
@@ -139,12 +155,12 @@ class Query:
         filter: DeviceFilterArg = None, order_by: OrderArg = None,
         first: FirstArg = 50, after: AfterArg = None,
     ) -> Connection[Device]:
-        return await list_kind(info, domain.Kind.DEVICE, backends, filter, order_by, first, after)
+        return await list_kind(info, info.context.service.devices, Device.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="The configured backends (those the caller's token may see), in "
                                   "configuration order.")
     def backends(self, info: Info) -> list[Backend]:
-        return [Backend(name=c.name, vendor=c.vendor) for c in info.context.service.backends]
+        return [Backend(name=name, vendor=vendor) for name, vendor in info.context.service.vendors().items()]
 
     @strawberry.field(description="Which users, groups and queues own a number, on every backend: also "
                                   "finds one number used on two backends.")
@@ -157,7 +173,7 @@ class Query:
             info.context.report(error, path)
         return DirectoryResult(
             number=number,
-            entries=[DirectoryEntry(backend=e.backend, kind=e.kind, owner=to_node(e.backend, e.record))
+            entries=[DirectoryEntry(backend=e.backend, kind=e.kind, owner=_owner(e.backend, e.record))
                      for e in result.entries],
         )
 

@@ -19,16 +19,16 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, Never, TypeVar
 
 from pbxgraph.config import BackendConfig
-from pbxgraph.connectors.contract import Connector, resource_of
-from pbxgraph.domain import Filter, Kind, ListQuery, Operation, Page, SortField
+from pbxgraph.connectors.contract import Access, Connector, Resource
+from pbxgraph.domain import Filter, Kind, ListQuery, Operation, Page, Record, SortField
 from pbxgraph.errors import BadUserInput, PbxError, not_supported
 from pbxgraph.ordering import precedes, sort_key
 from pbxgraph.service.calls import call
 
-R = TypeVar("R")
+R = TypeVar("R", bound=Record)
 
 MAX_PAGE = 500
 #: Largest offset a cursor may hold into one backend's listing.
@@ -100,7 +100,7 @@ def decode_cursor(cursor: str, fingerprint: str, backends: list[str]) -> dict[st
 
 async def list_across(
     connectors: list[Connector],
-    kind: Kind,
+    access: Access[Resource[R, Never, Never]],
     *,
     flt: Filter,
     sort: SortField,
@@ -108,23 +108,25 @@ async def list_across(
     first: int,
     after: str | None,
     configs: dict[str, BackendConfig],
-) -> AggregatedPage[Any]:
+) -> AggregatedPage[R]:
+    """Up to ``first`` records of ``access``'s kind from ``connectors``, merged, after the cursor ``after``."""
+    kind = access.kind
     if first < 0 or first > MAX_PAGE:
         raise BadUserInput(f"first: must be between 0 and {MAX_PAGE}, got {first}", field="first")
     names = [c.name for c in connectors]
     fingerprint = _fingerprint(kind, names, flt, sort, descending)
-    offsets = decode_cursor(after, fingerprint, names) if after else {n: 0 for n in names}
+    offsets = decode_cursor(after, fingerprint, names) if after else dict.fromkeys(names, 0)
 
-    async def fetch(connector: Connector) -> Page[Any]:
+    async def fetch(connector: Connector) -> Page[R]:
         if not connector.capabilities.supports(kind, Operation.LIST):
             raise not_supported(connector.name, kind.value, "listing")
-        resource: Any = resource_of(connector, kind)
+        resource = access.of(connector)
         query = ListQuery(filter=flt, sort=sort, descending=descending,
                           offset=offsets[connector.name], limit=max(first, 1))
-        return await call(configs[connector.name], f"{kind.value}.list", resource.list(query))
+        return await call(configs[connector.name], f"{kind.value}.list", resource.page(query))
 
     results = await asyncio.gather(*(fetch(c) for c in connectors), return_exceptions=True)
-    pages: dict[str, Page[Any]] = {}
+    pages: dict[str, Page[R]] = {}
     errors: list[PbxError] = []
     for connector, result in zip(connectors, results, strict=True):
         if isinstance(result, PbxError):
@@ -134,9 +136,9 @@ async def list_across(
         else:
             pages[connector.name] = result
 
-    heads = {name: 0 for name in pages}
+    heads = dict.fromkeys(pages, 0)
     position = dict(offsets)
-    edges: list[Edge[Any]] = []
+    edges: list[Edge[R]] = []
     while len(edges) < first:
         best: str | None = None
         best_key: tuple[int, str, str] | None = None

@@ -3,52 +3,76 @@
 It checks every call against the backend's declared capabilities (so an
 unsupported kind or operation is NOT_SUPPORTED naming the backend, and never
 reaches the vendor), applies the per-backend timeout, and fans listings and
-look-ups out concurrently. It knows no GraphQL.
+look-ups out concurrently. It knows no GraphQL, and hands the layer above
+domain records and capabilities, never a connector.
+
+Each kind has its typed facade (``service.users`` ... a :class:`KindService`),
+so a create of a user takes a ``UserCreate`` and answers a ``User``: every
+connector method is reached through the contract's typed access, never by
+its name.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Never, TypeVar
 
 from pbxgraph import deadline, effects
 from pbxgraph.config import LimitsConfig
-from pbxgraph.connectors.contract import Connector, resource_of
+from pbxgraph.connectors.contract import DEVICES, GROUPS, QUEUES, TRUNKS, USERS, Connector
 from pbxgraph.domain import (
+    Capabilities,
     Device,
     DeviceAction,
+    DeviceCreate,
+    DeviceUpdate,
     Filter,
     Group,
+    GroupCreate,
     GroupMember,
+    GroupUpdate,
     Health,
     HealthStatus,
     Kind,
     KindRules,
     ListQuery,
     Operation,
+    Queue,
+    QueueCreate,
     QueueMember,
     QueueMemberInput,
+    QueueUpdate,
     Record,
-    SortField,
+    Trunk,
+    TrunkCreate,
+    TrunkUpdate,
     User,
+    UserCreate,
+    UserUpdate,
 )
 from pbxgraph.errors import PbxError, not_supported
-from pbxgraph.redaction import MAX_MESSAGE, scrub_text, secret_values
+from pbxgraph.redaction import MAX_MESSAGE, scrub_text
 from pbxgraph.service import rules
 from pbxgraph.service.backends import Backends
 from pbxgraph.service.calls import call
-from pbxgraph.service.listing import AggregatedPage, list_across
+from pbxgraph.service.kinds import KindService
 from pbxgraph.telemetry.metrics import METRICS
+
+T = TypeVar("T")
+
+
+#: What can own an extension.
+Owner = User | Group | Queue
 
 
 @dataclass(slots=True)
 class DirectoryEntry:
     backend: str
     kind: Kind
-    record: Record
+    record: Owner
 
 
 @dataclass(slots=True)
@@ -66,6 +90,15 @@ class PbxService:
     def __init__(self, backends: Backends, limits: LimitsConfig | None = None) -> None:
         self.backends = backends
         self.limits = limits or LimitsConfig()
+        self.users: KindService[User, UserCreate, UserUpdate] = KindService(self, USERS)
+        self.groups: KindService[Group, GroupCreate, GroupUpdate] = KindService(self, GROUPS)
+        self.queues: KindService[Queue, QueueCreate, QueueUpdate] = KindService(self, QUEUES)
+        self.trunks: KindService[Trunk, TrunkCreate, TrunkUpdate] = KindService(self, TRUNKS)
+        self.devices: KindService[Device, DeviceCreate, DeviceUpdate] = KindService(self, DEVICES)
+        self._kinds: Mapping[Kind, KindService[Record, Never, Never]] = {
+            Kind.USER: self.users, Kind.GROUP: self.groups, Kind.QUEUE: self.queues,
+            Kind.TRUNK: self.trunks, Kind.DEVICE: self.devices,
+        }
 
     @property
     def request_timeout_s(self) -> float:
@@ -78,93 +111,103 @@ class PbxService:
         """The service as a caller limited to ``names`` sees it; itself when unlimited."""
         return self if names is None else PbxService(self.backends.only(names), self.limits)
 
+    def kind(self, kind: Kind) -> KindService[Record, Never, Never]:
+        """Any kind's facade, for callers that hold the kind as a value (a global id's): reads and deletes."""
+        return self._kinds[kind]
+
+    # --- the configured backends, as the layer above may see them ----------------------
+
+    def vendors(self) -> dict[str, str]:
+        """Each backend this caller sees, by name in configuration order, with its vendor."""
+        return {c.name: c.vendor for c in self.backends}
+
+    def require(self, backend: str, *, field: str = "backend") -> str:
+        """``backend`` if this caller sees it, else BAD_USER_INPUT naming ``field``."""
+        self.backends.get(backend, field=field)
+        return backend
+
+    def hides(self, backend: str) -> bool:
+        """Whether ``backend`` is configured but out of this caller's sight."""
+        return self.backends.hides(backend)
+
+    def capabilities(self, backend: str, *, field: str = "backend") -> Capabilities:
+        return self.backends.get(backend, field=field).capabilities
+
+    def rules_of(self, backend: str, kind: Kind) -> KindRules:
+        return self.capabilities(backend).rules_for(kind)
+
     # --- plumbing ------------------------------------------------------------
 
-    def resource(self, backend: str, kind: Kind, operation: Operation) -> Any:
+    def connector(self, backend: str, kind: Kind, operation: Operation) -> Connector:
+        """The backend's connector, if it declares ``operation`` on ``kind``; else NOT_SUPPORTED."""
         connector = self.backends.get(backend)
         if not connector.capabilities.supports(kind, operation):
             if not connector.capabilities.supports(kind):
                 raise not_supported(backend, kind.value)
             raise not_supported(backend, kind.value, operation.value)
-        return resource_of(connector, kind)
+        return connector
 
-    async def _call(self, backend: str, kind: Kind, operation: Operation, method: str, *args: Any) -> Any:
-        resource = self.resource(backend, kind, operation)
+    async def call(self, backend: str, label: str, operation: Operation, awaitable: Awaitable[T], *,
+                   secrets: Sequence[str] = ()) -> T:
+        """Await one connector call, named ``label`` (``user.get_many``) in metrics, logs and traces."""
         with effects.on_backend(backend):
-            return await call(self.backends.config(backend), f"{kind.value}.{method}",
-                              getattr(resource, method)(*args),
-                              write=operation not in READS, secrets=secret_values(args))
+            return await call(self.backends.config(backend), label, awaitable,
+                              write=operation not in READS, secrets=secrets)
 
-    # --- reads ---------------------------------------------------------------
-
-    async def list(
-        self,
-        kind: Kind,
-        backends: Sequence[str] | None,
-        *,
-        flt: Filter,
-        sort: SortField,
-        descending: bool,
-        first: int,
-        after: str | None,
-    ) -> AggregatedPage[Any]:
-        connectors = self.backends.select(backends)
-        return await list_across(
-            connectors, kind, flt=flt, sort=sort, descending=descending, first=first,
-            after=after, configs={c.name: self.backends.config(c.name) for c in connectors},
-        )
-
-    async def get_many(self, backend: str, kind: Kind, ids: Sequence[str]) -> list[Any]:
-        return await self._call(backend, kind, Operation.READ, "get_many", list(ids))
+    # --- relations -------------------------------------------------------------
 
     async def groups_of_users(self, backend: str, ids: Sequence[str]) -> list[list[Group]]:
-        if not self.backends.get(backend).capabilities.supports(Kind.GROUP):
+        if not self.capabilities(backend).supports(Kind.GROUP):
             return [[] for _ in ids]  # a backend without groups: nobody is in one
-        return await self._call(backend, Kind.USER, Operation.READ, "groups_of", list(ids))
+        users = USERS.of(self.connector(backend, Kind.USER, Operation.READ))
+        return await self.call(backend, "user.groups_of", Operation.READ, users.groups_of(list(ids)))
 
     async def devices_of_users(self, backend: str, ids: Sequence[str]) -> list[list[Device]]:
-        if not self.backends.get(backend).capabilities.supports(Kind.DEVICE):
+        if not self.capabilities(backend).supports(Kind.DEVICE):
             return [[] for _ in ids]
-        return await self._call(backend, Kind.USER, Operation.READ, "devices_of", list(ids))
+        users = USERS.of(self.connector(backend, Kind.USER, Operation.READ))
+        return await self.call(backend, "user.devices_of", Operation.READ, users.devices_of(list(ids)))
 
     async def members_of_groups(self, backend: str, ids: Sequence[str]) -> list[list[GroupMember]]:
-        return await self._call(backend, Kind.GROUP, Operation.READ, "members_of", list(ids))
+        groups = GROUPS.of(self.connector(backend, Kind.GROUP, Operation.READ))
+        return await self.call(backend, "group.members_of", Operation.READ, groups.members_of(list(ids)))
 
     async def members_of_queues(self, backend: str, ids: Sequence[str]) -> list[list[QueueMember]]:
-        return await self._call(backend, Kind.QUEUE, Operation.READ, "members_of", list(ids))
+        queues = QUEUES.of(self.connector(backend, Kind.QUEUE, Operation.READ))
+        return await self.call(backend, "queue.members_of", Operation.READ, queues.members_of(list(ids)))
 
     async def users_of_devices(self, backend: str, ids: Sequence[str]) -> list[User | None]:
-        return await self._call(backend, Kind.DEVICE, Operation.READ, "users_of", list(ids))
+        devices = DEVICES.of(self.connector(backend, Kind.DEVICE, Operation.READ))
+        return await self.call(backend, "device.users_of", Operation.READ, devices.users_of(list(ids)))
+
+    # --- reads across backends ---------------------------------------------------
 
     async def directory(self, number: str) -> DirectoryResult:
         """Who owns ``number`` on every backend: users, groups and queues alike."""
-        asks: list[tuple[str, Kind]] = [
-            (c.name, kind)
-            for c in self.backends
-            for kind in (Kind.USER, Kind.GROUP, Kind.QUEUE)
-            if c.capabilities.supports(kind, Operation.LIST)
-        ]
+        owners: tuple[KindService[Owner, Never, Never], ...] = (self.users, self.groups, self.queues)
+        asks = [(c.name, kind) for c in self.backends for kind in owners
+                if c.capabilities.supports(kind.kind, Operation.LIST)]
+        query = ListQuery(filter=Filter(extension=number), limit=10)
 
-        async def ask(backend: str, kind: Kind) -> list[Record]:
-            page = await self._call(backend, kind, Operation.LIST, "list",
-                                    ListQuery(filter=Filter(extension=number), limit=10))
-            return list(page.items)
+        async def ask(backend: str, kind: KindService[Owner, Never, Never]) -> list[DirectoryEntry]:
+            page = await kind.page_of(backend, query)
+            return [DirectoryEntry(backend, kind.kind, record) for record in page.items]
 
-        results = await asyncio.gather(*(ask(b, k) for b, k in asks), return_exceptions=True)
+        results = await asyncio.gather(*(ask(backend, kind) for backend, kind in asks), return_exceptions=True)
         entries: list[DirectoryEntry] = []
         errors: dict[str, PbxError] = {}
-        for (backend, kind), result in zip(asks, results, strict=True):
+        for (backend, _), result in zip(asks, results, strict=True):
             if isinstance(result, PbxError):
                 errors.setdefault(backend, result.with_backend(backend))
             elif isinstance(result, BaseException):
                 raise result
             else:
-                entries += [DirectoryEntry(backend, kind, record) for record in result]
+                entries += result
         return DirectoryResult(number=number, entries=entries, errors=list(errors.values()))
 
     async def health(self, backend: str) -> Health:
         """Probe a backend within its timeout (and the request's deadline); the detail comes scrubbed."""
-        connector: Connector = self.backends.get(backend)
+        connector = self.backends.get(backend)
         config = self.backends.config(backend)
         limit = config.timeout_s
         left = deadline.remaining()
@@ -183,44 +226,35 @@ class PbxService:
             health.detail = scrub_text(health.detail, config.secrets, limit=MAX_MESSAGE)
         return health
 
-    # --- writes --------------------------------------------------------------
-
-    def rules_of(self, backend: str, kind: Kind) -> KindRules:
-        return self.backends.get(backend).capabilities.rules_for(kind)
-
-    async def create(self, backend: str, kind: Kind, data: Any) -> Any:
-        self.resource(backend, kind, Operation.CREATE)
-        rules.check_create(backend, kind, self.rules_of(backend, kind), data)
-        return await self._call(backend, kind, Operation.CREATE, "create", data)
-
-    async def update(self, backend: str, kind: Kind, native_id: str, patch: Any) -> Any:
-        self.resource(backend, kind, Operation.UPDATE)
-        rules.check_update(backend, kind, self.rules_of(backend, kind), patch)
-        return await self._call(backend, kind, Operation.UPDATE, "update", native_id, patch)
-
-    async def delete(self, backend: str, kind: Kind, native_id: str) -> None:
-        await self._call(backend, kind, Operation.DELETE, "delete", native_id)
+    # --- membership and devices ------------------------------------------------------------
 
     async def add_group_members(self, backend: str, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
-        return await self._call(backend, Kind.GROUP, Operation.MEMBERS, "add_members", group_id, list(user_ids))
+        groups = GROUPS.of(self.connector(backend, Kind.GROUP, Operation.MEMBERS))
+        return await self.call(backend, "group.add_members", Operation.MEMBERS,
+                               groups.add_members(group_id, list(user_ids)))
 
     async def remove_group_members(self, backend: str, group_id: str,
                                    user_ids: Sequence[str]) -> list[GroupMember]:
-        return await self._call(backend, Kind.GROUP, Operation.MEMBERS, "remove_members", group_id,
-                                list(user_ids))
+        groups = GROUPS.of(self.connector(backend, Kind.GROUP, Operation.MEMBERS))
+        return await self.call(backend, "group.remove_members", Operation.MEMBERS,
+                               groups.remove_members(group_id, list(user_ids)))
 
     async def set_queue_members(self, backend: str, queue_id: str,
                                 members: Sequence[QueueMemberInput]) -> list[QueueMember]:
-        self.resource(backend, Kind.QUEUE, Operation.MEMBERS)
+        queues = QUEUES.of(self.connector(backend, Kind.QUEUE, Operation.MEMBERS))
         rules.check_queue_members(backend, self.rules_of(backend, Kind.QUEUE), members)
-        return await self._call(backend, Kind.QUEUE, Operation.MEMBERS, "set_members", queue_id, list(members))
+        return await self.call(backend, "queue.set_members", Operation.MEMBERS,
+                               queues.set_members(queue_id, list(members)))
 
     async def assign_device(self, backend: str, device_id: str, user_id: str) -> Device:
-        return await self._call(backend, Kind.DEVICE, Operation.ASSIGN, "assign", device_id, user_id)
+        devices = DEVICES.of(self.connector(backend, Kind.DEVICE, Operation.ASSIGN))
+        return await self.call(backend, "device.assign", Operation.ASSIGN, devices.assign(device_id, user_id))
 
     async def unassign_device(self, backend: str, device_id: str) -> Device:
-        return await self._call(backend, Kind.DEVICE, Operation.ASSIGN, "unassign", device_id)
+        devices = DEVICES.of(self.connector(backend, Kind.DEVICE, Operation.ASSIGN))
+        return await self.call(backend, "device.unassign", Operation.ASSIGN, devices.unassign(device_id))
 
     async def device_action(self, backend: str, device_id: str, action: DeviceAction) -> None:
         operation = Operation.RESYNC if action is DeviceAction.RESYNC else Operation.RESTART
-        await self._call(backend, Kind.DEVICE, operation, "act", device_id, action)
+        devices = DEVICES.of(self.connector(backend, Kind.DEVICE, operation))
+        await self.call(backend, "device.act", operation, devices.act(device_id, action))

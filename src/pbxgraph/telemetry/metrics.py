@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
 MAX_OPERATIONS = 200
-_OPERATION = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
+_OPERATION = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
 ERROR_CODES = frozenset({
     "BAD_USER_INPUT", "NOT_FOUND", "NOT_SUPPORTED", "CONFLICT", "BACKEND_UNAVAILABLE", "BACKEND_TIMEOUT",
     "BACKEND_ERROR", "UNAUTHENTICATED", "FORBIDDEN", "INTERNAL_SERVER_ERROR",
@@ -57,7 +57,7 @@ class Metrics:
     def operation_label(self, name: str | None) -> str:
         if not name:
             return "anonymous"
-        if not _OPERATION.match(name):
+        if not _OPERATION.fullmatch(name):
             return "other"
         with self._lock:
             if name in self._operations:

@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 
 _CURRENT: ContextVar[RequestRecord | None] = ContextVar("pbxgraph_request", default=None)
 #: What a client may send as X-Request-ID: a short token, never anything that could forge a log line.
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 
 
 def request_id(presented: str | None) -> str:
     """The client's X-Request-ID when it is a sane token, else a new one."""
-    if presented and _CLIENT_ID.match(presented):
+    if presented and _CLIENT_ID.fullmatch(presented):
         return presented
     return uuid.uuid4().hex
 

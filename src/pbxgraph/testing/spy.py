@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.contract import Connector
-from pbxgraph.domain import Kind
+from pbxgraph.domain import Capabilities, Health, Kind
 
-_ATTRIBUTES = {"users": Kind.USER, "groups": Kind.GROUP, "queues": Kind.QUEUE,
-               "trunks": Kind.TRUNK, "devices": Kind.DEVICE}
+if TYPE_CHECKING:
+    from pbxgraph.service import Backends
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -33,7 +35,9 @@ class Behaviour:
 
 
 class _SpyResource:
-    def __init__(self, inner: Any, kind: Kind, spy: SpyConnector) -> None:
+    """Forwards every method of the resource it wraps, counted under ``"kind.method"``."""
+
+    def __init__(self, inner: object, kind: Kind, spy: SpyConnector) -> None:
         self._inner = inner
         self._kind = kind
         self._spy = spy
@@ -58,18 +62,28 @@ class _SpyResource:
         return call
 
 
+def _spied(resource: T | None, kind: Kind, spy: SpyConnector) -> T | None:
+    # The proxy answers every method of the resource it wraps, so it has that resource's type.
+    return None if resource is None else cast(T, _SpyResource(resource, kind, spy))
+
+
 class SpyConnector:
     def __init__(self, inner: Connector, behaviour: Behaviour | None = None) -> None:
         self.inner = inner
         self.name = inner.name
         self.vendor = inner.vendor
-        self.capabilities = inner.capabilities
         self.behaviour = behaviour or Behaviour()
         self.calls: Counter[str] = Counter()
         self.log: list[tuple[str, tuple[Any, ...]]] = []
-        for attribute, kind in _ATTRIBUTES.items():
-            resource = getattr(inner, attribute)
-            setattr(self, attribute, _SpyResource(resource, kind, self) if resource is not None else None)
+        self.users = _spied(inner.users, Kind.USER, self)
+        self.groups = _spied(inner.groups, Kind.GROUP, self)
+        self.queues = _spied(inner.queues, Kind.QUEUE, self)
+        self.trunks = _spied(inner.trunks, Kind.TRUNK, self)
+        self.devices = _spied(inner.devices, Kind.DEVICE, self)
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.inner.capabilities
 
     @property
     def total_calls(self) -> int:
@@ -85,11 +99,11 @@ class SpyConnector:
     async def aclose(self) -> None:
         await self.inner.aclose()
 
-    async def health(self) -> Any:
+    async def health(self) -> Health:
         return await self.inner.health()
 
 
-def spied(connectors: list[Connector], configs: list[BackendConfig]) -> tuple[list[SpyConnector], Any]:
+def spied(connectors: list[Connector], configs: list[BackendConfig]) -> tuple[list[SpyConnector], Backends]:
     """Wrap connectors and build the ``Backends`` to hand to ``create_app``."""
     from pbxgraph.service import Backends
 

@@ -47,7 +47,7 @@ from pbxgraph.web.requests import GraphQLParams, RequestError
 APQ_CACHE_SIZE = 2000
 #: The longest query the APQ cache takes (longer ones run, but are not remembered).
 APQ_MAX_QUERY = 100_000
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 MANIFEST_FORMAT = "apollo-persisted-query-manifest"
 KEY = "server.trusted_documents"
 
@@ -159,12 +159,14 @@ class PersistedQueries:
             raise RequestError(f"{lead}'extensions.persistedQuery.version' must be 1 "
                                f"(got {json.dumps(extension.get('version'))[:20]})")
         digest = extension.get("sha256Hash")
-        if not isinstance(digest, str) or not _SHA256.match(digest.lower()):
+        if not isinstance(digest, str) or not _SHA256.fullmatch(digest.lower()):
             raise RequestError(f"{lead}'extensions.persistedQuery.sha256Hash' must be 64 hexadecimal digits")
         return digest.lower()
 
     def _trusted(self, params: GraphQLParams, digest: str | None) -> str:
-        assert self.trusted is not None
+        trusted = self.trusted
+        if trusted is None:
+            raise RuntimeError("trusted documents asked for with no manifest loaded")
         if params.query is not None:
             if digest is not None:
                 _same(params, digest)
@@ -174,19 +176,19 @@ class PersistedQueries:
                                    status=403)
             return params.query
         key = params.document_id if params.document_id is not None else digest
-        assert key is not None
-        query = self.trusted.get(key)
+        if key is None:
+            raise not_found()
+        query = trusted.get(key)
         if query is None:
             bare = key.removeprefix("sha256:")
-            query = self.trusted.get(bare) or self._by_digest.get(bare.lower())
+            query = trusted.get(bare) or self._by_digest.get(bare.lower())
         if query is None:
             raise not_found()
         return query
 
 
 def _same(params: GraphQLParams, digest: str) -> None:
-    assert params.query is not None
-    if sha256(params.query) != digest:
+    if params.query is None or sha256(params.query) != digest:
         raise RequestError(f"{_lead(params)}provided sha does not match query: "
                            "'extensions.persistedQuery.sha256Hash' is not the SHA-256 of the 'query'")
 

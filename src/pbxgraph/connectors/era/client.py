@@ -23,7 +23,6 @@ what they want. Three habits matter:
 from __future__ import annotations
 
 import json
-import ssl
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +31,7 @@ import httpx
 
 from pbxgraph.connectors.era.errors import error_for
 from pbxgraph.connectors.http import VendorHttp, gather
-from pbxgraph.errors import BackendError, BackendUnavailable
+from pbxgraph.errors import BackendError
 
 BASE = "/rest/v1/uc"
 #: Keys per ``in`` filter: 100 ids of ~40 characters stay near 6 kB of query string.
@@ -85,52 +84,12 @@ def contains_text(names: Sequence[str], needle: str) -> Filter:
 
 
 class EraClient:
-    def __init__(
-        self,
-        backend: str,
-        *,
-        url: str,
-        token: str,
-        token_header: str = "Authorization",
-        token_scheme: str | None = None,
-        verify: bool | ssl.SSLContext = True,
-        timeout_s: float = 5.0,
-        max_concurrency: int = 8,
-        page_size: int = 500,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.backend = backend
+    """Era's collections over the backend's HTTP client (whose lifecycle is the connector's)."""
+
+    def __init__(self, http: VendorHttp, *, page_size: int = 500) -> None:
+        self.http = http
+        self.backend = http.backend
         self.page_size = page_size
-        self._url = url
-        if token_scheme is None:
-            token_scheme = "Bearer" if token_header.lower() == "authorization" else ""
-        value = f"{token_scheme} {token}" if token_scheme else token
-        self._headers = {token_header: value, "Accept": "application/json"}
-        self._verify = verify
-        self._timeout_s = timeout_s
-        self._max_concurrency = max_concurrency
-        self._transport = transport
-        self._http: VendorHttp | None = None
-
-    # --- lifecycle ------------------------------------------------------------------
-
-    async def open(self) -> None:
-        if self._http is None:
-            self._http = VendorHttp(
-                self.backend, self._url, timeout_s=self._timeout_s, max_concurrency=self._max_concurrency,
-                headers=self._headers, verify=self._verify, transport=self._transport,
-            )
-
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    @property
-    def http(self) -> VendorHttp:
-        if self._http is None:
-            raise BackendUnavailable(f"backend '{self.backend}' is not open", backend=self.backend)
-        return self._http
 
     # --- plumbing ---------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""What the Era resources share: backend naming, user resolution, registrations, whole reads.
+"""What the Era resources share: user resolution, registrations, whole reads.
 
 Two fetches cost extra requests and live here alone, so that a caller who
 needs neither can later be spared both: registrations (``registrations``, one
@@ -8,11 +8,9 @@ list view leaves fields out (``whole``, one GET per entity).
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient
@@ -20,29 +18,6 @@ from pbxgraph.domain import Device, Registration, User
 from pbxgraph.errors import PbxError
 
 log = logging.getLogger("pbxgraph.connectors.era")
-C = TypeVar("C", bound=type)
-
-
-def names_backend(cls: C) -> C:
-    """Make every public coroutine of a resource name its backend on the errors it raises.
-
-    The mapping helpers raise without knowing which backend they serve; this
-    fills ``backend`` in on the way out, so no error leaves the connector
-    anonymous.
-    """
-    for attr, fn in list(vars(cls).items()):
-        if attr.startswith("_") or not inspect.iscoroutinefunction(fn):
-            continue
-
-        @functools.wraps(fn)
-        async def wrapper(self: Any, *args: Any, __fn: Callable[..., Any] = fn, **kwargs: Any) -> Any:
-            try:
-                return await __fn(self, *args, **kwargs)
-            except PbxError as error:
-                raise error.with_backend(self.client.backend) from None
-
-        setattr(cls, attr, wrapper)
-    return cls
 
 
 def unique(values: Iterable[str]) -> list[str]:

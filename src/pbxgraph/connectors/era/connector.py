@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
-from typing import Any
-
 import httpx
 
-from pbxgraph.config import BackendConfig
+from pbxgraph.config import BackendConfig, read_options
 from pbxgraph.connectors.era.client import EraClient
 from pbxgraph.connectors.era.devices import EraDevices
 from pbxgraph.connectors.era.groups import EraGroups
+from pbxgraph.connectors.era.options import EraOptions
 from pbxgraph.connectors.era.queues import EraQueues
 from pbxgraph.connectors.era.trunks import EraTrunks
 from pbxgraph.connectors.era.users import EraUsers
-from pbxgraph.connectors.http import tls_verify
+from pbxgraph.connectors.kit import HttpConnector
 from pbxgraph.domain import (
     CRUD,
     Capabilities,
-    Health,
-    HealthStatus,
     Kind,
     KindRules,
     MemberKind,
@@ -29,7 +24,6 @@ from pbxgraph.domain import (
     RingStrategy,
     TrunkKind,
 )
-from pbxgraph.errors import PbxError
 
 _USER_FIELDS = frozenset({"username", "display_name", "extension", "sip_password"})
 
@@ -62,67 +56,26 @@ CAPABILITIES = Capabilities(
     },
 )
 
-KEYS = ("url", "token", "token_header", "token_scheme", "verify", "page_size")
 
-
-class EraConnector:
+class EraConnector(HttpConnector):
     vendor = "era"
     capabilities = CAPABILITIES
 
-    def __init__(self, name: str, client: EraClient) -> None:
-        self.name = name
-        self.client = client
-        self.users = EraUsers(client)
-        self.groups = EraGroups(client)
-        self.queues = EraQueues(client)
-        self.trunks = EraTrunks(client)
-        self.devices = EraDevices(client)
+    def __init__(self, config: BackendConfig, options: EraOptions, *,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__(config, options, transport=transport, headers=options.headers)
+        self.client = EraClient(self.http, page_size=options.page_size)
+        self.users = EraUsers(self.client)
+        self.groups = EraGroups(self.client)
+        self.queues = EraQueues(self.client)
+        self.trunks = EraTrunks(self.client)
+        self.devices = EraDevices(self.client)
 
-    async def open(self) -> None:
-        await self.client.open()
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
-
-    async def health(self) -> Health:
-        """One cheap list request (one id of one SIP user); never raises."""
-        started = time.perf_counter()
-        try:
-            await self.client.select("sipusers", mask=["id"], limit=1)
-        except PbxError as error:
-            return Health(HealthStatus.DOWN, detail=error.describe(), code=error.code)
-        except Exception as error:  # noqa: BLE001 - a probe reports, it does not raise
-            return Health(HealthStatus.DOWN, detail=type(error).__name__, code="INTERNAL_SERVER_ERROR")
-        return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
-
-
-def _options(config: BackendConfig) -> Mapping[str, Any]:
-    unknown = sorted(set(config.options) - set(KEYS))
-    if unknown:
-        raise ValueError(f"unknown key '{unknown[0]}' for vendor 'era' (known: {', '.join(KEYS)})")
-    return config.options
+    async def probe(self) -> None:
+        """One cheap list request: one id of one SIP user."""
+        await self.client.select("sipusers", mask=["id"], limit=1)
 
 
 def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> EraConnector:
-    """The ``era`` entry point; the keys are described in :mod:`pbxgraph.connectors.era`."""
-    options = _options(config)
-    url = str(config.require("url"))
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"url: must start with http:// or https://, got {url!r}")
-    token = str(config.require("token"))
-    header = options.get("token_header", "Authorization")
-    if not isinstance(header, str) or not header.strip():
-        raise ValueError("token_header: must be a header name")
-    scheme = options.get("token_scheme")
-    if scheme is not None and not isinstance(scheme, str):
-        raise ValueError("token_scheme: must be a string (\"\" for none)")
-    verify = tls_verify(options.get("verify", True))
-    page_size = options.get("page_size", 500)
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= 10000:
-        raise ValueError(f"page_size: must be a whole number from 1 to 10000, got {page_size!r}")
-    client = EraClient(
-        config.name, url=url, token=token, token_header=header.strip(), token_scheme=scheme, verify=verify,
-        timeout_s=config.timeout_s, max_concurrency=config.max_concurrency, page_size=page_size,
-        transport=transport,
-    )
-    return EraConnector(config.name, client)
+    """The ``era`` entry point; the keys are described in :mod:`pbxgraph.connectors.era` and :class:`EraOptions`."""
+    return EraConnector(config, read_options(config, EraOptions), transport=transport)

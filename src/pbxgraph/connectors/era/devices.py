@@ -32,6 +32,7 @@ the spellings Era may hold (bare or separated, either case), refined here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
@@ -39,7 +40,6 @@ from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, Filter, prop
 from pbxgraph.connectors.era.common import (
     devices_with_registration,
-    names_backend,
     unique,
     users_with_registration,
 )
@@ -77,12 +77,11 @@ def mac_filter(macs: Sequence[str]) -> Filter:
     return tests[0] if len(tests) == 1 else ["or", *tests]
 
 
-@names_backend
 class EraDevices:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[Device]:
+    async def page(self, query: ListQuery) -> Page[Device]:
         flt = query.filter
         if flt.extension is not None:
             return Page(items=[], has_more=False, total=0)
@@ -101,9 +100,8 @@ class EraDevices:
                 devices[device.id] = device
                 owners[device.id] = payload
         page = apply_query(devices.values(), query)
-        page.items = [d for d in await devices_with_registration(self.client, [owners[d.id] for d in page.items])
-                      if d is not None]
-        return page
+        found = await devices_with_registration(self.client, [owners[d.id] for d in page.items])
+        return replace(page, items=[d for d in found if d is not None])
 
     async def get_many(self, ids: Sequence[str]) -> list[Device | None]:
         if not ids:

@@ -38,7 +38,7 @@ from typing import Any
 from pbxgraph import effects
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient
-from pbxgraph.connectors.http import gather
+from pbxgraph.connectors.http import both
 from pbxgraph.domain import Kind
 from pbxgraph.errors import BackendError, BackendTimeout, PbxError
 
@@ -122,8 +122,8 @@ async def renumbering(client: EraClient, old: str, new: str | None) -> list[Foll
 
 async def removal(client: EraClient, user_id: str, number: str | None, who: str) -> list[FollowUp]:
     """The groups and hunts to rewrite when the user ``who`` (id ``user_id``, extension ``number``) goes."""
-    groups, hunts = await gather([_groups_dialling(client, number) if number else _nothing(),
-                                  _hunts_served_by(client, user_id)])
+    groups, hunts = await both(_groups_dialling(client, number) if number else _nothing(),
+                               _hunts_served_by(client, user_id))
     follow_ups = [FollowUp(
         GROUPS, mapping.entity_id(group, "sipgroup"), {"dialplan": _rewritten_dialplan(group, number or "", None)},
         _subject("group", group),

@@ -13,12 +13,13 @@ dial disappears (with its timeout). Every other step keeps its numbers and its
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
-from pbxgraph.connectors.era.common import names_backend, unique, users_by_number, whole
+from pbxgraph.connectors.era.common import unique, users_by_number, whole
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
     Group,
@@ -46,12 +47,11 @@ def era_type(strategy: RingStrategy | None) -> str:
                            field="strategy") from None
 
 
-@names_backend
 class EraGroups:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[Group]:
+    async def page(self, query: ListQuery) -> Page[Group]:
         flt = query.filter
         if flt.mac is not None:
             return Page(items=[], has_more=False, total=0)
@@ -62,9 +62,8 @@ class EraGroups:
         payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
                     if isinstance(p.get("id"), str)}
         page = apply_query([mapping.group_from(p) for p in payloads.values()], query)
-        page.items = [mapping.group_from(p) for p in
-                      await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items])]
-        return page
+        completed = await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items])
+        return replace(page, items=[mapping.group_from(p) for p in completed])
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
         if not ids:
@@ -98,7 +97,7 @@ class EraGroups:
         options: dict[str, Any] = {}
         if "name" in changes:
             name = validation.non_empty(changes["name"], "name")
-            options["title"] = self._title(name, changes["display_name"] if "display_name" in changes else name,
+            options["title"] = self._title(name, changes.get("display_name", name),
                                            given="display_name" in changes)
         elif "display_name" in changes:
             options["title"] = changes["display_name"] or ""

@@ -78,9 +78,10 @@ _TRANSPORTS = {t.value: t for t in Transport}
 
 
 def entity_id(payload: Any, kind: str) -> str:
-    if not isinstance(payload, Mapping) or not isinstance(payload.get("id"), str) or not payload["id"]:
+    found = payload.get("id") if isinstance(payload, Mapping) else None
+    if not isinstance(found, str) or not found:
         raise BackendError(f"Era answered a {kind} without an id")
-    return payload["id"]
+    return found
 
 
 def text(payload: Mapping[str, Any], key: str) -> str | None:

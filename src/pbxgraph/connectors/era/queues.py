@@ -16,12 +16,13 @@ comment out, so a listed page and ``get_many`` read each hunt whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
-from pbxgraph.connectors.era.common import names_backend, unique, users_by_id, whole
+from pbxgraph.connectors.era.common import unique, users_by_id, whole
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
@@ -53,12 +54,11 @@ def era_mode(strategy: RingStrategy | None) -> str:
                            field="strategy") from None
 
 
-@names_backend
 class EraQueues:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[Queue]:
+    async def page(self, query: ListQuery) -> Page[Queue]:
         flt = query.filter
         if flt.mac is not None:
             return Page(items=[], has_more=False, total=0)
@@ -69,9 +69,8 @@ class EraQueues:
         payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
                     if isinstance(p.get("id"), str)}
         page = apply_query([mapping.queue_from(p) for p in payloads.values()], query)
-        page.items = [mapping.queue_from(p) for p in
-                      await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items])]
-        return page
+        completed = await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items])
+        return replace(page, items=[mapping.queue_from(p) for p in completed])
 
     async def get_many(self, ids: Sequence[str]) -> list[Queue | None]:
         if not ids:

@@ -21,7 +21,6 @@ from typing import Any
 from pbxgraph import validation
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient, contains_text
-from pbxgraph.connectors.era.common import names_backend
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkKind, TrunkUpdate
 from pbxgraph.errors import BadUserInput, NotSupported
@@ -31,12 +30,11 @@ FIELDS = {"code": "name", "domain": "domain", "proxyaddr": "host", "proxyport": 
           "login": "username", "pwd": "password", "enabled": "enabled", "reg": "register"}
 
 
-@names_backend
 class EraTrunks:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[Trunk]:
+    async def page(self, query: ListQuery) -> Page[Trunk]:
         flt = query.filter
         if flt.mac is not None or flt.extension is not None:
             return Page(items=[], has_more=False, total=0)

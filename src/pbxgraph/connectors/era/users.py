@@ -13,19 +13,19 @@ every group and hunt, in the same mutation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
 from pbxgraph.connectors.era import follow, mapping
 from pbxgraph.connectors.era.client import EraClient, all_of, contains_text, equals
 from pbxgraph.connectors.era.common import (
-    names_backend,
     registrations,
     unique,
     users_with_registration,
     whole,
 )
-from pbxgraph.connectors.http import gather
+from pbxgraph.connectors.http import both
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import BadUserInput, NotSupported
@@ -40,12 +40,11 @@ def _unsupported(backend: str, field: str, what: str) -> NotSupported:
                         field=field)
 
 
-@names_backend
 class EraUsers:
     def __init__(self, client: EraClient) -> None:
         self.client = client
 
-    async def list(self, query: ListQuery) -> Page[User]:
+    async def page(self, query: ListQuery) -> Page[User]:
         flt = query.filter
         if flt.mac is not None:
             return Page(items=[], has_more=False, total=0)
@@ -57,17 +56,14 @@ class EraUsers:
         by_id = {p["id"]: p for p in payloads if isinstance(p.get("id"), str)}
         page = apply_query([mapping.user_from(p) for p in payloads], query)
         states = await registrations(self.client, [u.id for u in page.items])
-        page.items = [mapping.user_from(by_id[u.id], states.get(u.id)) for u in page.items]
-        return page
+        return replace(page, items=[mapping.user_from(by_id[u.id], states.get(u.id)) for u in page.items])
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         wanted = unique(ids)
         if not wanted:
             return []
-        payloads, states = await gather([
-            self.client.list_in(COLLECTION, "id", wanted),
-            registrations(self.client, wanted),
-        ])
+        payloads, states = await both(self.client.list_in(COLLECTION, "id", wanted),
+                                      registrations(self.client, wanted))
         found = {u.id: u for u in (mapping.user_from(p, states.get(p["id"])) for p in payloads)}
         return [found.get(i) for i in ids]
 

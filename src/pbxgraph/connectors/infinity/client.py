@@ -45,26 +45,12 @@ def filter_params(filters: Sequence[VendorFilter]) -> list[tuple[str, str]]:
 
 
 class InfinityClient:
-    def __init__(
-        self,
-        backend: str,
-        settings: InfinitySettings,
-        *,
-        timeout_s: float,
-        max_concurrency: int,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.backend = backend
+    """Infinity's calls over the backend's HTTP client (whose lifecycle is the connector's)."""
+
+    def __init__(self, http: VendorHttp, settings: InfinitySettings) -> None:
+        self.backend = http.backend
         self.settings = settings
-        self.http = VendorHttp(
-            backend,
-            settings.base_url,
-            timeout_s=timeout_s,
-            max_concurrency=max_concurrency,
-            auth=settings.auth,
-            verify=settings.verify,
-            transport=transport,
-        )
+        self.http = http
         #: Filter operators this backend answered 400 to; filtered here from then on.
         self.refused_operators: set[str] = set()
 
@@ -185,5 +171,3 @@ class InfinityClient:
     async def delete(self, path: str, form: Form | None = None, *, subject: str | None = None) -> None:
         await self._send("DELETE", path, expect=(204, 200), subject=subject, form=form)
 
-    async def aclose(self) -> None:
-        await self.http.aclose()

@@ -36,7 +36,7 @@ from pbxgraph.errors import BackendError, NotFound
 from pbxgraph.ids import numeric_id
 from pbxgraph.validation import normalize_mac
 
-R = TypeVar("R", User, Group, Queue, Device)
+R = TypeVar("R", bound=User | Group | Queue | Device)
 
 #: A run may span this many ids, plus ``RUN_SLACK_PER_ID`` for each id in it.
 RUN_BASE_SPAN = 100
@@ -184,7 +184,7 @@ class DomainCollection(Generic[R]):
             return [[*base, like(name, pattern)] for name in self.spec.search_fields]
         return [base]
 
-    async def list(self, query: ListQuery) -> Page[R]:
+    async def page(self, query: ListQuery) -> Page[R]:
         variants = self._vendor_filters(query)
         if variants is None:
             return Page(items=[], has_more=False, total=0)

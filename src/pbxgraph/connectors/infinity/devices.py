@@ -47,8 +47,8 @@ class InfinityDevices:
         self.collection = kinds.devices
         self.backend = kinds.backend
 
-    async def list(self, query: ListQuery) -> Page[Device]:
-        return await self.collection.list(query)
+    async def page(self, query: ListQuery) -> Page[Device]:
+        return await self.collection.page(query)
 
     async def get_many(self, ids: Sequence[str]) -> list[Device | None]:
         return await self.collection.get_many(ids)

@@ -46,8 +46,8 @@ class InfinityGroups:
         self.collection = kinds.groups
         self.backend = kinds.backend
 
-    async def list(self, query: ListQuery) -> Page[Group]:
-        return await self.collection.list(query)
+    async def page(self, query: ListQuery) -> Page[Group]:
+        return await self.collection.page(query)
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
         return await self.collection.get_many(ids)

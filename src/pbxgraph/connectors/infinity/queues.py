@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pbxgraph import validation
-from pbxgraph.connectors.http import gather
+from pbxgraph.connectors.http import both, gather
 from pbxgraph.connectors.infinity.ids import NativeId
 from pbxgraph.connectors.infinity.inputs import cannot_store, in_domain, refuse, unique
 from pbxgraph.connectors.infinity.kinds import Kinds
@@ -80,8 +80,8 @@ class InfinityQueues:
         self.collection = kinds.queues
         self.backend = kinds.backend
 
-    async def list(self, query: ListQuery) -> Page[Queue]:
-        page = await self.collection.list(query)
+    async def page(self, query: ListQuery) -> Page[Queue]:
+        page = await self.collection.page(query)
         await self.attach_strategies(page.items)
         return page
 
@@ -172,7 +172,7 @@ class InfinityQueues:
             members = await self._member_rows(nid)
             ring = self._vendor_strategy(strategy, has_members=bool(members))
             restrategy = [row for row in members if text(row.get("ringStrategy")) != ring]
-        if "display_name" in changes and changes["display_name"]:
+        if changes.get("display_name"):
             form["displayName"] = changes["display_name"]
         elif "display_name" in changes or "name" in changes:
             # An empty display name is the name; one that only repeated the name keeps following it.
@@ -273,7 +273,7 @@ class InfinityQueues:
     async def set_members(self, queue_id: str, members: Sequence[QueueMemberInput]) -> list[QueueMember]:
         nid = self.collection.require_id(queue_id)
         wanted = self._member_groups(members, nid.domain, "members")
-        current, groups = await gather([self._member_rows(nid), self._existing_groups(wanted)])
+        current, groups = await both(self._member_rows(nid), self._existing_groups(wanted))
         ring = shared_vendor_strategy(current) or self.kinds.settings.member_ring_strategy
         async with Steps(self.backend, f"set the members of queue '{nid}'") as steps:
             steps.done(f"members of queue {nid} partly changed", kind=Kind.QUEUE, native_id=str(nid),

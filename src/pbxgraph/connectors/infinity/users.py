@@ -30,8 +30,8 @@ class InfinityUsers:
         self.collection = kinds.users
         self.backend = kinds.backend
 
-    async def list(self, query: ListQuery) -> Page[User]:
-        return await self.collection.list(query)
+    async def page(self, query: ListQuery) -> Page[User]:
+        return await self.collection.page(query)
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         return await self.collection.get_many(ids)

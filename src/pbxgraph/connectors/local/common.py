@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import CursorResult, Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbxgraph.connectors.local import tables
@@ -28,6 +28,14 @@ def as_int(native_id: str) -> int | None:
     """Local ids are integers (ASCII digits) that fit an INTEGER column; anything else names nothing here."""
     number = numeric_id(native_id)
     return number if number is not None and number <= _MAX_ID else None
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row an INSERT made (every table's key is one integer column)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise TypeError("not the result of a single-row INSERT")
+    return int(key[0])
 
 
 def fit(store: Store, table: Table, values: Mapping[str, Any]) -> None:

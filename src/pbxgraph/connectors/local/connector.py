@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import ArgumentError
 
-from pbxgraph.config import BackendConfig
+from pbxgraph.config import BackendConfig, ConfigError, read_options, setting
 from pbxgraph.connectors.local import tables
 from pbxgraph.connectors.local.demo import load_demo_data
 from pbxgraph.connectors.local.devices import LocalDevices
@@ -25,9 +27,6 @@ CAPABILITIES = Capabilities(kinds={
     Kind.TRUNK: CRUD,
     Kind.DEVICE: CRUD | {Operation.ASSIGN},
 })
-
-
-KEYS = ("path", "url", "schema", "demo")
 
 
 class LocalConnector:
@@ -65,30 +64,44 @@ class LocalConnector:
         return Health(HealthStatus.UP, latency_ms=(time.perf_counter() - started) * 1000)
 
 
+def _schema_name(value: str | None) -> str | None:
+    if value is None or SCHEMA_NAME.fullmatch(value):
+        return None
+    return f"lower-case letters, digits and '_', starting with a letter, got {value!r}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalOptions:
+    """The keys of a local store (listed in :mod:`pbxgraph.connectors.local`)."""
+
+    #: A SQLite file, or ":memory:" ...
+    path: str | None = None
+    #: ... or a database URL (PostgreSQL for several replicas sharing one store).
+    url: str | None = None
+    #: PostgreSQL only: the tables' schema (created if missing).
+    schema: str | None = setting(None, check=_schema_name)
+    #: Load the demo data set when the store is empty.
+    demo: bool = False
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.url is not None and self.path is not None:
+            yield "url", "give either url or path, not both"
+        if self.schema is not None and not self.database_url.startswith("postgresql"):
+            yield "schema", "only for a PostgreSQL url (postgresql+asyncpg://...)"
+
+    @property
+    def database_url(self) -> str:
+        return database_url(self.url or self.path or ":memory:")
+
+
 def create_connector(config: BackendConfig, *, transport: object = None) -> LocalConnector:
-    """The ``local`` entry point. Keys: ``path`` (file or ``:memory:``) or ``url``; ``demo``."""
-    unknown = sorted(set(config.options) - set(KEYS))
-    if unknown:
-        raise ValueError(f"unknown key '{unknown[0]}' for vendor 'local' (known: {', '.join(KEYS)})")
-    if config.option("url") is not None and config.option("path") is not None:
-        raise ValueError("url: give either url or path, not both")
-    location = config.option("url") or config.option("path") or ":memory:"
-    if not isinstance(location, str):
-        raise ValueError(f"{'url' if config.option('url') else 'path'}: must be a string, got {location!r}")
-    url = database_url(location)
-    demo = config.option("demo", False)
-    if not isinstance(demo, bool):
-        raise ValueError(f"demo: must be true or false, got {demo!r}")
-    schema = config.option("schema")
-    if schema is not None:
-        if not url.startswith("postgresql"):
-            raise ValueError("schema: only for a PostgreSQL url (postgresql+asyncpg://...)")
-        if not isinstance(schema, str) or not SCHEMA_NAME.fullmatch(schema):
-            raise ValueError(f"schema: lower-case letters, digits and '_', starting with a letter, got {schema!r}")
+    """The ``local`` entry point. Keys: ``path`` (file or ``:memory:``) or ``url``; ``schema``; ``demo``."""
+    options = read_options(config, LocalOptions)
     try:
-        return LocalConnector(config.name, url, demo=demo, schema=schema)
+        return LocalConnector(config.name, options.database_url, demo=options.demo, schema=options.schema)
     except ArgumentError as exc:
-        raise ValueError(f"url: not a database URL SQLAlchemy can use: {exc}") from None
+        raise ConfigError(f"backends.{config.name}.url: not a database URL SQLAlchemy can use: {exc}") from None
     except ModuleNotFoundError as exc:
         hint = ' (pip install "pbxgraph[postgres]")' if exc.name == "asyncpg" else ""
-        raise ValueError(f"url: the database driver '{exc.name}' is not installed{hint}") from None
+        raise ConfigError(f"backends.{config.name}.url: the database driver '{exc.name}' is not installed{hint}"
+                          ) from None

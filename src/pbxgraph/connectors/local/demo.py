@@ -10,6 +10,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pbxgraph.connectors.local import tables
+from pbxgraph.connectors.local.common import inserted_id
 
 _PEOPLE = [
     ("Amelia", "Hughes"), ("Oliver", "Bennett"), ("Isla", "Carter"), ("Noah", "Fischer"),
@@ -33,7 +34,7 @@ async def load_demo_data(conn: AsyncConnection) -> None:
             username=username, display_name=f"{first} {last}", extension=extension,
             email=f"{username}@example.com", enabled=index != 27,
             sip_password=f"demo-{extension}-not-secret"))
-        user_ids.append(result.inserted_primary_key[0])
+        user_ids.append(inserted_id(result))
         await conn.execute(insert(tables.numbers).values(number=extension, kind="user",
                                                          owner_id=user_ids[-1]))
 
@@ -47,7 +48,7 @@ async def load_demo_data(conn: AsyncConnection) -> None:
     for name, extension, strategy, description, members in groups:
         result = await conn.execute(insert(tables.groups).values(
             name=name, extension=extension, strategy=strategy, description=description))
-        gid = result.inserted_primary_key[0]
+        gid = inserted_id(result)
         group_ids.append(gid)
         await conn.execute(insert(tables.numbers).values(number=extension, kind="group", owner_id=gid))
         for position, uid in enumerate(members):
@@ -59,25 +60,25 @@ async def load_demo_data(conn: AsyncConnection) -> None:
         ("Main Reception", "702", "priority", [("user", user_ids[14], 1), ("user", user_ids[15], 2),
                                                 ("group", group_ids[2], 3)]),
     ]
-    for name, extension, strategy, members in queues:
+    for name, extension, strategy, served_by in queues:
         result = await conn.execute(insert(tables.queues).values(name=name, extension=extension, strategy=strategy))
-        qid = result.inserted_primary_key[0]
+        qid = inserted_id(result)
         await conn.execute(insert(tables.numbers).values(number=extension, kind="queue", owner_id=qid))
-        for position, (kind, member_id, priority) in enumerate(members):
+        for position, (kind, member_id, priority) in enumerate(served_by):
             await conn.execute(insert(tables.queue_members).values(
                 queue_id=qid, position=position, priority=priority,
                 user_id=member_id if kind == "user" else None,
                 group_id=member_id if kind == "group" else None))
 
     await conn.execute(insert(tables.trunks), [
-        dict(name="Carrier Primary", domain="carrier-one.example.net", host="sip.carrier-one.example.net",
-             port=5061, transport="tls", username="acme-main", password="demo-trunk-not-secret", enabled=True,
-             register=True, kind="sip", model=None),
-        dict(name="Carrier Backup", domain="voip.carrier-two.example.org", host="203.0.113.40", port=5060,
-             transport="udp", username="acme-backup", password="demo-trunk2-not-secret", enabled=True,
-             register=False, kind="sip", model=None),
-        dict(name="Legacy ISDN Gateway", domain=None, host="10.20.0.5", port=5060, transport="tcp",
-             username=None, password=None, enabled=False, register=False, kind="pri", model="E1 gateway"),
+        {"name": "Carrier Primary", "domain": "carrier-one.example.net", "host": "sip.carrier-one.example.net",
+             "port": 5061, "transport": "tls", "username": "acme-main", "password": "demo-trunk-not-secret", "enabled": True,
+             "register": True, "kind": "sip", "model": None},
+        {"name": "Carrier Backup", "domain": "voip.carrier-two.example.org", "host": "203.0.113.40", "port": 5060,
+             "transport": "udp", "username": "acme-backup", "password": "demo-trunk2-not-secret", "enabled": True,
+             "register": False, "kind": "sip", "model": None},
+        {"name": "Legacy ISDN Gateway", "domain": None, "host": "10.20.0.5", "port": 5060, "transport": "tcp",
+             "username": None, "password": None, "enabled": False, "register": False, "kind": "pri", "model": "E1 gateway"},
     ])
 
     for index in range(24):

@@ -12,6 +12,7 @@ from pbxgraph.connectors.local.common import (
     delete_row,
     fetch_by_ids,
     fit,
+    inserted_id,
     require_row,
     update_row,
 )
@@ -35,7 +36,7 @@ class LocalDevices:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Device]:
+    async def page(self, query: ListQuery) -> Page[Device]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.devices, query, rows.device)
 
@@ -48,11 +49,11 @@ class LocalDevices:
             owner = None
             if data.user_id is not None:
                 owner = (await require_row(conn, self._store, tables.users, data.user_id, "user"))["id"]
-            values = dict(mac=data.mac, model=data.model, name=data.name, user_id=owner)
+            values = {"mac": data.mac, "model": data.model, "name": data.name, "user_id": owner}
             fit(self._store, tables.devices, values)
             result = await conn.execute(insert(tables.devices).values(**values))
             row = await require_row(conn, self._store, tables.devices,
-                                    str(result.inserted_primary_key[0]), "device")
+                                    str(inserted_id(result)), "device")
         return rows.device(row)
 
     async def update(self, id: str, patch: DeviceUpdate) -> Device:

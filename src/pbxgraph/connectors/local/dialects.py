@@ -139,7 +139,7 @@ def open_engine(url: str, *, schema: str | None = None) -> tuple[AsyncEngine, Ac
     included, in that schema through the connection's search path.
     """
     pin_driver_loggers()
-    memory = url.startswith("sqlite") and (url.endswith(":memory:") or url.endswith("://"))
+    memory = url.startswith("sqlite") and (url.endswith((":memory:", "://")))
     kwargs: dict[str, Any] = {"hide_parameters": True, "echo": False}
     if memory:
         # One shared connection, or each checkout would see an empty database.

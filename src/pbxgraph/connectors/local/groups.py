@@ -14,6 +14,7 @@ from pbxgraph.connectors.local.common import (
     delete_row,
     fetch_by_ids,
     fit,
+    inserted_id,
     require_row,
     update_row,
 )
@@ -36,7 +37,7 @@ class LocalGroups:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Group]:
+    async def page(self, query: ListQuery) -> Page[Group]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.groups, query, rows.group)
 
@@ -46,11 +47,11 @@ class LocalGroups:
 
     async def create(self, data: GroupCreate) -> Group:
         async with self._store.write() as conn:
-            values = dict(name=data.name, extension=data.extension, description=data.description,
-                          display_name=data.display_name, strategy=data.strategy.value if data.strategy else None)
+            values = {"name": data.name, "extension": data.extension, "description": data.description,
+                          "display_name": data.display_name, "strategy": data.strategy.value if data.strategy else None}
             fit(self._store, tables.groups, values)
             result = await conn.execute(insert(tables.groups).values(**values))
-            new_id = result.inserted_primary_key[0]
+            new_id = inserted_id(result)
             await self._append(conn, new_id, data.member_user_ids)
             await claim_number(conn, data.extension, "group", new_id)
             row = await require_row(conn, self._store, tables.groups, str(new_id), "group")

@@ -56,7 +56,12 @@ def filtered(table: Table, query: ListQuery) -> Select[Any]:
 
 
 def ordered(table: Table, stmt: Select[Any], query: ListQuery, dialect: str = "sqlite") -> Select[Any]:
-    if query.sort is SortField.EXTENSION and "extension" in table.c:
+    ident = table.c.id.desc() if query.descending else table.c.id
+    if query.sort is SortField.EXTENSION and "extension" not in table.c:
+        # No record of this kind has an extension: every one lacks it, so ties (all of them) go by id.
+        return stmt.order_by(ident)
+    value: ColumnElement[Any]
+    if query.sort is SortField.EXTENSION:
         value = table.c.extension
         keys: list[Any] = [func.length(value), value]
     else:
@@ -66,7 +71,6 @@ def ordered(table: Table, stmt: Select[Any], query: ListQuery, dialect: str = "s
         keys = [func.lower(value).collate("C") if dialect == "postgresql" else func.lower(value)]
     missing = value.is_(None)
     keys = [k.desc() if query.descending else k for k in keys]
-    ident = table.c.id.desc() if query.descending else table.c.id
     return stmt.order_by(missing, *keys, ident)
 
 

@@ -14,6 +14,7 @@ from pbxgraph.connectors.local.common import (
     delete_row,
     fetch_by_ids,
     fit,
+    inserted_id,
     require_row,
     update_row,
 )
@@ -38,7 +39,7 @@ class LocalQueues:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Queue]:
+    async def page(self, query: ListQuery) -> Page[Queue]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.queues, query, rows.queue)
 
@@ -48,11 +49,11 @@ class LocalQueues:
 
     async def create(self, data: QueueCreate) -> Queue:
         async with self._store.write() as conn:
-            values = dict(name=data.name, extension=data.extension, description=data.description,
-                          display_name=data.display_name, strategy=data.strategy.value if data.strategy else None)
+            values = {"name": data.name, "extension": data.extension, "description": data.description,
+                          "display_name": data.display_name, "strategy": data.strategy.value if data.strategy else None}
             fit(self._store, tables.queues, values)
             result = await conn.execute(insert(tables.queues).values(**values))
-            new_id = result.inserted_primary_key[0]
+            new_id = inserted_id(result)
             await claim_number(conn, data.extension, "queue", new_id)
             await self._replace(conn, new_id, data.members)
             row = await require_row(conn, self._store, tables.queues, str(new_id), "queue")

@@ -13,7 +13,8 @@ from pbxgraph.domain import Device, Group, Queue, RingStrategy, Transport, Trunk
 
 def _raw(row: RowMapping, table: Table, *secret: str) -> dict[str, Any]:
     """The row as stored, minus secrets and any columns a join brought along."""
-    return {k: row[k] for k in table.c.keys() if k in row and k not in secret}
+    # A column collection iterates its columns; keys() are their names.
+    return {k: row[k] for k in table.c.keys() if k in row and k not in secret}  # noqa: SIM118
 
 
 def user(row: RowMapping) -> User:

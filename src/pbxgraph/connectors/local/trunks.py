@@ -11,6 +11,7 @@ from pbxgraph.connectors.local.common import (
     delete_row,
     fetch_by_ids,
     fit,
+    inserted_id,
     require_row,
     update_row,
 )
@@ -25,7 +26,7 @@ class LocalTrunks:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[Trunk]:
+    async def page(self, query: ListQuery) -> Page[Trunk]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.trunks, query, rows.trunk)
 
@@ -35,14 +36,14 @@ class LocalTrunks:
 
     async def create(self, data: TrunkCreate) -> Trunk:
         async with self._store.write() as conn:
-            values = dict(name=data.name, host=data.host, port=data.port,
-                          transport=data.transport.value if data.transport else None,
-                          username=data.username, password=data.password, enabled=data.enabled,
-                          register=data.register, domain=data.domain, kind=data.kind.value, model=data.model)
+            values = {"name": data.name, "host": data.host, "port": data.port,
+                          "transport": data.transport.value if data.transport else None,
+                          "username": data.username, "password": data.password, "enabled": data.enabled,
+                          "register": data.register, "domain": data.domain, "kind": data.kind.value, "model": data.model}
             fit(self._store, tables.trunks, values)
             result = await conn.execute(insert(tables.trunks).values(**values))
             row = await require_row(conn, self._store, tables.trunks,
-                                    str(result.inserted_primary_key[0]), "trunk")
+                                    str(inserted_id(result)), "trunk")
         return rows.trunk(row)
 
     async def update(self, id: str, patch: TrunkUpdate) -> Trunk:

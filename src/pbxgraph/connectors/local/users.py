@@ -13,6 +13,7 @@ from pbxgraph.connectors.local.common import (
     delete_row,
     fetch_by_ids,
     fit,
+    inserted_id,
     require_row,
     update_row,
 )
@@ -27,7 +28,7 @@ class LocalUsers:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self, query: ListQuery) -> Page[User]:
+    async def page(self, query: ListQuery) -> Page[User]:
         async with self._store.read() as conn:
             return await page_of(conn, tables.users, query, rows.user)
 
@@ -37,11 +38,11 @@ class LocalUsers:
 
     async def create(self, data: UserCreate) -> User:
         async with self._store.write() as conn:
-            values = dict(username=data.username, display_name=data.display_name, extension=data.extension,
-                          email=data.email, enabled=data.enabled, sip_password=data.sip_password)
+            values = {"username": data.username, "display_name": data.display_name, "extension": data.extension,
+                          "email": data.email, "enabled": data.enabled, "sip_password": data.sip_password}
             fit(self._store, tables.users, values)
             result = await conn.execute(insert(tables.users).values(**values))
-            new_id = result.inserted_primary_key[0]
+            new_id = inserted_id(result)
             await claim_number(conn, data.extension, "user", new_id)
             row = await require_row(conn, self._store, tables.users, str(new_id), "user")
         return rows.user(row)

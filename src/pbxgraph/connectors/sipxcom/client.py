@@ -20,7 +20,6 @@ from typing import Any, Literal
 import httpx
 
 from pbxgraph.connectors.http import VendorHttp
-from pbxgraph.ids import numeric_id
 from pbxgraph.connectors.sipxcom import errors
 from pbxgraph.connectors.sipxcom.payload import (
     PayloadError,
@@ -32,6 +31,7 @@ from pbxgraph.connectors.sipxcom.payload import (
     unwrap,
 )
 from pbxgraph.errors import BackendError, PbxError
+from pbxgraph.ids import numeric_id
 
 Format = Literal["xml", "json"]
 
@@ -40,14 +40,13 @@ _JSON = "application/json"
 
 
 class SipxcomClient:
-    def __init__(self, http: VendorHttp, *, backend: str, fmt: Format, page_size: int) -> None:
+    """sipXconfig's two APIs over the backend's HTTP client (whose lifecycle is the connector's)."""
+
+    def __init__(self, http: VendorHttp, *, fmt: Format, page_size: int) -> None:
         self.http = http
-        self.backend = backend
+        self.backend = http.backend
         self.format = fmt
         self.page_size = page_size
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
 
     # --- decoding ---------------------------------------------------------------
 

@@ -19,6 +19,7 @@ before any call.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph import validation
@@ -87,7 +88,7 @@ class SipxcomDevices:
         self._backend = lookups.backend
         self.models = models
 
-    async def list(self, query: ListQuery) -> Page[Device]:
+    async def page(self, query: ListQuery) -> Page[Device]:
         wanted_mac = validation.normalize_mac(query.filter.mac) if query.filter.mac else None
         if query.filter.mac is not None:
             # Phones are addressed by MAC: a MAC filter is one direct read.
@@ -102,8 +103,7 @@ class SipxcomDevices:
             phones = await self._lookups.all_phones()
         by_id = {str(p["id"]): p for p in phones}
         page = apply_query((mapping.device_record(p) for p in phones), query)
-        page.items = await self._lookups.device_records([by_id[d.id] for d in page.items])
-        return page
+        return replace(page, items=await self._lookups.device_records([by_id[d.id] for d in page.items]))
 
     async def get_many(self, ids: Sequence[str]) -> list[Device | None]:
         keys = [native_int(i) for i in ids]

@@ -81,7 +81,7 @@ def envelope(response: httpx.Response) -> dict[str, str | None] | None:
         return None
     if tag != "response" or not isinstance(tree, dict):
         return None
-    data = tree.get("data") if isinstance(tree.get("data"), dict) else {}
+    data = found if isinstance(found := tree.get("data"), dict) else {}
     return {
         "code": text(tree.get("code")),
         "message": text(tree.get("message")),

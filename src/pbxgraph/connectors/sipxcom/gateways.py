@@ -48,7 +48,7 @@ from pbxgraph.redaction import redact
 
 SIP_TRUNK_MODEL = "sipTrunkStandard"
 SETTING_USERNAME = "itsp-account/user-name"
-SETTING_PASSWORD = "itsp-account/password"
+SETTING_PASSWORD = "itsp-account/password"  # noqa: S105 - the setting's path, not a password
 SETTING_REGISTER = "itsp-account/register-on-initialization"
 SETTING_PROXY = "itsp-account/itsp-proxy-address"
 

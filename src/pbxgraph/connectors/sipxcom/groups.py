@@ -49,7 +49,7 @@ class SipxcomGroups:
                             f"(sipXcom user groups have no {field.replace('_', ' ')})",
                             backend=self._backend, field=field)
 
-    async def list(self, query: ListQuery) -> Page[Group]:
+    async def page(self, query: ListQuery) -> Page[Group]:
         return apply_query((mapping.group_record(g) for g in await self._lookups.all_groups()), query)
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:

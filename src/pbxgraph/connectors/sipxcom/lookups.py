@@ -197,7 +197,7 @@ class Lookups:
 
     async def gateway(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
-        found: Any = None
+        found: dict[str, Any] | None = None
         if key is not None:
             found = await self.client.api_object(f"/gateways/{key}", f"trunk '{native_id}'")
         if found is None:

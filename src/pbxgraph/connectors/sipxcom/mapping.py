@@ -185,7 +185,7 @@ def group_body(group: Mapping[str, Any]) -> dict[str, Any]:
 
 def device_record(phone: Mapping[str, Any], found: list[dict[str, Any]] | None = None) -> Device:
     """A phone; ``found`` its registrations (None: unknown)."""
-    model = phone.get("model") if isinstance(phone.get("model"), Mapping) else {}
+    model = given if isinstance(given := phone.get("model"), Mapping) else {}
     serial = text(phone.get("serialNo"))
     raw = redact(dict(phone))
     if found is not None:
@@ -202,7 +202,7 @@ def device_record(phone: Mapping[str, Any], found: list[dict[str, Any]] | None =
 
 def phone_body(phone: Mapping[str, Any]) -> dict[str, Any]:
     """The writable fields of a phone for a PUT (its lines are managed apart)."""
-    model = phone.get("model") if isinstance(phone.get("model"), Mapping) else {}
+    model = given if isinstance(given := phone.get("model"), Mapping) else {}
     return {
         "serialNo": phone.get("serialNo"),
         "deviceVersion": phone.get("deviceVersion"),

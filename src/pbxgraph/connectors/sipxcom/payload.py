@@ -101,11 +101,8 @@ def entries(tree: Any, wrapper: str, *tags: str) -> list[dict[str, Any]]:
     """The items of a ``/rest`` listing, wrapped (``<users><user>``) or directly under the root."""
     if not isinstance(tree, Mapping):
         return []
-    if wrapper in tree:
-        found = items(tree[wrapper], *tags)
-    else:
-        found = items(tree, *tags)
-    return [entry for entry in found if isinstance(entry, Mapping)]
+    found = items(tree[wrapper], *tags) if wrapper in tree else items(tree, *tags)
+    return [dict(entry) for entry in found if isinstance(entry, Mapping)]
 
 
 def text(value: Any) -> str | None:

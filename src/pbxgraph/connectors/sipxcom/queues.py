@@ -52,7 +52,7 @@ class SipxcomQueues:
         self._client = lookups.client
         self._backend = lookups.backend
 
-    async def list(self, query: ListQuery) -> Page[Queue]:
+    async def page(self, query: ListQuery) -> Page[Queue]:
         flt = query.filter
         if flt.mac is not None:
             return Page(items=[], has_more=False, total=0)

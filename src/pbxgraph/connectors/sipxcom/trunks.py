@@ -21,6 +21,7 @@ read before), and the error says so, or what is left.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph.connectors.querying import apply_query
@@ -50,12 +51,11 @@ class SipxcomTrunks:
         of = {g["id"]: s for g, s in zip(sip, settings, strict=True)}
         return [gateways.trunk_record(g, of.get(g["id"])) for g in found]
 
-    async def list(self, query: ListQuery) -> Page[Trunk]:
+    async def page(self, query: ListQuery) -> Page[Trunk]:
         found = await self._lookups.all_gateways()
         by_id = {str(g["id"]): g for g in found}
         page = apply_query((gateways.trunk_record(g, None) for g in found), query)
-        page.items = await self._records([by_id[t.id] for t in page.items])
-        return page
+        return replace(page, items=await self._records([by_id[t.id] for t in page.items]))
 
     async def get_many(self, ids: Sequence[str]) -> list[Trunk | None]:
         keys = [native_int(i) for i in ids]

@@ -22,6 +22,7 @@ an id.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pbxgraph.connectors.querying import apply_query
@@ -37,12 +38,11 @@ class SipxcomUsers:
         self._client = lookups.client
         self._backend = lookups.backend
 
-    async def list(self, query: ListQuery) -> Page[User]:
+    async def page(self, query: ListQuery) -> Page[User]:
         users = await self._lookups.all_users()
         by_id = {u["id"]: u for u in users}
         page = apply_query((mapping.user_record(u) for u in users), query)
-        page.items = await self._lookups.user_records([by_id[int(item.id)] for item in page.items])
-        return page
+        return replace(page, items=await self._lookups.user_records([by_id[int(item.id)] for item in page.items]))
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         keys = [native_int(i) for i in ids]

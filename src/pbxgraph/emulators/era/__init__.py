@@ -17,6 +17,7 @@ from typing import Any
 
 from pbxgraph.emulators.era.routes import Credentials, EraApp
 from pbxgraph.emulators.era.state import EraState
+from pbxgraph.emulators.registry import EmulatedVendor
 from pbxgraph.emulators.toolkit import Emulator
 
 #: The administrator token of the demo emulator (a demo secret, not a real one).
@@ -46,4 +47,9 @@ def demo_backend(url: str) -> dict[str, Any]:
     return {"vendor": "era", "url": url, "token": DEMO_TOKEN}
 
 
-__all__ = ["DEMO_TOKEN", "EraState", "create_emulator", "demo_backend"]
+#: What the ``pbxgraph.emulators`` entry point names: the demo, ``pbxgraph emulate era`` and the
+#: contract suite find this emulator through it.
+EMULATED = EmulatedVendor(vendor="era", create=create_emulator, backend=demo_backend, port=8101)
+
+
+__all__ = ["DEMO_TOKEN", "EMULATED", "EraState", "create_emulator", "demo_backend"]

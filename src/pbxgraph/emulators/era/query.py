@@ -74,8 +74,7 @@ def _operand(expression: Any, depth: int) -> Callable[[Mapping[str, Any]], Any]:
             if path.split(".")[0] in SECRET_FIELDS:
                 raise invalid_params(f"Filter: field '{path}' cannot be filtered on.", parameter="filter")
             return lambda entity: read_path(entity, path)
-        predicate = _compile(expression, depth + 1)
-        return predicate
+        return _compile(expression, depth + 1)
     if isinstance(expression, dict):
         raise invalid_params("Filter: objects are not expressions.", parameter="filter")
     return lambda entity: expression

@@ -24,6 +24,7 @@ from pbxgraph.emulators.infinity.quirks import Quirks
 from pbxgraph.emulators.infinity.routes import build_app
 from pbxgraph.emulators.infinity.seed import SEED_COUNTS, load_seed
 from pbxgraph.emulators.infinity.state import Account, InfinityState
+from pbxgraph.emulators.registry import EmulatedVendor
 from pbxgraph.emulators.toolkit import Emulator
 
 DEMO_CREDENTIALS: dict[str, str] = {
@@ -76,9 +77,15 @@ def demo_backend(url: str) -> dict[str, Any]:
     }
 
 
+#: What the ``pbxgraph.emulators`` entry point names: the demo, ``pbxgraph emulate infinity`` and the
+#: contract suite find this emulator through it.
+EMULATED = EmulatedVendor(vendor="infinity", create=create_emulator, backend=demo_backend, port=8102)
+
+
 __all__ = [
     "DEMO_CREDENTIALS",
     "DEMO_DOMAINS",
+    "EMULATED",
     "SEED_COUNTS",
     "InfinityState",
     "Quirks",

@@ -51,8 +51,8 @@ from pbxgraph.emulators.infinity.errors import VendorError, bad_request, conflic
 from pbxgraph.emulators.infinity.forms import Form
 from pbxgraph.emulators.infinity.listing import parse_params, row_response, rows_response, select
 from pbxgraph.emulators.infinity.state import (
-    DOMAIN_FIELDS,
     DEVICE_FIELDS,
+    DOMAIN_FIELDS,
     GROUP_FIELDS,
     QUEUE_FIELDS,
     QUEUE_MEMBER_FIELDS,

@@ -106,24 +106,24 @@ def load_seed(state: InfinityState) -> None:
         }))
         for user_id in members:
             state.add_membership(int(row["groupId"] or 0), user_id)
-    for n, (domain_id, name, display, ext, members) in enumerate(_QUEUES, start=30):
+    for n, (domain_id, name, display, ext, served_by) in enumerate(_QUEUES, start=30):
         row = state.queues.insert(row_of(QUEUE_FIELDS, {
             "domainId": domain_id, "queueName": name, "displayName": display, "extensionNumber": ext,
             "callerNameFormat": None, "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
         }))
-        for order, (group_id, strategy, attempts, secs) in enumerate(members):
+        for order, (group_id, strategy, attempts, secs) in enumerate(served_by):
             state.queue_members.insert(row_of(QUEUE_MEMBER_FIELDS, {
                 "queueId": row["queueId"], "groupId": group_id, "ringStrategy": strategy,
                 "ringAttempts": attempts, "ringSecs": secs, "ringOrder": order,
                 "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
             }))
-    for n, (domain_id, name, mac, user_id) in enumerate(_DEVICES, start=40):
+    for n, (domain_id, name, mac, owner) in enumerate(_DEVICES, start=40):
         row = state.devices.insert({
             "pbxDeviceName": name, "domainId": str(domain_id), "deviceMacAddress": mac,
             "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-            "userId": None if user_id is None else str(user_id),
+            "userId": None if owner is None else str(owner),
         })
-        if user_id is not None:
+        if owner is not None:
             state.issue_device_token(int(row["pbxDeviceId"] or 0))
     for n, (domain_id, network, description) in enumerate(_NETWORKS, start=50):
         state.trusted_networks.insert(row_of(TRUSTED_NETWORK_FIELDS, {

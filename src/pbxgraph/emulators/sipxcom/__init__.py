@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pbxgraph.emulators.registry import EmulatedVendor
 from pbxgraph.emulators.sipxcom.routes import build_app
 from pbxgraph.emulators.sipxcom.seed import SEED_PINS, SEED_SIP_PASSWORDS, SEED_TRUNK_PASSWORD
 from pbxgraph.emulators.sipxcom.state import SipxState
@@ -35,9 +36,15 @@ def demo_backend(url: str) -> dict[str, Any]:
     return {"vendor": "sipxcom", "url": url, "username": DEMO_USERNAME, "password": DEMO_PASSWORD}
 
 
+#: What the ``pbxgraph.emulators`` entry point names: the demo, ``pbxgraph emulate sipxcom`` and the
+#: contract suite find this emulator through it.
+EMULATED = EmulatedVendor(vendor="sipxcom", create=create_emulator, backend=demo_backend, port=8103)
+
+
 __all__ = [
     "DEMO_PASSWORD",
     "DEMO_USERNAME",
+    "EMULATED",
     "SEED_PINS",
     "SEED_SIP_PASSWORDS",
     "SEED_TRUNK_PASSWORD",

@@ -55,7 +55,6 @@ from pbxgraph.emulators.sipxcom.wire import (
     state_of,
 )
 
-
 # --- phones -------------------------------------------------------------------------
 
 
@@ -400,7 +399,7 @@ def _gateway_from_bean(value: dict[str, Any], gateway_id: int, existing: Gateway
         address=text(value.get("address")),
         address_port=integer(port) or 0,
         outbound_address=text(value.get("outboundAddress")),
-        outbound_port=integer(outbound_port) if integer(outbound_port) is not None else 5060,
+        outbound_port=5060 if (given_port := integer(outbound_port)) is None else given_port,
         address_transport=(text(value.get("addressTransport")) or "none").lower(),
         prefix=text(value.get("prefix")),
         shared=flag(value.get("shared")),

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pbxgraph.emulators.sipxcom.state import (
-    Branch,
     RING_IMMEDIATE,
+    Branch,
     Gateway,
     HuntGroup,
     Line,

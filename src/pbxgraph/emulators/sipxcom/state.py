@@ -572,6 +572,3 @@ class SipxState:
             names.add(user.user_name.casefold())
             names.update(a.casefold() for a in user.aliases)
         return [r for r in self.registrations if r.user_part.casefold() in names]
-
-    def user_of_registration(self, registration: Registration) -> SipUser | None:
-        return self.user_by_name_or_alias(registration.user_part)

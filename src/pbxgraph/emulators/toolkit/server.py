@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from types import TracebackType
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -46,7 +47,7 @@ class LoopbackServer:
         log_level: str = "warning",
         ssl_certfile: str | None = None,
         ssl_keyfile: str | None = None,
-        lifespan: str = "off",
+        lifespan: Literal["auto", "on", "off"] = "off",
     ) -> None:
         """``ssl_certfile``/``ssl_keyfile`` serve HTTPS, for vendors only reached over TLS;
         ``lifespan="on"`` runs the app's start-up and shut-down (pbxgraph's own app opens its backends so)."""

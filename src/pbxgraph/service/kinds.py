@@ -1,0 +1,88 @@
+"""One kind across the configured backends: the typed CRUD the GraphQL layer calls.
+
+``service.users.create(backend, UserCreate(...))`` answers a ``User``; the
+type checker sees to it that a ``GroupCreate`` never reaches a user
+resource. Every call is checked against the backend's declared
+capabilities and rules first, then made through the contract's typed access
+(:class:`~pbxgraph.connectors.contract.Access`) and the service's one call
+step (timeouts, the backend named on errors, scrubbing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from pbxgraph.connectors.contract import Access, Resource
+from pbxgraph.domain import Filter, ListQuery, Operation, Page, Record, SortField
+from pbxgraph.redaction import secret_values
+from pbxgraph.service import rules
+from pbxgraph.service.listing import AggregatedPage, list_across
+
+if TYPE_CHECKING:
+    from pbxgraph.service.service import PbxService
+
+R_co = TypeVar("R_co", bound=Record, covariant=True)
+C_contra = TypeVar("C_contra", contravariant=True)
+U_contra = TypeVar("U_contra", contravariant=True)
+
+
+class KindService(Generic[R_co, C_contra, U_contra]):
+    """Records ``R`` of one kind, created from ``C`` and changed by ``U``, on any backend."""
+
+    def __init__(self, service: PbxService, access: Access[Resource[R_co, C_contra, U_contra]]) -> None:
+        self._service = service
+        self._access = access
+        self.kind = access.kind
+
+    def _resource(self, backend: str, operation: Operation) -> Resource[R_co, C_contra, U_contra]:
+        return self._access.of(self._service.connector(backend, self.kind, operation))
+
+    def _label(self, method: str) -> str:
+        return f"{self.kind.value}.{method}"
+
+    async def page(
+        self,
+        backends: Sequence[str] | None,
+        *,
+        flt: Filter,
+        sort: SortField,
+        descending: bool,
+        first: int,
+        after: str | None,
+    ) -> AggregatedPage[R_co]:
+        """A page of the listing merged across ``backends`` (all when None), resumable by cursor."""
+        connectors = self._service.backends.select(backends)
+        return await list_across(
+            connectors, self._access, flt=flt, sort=sort, descending=descending, first=first,
+            after=after, configs={c.name: self._service.backends.config(c.name) for c in connectors},
+        )
+
+    async def page_of(self, backend: str, query: ListQuery) -> Page[R_co]:
+        """One backend's page, as its connector answers ``query``."""
+        resource = self._resource(backend, Operation.LIST)
+        return await self._service.call(backend, self._label("list"), Operation.LIST, resource.page(query))
+
+    async def get_many(self, backend: str, ids: Sequence[str]) -> list[R_co | None]:
+        resource = self._resource(backend, Operation.READ)
+        found = await self._service.call(backend, self._label("get_many"), Operation.READ,
+                                         resource.get_many(list(ids)))
+        return list(found)
+
+    async def create(self, backend: str, data: C_contra) -> R_co:
+        """Capabilities, then the backend's rules, then one create."""
+        resource = self._resource(backend, Operation.CREATE)
+        rules.check_create(backend, self.kind, self._service.rules_of(backend, self.kind), data)
+        return await self._service.call(backend, self._label("create"), Operation.CREATE, resource.create(data),
+                                        secrets=secret_values(data))
+
+    async def update(self, backend: str, native_id: str, patch: U_contra) -> R_co:
+        """Capabilities, then the backend's rules for the fields ``patch`` names, then one update."""
+        resource = self._resource(backend, Operation.UPDATE)
+        rules.check_update(backend, self.kind, self._service.rules_of(backend, self.kind), patch)
+        return await self._service.call(backend, self._label("update"), Operation.UPDATE,
+                                        resource.update(native_id, patch), secrets=secret_values(patch))
+
+    async def delete(self, backend: str, native_id: str) -> None:
+        resource = self._resource(backend, Operation.DELETE)
+        await self._service.call(backend, self._label("delete"), Operation.DELETE, resource.delete(native_id))
