@@ -22,8 +22,10 @@ from pbxgraph.emulators.toolkit import Fault, FaultKind
 from pbxgraph.testing.graphql import GraphQLTestClient
 
 LIST = "query($b: [String!]) { users(first: 50, backends: $b) { totalCount edges { node { id } } } }"
-NESTED = "query($b: [String!]) { groups(first: 50, backends: $b) { edges { node { name members { user { " \
-         "username devices { mac user { username } } } } } } } }"
+NESTED = (
+    "query($b: [String!]) { groups(first: 50, backends: $b) { edges { node { name members { user { "
+    "username devices { mac user { username } } } } } } } }"
+)
 
 
 async def timed(client: GraphQLTestClient, query: str, backends: list[str], rounds: int) -> float:

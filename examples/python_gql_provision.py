@@ -63,12 +63,28 @@ async def provision(args: argparse.Namespace) -> int:
     headers = {"Authorization": f"Bearer {os.environ['PBXGRAPH_TOKEN']}"} if os.environ.get("PBXGRAPH_TOKEN") else {}
     transport = HTTPXAsyncTransport(url=args.url, headers=headers)
     async with Client(transport=transport, fetch_schema_from_transport=False) as session:
-        user = (await run(session, CREATE_USER, backend=args.backend, input={
-            "username": args.username, "displayName": args.display_name, "extension": args.extension,
-            "sipPassword": args.sip_password}))["createUser"]
+        user = (
+            await run(
+                session,
+                CREATE_USER,
+                backend=args.backend,
+                input={
+                    "username": args.username,
+                    "displayName": args.display_name,
+                    "extension": args.extension,
+                    "sipPassword": args.sip_password,
+                },
+            )
+        )["createUser"]
         print(f"created user {user['username']} (extension {user['extension']}) on {args.backend}: {user['id']}")
-        device = (await run(session, CREATE_DEVICE, backend=args.backend, input={
-            "mac": args.mac, "model": args.model, "name": f"{args.display_name}'s phone"}))["createDevice"]
+        device = (
+            await run(
+                session,
+                CREATE_DEVICE,
+                backend=args.backend,
+                input={"mac": args.mac, "model": args.model, "name": f"{args.display_name}'s phone"},
+            )
+        )["createDevice"]
         print(f"registered device {device['mac']}: {device['id']}")
         assigned = (await run(session, ASSIGN_DEVICE, deviceId=device["id"], userId=user["id"]))["assignDevice"]
         print(f"assigned {assigned['mac']} to {assigned['user']['username']}")

@@ -18,9 +18,14 @@ import pytest
 
 
 def pbxgraph(*args: str, **kwargs: object) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "pbxgraph.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                            **kwargs)  # type: ignore[call-overload]
+    return subprocess.Popen(
+        [sys.executable, "-m", "pbxgraph.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def wait_for_line(stream: object, marker: str, seen: list[str], timeout_s: float = 30) -> str:
@@ -45,8 +50,9 @@ def taken_port() -> Iterator[int]:
 
 
 def test_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "pbxgraph.cli", "--version"], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pbxgraph.cli", "--version"], capture_output=True, text=True, check=True
+    )
     assert result.stdout == f"pbxgraph {version('pbxgraph')}\n"
 
 
@@ -75,8 +81,10 @@ def test_a_taken_port_in_json_logs_is_a_json_line(tmp_path: Path, taken_port: in
     _, err = process.communicate(timeout=30)
     assert process.returncode == 1
     (entry,) = [json.loads(line) for line in err.splitlines()]
-    assert entry["level"] == "ERROR" and entry["message"] == \
-        f"port {taken_port} on 127.0.0.1 is already in use; choose another with --port"
+    assert (
+        entry["level"] == "ERROR"
+        and entry["message"] == f"port {taken_port} on 127.0.0.1 is already in use; choose another with --port"
+    )
 
 
 def test_ctrl_c_shuts_the_demo_down_once_and_exits_0() -> None:
@@ -86,8 +94,12 @@ def test_ctrl_c_shuts_the_demo_down_once_and_exits_0() -> None:
     try:
         line = wait_for_line(process.stderr, "GraphiQL at", seen)
         address = json.loads(line)["message"].removeprefix("GraphiQL at ")
-        response = httpx.post(address, json={"query": "query Count { users(first: 1) { totalCount } }"},
-                              headers={"X-Request-ID": "ctrl-c-test"}, timeout=10)
+        response = httpx.post(
+            address,
+            json={"query": "query Count { users(first: 1) { totalCount } }"},
+            headers={"X-Request-ID": "ctrl-c-test"},
+            timeout=10,
+        )
         assert response.status_code == 200 and response.headers["x-request-id"] == "ctrl-c-test"
         process.send_signal(signal.SIGINT)
         out, rest = process.communicate(timeout=30)

@@ -32,7 +32,11 @@ def test_the_compose_configuration_builds_every_backend() -> None:
     config = load_config(ROOT / "docker" / "pbxgraph.toml", env=env)  # every ${VAR} is given by compose
     assert config.warnings == ()  # no secret written in the file
     assert [(b.name, b.vendor) for b in config.backends] == [
-        ("office", "local"), ("hq", "era"), ("cloud", "infinity"), ("branch", "sipxcom")]
+        ("office", "local"),
+        ("hq", "era"),
+        ("cloud", "infinity"),
+        ("branch", "sipxcom"),
+    ]
     for backend in config.backends:
         build_connector(backend)
     for backend in config.backends[1:]:
@@ -45,16 +49,22 @@ def test_pbxgraph_emulate_serves_a_vendor_and_says_how_to_connect() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "pbxgraph.cli", "emulate", "era", "--port", str(port),
-                                "--log-level", "warning"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pbxgraph.cli", "emulate", "era", "--port", str(port), "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}/rest/v1/uc/sipusers",
-                                     headers={"Authorization": "Bearer era-demo-token"}, timeout=2)
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/rest/v1/uc/sipusers",
+                    headers={"Authorization": "Bearer era-demo-token"},
+                    timeout=2,
+                )
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline and process.poll() is None, "emulator did not start"
@@ -75,8 +85,11 @@ def test_the_compose_store_is_the_compose_postgres_service() -> None:
     url = urlsplit(str(office.option("url")))
     database = compose_environment(compose, "postgres")
     assert url.scheme == "postgresql+asyncpg" and url.hostname == "postgres" and url.port == 5432
-    assert (url.username, url.password, url.path) == \
-        (database["POSTGRES_USER"], database["POSTGRES_PASSWORD"], "/" + database["POSTGRES_DB"])
+    assert (url.username, url.password, url.path) == (
+        database["POSTGRES_USER"],
+        database["POSTGRES_PASSWORD"],
+        "/" + database["POSTGRES_DB"],
+    )
     pbxgraph = compose.split("\n  pbxgraph:\n", 1)[1].split("\n\n", 1)[0]
     assert "postgres: { condition: service_healthy }" in pbxgraph
     assert 'test: ["CMD", "pg_isready"' in compose.split("\n  postgres:\n", 1)[1].split("\n\n", 1)[0]

@@ -20,8 +20,9 @@ def test_committed_schema_is_what_the_code_generates() -> None:
 
 
 def test_the_cli_prints_the_schema() -> None:
-    result = subprocess.run([sys.executable, "-m", "pbxgraph.cli", "schema"], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pbxgraph.cli", "schema"], capture_output=True, text=True, check=True
+    )
     assert result.stdout == sdl()
 
 
@@ -87,12 +88,17 @@ def test_the_readme_documents_every_configuration_key_and_command_line_option() 
                 assert f"`{key}`" in README, f"README does not document {table.__name__}.{field.name}"
     for field in dataclasses.fields(LocalOptions):
         assert f"`{field.name}`" in README, field.name
-    for package, options in ((local, LocalOptions), (era, EraOptions), (infinity, InfinityOptions),
-                             (sipxcom, SipxcomOptions)):
+    for package, options in (
+        (local, LocalOptions),
+        (era, EraOptions),
+        (infinity, InfinityOptions),
+        (sipxcom, SipxcomOptions),
+    ):
         for field in dataclasses.fields(options):  # each vendor's keys, in the table its package shows
             documented = package.__doc__ or ""
-            assert f"\n    {field.name} = " in documented or f"# {field.name} = " in documented, \
+            assert f"\n    {field.name} = " in documented or f"# {field.name} = " in documented, (
                 f"{package.__name__} does not document its key {field.name}"
+            )
     parser = build_parser()
     subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     for name, command in subcommands.choices.items():

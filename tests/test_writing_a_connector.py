@@ -64,9 +64,12 @@ def vendor(tmp_path_factory: pytest.TempPathFactory) -> Path:
     info = root / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n")
-    (info / "entry_points.txt").write_text("".join(
-        f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items()) + "\n"
-        for group, points in project["entry-points"].items()))
+    (info / "entry_points.txt").write_text(
+        "".join(
+            f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items()) + "\n"
+            for group, points in project["entry-points"].items()
+        )
+    )
     return root
 
 
@@ -78,10 +81,26 @@ def test_the_vendor_touches_no_file_of_pbxgraph(vendor: Path) -> None:
 
 def test_the_vendor_passes_the_contract_suite(vendor: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "asyncio_mode=auto",
-         "-o", "asyncio_default_fixture_loop_scope=function", "tests/test_acme_contract.py"],
-        cwd=vendor, env={**os.environ, "PYTHONPATH": str(vendor)}, capture_output=True, text=True, check=False,
-        timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "asyncio_mode=auto",
+            "-o",
+            "asyncio_default_fixture_loop_scope=function",
+            "tests/test_acme_contract.py",
+        ],
+        cwd=vendor,
+        env={**os.environ, "PYTHONPATH": str(vendor)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     passed = re.search(r"(\d+) passed", summary)
@@ -89,7 +108,8 @@ def test_the_vendor_passes_the_contract_suite(vendor: Path) -> None:
 
 
 def test_the_registries_find_the_vendor_through_its_entry_points(
-        vendor: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    vendor: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.syspath_prepend(str(vendor))
     try:
         emulator = emulated("acme")

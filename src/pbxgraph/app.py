@@ -82,7 +82,8 @@ class TokenGate:
         scheme, _, presented = header.partition(" ")
         if not header:
             await _unauthenticated(request, "an API token is required: Authorization: Bearer <token>")(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         match = self.auth.match(presented.strip()) if scheme.lower() == "bearer" else None
         if match is None:
@@ -103,7 +104,8 @@ def may_read_metrics(request: Request, auth: AuthConfig) -> bool:
     if scheme.lower() != "bearer" or not presented:
         return False
     metrics_token = auth.metrics_token is not None and hmac.compare_digest(
-        auth.metrics_token.encode(), presented.encode())
+        auth.metrics_token.encode(), presented.encode()
+    )
     return auth.match(presented) is not None or metrics_token
 
 
@@ -117,21 +119,32 @@ def graphql_endpoint(config: Config, service: PbxService) -> GraphQLEndpoint:
         scoped = service.scoped(request.scope.get(BACKENDS_KEY))
         return new_context(scoped, role=request.scope.get(ROLE_KEY, "admin"), request=request)
 
-    return GraphQLEndpoint(served, context, graphiql=not server.production,
-                           persisted=PersistedQueries(apq=server.persisted_queries, trusted=trusted),
-                           max_batch=server.max_batch, bearer_tokens=config.auth.enabled)
+    return GraphQLEndpoint(
+        served,
+        context,
+        graphiql=not server.production,
+        persisted=PersistedQueries(apq=server.persisted_queries, trusted=trusted),
+        max_batch=server.max_batch,
+        bearer_tokens=config.auth.enabled,
+    )
 
 
 def _middleware(server: ServerConfig, tracing: Tracing | None) -> list[Middleware]:
     stack = [Middleware(RequestObserver, graphql_path="/graphql", tracing=tracing)]
     if server.cors_origins:
         anywhere = "*" in server.cors_origins
-        stack.append(Middleware(
-            CORSMiddleware, allow_origins=list(server.cors_origins),
-            # Credentials are for named origins; "*" with credentials would trust every site.
-            allow_credentials=not anywhere, allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
-            expose_headers=["X-Request-ID"], max_age=600))
+        stack.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(server.cors_origins),
+                # Credentials are for named origins; "*" with credentials would trust every site.
+                allow_credentials=not anywhere,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
+                expose_headers=["X-Request-ID"],
+                max_age=600,
+            )
+        )
     return stack
 
 
@@ -152,8 +165,9 @@ def create_app(
     """
     backends = backends if backends is not None else Backends.from_config(config.backends, transports)
     service = PbxService(backends, config.limits)
-    tracing = Tracing(tracer_provider, owned=False) if tracer_provider is not None \
-        else Tracing.from_config(config.tracing)
+    tracing = (
+        Tracing(tracer_provider, owned=False) if tracer_provider is not None else Tracing.from_config(config.tracing)
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -182,16 +196,23 @@ def create_app(
         for name, health in zip(names, results, strict=True):
             report[name] = {"status": health.status.value, "code": health.code}
             if health.status is not HealthStatus.UP:
-                log.warning("backend %s is not ready (%s, %s): %s", name, health.status.value, health.code,
-                            health.detail)
+                log.warning(
+                    "backend %s is not ready (%s, %s): %s", name, health.status.value, health.code, health.detail
+                )
         ready = all(h.status is HealthStatus.UP for h in results)
-        return Response(json.dumps({"ready": ready, "backends": report}), status_code=200 if ready else 503,
-                        media_type="application/json")
+        return Response(
+            json.dumps({"ready": ready, "backends": report}),
+            status_code=200 if ready else 503,
+            media_type="application/json",
+        )
 
     async def metrics(request: Request) -> Response:
         if not may_read_metrics(request, config.auth):
-            return PlainTextResponse("a token is required: Authorization: Bearer <token>", status_code=401,
-                                     headers={"WWW-Authenticate": "Bearer"})
+            return PlainTextResponse(
+                "a token is required: Authorization: Bearer <token>",
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         body, content_type = METRICS.render(request.headers.get("accept", ""))
         return Response(body, headers={"Content-Type": content_type})
 

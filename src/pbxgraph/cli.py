@@ -154,10 +154,13 @@ def _check_config(args: argparse.Namespace) -> int:
     server = config.server
     auth = config.auth
     print(f"pbxgraph: {path} is valid", flush=True)
-    print(f"  server: {_shown(server.host)}:{server.port}, profile {server.profile}, "
-          f"{len(auth.tokens)} API token(s){', metrics token' if auth.metrics_token else ''}, "
-          f"CORS origins: {', '.join(server.cors_origins) or 'none'}, "
-          f"tracing: {config.tracing.exporter or 'off'}", flush=True)
+    print(
+        f"  server: {_shown(server.host)}:{server.port}, profile {server.profile}, "
+        f"{len(auth.tokens)} API token(s){', metrics token' if auth.metrics_token else ''}, "
+        f"CORS origins: {', '.join(server.cors_origins) or 'none'}, "
+        f"tracing: {config.tracing.exporter or 'off'}",
+        flush=True,
+    )
     answers = {}
     if args.connect:
         answers = {name: (text, up) for name, text, up in asyncio.run(_probe(app, config))}
@@ -167,10 +170,13 @@ def _check_config(args: argparse.Namespace) -> int:
             line += f"; {answers[backend.name][0]}"
         print(line, flush=True)
     trusted = app.state.graphql.persisted.trusted
-    print(f"  graphql: batches of up to {server.max_batch} operations, automatic persisted queries "
-          f"{'on' if server.persisted_queries else 'off'}, trusted documents: "
-          f"{f'{len(trusted)} from {server.trusted_documents}' if trusted is not None else 'off'}, "
-          f"federation: {'on' if server.federation else 'off'}", flush=True)
+    print(
+        f"  graphql: batches of up to {server.max_batch} operations, automatic persisted queries "
+        f"{'on' if server.persisted_queries else 'off'}, trusted documents: "
+        f"{f'{len(trusted)} from {server.trusted_documents}' if trusted is not None else 'off'}, "
+        f"federation: {'on' if server.federation else 'off'}",
+        flush=True,
+    )
     return 0 if all(up for _, up in answers.values()) else 1
 
 
@@ -192,8 +198,9 @@ def _emulate(args: argparse.Namespace) -> int:
     print("pbxgraph: connect a backend to it with (emulator credentials, not secrets):", flush=True)
     print(backend_snippet(f"{args.vendor}-emulator", vendor.backend(url)), flush=True)
     print(f"pbxgraph: make it slow or broken through {url}/_emulator/faults", flush=True)
-    uvicorn.run(emulator.app, host=args.host, port=port, http="h11", log_level=args.log_level,
-                log_config=None, access_log=False)
+    uvicorn.run(
+        emulator.app, host=args.host, port=port, http="h11", log_level=args.log_level, log_config=None, access_log=False
+    )
     return 0
 
 
@@ -211,8 +218,12 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _logging_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="info", choices=LEVELS)
-    parser.add_argument("--log-format", default="text", choices=FORMATS,
-                        help="text (for a terminal, the default) or json (one object per line)")
+    parser.add_argument(
+        "--log-format",
+        default="text",
+        choices=FORMATS,
+        help="text (for a terminal, the default) or json (one object per line)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -223,14 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help=f"TOML configuration file (default: ${CONFIG_ENV}; none = demo)")
     serve.add_argument("--host", help="address to listen on (default: [server] host, else 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default: [server] port, else 8000)")
-    serve.add_argument("--demo-store", default=":memory:",
-                       help="demo mode only: SQLite file for the local store (default: in memory)")
+    serve.add_argument(
+        "--demo-store", default=":memory:", help="demo mode only: SQLite file for the local store (default: in memory)"
+    )
     _logging_options(serve)
     serve.set_defaults(handler=_serve)
     check = commands.add_parser("check-config", help="validate a configuration without serving")
     check.add_argument("--config", help=f"TOML configuration file (default: ${CONFIG_ENV})")
-    check.add_argument("--connect", action="store_true",
-                       help="also open every backend and say whether it answers (exit 1 if one does not)")
+    check.add_argument(
+        "--connect",
+        action="store_true",
+        help="also open every backend and say whether it answers (exit 1 if one does not)",
+    )
     _logging_options(check)
     check.set_defaults(handler=_check_config)
     emulated = ", ".join(emulator_names()) or "none installed"
@@ -242,8 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
     _logging_options(emulate)
     emulate.set_defaults(handler=_emulate)
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
-    schema.add_argument("--federation", action="store_true",
-                        help="print the Apollo Federation v2 subgraph SDL instead (entities keyed by id)")
+    schema.add_argument(
+        "--federation",
+        action="store_true",
+        help="print the Apollo Federation v2 subgraph SDL instead (entities keyed by id)",
+    )
     schema.set_defaults(handler=_schema)
     return parser
 

@@ -100,10 +100,12 @@ def positive(value: Any) -> str | None:
 
 def between(low: int, high: int) -> Check:
     """A whole number from ``low`` to ``high``."""
+
     def check(value: Any) -> str | None:
         if value is None or low <= value <= high:
             return None
         return f"must be a whole number from {low} to {high}, got {value!r}"
+
     return check
 
 
@@ -112,6 +114,7 @@ def one_of(*choices: str) -> Check:
         if value is None or value in choices:
             return None
         return f"must be one of {', '.join(repr(c) for c in choices)}, got {value!r}"
+
     return check
 
 
@@ -128,8 +131,13 @@ def _origins(values: Any) -> str | None:
         if value == "*":
             continue
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") \
-                or parts.query or parts.fragment:
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+        ):
             return f"'{value}' is not an origin: scheme://host[:port] (no path), or '*'"
     return None
 
@@ -371,8 +379,12 @@ def is_loopback(host: str) -> bool:
 
 def check_exposure(config: Config, host: str) -> None:
     """The production profile never serves a non-loopback address anonymously by accident."""
-    if config.server.production and not is_loopback(host) and not config.auth.tokens \
-            and not config.auth.allow_anonymous:
+    if (
+        config.server.production
+        and not is_loopback(host)
+        and not config.auth.tokens
+        and not config.auth.allow_anonymous
+    ):
         raise ConfigError(
             f"auth.tokens: the production profile does not serve {host} without API tokens; "
             "add [[auth.tokens]] or write auth.allow_anonymous = true",
@@ -409,12 +421,17 @@ class _Reader:
         if not isinstance(value, str) or not value:
             return
         if "${" not in value and _names_secret(name):
-            self.warnings.append(ConfigWarning(
-                key, 'a secret is written in clear in the file; write "${ENV_VAR}" or "${file:/path}" instead'
-                + (", or store token_sha256" if name == "token" and key.startswith("auth.") else "")))
+            self.warnings.append(
+                ConfigWarning(
+                    key,
+                    'a secret is written in clear in the file; write "${ENV_VAR}" or "${file:/path}" instead'
+                    + (", or store token_sha256" if name == "token" and key.startswith("auth.") else ""),
+                )
+            )
         elif "://" in value and _clear_url_password(value):
-            self.warnings.append(ConfigWarning(
-                key, 'the URL holds a password in clear; write it as "${ENV_VAR}" inside the URL instead'))
+            self.warnings.append(
+                ConfigWarning(key, 'the URL holds a password in clear; write it as "${ENV_VAR}" inside the URL instead')
+            )
 
     def free(self, value: Any, key: str) -> Any:
         """A vendor option: any TOML value, strings interpolated."""
@@ -631,8 +648,10 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
     for index, token in enumerate(config.auth.tokens):
         for position, name in enumerate(token.backends or ()):
             if name not in seen:
-                raise ConfigError(f"auth.tokens[{index}].backends[{position}]: no backend named '{name}' "
-                                  f"(configured: {', '.join(b.name for b in backends)})")
+                raise ConfigError(
+                    f"auth.tokens[{index}].backends[{position}]: no backend named '{name}' "
+                    f"(configured: {', '.join(b.name for b in backends)})"
+                )
     return dataclasses.replace(config, warnings=tuple(reader.warnings))
 
 
@@ -709,7 +728,7 @@ def _key_lines(text: str) -> dict[KeyPath, int]:
         key = _KEY_LINE.match(line)
         if key:
             found.setdefault((*current, *_split_dotted(key.group(1))), number)
-            rest = line[key.end():]
+            rest = line[key.end() :]
             for quote in ('"""', "'''"):
                 if rest.count(quote) % 2 == 1:
                     in_string = quote

@@ -46,9 +46,7 @@ class Operation(enum.StrEnum):
     REGISTRATION = "registration"
 
 
-CRUD: Final = frozenset(
-    {Operation.LIST, Operation.READ, Operation.CREATE, Operation.UPDATE, Operation.DELETE}
-)
+CRUD: Final = frozenset({Operation.LIST, Operation.READ, Operation.CREATE, Operation.UPDATE, Operation.DELETE})
 
 
 class RingStrategy(enum.StrEnum):
@@ -134,8 +132,11 @@ class PatchMixin:
     """Shared by update inputs: ``changes()`` is what the caller actually sent."""
 
     def changes(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)  # type: ignore[arg-type]
-                if getattr(self, f.name) is not UNSET}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)  # type: ignore[arg-type]
+            if getattr(self, f.name) is not UNSET
+        }
 
     def is_empty(self) -> bool:
         return not self.changes()

@@ -69,7 +69,7 @@ class PbxError(Exception):
             return self
         renamed = copy.copy(self)
         if self.message.startswith(f"{self.field}:"):
-            renamed.message = field + self.message[len(self.field):]
+            renamed.message = field + self.message[len(self.field) :]
         renamed.field = field
         return renamed
 
@@ -162,8 +162,9 @@ def shown(value: object, limit: int = SHOWN_PREFIX) -> str:
     characters are shown escaped so a message stays on one line.
     """
     text = value if isinstance(value, str) else str(value)
-    head = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
-                   for c in text[:limit])
+    head = "".join(
+        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text[:limit]
+    )
     if len(text) <= limit:
         return f"'{head}'"
     return f"'{head}...' ({len(text)} characters)"

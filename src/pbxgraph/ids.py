@@ -86,8 +86,7 @@ def _decodable(text: str) -> bool:
 def check_native_id(native_id: str, *, field: str = "id") -> str:
     """``native_id``, or BadUserInput naming ``field`` when it is no safe vendor id."""
     if len(native_id) > MAX_NATIVE_ID_LENGTH:
-        raise BadUserInput(f"{field}: the native id is longer than {MAX_NATIVE_ID_LENGTH} characters",
-                           field=field)
+        raise BadUserInput(f"{field}: the native id is longer than {MAX_NATIVE_ID_LENGTH} characters", field=field)
     problem = unsafe_segment(native_id)
     if problem is not None:
         raise BadUserInput(f"{field}: the native id {shown(native_id)} {problem}", field=field)

@@ -26,10 +26,26 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-_SECRET_WORDS = frozenset({
-    "pass", "password", "passwd", "passphrase", "pwd", "secret", "secrets", "token", "tokens",
-    "credential", "credentials", "pin", "apikey", "authorization", "ha1", "privatekey",
-})
+_SECRET_WORDS = frozenset(
+    {
+        "pass",
+        "password",
+        "passwd",
+        "passphrase",
+        "pwd",
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
+        "credential",
+        "credentials",
+        "pin",
+        "apikey",
+        "authorization",
+        "ha1",
+        "privatekey",
+    }
+)
 _SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("auth", "key"), ("ha", "1")})
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -78,8 +94,10 @@ _PAIR = re.compile(
 )
 _QUOTES = ('\\"', "\\'", '"', "'")
 #: ``<password>value</password>`` (any namespace prefix, any attributes).
-_ELEMENT = re.compile(r"<(?P<tag>[A-Za-z_][\w.\-]*:)?(?P<name>[A-Za-z_][\w.\-]*)(?P<attrs>\s[^<>]*)?>"
-                      r"(?P<value>[^<]*)</(?P=tag)?(?P=name)\s*>")
+_ELEMENT = re.compile(
+    r"<(?P<tag>[A-Za-z_][\w.\-]*:)?(?P<name>[A-Za-z_][\w.\-]*)(?P<attrs>\s[^<>]*)?>"
+    r"(?P<value>[^<]*)</(?P=tag)?(?P=name)\s*>"
+)
 
 
 def _secret_pair(match: re.Match[str]) -> str:
@@ -131,8 +149,10 @@ def scrub_value(value: Any, secrets: Iterable[str] = (), *, _depth: int = 0) -> 
         return "..."
     if isinstance(value, Mapping):
         kept = [(k, v) for k, v in value.items() if not (isinstance(k, str) and is_secret_key(k))]
-        return {scrub_text(str(k), secrets, limit=100): scrub_value(v, secrets, _depth=_depth + 1)
-                for k, v in kept[:_MAX_ITEMS]}
+        return {
+            scrub_text(str(k), secrets, limit=100): scrub_value(v, secrets, _depth=_depth + 1)
+            for k, v in kept[:_MAX_ITEMS]
+        }
     if isinstance(value, (list, tuple)):
         return [scrub_value(v, secrets, _depth=_depth + 1) for v in value[:_MAX_ITEMS]]
     return value

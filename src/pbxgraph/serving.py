@@ -31,8 +31,9 @@ class PortInUse(OSError):
 def bind(host: str, port: int) -> socket.socket:
     """A listening-ready socket on ``host``:``port`` (IPv4 or IPv6, by what the host resolves to)."""
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                             flags=socket.AI_PASSIVE)[0]
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
     except socket.gaierror as exc:
         raise OSError(f"cannot listen on {host}: {exc.strerror}") from None
     sock = socket.socket(family, kind, proto)
@@ -76,8 +77,9 @@ class Server(uvicorn.Server):
 
 def serve(app: ASGIApp, sock: socket.socket, *, log_level: str, on_started: Callable[[], None]) -> bool:
     """Serve until a signal; whether the app started (a failed start-up is logged by uvicorn)."""
-    config = uvicorn.Config(app, log_config=None, log_level=log_level, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=10)
+    config = uvicorn.Config(
+        app, log_config=None, log_level=log_level, access_log=False, lifespan="on", timeout_graceful_shutdown=10
+    )
     server = Server(config, on_started)
     try:
         server.run(sockets=[sock])

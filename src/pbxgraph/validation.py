@@ -16,7 +16,9 @@ from pbxgraph.errors import BadUserInput, shown
 _EXTENSION = re.compile(r"[0-9]{2,15}")
 _MAC_HEX = re.compile(r"[0-9a-f]{12}")
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
-_HOST = re.compile(r"(?=.{1,253}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?")
+_HOST = re.compile(
+    r"(?=.{1,253}\Z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?"
+)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -47,8 +49,7 @@ def mac(value: str, field: str = "mac") -> str:
 def username(value: str, field: str = "username") -> str:
     if not _USERNAME.fullmatch(value):
         raise BadUserInput(
-            f"{field}: {shown(value)} must start with a letter or digit and use only letters, "
-            "digits and . _ @ + -",
+            f"{field}: {shown(value)} must start with a letter or digit and use only letters, digits and . _ @ + -",
             field=field,
         )
     return value

@@ -21,11 +21,16 @@ from pbxgraph.testing.spy import SpyConnector, spied
 from tests.core.conftest import local
 
 STRICT = {
-    Kind.USER: KindRules(create_fields=frozenset({"username", "display_name", "extension", "sip_password"}),
-                         update_fields=frozenset({"display_name", "extension", "sip_password"}),
-                         required=frozenset({"sip_password"})),
-    Kind.QUEUE: KindRules(strategies=frozenset({RingStrategy.ALL, RingStrategy.SEQUENTIAL}),
-                          member_kinds=frozenset({MemberKind.GROUP}), member_priority=None),
+    Kind.USER: KindRules(
+        create_fields=frozenset({"username", "display_name", "extension", "sip_password"}),
+        update_fields=frozenset({"display_name", "extension", "sip_password"}),
+        required=frozenset({"sip_password"}),
+    ),
+    Kind.QUEUE: KindRules(
+        strategies=frozenset({RingStrategy.ALL, RingStrategy.SEQUENTIAL}),
+        member_kinds=frozenset({MemberKind.GROUP}),
+        member_priority=None,
+    ),
     Kind.DEVICE: KindRules(models=("yealink-t46", "polycom-vvx")),
     Kind.TRUNK: KindRules(trunk_kinds=frozenset({TrunkKind.SIP})),
 }
@@ -65,28 +70,51 @@ async def test_capabilities_show_what_each_kind_accepts(strict: tuple[GraphQLTes
 async def test_default_rules_of_the_local_store_accept_everything(tmp_path: Path) -> None:
     config = Config(backends=(local("office", tmp_path / "o.sqlite3"),))
     async with GraphQLTestClient.running(config) as client:
-        data = await client.data("{ backends { capabilities { kind memberKinds memberPriority models requiredFields } } }")
+        data = await client.data(
+            "{ backends { capabilities { kind memberKinds memberPriority models requiredFields } } }"
+        )
     queue = next(c for c in data["backends"][0]["capabilities"] if c["kind"] == "QUEUE")
-    assert queue == {"kind": "QUEUE", "memberKinds": ["USER", "GROUP"], "memberPriority": "LOWER_FIRST",
-                     "models": None, "requiredFields": []}
+    assert queue == {
+        "kind": "QUEUE",
+        "memberKinds": ["USER", "GROUP"],
+        "memberPriority": "LOWER_FIRST",
+        "models": None,
+        "requiredFields": [],
+    }
 
 
-@pytest.mark.parametrize(("mutation", "code", "field"), [
-    # A field the backend cannot store is NOT_SUPPORTED naming it...
-    ('createUser(backend: "pbx", input: {username: "a1", email: "a@example.com", sipPassword: "Secret-99"}) { id }',
-     "NOT_SUPPORTED", "input.email"),
-    ('createUser(backend: "pbx", input: {username: "a1", enabled: false, sipPassword: "Secret-99"}) { id }',
-     "NOT_SUPPORTED", "input.enabled"),
-    # ...a field it needs is BAD_USER_INPUT naming it.
-    ('createUser(backend: "pbx", input: {username: "a1"}) { id }', "BAD_USER_INPUT", "input.sipPassword"),
-    ('createQueue(backend: "pbx", input: {name: "Q", strategy: RANDOM}) { id }', "NOT_SUPPORTED", "input.strategy"),
-    ('createDevice(backend: "pbx", input: {mac: "00:04:f2:00:00:01", model: "acme-9"}) { id }',
-     "BAD_USER_INPUT", "input.model"),
-    ('createTrunk(backend: "pbx", input: {name: "T", host: "sip.example.net", kind: PRI}) { id }',
-     "NOT_SUPPORTED", "input.kind"),
-])
+@pytest.mark.parametrize(
+    ("mutation", "code", "field"),
+    [
+        # A field the backend cannot store is NOT_SUPPORTED naming it...
+        (
+            'createUser(backend: "pbx", input: {username: "a1", email: "a@example.com", sipPassword: "Secret-99"}) { id }',
+            "NOT_SUPPORTED",
+            "input.email",
+        ),
+        (
+            'createUser(backend: "pbx", input: {username: "a1", enabled: false, sipPassword: "Secret-99"}) { id }',
+            "NOT_SUPPORTED",
+            "input.enabled",
+        ),
+        # ...a field it needs is BAD_USER_INPUT naming it.
+        ('createUser(backend: "pbx", input: {username: "a1"}) { id }', "BAD_USER_INPUT", "input.sipPassword"),
+        ('createQueue(backend: "pbx", input: {name: "Q", strategy: RANDOM}) { id }', "NOT_SUPPORTED", "input.strategy"),
+        (
+            'createDevice(backend: "pbx", input: {mac: "00:04:f2:00:00:01", model: "acme-9"}) { id }',
+            "BAD_USER_INPUT",
+            "input.model",
+        ),
+        (
+            'createTrunk(backend: "pbx", input: {name: "T", host: "sip.example.net", kind: PRI}) { id }',
+            "NOT_SUPPORTED",
+            "input.kind",
+        ),
+    ],
+)
 async def test_a_create_the_backend_cannot_take_is_refused_before_any_call(
-        strict: tuple[GraphQLTestClient, SpyConnector], mutation: str, code: str, field: str) -> None:
+    strict: tuple[GraphQLTestClient, SpyConnector], mutation: str, code: str, field: str
+) -> None:
     client, spy = strict
     body = await client.execute(f"mutation {{ {mutation} }}")
     assert error_codes(body) == [code]
@@ -98,35 +126,50 @@ async def test_a_create_the_backend_cannot_take_is_refused_before_any_call(
 
 async def test_neutral_values_ask_nothing_and_pass(strict: tuple[GraphQLTestClient, SpyConnector]) -> None:
     client, _ = strict
-    data = await client.data('mutation { createUser(backend: "pbx", input: {username: "n1", enabled: true, '
-                             'email: null, sipPassword: "Secret-99"}) { id enabled } }')
+    data = await client.data(
+        'mutation { createUser(backend: "pbx", input: {username: "n1", enabled: true, '
+        'email: null, sipPassword: "Secret-99"}) { id enabled } }'
+    )
     user = data["createUser"]["id"]
-    body = await client.execute('mutation($id: ID!) { updateUser(id: $id, input: {username: "n2"}) { id } }',
-                                {"id": user})
+    body = await client.execute(
+        'mutation($id: ID!) { updateUser(id: $id, input: {username: "n2"}) { id } }', {"id": user}
+    )
     assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["field"] == "input.username"
-    data = await client.data('mutation($id: ID!) { updateUser(id: $id, input: {displayName: "N", email: null}) '
-                             '{ displayName } }', {"id": user})
+    data = await client.data(
+        'mutation($id: ID!) { updateUser(id: $id, input: {displayName: "N", email: null}) { displayName } }',
+        {"id": user},
+    )
     assert data["updateUser"]["displayName"] == "N"
 
 
 async def test_queue_members_are_checked_against_the_member_rules(
-        strict: tuple[GraphQLTestClient, SpyConnector]) -> None:
+    strict: tuple[GraphQLTestClient, SpyConnector],
+) -> None:
     client, spy = strict
-    ids = await client.data("{ users(first: 1) { nodes { id } } groups(first: 1) { nodes { id } } "
-                            "queues(first: 1) { nodes { id } } }")
+    ids = await client.data(
+        "{ users(first: 1) { nodes { id } } groups(first: 1) { nodes { id } } queues(first: 1) { nodes { id } } }"
+    )
     user, group, queue = (ids[k]["nodes"][0]["id"] for k in ("users", "groups", "queues"))
     spy.reset()
-    body = await client.execute('mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, '
-                                'members: $m) { id } }', {"q": queue, "m": [{"id": group}, {"id": user}]})
+    body = await client.execute(
+        "mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, members: $m) { id } }",
+        {"q": queue, "m": [{"id": group}, {"id": user}]},
+    )
     assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["field"] == "members[1].id"
-    body = await client.execute('mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, '
-                                'members: $m) { id } }', {"q": queue, "m": [{"id": group, "priority": 3}]})
+    body = await client.execute(
+        "mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, members: $m) { id } }",
+        {"q": queue, "m": [{"id": group, "priority": 3}]},
+    )
     assert body["errors"][0]["extensions"]["field"] == "members[0].priority"
-    body = await client.execute('mutation($m: [QueueMemberInput!]!) { createQueue(backend: "pbx", '
-                                'input: {name: "Q", members: $m}) { id } }', {"m": [{"id": user}]})
+    body = await client.execute(
+        'mutation($m: [QueueMemberInput!]!) { createQueue(backend: "pbx", input: {name: "Q", members: $m}) { id } }',
+        {"m": [{"id": user}]},
+    )
     assert body["errors"][0]["extensions"]["field"] == "input.members[0].id"
     assert spy.total_calls == 0
-    data = await client.data('mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, '
-                             'members: $m) { members { member { ... on Group { id } } } } }',
-                             {"q": queue, "m": [{"id": group}]})
+    data = await client.data(
+        "mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, "
+        "members: $m) { members { member { ... on Group { id } } } } }",
+        {"q": queue, "m": [{"id": group}]},
+    )
     assert data["setQueueMembers"]["members"] == [{"member": {"id": group}}]

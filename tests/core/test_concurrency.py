@@ -29,8 +29,9 @@ CREATE_USER = """mutation($u: String!, $e: String) {
 
 def office(path: str) -> Config:
     # A generous timeout: what is measured is what is stored, never how fast (the machine may be busy).
-    return Config(backends=(BackendConfig(name="office", vendor="local", timeout_s=120,
-                                          options={"path": path, "demo": False}),))
+    return Config(
+        backends=(BackendConfig(name="office", vendor="local", timeout_s=120, options={"path": path, "demo": False}),)
+    )
 
 
 @pytest.fixture(params=["memory", "file"])
@@ -48,9 +49,13 @@ async def usernames(client: GraphQLTestClient) -> list[str]:
     names: list[str] = []
     after = None
     while True:
-        page = (await client.data("query($a: String) { users(first: 500, after: $a) { "
-                                  "pageInfo { hasNextPage endCursor } nodes { username } } }",
-                                  {"a": after}))["users"]
+        page = (
+            await client.data(
+                "query($a: String) { users(first: 500, after: $a) { "
+                "pageInfo { hasNextPage endCursor } nodes { username } } }",
+                {"a": after},
+            )
+        )["users"]
         names += [n["username"] for n in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
             return names
@@ -82,37 +87,48 @@ async def test_eight_racers_for_one_extension_have_exactly_one_winner(store_path
     async with running(store_path) as client:
         for round_ in range(3):
             extension = f"77{round_}"
-            bodies = await asyncio.gather(*(client.execute(CREATE_USER, {"u": f"r{round_}.{w}", "e": extension})
-                                            for w in range(WRITERS)))
+            bodies = await asyncio.gather(
+                *(client.execute(CREATE_USER, {"u": f"r{round_}.{w}", "e": extension}) for w in range(WRITERS))
+            )
             winners = [b["data"]["createUser"] for b in bodies if not b.get("errors")]
             losers = [error_codes(b) for b in bodies if b.get("errors")]
             assert len(winners) == 1
             assert losers == [["CONFLICT"]] * (WRITERS - 1)
-            owners = (await client.data('query($n: String!) { directory(number: $n) { entries { owner { '
-                                        '... on User { username } } } } }', {"n": extension}))["directory"]
+            owners = (
+                await client.data(
+                    "query($n: String!) { directory(number: $n) { entries { owner { ... on User { username } } } } }",
+                    {"n": extension},
+                )
+            )["directory"]
             assert owners["entries"] == [{"owner": {"username": winners[0]["username"]}}]
 
 
 async def test_readers_never_see_a_write_that_is_rolled_back(store_path: str) -> None:
     """A group written with its members and then refused (its extension is taken) is never seen half-made."""
     async with running(store_path) as client:
-        members = [(await client.data(CREATE_USER, {"u": f"m{i}", "e": f"30{i}"}))["createUser"]["id"]
-                   for i in range(5)]
-        await client.data('mutation { createGroup(backend: "office", input: {name: "Taken", extension: "600"}) '
-                          '{ id } }')
+        members = [
+            (await client.data(CREATE_USER, {"u": f"m{i}", "e": f"30{i}"}))["createUser"]["id"] for i in range(5)
+        ]
+        await client.data(
+            'mutation { createGroup(backend: "office", input: {name: "Taken", extension: "600"}) { id } }'
+        )
         seen: list[Any] = []
         done = asyncio.Event()
 
         async def doomed(i: int) -> None:
             body = await client.execute(
                 'mutation($n: String!, $m: [ID!]!) { createGroup(backend: "office", input: '
-                '{name: $n, extension: "600", memberIds: $m}) { id } }', {"n": f"Doomed {i}", "m": members})
+                '{name: $n, extension: "600", memberIds: $m}) { id } }',
+                {"n": f"Doomed {i}", "m": members},
+            )
             assert error_codes(body) == ["CONFLICT"]
 
         async def reader() -> None:
             while not done.is_set():
-                body = await client.data('{ groups(filter: {search: "Doomed"}) { totalCount nodes { name } } '
-                                         'users(first: 1) { totalCount } }')
+                body = await client.data(
+                    '{ groups(filter: {search: "Doomed"}) { totalCount nodes { name } } '
+                    "users(first: 1) { totalCount } }"
+                )
                 seen.extend(body["groups"]["nodes"])
                 assert body["users"]["totalCount"] == len(members)
                 await asyncio.sleep(0)

@@ -33,8 +33,7 @@ def only_east(body: dict) -> None:
 
 async def test_a_backend_that_raises_leaves_the_others_answer_whole(flaky) -> None:
     client, west = flaky
-    west.behaviour.failures["user.page"] = BackendError("west answered 502", backend="west",
-                                                        details={"status": 502})
+    west.behaviour.failures["user.page"] = BackendError("west answered 502", backend="west", details={"status": 502})
     body = await client.execute(USERS)
     only_east(body)
     (error,) = body["errors"]
@@ -78,20 +77,24 @@ async def test_an_unreachable_store_is_backend_unavailable_and_the_server_still_
         only_east(body)
         assert error_codes(body) == ["BACKEND_UNAVAILABLE"] and body["errors"][0]["extensions"]["backend"] == "broken"
         health = await client.data("{ backends { name health { status } } }")
-        assert health["backends"] == [{"name": "east", "health": {"status": "UP"}},
-                                      {"name": "broken", "health": {"status": "DOWN"}}]
+        assert health["backends"] == [
+            {"name": "east", "health": {"status": "UP"}},
+            {"name": "broken", "health": {"status": "DOWN"}},
+        ]
         ready = await client.http.get("/readyz")
         assert ready.status_code == 503 and ready.json()["backends"]["broken"]["status"] == "down"
 
 
 async def test_syntax_and_validation_errors_are_bad_user_input(client: GraphQLTestClient) -> None:
-    for query in ["{ users( }", "{ users { nope } }", '{ users(orderBy: {field: COLOUR}) { totalCount } }']:
+    for query in ["{ users( }", "{ users { nope } }", "{ users(orderBy: {field: COLOUR}) { totalCount } }"]:
         body = await client.execute(query)
         assert error_codes(body) == ["BAD_USER_INPUT"], query
 
 
 async def test_conflict_when_an_extension_is_taken_by_any_kind(client: GraphQLTestClient) -> None:
-    body = await client.execute('mutation { createUser(backend: "east", input: {username: "x.y", extension: "600"}) { id } }')
+    body = await client.execute(
+        'mutation { createUser(backend: "east", input: {username: "x.y", extension: "600"}) { id } }'
+    )
     assert error_codes(body) == ["CONFLICT"]
     assert body["errors"][0]["extensions"] == {"code": "CONFLICT", "backend": "east", "field": "input.extension"}
     assert body["errors"][0]["message"].startswith("input.extension: already taken")
@@ -101,8 +104,12 @@ async def test_conflict_when_an_extension_is_taken_by_any_kind(client: GraphQLTe
 
 @pytest.fixture
 async def guarded(tmp_path: Path) -> AsyncIterator[GraphQLTestClient]:
-    auth = AuthConfig(tokens=(ApiToken("ops", "admin-token-0123456789", "admin"),
-                              ApiToken("dashboard", "reader-token-0123456789", "reader")))
+    auth = AuthConfig(
+        tokens=(
+            ApiToken("ops", "admin-token-0123456789", "admin"),
+            ApiToken("dashboard", "reader-token-0123456789", "reader"),
+        )
+    )
     config = Config(backends=(local("east", tmp_path / "e.sqlite3"),), auth=auth)
     async with GraphQLTestClient.running(config) as client:
         yield client

@@ -44,8 +44,10 @@ async def test_queue_members_and_their_relations_are_batched(env: Env) -> None:
 
 
 async def test_node_lookups_in_one_request_share_one_batched_call(env: Env) -> None:
-    ids = [e["node"]["id"] for e in (await env.client.data("{ users(first: 64) { edges { node { id } } } }"))
-           ["users"]["edges"]]
+    ids = [
+        e["node"]["id"]
+        for e in (await env.client.data("{ users(first: 64) { edges { node { id } } } }"))["users"]["edges"]
+    ]
     env.reset_calls()
     query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on User { username } } }"
     data = await env.client.data(query, {"ids": ids[:10] + ids[:3]})
@@ -57,7 +59,7 @@ async def test_node_lookups_in_one_request_share_one_batched_call(env: Env) -> N
 
 
 async def test_a_request_never_reads_the_previous_requests_loader_cache(env: Env) -> None:
-    first = (await env.client.data("{ users(first: 1) { edges { node { id nativeId backend } } } }"))
+    first = await env.client.data("{ users(first: 1) { edges { node { id nativeId backend } } } }")
     node = first["users"]["edges"][0]["node"]
     query = "query($id: ID!) { node(id: $id) { ... on User { displayName } } }"
     before = await env.client.data(query, {"id": node["id"]})

@@ -45,8 +45,11 @@ def access_lines(stream: io.StringIO) -> list[str]:
 
 def expected_backends(env: Env) -> dict[str, dict[str, int]]:
     """What the access line must say: exactly the calls the spies saw, all answered."""
-    return {name: {"calls": sum(spy.calls.values()), "ok": sum(spy.calls.values())}
-            for name, spy in sorted(env.spies.items()) if spy.calls}
+    return {
+        name: {"calls": sum(spy.calls.values()), "ok": sum(spy.calls.values())}
+        for name, spy in sorted(env.spies.items())
+        if spy.calls
+    }
 
 
 async def test_one_text_access_line_per_graphql_request(env: Env, logs: Capture) -> None:
@@ -59,7 +62,8 @@ async def test_one_text_access_line_per_graphql_request(env: Env, logs: Capture)
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO pbxgraph\.access: POST /graphql request_id=req-42 "
         r"operation=FewUsers status=200 duration_ms=\d+\.\d " + re.escape(f"backends={backends} errors=[]"),
-        line), line
+        line,
+    ), line
     assert sum(env.spies["east"].calls.values()) == 3  # users.list, then one batch each of groups and devices
 
 
@@ -70,14 +74,27 @@ async def test_json_access_line_with_per_backend_outcomes_and_error_codes(env: E
     body = await env.client.execute(QUERY)
     assert [e["extensions"]["code"] for e in body["errors"]] == ["BACKEND_UNAVAILABLE"]
     (line,) = access_lines_json(stream)
-    assert set(line) == {"time", "level", "logger", "message", "request_id", "operation", "status", "duration_ms",
-                         "backends", "errors"}
-    assert (line["level"], line["message"], line["operation"], line["status"]) == \
-        ("INFO", "POST /graphql", "FewUsers", 200)
+    assert set(line) == {
+        "time",
+        "level",
+        "logger",
+        "message",
+        "request_id",
+        "operation",
+        "status",
+        "duration_ms",
+        "backends",
+        "errors",
+    }
+    assert (line["level"], line["message"], line["operation"], line["status"]) == (
+        "INFO",
+        "POST /graphql",
+        "FewUsers",
+        200,
+    )
     assert re.fullmatch(r"[0-9a-f]{32}", line["request_id"])
     east = sum(env.spies["east"].calls.values())
-    assert line["backends"] == {"east": {"calls": east, "ok": east},
-                                "west": {"calls": 1, "backend_unavailable": 1}}
+    assert line["backends"] == {"east": {"calls": east, "ok": east}, "west": {"calls": 1, "backend_unavailable": 1}}
     assert line["errors"] == ["BACKEND_UNAVAILABLE"]
 
 
@@ -89,8 +106,9 @@ def access_lines_json(stream: io.StringIO) -> list[dict[str, object]]:
 async def test_a_bad_request_id_is_replaced_and_lines_of_a_request_carry_its_id(env: Env, logs: Capture) -> None:
     stream = logs("json")
     env.spies["east"].behaviour.failures["user.page"] = RuntimeError("a bug in a connector")
-    response = await env.client.http.post("/graphql", json={"query": QUERY},
-                                          headers={"X-Request-ID": "forged\" line=1 " + "x" * 200})
+    response = await env.client.http.post(
+        "/graphql", json={"query": QUERY}, headers={"X-Request-ID": 'forged" line=1 ' + "x" * 200}
+    )
     request_id = response.headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
     entries = [json.loads(line) for line in stream.getvalue().splitlines()]
@@ -119,8 +137,9 @@ def vendor() -> Starlette:
 
 
 async def test_vendor_calls_are_debug_lines_with_secret_query_values_scrubbed(logs: Capture) -> None:
-    http = VendorHttp("hq", "http://vendor.test", timeout_s=5, max_concurrency=2,
-                      transport=httpx.ASGITransport(app=vendor()))
+    http = VendorHttp(
+        "hq", "http://vendor.test", timeout_s=5, max_concurrency=2, transport=httpx.ASGITransport(app=vendor())
+    )
     try:
         stream = logs("text", "info")
         await http.request("GET", "/items?limit=1&api_key=sekrit-value&token=t0ken")
@@ -133,15 +152,22 @@ async def test_vendor_calls_are_debug_lines_with_secret_query_values_scrubbed(lo
     assert "sekrit-value" not in text and "t0ken" not in text
     ours = [line for line in text.splitlines() if " pbxgraph.vendor: " in line]
     theirs = [line for line in text.splitlines() if " httpx: " in line]
-    assert len(ours) == 1 and " DEBUG pbxgraph.vendor: hq GET " \
-        "http://vendor.test/items?limit=1&api_key=***&token=*** -> 200 in " in ours[0]
-    assert len(theirs) == 1 and " DEBUG httpx: HTTP Request: GET " \
-        "http://vendor.test/items?limit=1&api_key=***&token=*** " in theirs[0]
+    assert (
+        len(ours) == 1
+        and " DEBUG pbxgraph.vendor: hq GET http://vendor.test/items?limit=1&api_key=***&token=*** -> 200 in "
+        in ours[0]
+    )
+    assert (
+        len(theirs) == 1
+        and " DEBUG httpx: HTTP Request: GET http://vendor.test/items?limit=1&api_key=***&token=*** " in theirs[0]
+    )
 
 
 def test_scrub_url_drops_user_info_and_masks_secret_parameters() -> None:
-    assert scrub_url("https://admin:pw@pbx.example.net:8443/api/users?page=2&password=x&userPin=1234") == \
-        "https://pbx.example.net:8443/api/users?page=2&password=***&userPin=***"
+    assert (
+        scrub_url("https://admin:pw@pbx.example.net:8443/api/users?page=2&password=x&userPin=1234")
+        == "https://pbx.example.net:8443/api/users?page=2&password=***&userPin=***"
+    )
 
 
 async def test_a_request_id_with_a_trailing_newline_is_replaced(env: Env, logs: Capture) -> None:

@@ -34,8 +34,9 @@ async def walk(client: GraphQLTestClient, first: int, **variables: object) -> li
         after = connection["pageInfo"]["endCursor"]
 
 
-@pytest.mark.parametrize("order", [None, {"field": "EXTENSION", "direction": "DESC"},
-                                   {"field": "NAME", "direction": "ASC"}])
+@pytest.mark.parametrize(
+    "order", [None, {"field": "EXTENSION", "direction": "DESC"}, {"field": "NAME", "direction": "ASC"}]
+)
 async def test_paging_with_first_7_across_two_backends_loses_and_repeats_nothing(
     client: GraphQLTestClient, order: dict | None
 ) -> None:
@@ -51,7 +52,12 @@ async def test_merged_order_interleaves_backends_by_extension(client: GraphQLTes
     data = await client.data(PAGE, {"first": 6, "order": {"field": "EXTENSION", "direction": "ASC"}})
     nodes = [e["node"] for e in data["users"]["edges"]]
     assert [(n["extension"], n["backend"]) for n in nodes] == [
-        ("201", "east"), ("201", "west"), ("202", "east"), ("202", "west"), ("203", "east"), ("203", "west"),
+        ("201", "east"),
+        ("201", "west"),
+        ("202", "east"),
+        ("202", "west"),
+        ("203", "east"),
+        ("203", "west"),
     ]
 
 

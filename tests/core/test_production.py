@@ -22,8 +22,9 @@ async def running(tmp_path: Path, profile: str) -> AsyncIterator[tuple[GraphQLTe
     auth = AuthConfig(tokens=(ApiToken("ops", token_sha256=hashlib.sha256(TOKEN.encode()).hexdigest()),))
     config = Config(backends=tuple(configs), server=ServerConfig(profile=profile), auth=auth)
     spies, backends = spied([build_connector(c) for c in configs], configs)
-    async with GraphQLTestClient.running(config, backends=backends,
-                                         headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+    async with GraphQLTestClient.running(
+        config, backends=backends, headers={"Authorization": f"Bearer {TOKEN}"}
+    ) as client:
         yield client, spies[0]
 
 
@@ -37,7 +38,7 @@ async def test_introspection_graphiql_and_suggestions_are_off_in_production(tmp_
         assert body["errors"][0]["message"].startswith("GraphQL introspection has been disabled")
         body = await client.execute("{ nod(id: 1) { id } }")
         assert body["errors"][0]["message"] == "Cannot query field 'nod' on type 'Query'."
-        body = await client.execute('{ users(orderBy: {field: NAM}) { totalCount } }')
+        body = await client.execute("{ users(orderBy: {field: NAM}) { totalCount } }")
         assert "Did you mean" not in body["errors"][0]["message"] and error_codes(body) == ["BAD_USER_INPUT"]
         page = await client.http.get("/graphql", headers={"Accept": "text/html"})
         assert page.status_code != 200 and "graphiql" not in page.text.lower()
@@ -55,8 +56,11 @@ async def test_development_keeps_them(tmp_path: Path) -> None:
 
 async def test_internal_errors_are_masked_in_production(tmp_path: Path) -> None:
     for profile, message, extensions in (
-        ("development", "backend 'east' failed unexpectedly; see the server log",
-         {"code": "INTERNAL_SERVER_ERROR", "backend": "east"}),
+        (
+            "development",
+            "backend 'east' failed unexpectedly; see the server log",
+            {"code": "INTERNAL_SERVER_ERROR", "backend": "east"},
+        ),
         ("production", "Internal server error", {"code": "INTERNAL_SERVER_ERROR"}),
     ):
         async with running(tmp_path, profile) as (client, spy):

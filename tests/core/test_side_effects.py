@@ -15,6 +15,7 @@ def effect(native_id: str) -> effects.SideEffect:
 async def test_effects_reported_by_concurrent_tasks_reach_their_own_recording_only() -> None:
     async def request(name: str) -> list[effects.SideEffect]:
         with effects.recording() as journal, effects.on_backend(name):
+
             async def change(n: int) -> None:
                 await asyncio.sleep(0)
                 effects.report(effect(f"{name}-{n}"))

@@ -49,8 +49,11 @@ async def scoped(tmp_path: Path) -> AsyncIterator[Scoped]:
 async def test_node_and_nodes_on_a_hidden_backend_answer_null(scoped: Scoped) -> None:
     users = await scoped.ids("users")
     scoped.spies["west"].reset()
-    body = await scoped.as_("east", "query($e: ID!, $w: ID!) { e: node(id: $e) { id } w: node(id: $w) { id } "
-                                    "n: nodes(ids: [$w, $e]) { id } }", {"e": users["east"][0], "w": users["west"][0]})
+    body = await scoped.as_(
+        "east",
+        "query($e: ID!, $w: ID!) { e: node(id: $e) { id } w: node(id: $w) { id } n: nodes(ids: [$w, $e]) { id } }",
+        {"e": users["east"][0], "w": users["west"][0]},
+    )
     assert "errors" not in body
     assert body["data"] == {"e": {"id": users["east"][0]}, "w": None, "n": [None, {"id": users["east"][0]}]}
     assert scoped.spies["west"].total_calls == 0
@@ -61,9 +64,12 @@ async def test_node_and_nodes_on_a_hidden_backend_answer_null(scoped: Scoped) ->
 async def test_lists_backends_and_directory_leave_the_hidden_backend_out(scoped: Scoped) -> None:
     users = await scoped.ids("users")
     scoped.spies["west"].reset()
-    body = await scoped.as_("east", "{ backends { name } users(first: 500) { totalCount nodes { id } } "
-                                    "devices(first: 500) { nodes { backend } } directory(number: \"201\") "
-                                    "{ entries { backend } } }")
+    body = await scoped.as_(
+        "east",
+        "{ backends { name } users(first: 500) { totalCount nodes { id } } "
+        'devices(first: 500) { nodes { backend } } directory(number: "201") '
+        "{ entries { backend } } }",
+    )
     assert "errors" not in body
     assert body["data"]["backends"] == [{"name": "east"}]
     assert [n["id"] for n in body["data"]["users"]["nodes"]] == users["east"]
@@ -73,8 +79,7 @@ async def test_lists_backends_and_directory_leave_the_hidden_backend_out(scoped:
     assert scoped.spies["west"].total_calls == 0
     named = await scoped.as_("east", '{ users(backends: ["west"]) { totalCount } }')
     assert error_codes(named) == ["BAD_USER_INPUT"]
-    assert named["errors"][0]["message"] == \
-        "backends: no backend named 'west' is configured (configured: east)"
+    assert named["errors"][0]["message"] == "backends: no backend named 'west' is configured (configured: east)"
 
 
 async def test_mutations_on_a_hidden_backend_are_not_found_and_change_nothing(scoped: Scoped) -> None:
@@ -84,22 +89,29 @@ async def test_mutations_on_a_hidden_backend_are_not_found_and_change_nothing(sc
     for query, variables in (
         ('mutation($id: ID!) { updateUser(id: $id, input: {displayName: "Taken Over"}) { id } }', {"id": west_user}),
         ("mutation($id: ID!) { deleteUser(id: $id) { deletedId } }", {"id": west_user}),
-        ("mutation($g: ID!, $u: [ID!]!) { addGroupMembers(groupId: $g, userIds: $u) { id } }",
-         {"g": west_group, "u": [west_user]}),
+        (
+            "mutation($g: ID!, $u: [ID!]!) { addGroupMembers(groupId: $g, userIds: $u) { id } }",
+            {"g": west_group, "u": [west_user]},
+        ),
     ):
         body = await scoped.as_("east", query, variables)
         assert error_codes(body) == ["NOT_FOUND"], body
         assert body["errors"][0]["extensions"]["backend"] == "west"
-    created = await scoped.as_("east", 'mutation { createUser(backend: "west", input: {username: "sneaky", '
-                                       'extension: "299"}) { id } }')
+    created = await scoped.as_(
+        "east", 'mutation { createUser(backend: "west", input: {username: "sneaky", extension: "299"}) { id } }'
+    )
     assert error_codes(created) == ["BAD_USER_INPUT"]
     assert scoped.spies["west"].total_calls == 0  # nothing reached the hidden backend
-    still = await scoped.as_("all", "query($id: ID!) { node(id: $id) { ... on User { displayName } } }",
-                             {"id": west_user})
+    still = await scoped.as_(
+        "all", "query($id: ID!) { node(id: $id) { ... on User { displayName } } }", {"id": west_user}
+    )
     assert still["data"]["node"] is not None and still["data"]["node"]["displayName"] != "Taken Over"
     # The same token still writes where it may.
-    east = await scoped.as_("east", 'mutation($id: ID!) { updateUser(id: $id, input: {displayName: "Moved"}) '
-                                    '{ displayName } }', {"id": users["east"][0]})
+    east = await scoped.as_(
+        "east",
+        'mutation($id: ID!) { updateUser(id: $id, input: {displayName: "Moved"}) { displayName } }',
+        {"id": users["east"][0]},
+    )
     assert east == {"data": {"updateUser": {"displayName": "Moved"}}}
 
 

@@ -40,8 +40,8 @@ def era_server() -> Iterator[tuple[Any, LoopbackServer]]:
 
 
 async def test_a_span_per_request_backend_call_and_vendor_request(
-        tmp_path: Path, spans: tuple[TracerProvider, InMemorySpanExporter],
-        era_server: tuple[Any, LoopbackServer]) -> None:
+    tmp_path: Path, spans: tuple[TracerProvider, InMemorySpanExporter], era_server: tuple[Any, LoopbackServer]
+) -> None:
     provider, exporter = spans
     emulator, server = era_server
     config = Config(backends=(local("office", tmp_path / "office.sqlite3"), era_config(server.url, name="hq")))
@@ -49,8 +49,10 @@ async def test_a_span_per_request_backend_call_and_vendor_request(
     async with GraphQLTestClient.running(config, tracer_provider=provider) as client:
         emulator.recorder.clear()
         response = await client.http.post(
-            "/graphql", json={"query": "query Traced { users(first: 2) { totalCount } }"},
-            headers={"X-Request-ID": "trace-me", "traceparent": f"00-{parent_trace}-00f067aa0ba902b7-01"})
+            "/graphql",
+            json={"query": "query Traced { users(first: 2) { totalCount } }"},
+            headers={"X-Request-ID": "trace-me", "traceparent": f"00-{parent_trace}-00f067aa0ba902b7-01"},
+        )
         assert response.status_code == 200 and "errors" not in response.json()
     finished = exporter.get_finished_spans()
     (request,) = [s for s in finished if s.kind is SpanKind.SERVER]

@@ -37,7 +37,11 @@ async def test_every_vendor_down_at_start_up(tmp_path: Path) -> None:
         }""")
         ready = await client.http.get("/readyz")
     assert {b["name"]: b["health"]["status"] for b in body["data"]["backends"]} == {
-        "office": "UP", "era-down": "DOWN", "infinity-down": "DOWN", "sipxcom-down": "DOWN"}
+        "office": "UP",
+        "era-down": "DOWN",
+        "infinity-down": "DOWN",
+        "sipxcom-down": "DOWN",
+    }
     assert {n["backend"] for n in body["data"]["users"]["nodes"]} == {"office"}
     assert len(body["data"]["users"]["nodes"]) == 32
     assert len(body["data"]["groups"]["nodes"]) == 4

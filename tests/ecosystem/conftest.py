@@ -72,8 +72,12 @@ def node_modules() -> Path:
         staging.mkdir()
         (staging / "package.json").write_text('{"private": true, "type": "module"}\n')
         result = subprocess.run(
-            [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--loglevel=error",
-             *NODE_PACKAGES], capture_output=True, text=True, timeout=NODE_TIMEOUT_S, check=False)
+            [npm, "install", "--prefix", str(staging), "--no-audit", "--no-fund", "--loglevel=error", *NODE_PACKAGES],
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT_S,
+            check=False,
+        )
         if result.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
             tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
@@ -89,8 +93,15 @@ def run_node(script: Path, *args: str, env: Mapping[str, str] | None = None) -> 
     prefix = node_modules()
     copy = prefix / script.name
     shutil.copyfile(script, copy)
-    return subprocess.run([shutil.which("node") or "node", str(copy), *args], capture_output=True, text=True,
-                          cwd=prefix, timeout=NODE_TIMEOUT_S, env={**os.environ, **(env or {})}, check=False)
+    return subprocess.run(
+        [shutil.which("node") or "node", str(copy), *args],
+        capture_output=True,
+        text=True,
+        cwd=prefix,
+        timeout=NODE_TIMEOUT_S,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def local(name: str, path: Path | str, *, demo: bool = True) -> BackendConfig:

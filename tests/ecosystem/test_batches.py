@@ -36,11 +36,15 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[GraphQLTestClient, SpyCo
 async def test_a_batch_answers_each_operation_in_order(served: tuple[GraphQLTestClient, SpyConnector]) -> None:
     client, spy = served
     spy.reset()
-    response = await client.http.post("/graphql", json=[
-        {"query": "{ users(first: 1) { totalCount } }"},
-        {"query": "query B { backends { name } }", "operationName": "B"},
-        {"query": "query($n: Int) { groups(first: $n) { edges { node { name } } } }", "variables": {"n": 1}},
-    ], headers={"Accept": GR})
+    response = await client.http.post(
+        "/graphql",
+        json=[
+            {"query": "{ users(first: 1) { totalCount } }"},
+            {"query": "query B { backends { name } }", "operationName": "B"},
+            {"query": "query($n: Int) { groups(first: $n) { edges { node { name } } } }", "variables": {"n": 1}},
+        ],
+        headers={"Accept": GR},
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith(GR)
     users, backends, groups = response.json()
     assert users["data"]["users"]["totalCount"] > 0
@@ -51,14 +55,19 @@ async def test_a_batch_answers_each_operation_in_order(served: tuple[GraphQLTest
 
 async def test_an_operation_that_fails_fails_alone(served: tuple[GraphQLTestClient, SpyConnector]) -> None:
     client, _ = served
-    deep = "{ users { edges { node { groups { members { user { groups { members { user { groups { members { user " \
-           "{ groups { members { user { groups { name } } } } } } } } } } } } } } } } }"
-    response = await client.http.post("/graphql", json=[
-        {"query": "{ nope }"},
-        {"query": deep},
-        {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(b"{ x }").hexdigest()}}},
-        {"query": "{ backends { name } }"},
-    ])
+    deep = (
+        "{ users { edges { node { groups { members { user { groups { members { user { groups { members { user "
+        "{ groups { members { user { groups { name } } } } } } } } } } } } } } } } }"
+    )
+    response = await client.http.post(
+        "/graphql",
+        json=[
+            {"query": "{ nope }"},
+            {"query": deep},
+            {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(b"{ x }").hexdigest()}}},
+            {"query": "{ backends { name } }"},
+        ],
+    )
     assert response.status_code == 200
     invalid, too_deep, unknown, fine = response.json()
     assert "data" not in invalid and invalid["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
@@ -69,28 +78,39 @@ async def test_an_operation_that_fails_fails_alone(served: tuple[GraphQLTestClie
 
 async def test_a_batch_with_a_mutation_runs_in_order(served: tuple[GraphQLTestClient, SpyConnector]) -> None:
     client, _ = served
-    response = await client.http.post("/graphql", json=[
-        {"query": '{ users(filter: {search: "batch.user"}) { totalCount } }'},
-        {"query": 'mutation { createUser(backend: "office", input: {username: "batch.user", extension: "4711"}) '
-                  "{ username } }"},
-        {"query": '{ users(filter: {search: "batch.user"}) { totalCount } }'},
-    ])
+    response = await client.http.post(
+        "/graphql",
+        json=[
+            {"query": '{ users(filter: {search: "batch.user"}) { totalCount } }'},
+            {
+                "query": 'mutation { createUser(backend: "office", input: {username: "batch.user", extension: "4711"}) '
+                "{ username } }"
+            },
+            {"query": '{ users(filter: {search: "batch.user"}) { totalCount } }'},
+        ],
+    )
     before, created, after = response.json()
     assert before["data"]["users"]["totalCount"] == 0
     assert created == {"data": {"createUser": {"username": "batch.user"}}}
     assert after["data"]["users"]["totalCount"] == 1
 
 
-@pytest.mark.parametrize(("body", "cause"), [
-    ([], "the batch is empty"),
-    ([{"query": "{ __typename }"}] * 5, "holds 5 operations; this server takes at most 4"),
-    ([{"query": "{ __typename }"}, "{ __typename }"], "batch entry [1] must be a JSON object"),
-    ([{"query": "{ __typename }"}, {"variables": {}}], "batch entry [1] has no 'query'"),
-    ([{"query": "{ __typename }"}, {"query": "{ __typename }", "variables": []}],
-     "batch entry [1]: 'variables' must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    ("body", "cause"),
+    [
+        ([], "the batch is empty"),
+        ([{"query": "{ __typename }"}] * 5, "holds 5 operations; this server takes at most 4"),
+        ([{"query": "{ __typename }"}, "{ __typename }"], "batch entry [1] must be a JSON object"),
+        ([{"query": "{ __typename }"}, {"variables": {}}], "batch entry [1] has no 'query'"),
+        (
+            [{"query": "{ __typename }"}, {"query": "{ __typename }", "variables": []}],
+            "batch entry [1]: 'variables' must be a JSON object",
+        ),
+    ],
+)
 async def test_a_malformed_or_oversized_batch_is_a_coded_400(
-        served: tuple[GraphQLTestClient, SpyConnector], body: list[object], cause: str) -> None:
+    served: tuple[GraphQLTestClient, SpyConnector], body: list[object], cause: str
+) -> None:
     client, spy = served
     spy.reset()
     response = await client.http.post("/graphql", json=body)
@@ -118,6 +138,7 @@ def test_graphql_request_and_apollo_batch_links_send_one_request_each(tmp_path: 
             if scope["type"] == "http" and scope["path"] == "/graphql" and scope["method"] == "POST":
                 posts.append(scope["path"])
             await app(scope, receive, send)
+
         return counted
 
     with live_server(config, app=counting(create_app(config))) as url:

@@ -26,8 +26,9 @@ TOKEN = "a-token-for-the-browser-test"
 def chromium() -> str:
     found = os.environ.get("PBXGRAPH_CHROMIUM") or shutil.which("chromium")
     if found is None:
-        pytest.skip("Chromium is not installed (Debian package 'chromium'; .ci/run installs it): "
-                    "the browser test is skipped")
+        pytest.skip(
+            "Chromium is not installed (Debian package 'chromium'; .ci/run installs it): the browser test is skipped"
+        )
     return found
 
 
@@ -40,11 +41,13 @@ def test_graphiql_renders_documents_the_schema_and_runs_the_readme_query_from_a_
     browser = chromium()
     query = readme_first_query()
     screenshot = tmp_path / "graphiql.png"
-    tokens = Config(backends=(local("office", tmp_path / "tokens.sqlite3"),),
-                    auth=AuthConfig(tokens=(ApiToken("browser", TOKEN),)))
+    tokens = Config(
+        backends=(local("office", tmp_path / "tokens.sqlite3"),), auth=AuthConfig(tokens=(ApiToken("browser", TOKEN),))
+    )
     with serving(demo_config(tmp_path)) as (url, spies), serving(tokens) as (token_url, _):
-        result = run_node(SCRIPTS / "graphiql.mjs", browser, str(tmp_path / "profile"), url, token_url, query,
-                          str(screenshot))
+        result = run_node(
+            SCRIPTS / "graphiql.mjs", browser, str(tmp_path / "profile"), url, token_url, query, str(screenshot)
+        )
         counted = spies["office"].calls["user.page"]
     assert result.returncode == 0, result.stderr[-3000:]
     seen = json.loads(result.stdout)

@@ -25,8 +25,14 @@ def python_example(url: str, *args: str, token: str | None = None) -> subprocess
     env = {key: value for key, value in os.environ.items() if key != "PBXGRAPH_TOKEN"}
     if token is not None:
         env["PBXGRAPH_TOKEN"] = token
-    return subprocess.run([sys.executable, str(EXAMPLES / "python_gql_provision.py"), "--url", f"{url}/graphql",
-                           *args], capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / "python_gql_provision.py"), "--url", f"{url}/graphql", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def graphql(url: str, query: str, token: str | None = None) -> dict[str, object]:
@@ -36,12 +42,27 @@ def graphql(url: str, query: str, token: str | None = None) -> dict[str, object]
 
 
 def test_the_python_gql_example_provisions_a_user_with_a_phone_and_pages_through_users(tmp_path: Path) -> None:
-    config = Config(backends=(local("office", tmp_path / "office.sqlite3"),),
-                    auth=AuthConfig(tokens=(ApiToken("provisioning", TOKEN),)))
+    config = Config(
+        backends=(local("office", tmp_path / "office.sqlite3"),),
+        auth=AuthConfig(tokens=(ApiToken("provisioning", TOKEN),)),
+    )
     with serving(config) as (url, spies):
-        result = python_example(url, "--backend", "office", "--username", "kim.lee", "--display-name", "Kim Lee",
-                                "--extension", "4712", "--mac", "00-04-F2-12-34-56", "--page-size", "10",
-                                token=TOKEN)
+        result = python_example(
+            url,
+            "--backend",
+            "office",
+            "--username",
+            "kim.lee",
+            "--display-name",
+            "Kim Lee",
+            "--extension",
+            "4712",
+            "--mac",
+            "00-04-F2-12-34-56",
+            "--page-size",
+            "10",
+            token=TOKEN,
+        )
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()
         assert re.fullmatch(r"created user kim\.lee \(extension 4712\) on office: \S+", lines[0])
@@ -52,10 +73,19 @@ def test_the_python_gql_example_provisions_a_user_with_a_phone_and_pages_through
         assert len(lines) == 3 + math.ceil(total / 10) + 1
         assert spies["office"].calls["user.page"] == math.ceil(total / 10)
 
-        check = graphql(url, '{ users(filter: {extension: "4712"}) { totalCount nodes { username '
-                             "devices { mac model } } } }", TOKEN)
-        assert check == {"data": {"users": {"totalCount": 1, "nodes": [
-            {"username": "kim.lee", "devices": [{"mac": "00:04:f2:12:34:56", "model": "Polycom VVX 450"}]}]}}}
+        check = graphql(
+            url, '{ users(filter: {extension: "4712"}) { totalCount nodes { username devices { mac model } } } }', TOKEN
+        )
+        assert check == {
+            "data": {
+                "users": {
+                    "totalCount": 1,
+                    "nodes": [
+                        {"username": "kim.lee", "devices": [{"mac": "00:04:f2:12:34:56", "model": "Polycom VVX 450"}]}
+                    ],
+                }
+            }
+        }
         assert total == graphql(url, "{ users { totalCount } }", TOKEN)["data"]["users"]["totalCount"]  # type: ignore[index]
 
         again = python_example(url, "--username", "kim.lee", "--extension", "4712", token=TOKEN)
@@ -77,5 +107,6 @@ def test_the_graphql_request_example_lists_every_user_page_by_page(tmp_path: Pat
     total = expected["users"]["totalCount"]  # type: ignore[index]
     assert lines[-1] == f"listed {total} users in {math.ceil(total / 7)} pages (totalCount {total})"
     listed = [line.split("\t") for line in lines[:-1]]
-    assert [(backend, username) for backend, _, username, _ in listed] == \
-        [(n["backend"], n["username"]) for n in expected["users"]["nodes"]]  # type: ignore[index]
+    assert [(backend, username) for backend, _, username, _ in listed] == [
+        (n["backend"], n["username"]) for n in expected["users"]["nodes"]
+    ]  # type: ignore[index]

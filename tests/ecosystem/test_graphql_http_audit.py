@@ -24,8 +24,10 @@ def test_the_graphql_over_http_audit_passes_every_must_and_should(tmp_path: Path
             passed[level] += 1
         elif level in ("MUST", "SHOULD"):
             failures.append(f"{audit['id']} {audit['name']}: {audit['reason']}")
-    print(f"graphql-http audit: MUST {passed['MUST']}/{total['MUST']}, SHOULD {passed['SHOULD']}/{total['SHOULD']}, "
-          f"MAY {passed['MAY']}/{total['MAY']}")
+    print(
+        f"graphql-http audit: MUST {passed['MUST']}/{total['MUST']}, SHOULD {passed['SHOULD']}/{total['SHOULD']}, "
+        f"MAY {passed['MAY']}/{total['MAY']}"
+    )
     assert failures == []
     assert (passed["MUST"], total["MUST"]) == (13, 13)
     assert (passed["SHOULD"], total["SHOULD"]) == (23, 23)

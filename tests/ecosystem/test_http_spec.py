@@ -33,17 +33,21 @@ async def post(client: GraphQLTestClient, body: object, accept: str | None) -> t
     return response.status_code, response.headers["content-type"], response.json()
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    (GR, GR),
-    ("application/json", "application/json"),
-    ("*/*", "application/json"),
-    (None, "application/json"),
-    (f"{GR}, application/json", GR),  # graphql-request's header: the new type named first and alike
-    (f"{GR};q=0.5, application/json", "application/json"),
-    ("application/*", "application/json"),
-])
-async def test_the_response_takes_the_media_type_the_client_prefers(served: tuple[GraphQLTestClient, SpyConnector],
-                                                                    accept: str | None, media: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        (GR, GR),
+        ("application/json", "application/json"),
+        ("*/*", "application/json"),
+        (None, "application/json"),
+        (f"{GR}, application/json", GR),  # graphql-request's header: the new type named first and alike
+        (f"{GR};q=0.5, application/json", "application/json"),
+        ("application/*", "application/json"),
+    ],
+)
+async def test_the_response_takes_the_media_type_the_client_prefers(
+    served: tuple[GraphQLTestClient, SpyConnector], accept: str | None, media: str
+) -> None:
     client, _ = served
     status, content_type, body = await post(client, {"query": "{ __typename }"}, accept)
     assert (status, content_type.split(";")[0], body) == (200, media, {"data": {"__typename": "Query"}})
@@ -68,7 +72,8 @@ REQUEST_ERRORS = {
 
 @pytest.mark.parametrize("what", REQUEST_ERRORS)
 async def test_a_request_that_is_not_executed_has_no_data_and_is_400_with_the_new_type(
-        served: tuple[GraphQLTestClient, SpyConnector], what: str) -> None:
+    served: tuple[GraphQLTestClient, SpyConnector], what: str
+) -> None:
     client, spy = served
     spy.reset()
     status, _, body = await post(client, REQUEST_ERRORS[what], GR)
@@ -81,7 +86,8 @@ async def test_a_request_that_is_not_executed_has_no_data_and_is_400_with_the_ne
 
 
 async def test_a_field_error_keeps_data_and_200_with_the_new_type(
-        served: tuple[GraphQLTestClient, SpyConnector]) -> None:
+    served: tuple[GraphQLTestClient, SpyConnector],
+) -> None:
     client, _ = served
     status, _, body = await post(client, {"query": '{ node(id: "not-an-id") { id } backends { name } }'}, GR)
     assert status == 200
@@ -92,12 +98,14 @@ async def test_a_field_error_keeps_data_and_200_with_the_new_type(
 async def test_get_runs_queries_and_refuses_mutations_with_405(served: tuple[GraphQLTestClient, SpyConnector]) -> None:
     client, spy = served
     spy.reset()
-    query = await client.http.get("/graphql", params={"query": "{ users(first: 1) { totalCount } }"},
-                                  headers={"Accept": GR})
+    query = await client.http.get(
+        "/graphql", params={"query": "{ users(first: 1) { totalCount } }"}, headers={"Accept": GR}
+    )
     assert query.status_code == 200 and query.json()["data"]["users"]["totalCount"] > 0
     calls = spy.total_calls
-    mutation = await client.http.get("/graphql", params={"query": 'mutation { deleteUser(id: "x") { deletedId } }'},
-                                     headers={"Accept": GR})
+    mutation = await client.http.get(
+        "/graphql", params={"query": 'mutation { deleteUser(id: "x") { deletedId } }'}, headers={"Accept": GR}
+    )
     assert mutation.status_code == 405 and mutation.headers["allow"] == "POST" and "data" not in mutation.json()
     assert spy.total_calls == calls
 
@@ -123,7 +131,8 @@ async def test_other_methods_are_405_with_allow(served: tuple[GraphQLTestClient,
 
 
 async def test_a_browser_gets_graphiql_even_with_a_query_and_a_client_gets_json(
-        served: tuple[GraphQLTestClient, SpyConnector]) -> None:
+    served: tuple[GraphQLTestClient, SpyConnector],
+) -> None:
     client, spy = served
     spy.reset()
     params = {"query": "{ users(first: 2) { totalCount } }", "variables": "{}", "operationName": ""}
@@ -137,7 +146,8 @@ async def test_a_browser_gets_graphiql_even_with_a_query_and_a_client_gets_json(
 
 
 async def test_the_page_has_a_favicon_and_copy_link_and_reads_the_address(
-        served: tuple[GraphQLTestClient, SpyConnector]) -> None:
+    served: tuple[GraphQLTestClient, SpyConnector],
+) -> None:
     client, _ = served
     page = await client.http.get("/graphql", headers={"Accept": BROWSER})
     icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', page.text)
@@ -156,8 +166,9 @@ async def test_the_page_has_a_favicon_and_copy_link_and_reads_the_address(
 async def test_with_tokens_the_page_needs_none_and_starts_with_a_bearer_header_but_data_does(tmp_path: Path) -> None:
     auth = AuthConfig(tokens=(ApiToken("ops", TOKEN),))
     for profile in ("development", "production"):
-        config = Config(backends=(local("east", tmp_path / f"{profile}.sqlite3"),), auth=auth,
-                        server=ServerConfig(profile=profile))
+        config = Config(
+            backends=(local("east", tmp_path / f"{profile}.sqlite3"),), auth=auth, server=ServerConfig(profile=profile)
+        )
         async with GraphQLTestClient.running(config) as client:
             params = {"query": "{ users(first: 1) { totalCount } }"}
             page = await client.http.get("/graphql", params=params, headers={"Accept": BROWSER})
@@ -169,6 +180,7 @@ async def test_with_tokens_the_page_needs_none_and_starts_with_a_bearer_header_b
                 refused = await client.http.get("/graphql", params=params, headers={"Accept": accept})
                 assert refused.status_code == 401 and refused.headers["content-type"].startswith(accept)
                 assert refused.headers["www-authenticate"] == "Bearer" and "data" not in refused.json()
-            allowed = await client.http.get("/graphql", params=params,
-                                            headers={"Accept": GR, "Authorization": f"Bearer {TOKEN}"})
+            allowed = await client.http.get(
+                "/graphql", params=params, headers={"Accept": GR, "Authorization": f"Bearer {TOKEN}"}
+            )
             assert allowed.status_code == 200 and allowed.json()["data"]["users"]["totalCount"] > 0

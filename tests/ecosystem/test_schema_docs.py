@@ -60,17 +60,24 @@ def elements(graphql_schema: GraphQLSchema) -> Iterator[tuple[str, str | None, E
 @pytest.mark.parametrize("variant", SCHEMAS)
 def test_everything_in_the_schema_has_a_description(variant: str) -> None:
     graphql_schema = SCHEMAS[variant]()
-    missing = [what for what, description, _ in elements(graphql_schema)
-               if not description or not description.strip() or LIMIT_ONLY.fullmatch(description)]
+    missing = [
+        what
+        for what, description, _ in elements(graphql_schema)
+        if not description or not description.strip() or LIMIT_ONLY.fullmatch(description)
+    ]
     assert missing == [], f"{len(missing)} without a description: " + ", ".join(missing)
     assert sum(1 for _ in elements(graphql_schema)) > 400  # the walk saw the whole schema
 
 
 @pytest.mark.parametrize("variant", SCHEMAS)
 def test_every_deprecation_gives_its_reason(variant: str) -> None:
-    vague = [what for what, _, element in elements(SCHEMAS[variant]())
-             if element is not None and getattr(element, "deprecation_reason", None) is not None
-             and element.deprecation_reason.strip() in ("", DEFAULT_DEPRECATION_REASON)]
+    vague = [
+        what
+        for what, _, element in elements(SCHEMAS[variant]())
+        if element is not None
+        and getattr(element, "deprecation_reason", None) is not None
+        and element.deprecation_reason.strip() in ("", DEFAULT_DEPRECATION_REASON)
+    ]
     assert vague == []
 
 

@@ -39,13 +39,13 @@ def era(era_emulator: Emulator[EraState], era_server: LoopbackServer) -> Iterato
     era_emulator.faults.clear()
 
 
-def era_config(url: str, name: str = "era", timeout_s: float = 5.0, max_concurrency: int = 8,
-               **options: Any) -> BackendConfig:
+def era_config(
+    url: str, name: str = "era", timeout_s: float = 5.0, max_concurrency: int = 8, **options: Any
+) -> BackendConfig:
     """The demo emulator's backend table, with ``options`` on top (``vendor`` is not an option)."""
     table = {**demo_backend(url), **options}
     vendor = table.pop("vendor")
-    return BackendConfig(name=name, vendor=vendor, timeout_s=timeout_s, max_concurrency=max_concurrency,
-                         options=table)
+    return BackendConfig(name=name, vendor=vendor, timeout_s=timeout_s, max_concurrency=max_concurrency, options=table)
 
 
 async def open_connector(config: BackendConfig) -> EraConnector:

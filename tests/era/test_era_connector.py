@@ -54,8 +54,7 @@ CLARA_PHONE = "0015654a1b2c"  # seeded as 00:15:65:4a:1b:2c
 
 
 @pytest.fixture
-async def connect(era: Emulator[EraState], era_server: LoopbackServer
-                  ) -> AsyncIterator[Callable[..., Any]]:
+async def connect(era: Emulator[EraState], era_server: LoopbackServer) -> AsyncIterator[Callable[..., Any]]:
     """Open extra connectors with other options; all are closed after the test."""
     opened: list[EraConnector] = []
 
@@ -86,19 +85,24 @@ def test_url_and_token_are_required_and_unknown_keys_refused() -> None:
     with pytest.raises(ConfigError, match="token"):
         create_connector(BackendConfig(name="hq", vendor="era", options={"url": "https://era.example.net"}))
     with pytest.raises(ValueError, match="pasword"):
-        create_connector(BackendConfig(name="hq", vendor="era",
-                                       options={"url": "https://era", "token": "t", "pasword": "x"}))
+        create_connector(
+            BackendConfig(name="hq", vendor="era", options={"url": "https://era", "token": "t", "pasword": "x"})
+        )
     with pytest.raises(ValueError, match="page_size"):
-        create_connector(BackendConfig(name="hq", vendor="era",
-                                       options={"url": "https://era", "token": "t", "page_size": 0}))
+        create_connector(
+            BackendConfig(name="hq", vendor="era", options={"url": "https://era", "token": "t", "page_size": 0})
+        )
 
 
 async def test_a_custom_token_header_reaches_an_era_that_wants_it() -> None:
     from pbxgraph.emulators.era import create_emulator
 
     emulator = create_emulator(token="custom-token-123", token_header="X-Era-Token")
-    config = BackendConfig(name="hq", vendor="era", options={
-        "url": "http://era.test", "token": "custom-token-123", "token_header": "X-Era-Token"})
+    config = BackendConfig(
+        name="hq",
+        vendor="era",
+        options={"url": "http://era.test", "token": "custom-token-123", "token_header": "X-Era-Token"},
+    )
     connector = create_connector(config, transport=emulator.transport())
     await connector.open()
     try:
@@ -159,8 +163,12 @@ async def test_era_returns_no_totals_so_reading_stops_at_a_short_chunk(
     page = await connector.users.page(ListQuery(sort=SortField.EXTENSION, offset=4, limit=4))
     assert [u.extension for u in page.items] == ["205", "206", "207", "208"] and page.has_more
     reads = requests(era, "GET", f"{UC}/sipusers")
-    assert [(dict(r.params).get("offset", "0"), dict(r.params)["limit"])
-            for r in reads] == [("0", "3"), ("3", "3"), ("6", "3"), ("9", "3")]
+    assert [(dict(r.params).get("offset", "0"), dict(r.params)["limit"]) for r in reads] == [
+        ("0", "3"),
+        ("3", "3"),
+        ("6", "3"),
+        ("9", "3"),
+    ]
     assert all(json.loads(dict(r.params)["order"]) == ["id"] for r in reads)
     era.recorder.clear()
     exact = await connect(page_size=5)  # 10 users: two full chunks, then an empty one ends it
@@ -171,8 +179,9 @@ async def test_era_returns_no_totals_so_reading_stops_at_a_short_chunk(
 async def test_user_writes_are_partial_and_secrets_write_only(
     era_connector: EraConnector, era: Emulator[EraState]
 ) -> None:
-    created = await era_connector.users.create(UserCreate(username="kim.lee", display_name="Kim Lee",
-                                                          extension="211", sip_password="Sip-Secret-77"))
+    created = await era_connector.users.create(
+        UserCreate(username="kim.lee", display_name="Kim Lee", extension="211", sip_password="Sip-Secret-77")
+    )
     assert created.registration is Registration.OFFLINE
     assert era.state.get("sipusers", created.id)["pwd"] == "Sip-Secret-77"
     assert "Sip-Secret-77" not in repr(created)
@@ -185,12 +194,15 @@ async def test_user_writes_are_partial_and_secrets_write_only(
     assert cleared.extension is None and cleared.display_name == "Kim S. Lee"
 
 
-@pytest.mark.parametrize(("call", "field"), [
-    (lambda u: u.create(UserCreate(username="x.y", email="x@example.com")), "email"),
-    (lambda u: u.create(UserCreate(username="x.y", enabled=False)), "enabled"),
-    (lambda u: u.update(ANNA, UserUpdate(email="anna@example.com")), "email"),
-    (lambda u: u.update(ANNA, UserUpdate(enabled=False)), "enabled"),
-])
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda u: u.create(UserCreate(username="x.y", email="x@example.com")), "email"),
+        (lambda u: u.create(UserCreate(username="x.y", enabled=False)), "enabled"),
+        (lambda u: u.update(ANNA, UserUpdate(email="anna@example.com")), "email"),
+        (lambda u: u.update(ANNA, UserUpdate(enabled=False)), "enabled"),
+    ],
+)
 async def test_what_era_cannot_store_is_not_supported_naming_the_field(
     era_connector: EraConnector, era: Emulator[EraState], call: Callable[..., Any], field: str
 ) -> None:
@@ -225,7 +237,10 @@ async def test_group_members_are_dialled_numbers_resolved_by_extension(
 ) -> None:
     reception, sales, unknown = await era_connector.groups.members_of([RECEPTION, SALES_FLOOR, "nope"])
     assert [(m.position, m.number, m.user.username if m.user else None) for m in reception] == [
-        (0, "201", "anna.petrova"), (1, "202", "boris.ivanov"), (2, "203", "clara.schmidt")]
+        (0, "201", "anna.petrova"),
+        (1, "202", "boris.ivanov"),
+        (2, "203", "clara.schmidt"),
+    ]
     assert reception[0].user is not None and reception[0].user.registration is Registration.ONLINE
     assert [(m.number, m.user) for m in sales][-1] == ("89161234567", None)  # an outside number stays visible
     assert unknown == []
@@ -235,14 +250,13 @@ async def test_group_members_are_dialled_numbers_resolved_by_extension(
     assert era.recorder.count() == 3
 
 
-async def test_groups_map_title_number_type_and_comment(
-    era_connector: EraConnector, era: Emulator[EraState]
-) -> None:
+async def test_groups_map_title_number_type_and_comment(era_connector: EraConnector, era: Emulator[EraState]) -> None:
     page = await era_connector.groups.page(ListQuery(sort=SortField.EXTENSION))
     assert [(g.name, g.display_name, g.extension, g.strategy) for g in page.items] == [
         ("Reception", "Reception", "500", RingStrategy.SEQUENTIAL),
         ("Sales floor", "Sales floor", "510", RingStrategy.RANDOM),
-        ("Support desk", "Support desk", "520", RingStrategy.ALL)]
+        ("Support desk", "Support desk", "520", RingStrategy.ALL),
+    ]
     # Era's list view leaves opts.comment out: each group of the page is read whole for it.
     assert [g.description for g in page.items] == [GROUPS[0]["opts"]["comment"], GROUPS[1]["opts"]["comment"], None]
     assert era.recorder.count("GET", f"{UC}/sipgroups") == 1 + len(GROUPS)
@@ -257,13 +271,20 @@ async def test_membership_edits_keep_the_dial_plan_steps_and_timeouts(
     members = await era_connector.groups.add_members(RECEPTION, [DAVID, ANNA, ELENA])
     assert [m.number for m in members] == ["201", "202", "203", "204", "205"]
     assert era.state.get("sipgroups", RECEPTION)["dialplan"] == [
-        {"dial": ["201"], "timeout": 10000}, {"dial": ["202", "203"]}, {"dial": ["204"]}, {"dial": ["205"]}]
+        {"dial": ["201"], "timeout": 10000},
+        {"dial": ["202", "203"]},
+        {"dial": ["204"]},
+        {"dial": ["205"]},
+    ]
     (patch,) = requests(era, "PATCH")
     assert set(json.loads(patch.body)) == {"dialplan"}
     members = await era_connector.groups.remove_members(RECEPTION, [BORIS, DAVID])
     assert [m.number for m in members] == ["201", "203", "205"]
     assert era.state.get("sipgroups", RECEPTION)["dialplan"] == [
-        {"dial": ["201"], "timeout": 10000}, {"dial": ["203"]}, {"dial": ["205"]}]
+        {"dial": ["201"], "timeout": 10000},
+        {"dial": ["203"]},
+        {"dial": ["205"]},
+    ]
     assert era.state.get("sipgroups", RECEPTION)["opts"]["title"] == "Reception"
 
 
@@ -312,7 +333,10 @@ async def test_queue_members_take_one_get_per_hunt_then_one_batch_of_users(
 ) -> None:
     support, sales, billing, unknown = await era_connector.queues.members_of([SUPPORT, SALES, BILLING, "nope"])
     assert [(m.position, m.user.username if m.user else None, m.priority) for m in support] == [
-        (0, "anna.petrova", 100), (1, "boris.ivanov", 99), (2, "farid.haddad", 95)]
+        (0, "anna.petrova", 100),
+        (1, "boris.ivanov", 99),
+        (2, "farid.haddad", 95),
+    ]
     assert all(m.kind is MemberKind.USER for m in support) and support[0].raw == {"id": ANNA, "priority": 100}
     assert len(sales) == 2 and billing == [] and unknown == []
     assert era.recorder.count("GET", f"{UC}/hunts/") == 4
@@ -332,9 +356,13 @@ async def test_queues_map_code_number_and_mode(era_connector: EraConnector) -> N
 async def test_set_members_replaces_the_resources_in_order(
     era_connector: EraConnector, era: Emulator[EraState]
 ) -> None:
-    members = await era_connector.queues.set_members(SALES, [
-        QueueMemberInput(kind=MemberKind.USER, id=GRACE, priority=10),
-        QueueMemberInput(kind=MemberKind.USER, id=ANNA)])
+    members = await era_connector.queues.set_members(
+        SALES,
+        [
+            QueueMemberInput(kind=MemberKind.USER, id=GRACE, priority=10),
+            QueueMemberInput(kind=MemberKind.USER, id=ANNA),
+        ],
+    )
     assert [(m.user.id if m.user else None, m.priority) for m in members] == [(GRACE, 10), (ANNA, 1)]
     assert era.state.get("hunts", SALES)["resources"] == [{"id": GRACE, "priority": 10}, {"id": ANNA, "priority": 1}]
     (patch,) = requests(era, "PATCH")
@@ -345,8 +373,10 @@ async def test_set_members_refuses_groups_duplicates_and_strangers_before_writin
     era_connector: EraConnector, era: Emulator[EraState]
 ) -> None:
     with pytest.raises(NotSupported) as group:
-        await era_connector.queues.set_members(SALES, [QueueMemberInput(kind=MemberKind.USER, id=ANNA),
-                                                       QueueMemberInput(kind=MemberKind.GROUP, id=RECEPTION)])
+        await era_connector.queues.set_members(
+            SALES,
+            [QueueMemberInput(kind=MemberKind.USER, id=ANNA), QueueMemberInput(kind=MemberKind.GROUP, id=RECEPTION)],
+        )
     assert group.value.field == "members[1].id"
     with pytest.raises(BadUserInput) as twice:
         await era_connector.queues.set_members(SALES, [QueueMemberInput(kind=MemberKind.USER, id=ANNA)] * 2)
@@ -372,9 +402,16 @@ async def test_a_resource_whose_user_is_gone_stays_visible(
 async def test_trunks_map_providers_and_never_show_pwd(era_connector: EraConnector) -> None:
     (sipnet,) = await era_connector.trunks.get_many([SIPNET])
     assert sipnet is not None
-    assert (sipnet.name, sipnet.domain, sipnet.host, sipnet.port, sipnet.transport, sipnet.username,
-            sipnet.enabled, sipnet.register) == (
-        "3528769", "sipnet.ru", "212.53.40.40", 5060, Transport.TCP, "3528769", True, True)
+    assert (
+        sipnet.name,
+        sipnet.domain,
+        sipnet.host,
+        sipnet.port,
+        sipnet.transport,
+        sipnet.username,
+        sipnet.enabled,
+        sipnet.register,
+    ) == ("3528769", "sipnet.ru", "212.53.40.40", 5060, Transport.TCP, "3528769", True, True)
     assert "pwd" not in sipnet.raw and PROVIDERS[0]["pwd"] not in repr(sipnet)
 
 
@@ -382,9 +419,15 @@ async def test_trunk_password_is_sent_never_returned_nor_logged(
     era_connector: EraConnector, era: Emulator[EraState], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    created = await era_connector.trunks.create(TrunkCreate(name="carrier", host="sip.carrier.example.net",
-                                                            transport=Transport.UDP, username="acct",
-                                                            password="Trunk-Pw-91"))
+    created = await era_connector.trunks.create(
+        TrunkCreate(
+            name="carrier",
+            host="sip.carrier.example.net",
+            transport=Transport.UDP,
+            username="acct",
+            password="Trunk-Pw-91",
+        )
+    )
     assert created.port is None and created.register is True
     era.recorder.clear()
     updated = await era_connector.trunks.update(created.id, TrunkUpdate(password="Trunk-Pw-92"))
@@ -406,8 +449,7 @@ async def test_a_trunk_has_its_domain_and_a_proxy_only_where_era_has_one(
     created = await era_connector.trunks.create(TrunkCreate(name="direct", domain="sip.example.org"))
     stored = era.state.get("providers", created.id)
     assert (stored["domain"], stored["proxyaddr"], stored["proxyport"]) == ("sip.example.org", "", 0)
-    assert (created.domain, created.host, created.port, created.registration) == ("sip.example.org", None, None,
-                                                                                  None)
+    assert (created.domain, created.host, created.port, created.registration) == ("sip.example.org", None, None, None)
     era.recorder.clear()
     with pytest.raises(BadUserInput) as create:
         await era_connector.trunks.create(TrunkCreate(name="x", domain="sip.example.org", port=5070))
@@ -429,7 +471,8 @@ async def test_devices_are_provisioned_phones_known_by_their_mac(
 ) -> None:
     page = await era_connector.devices.page(ListQuery(limit=100))
     assert sorted(d.id for d in page.items) == sorted(
-        ["805ec0d525ca", "805ec0d525cb", "0015654a1b2c", "0004f23a5b6c", "0004f23a5b6d"])
+        ["805ec0d525ca", "805ec0d525cb", "0015654a1b2c", "0004f23a5b6c", "0004f23a5b6d"]
+    )
     clara = next(d for d in page.items if d.id == CLARA_PHONE)
     assert (clara.mac, clara.model, clara.name) == ("00:15:65:4a:1b:2c", "Yealink SIP-T54W", None)
     by_mac = await era_connector.devices.page(ListQuery(filter=Filter(mac="00-15-65-4A-1B-2C")))
@@ -461,9 +504,7 @@ async def test_assignment_moves_the_phone_and_keeps_the_other_options(
     assert before.id == ANNA_PHONE and await era_connector.devices.get_many([ANNA_PHONE]) == [None]
 
 
-async def test_device_writes_patch_the_users_provisioning(
-    era_connector: EraConnector, era: Emulator[EraState]
-) -> None:
+async def test_device_writes_patch_the_users_provisioning(era_connector: EraConnector, era: Emulator[EraState]) -> None:
     with pytest.raises(BadUserInput) as no_user:
         await era_connector.devices.create(DeviceCreate(mac="00:04:f2:00:00:01"))
     assert no_user.value.field == "user_id"
@@ -474,8 +515,7 @@ async def test_device_writes_patch_the_users_provisioning(
         await era_connector.devices.create(DeviceCreate(mac="80:5E:C0:D5:25:CA", user_id=ELENA))
     with pytest.raises(Conflict):
         await era_connector.devices.create(DeviceCreate(mac="00:04:f2:00:00:01", user_id=ANNA))
-    created = await era_connector.devices.create(DeviceCreate(mac="00:04:F2:00:00:01", model="VVX 450",
-                                                              user_id=ELENA))
+    created = await era_connector.devices.create(DeviceCreate(mac="00:04:F2:00:00:01", model="VVX 450", user_id=ELENA))
     assert (created.id, created.mac, created.model) == ("0004f2000001", "00:04:f2:00:00:01", "VVX 450")
     assert era.state.get("sipusers", ELENA)["opts"]["ap_mac_address"] == "0004F2000001"
     updated = await era_connector.devices.update(created.id, DeviceUpdate(model="VVX 250"))
@@ -535,8 +575,20 @@ async def test_ids_are_opaque_and_percent_encoded(era_connector: EraConnector, e
     assert await era_connector.groups.get_many(['x"], ["property", "id"]']) == [None]
     era.recorder.clear()
     # Ids that would step out of their path never leave pbxgraph, whatever the resource and method.
-    for escaping in ["..", ".", "", f"../providers/{SIPNET}", "%2e%2e", "%252E%252E", "a\\b", "a%2Fb", "a?b",
-                     "a#b", "a\x00", "a\nb"]:
+    for escaping in [
+        "..",
+        ".",
+        "",
+        f"../providers/{SIPNET}",
+        "%2e%2e",
+        "%252E%252E",
+        "a\\b",
+        "a%2Fb",
+        "a?b",
+        "a#b",
+        "a\x00",
+        "a\nb",
+    ]:
         with pytest.raises(BadUserInput):
             await era_connector.trunks.update(escaping, TrunkUpdate(port=5070))
         with pytest.raises(BadUserInput):
@@ -551,19 +603,38 @@ async def test_ids_are_opaque_and_percent_encoded(era_connector: EraConnector, e
 # --- listings that repeat an id -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("collection", "repeat", "resource", "changed"), [
-    ("sipusers", {"id": ANNA, "login": "anna.twice", "phonenumber": "301",
-                  "opts": {"ap_mac_address": "0004F2FFFFFF"}}, "users", "extension"),
-    ("sipusers", {"id": ANNA, "login": "anna.twice", "phonenumber": "301",
-                  "opts": {"ap_mac_address": "0004F2FFFFFF"}}, "devices", "mac"),
-    ("sipgroups", {"id": RECEPTION, "phonenumber": "599", "opts": {"title": "Reception again"}}, "groups",
-     "extension"),
-    ("hunts", {"id": SUPPORT, "code": "support_again", "phonenumber": "499"}, "queues", "extension"),
-    ("providers", {"id": SIPNET, "code": "sipnet-again", "domain": "again.example.net"}, "trunks", "domain"),
-])
+@pytest.mark.parametrize(
+    ("collection", "repeat", "resource", "changed"),
+    [
+        (
+            "sipusers",
+            {"id": ANNA, "login": "anna.twice", "phonenumber": "301", "opts": {"ap_mac_address": "0004F2FFFFFF"}},
+            "users",
+            "extension",
+        ),
+        (
+            "sipusers",
+            {"id": ANNA, "login": "anna.twice", "phonenumber": "301", "opts": {"ap_mac_address": "0004F2FFFFFF"}},
+            "devices",
+            "mac",
+        ),
+        (
+            "sipgroups",
+            {"id": RECEPTION, "phonenumber": "599", "opts": {"title": "Reception again"}},
+            "groups",
+            "extension",
+        ),
+        ("hunts", {"id": SUPPORT, "code": "support_again", "phonenumber": "499"}, "queues", "extension"),
+        ("providers", {"id": SIPNET, "code": "sipnet-again", "domain": "again.example.net"}, "trunks", "domain"),
+    ],
+)
 async def test_a_listing_that_repeats_an_id_answers_each_object_once(
-    era_connector: EraConnector, era: Emulator[EraState], collection: str, repeat: dict[str, Any],
-    resource: str, changed: str
+    era_connector: EraConnector,
+    era: Emulator[EraState],
+    collection: str,
+    repeat: dict[str, Any],
+    resource: str,
+    changed: str,
 ) -> None:
     """Era's own hunts example lists one id twice; no collection may answer an object twice or mix two rows."""
     era.state.load_listing(collection, [repeat])

@@ -40,8 +40,11 @@ UC = "/rest/v1/uc"
 #: Era's timestamps in the documents: ``2019-08-28T08:29:46.74Z``.
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d\dZ")
 #: The SIP users the documents' hunts are served by (their ids, as the hunt examples give them).
-HUNT_USERS = ["65ac9beb-016c-b372-e769-50e54938780c", "0007f945-016c-b373-2772-50e54938780c",
-              "66297232-9f5b-371a-2202-394fa940f3882"]
+HUNT_USERS = [
+    "65ac9beb-016c-b372-e769-50e54938780c",
+    "0007f945-016c-b373-2772-50e54938780c",
+    "66297232-9f5b-371a-2202-394fa940f3882",
+]
 
 # --- era-sipgroups.txt ---------------------------------------------------------------
 GROUPS_CREATED = json.loads(r"""
@@ -638,12 +641,30 @@ LOOKUP_FAILED = json.loads(r"""
 """)
 
 DOCUMENTS: dict[str, dict[str, Any]] = {
-    "sipgroups": {"created": GROUPS_CREATED, "listed": GROUPS_LISTED, "read": GROUPS_READ,
-                  "patched": GROUPS_PATCHED, "key": GROUPS_LOOKUP_KEY, "found": GROUPS_LOOKUP_FOUND},
-    "hunts": {"created": HUNTS_CREATED, "listed": HUNTS_LISTED, "read": HUNTS_READ,
-              "patched": HUNTS_PATCHED, "key": HUNTS_LOOKUP_KEY, "found": HUNTS_LOOKUP_FOUND},
-    "providers": {"created": PROVIDERS_CREATED, "listed": PROVIDERS_LISTED, "read": PROVIDERS_READ,
-                  "patched": PROVIDERS_PATCHED, "key": PROVIDERS_LOOKUP_KEY, "found": PROVIDERS_LOOKUP_FOUND},
+    "sipgroups": {
+        "created": GROUPS_CREATED,
+        "listed": GROUPS_LISTED,
+        "read": GROUPS_READ,
+        "patched": GROUPS_PATCHED,
+        "key": GROUPS_LOOKUP_KEY,
+        "found": GROUPS_LOOKUP_FOUND,
+    },
+    "hunts": {
+        "created": HUNTS_CREATED,
+        "listed": HUNTS_LISTED,
+        "read": HUNTS_READ,
+        "patched": HUNTS_PATCHED,
+        "key": HUNTS_LOOKUP_KEY,
+        "found": HUNTS_LOOKUP_FOUND,
+    },
+    "providers": {
+        "created": PROVIDERS_CREATED,
+        "listed": PROVIDERS_LISTED,
+        "read": PROVIDERS_READ,
+        "patched": PROVIDERS_PATCHED,
+        "key": PROVIDERS_LOOKUP_KEY,
+        "found": PROVIDERS_LOOKUP_FOUND,
+    },
 }
 COLLECTIONS = sorted(DOCUMENTS)
 
@@ -678,8 +699,7 @@ def empty(era: Emulator[EraState]) -> Emulator[EraState]:
 
 @pytest.fixture
 async def http(empty: Emulator[EraState], era_server: LoopbackServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=era_server.url,
-                                 headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as client:
+    async with httpx.AsyncClient(base_url=era_server.url, headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as client:
         yield client
 
 
@@ -736,13 +756,15 @@ async def test_a_patch_answers_the_documented_entity(http: httpx.AsyncClient, co
     document = DOCUMENTS[collection]
     assert (await http.post(f"{UC}/{collection}", json=body_of(document["read"]))).status_code == 200
     patched = document["patched"]
-    response = await http.patch(f"{UC}/{collection}/{patched['id']}",
-                                json={k: v for k, v in body_of(patched).items() if k != "id"})
+    response = await http.patch(
+        f"{UC}/{collection}/{patched['id']}", json={k: v for k, v in body_of(patched).items() if k != "id"}
+    )
     assert response.status_code == 200, response.text
     assert shape(response.json()) == shape(patched)
     assert body_of(response.json()) == body_of(patched)
     assert response.json()["ext"]["ct"] == document["read"]["ext"]["ct"] or STAMP.fullmatch(
-        response.json()["ext"]["ct"])
+        response.json()["ext"]["ct"]
+    )
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
@@ -761,8 +783,12 @@ async def test_lookup_answers_ids_or_the_documented_failure(
     document = DOCUMENTS[collection]
 
     async def lookup(key: str) -> httpx.Response:
-        return await http.request("LOOKUP", f"{UC}/{collection}", content=json.dumps(key),
-                                  headers={"Content-Type": "application/json; charset=utf-8"})
+        return await http.request(
+            "LOOKUP",
+            f"{UC}/{collection}",
+            content=json.dumps(key),
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
 
     found = await lookup(document["key"])
     assert found.status_code == 200 and shape(found.json()) == shape(document["found"])
@@ -770,14 +796,17 @@ async def test_lookup_answers_ids_or_the_documented_failure(
     assert failed.status_code == 404 and failed.json() == LOOKUP_FAILED
 
 
-@pytest.mark.parametrize(("collection", "unknown", "field"), [
-    ("sipgroups", {"phonenumber": "530", "color": "red"}, "color"),
-    ("sipgroups", {"phonenumber": "530", "opts": {"title": "x", "colour": "red"}}, "opts.colour"),
-    ("sipgroups", {"phonenumber": "530", "dialplan": [{"dial": ["511"], "delay": 5}]}, "dialplan[0].delay"),
-    ("hunts", {"code": "x", "strategy": {"mode": "timers", "seconds": [5], "jitter": 1}}, "strategy.jitter"),
-    ("hunts", {"code": "x", "resources": [{"id": HUNT_USERS[0], "weight": 3}]}, "resources[0].weight"),
-    ("providers", {"code": "x", "lic": {"siptrunks": 5, "seats": 2}}, "lic.seats"),
-])
+@pytest.mark.parametrize(
+    ("collection", "unknown", "field"),
+    [
+        ("sipgroups", {"phonenumber": "530", "color": "red"}, "color"),
+        ("sipgroups", {"phonenumber": "530", "opts": {"title": "x", "colour": "red"}}, "opts.colour"),
+        ("sipgroups", {"phonenumber": "530", "dialplan": [{"dial": ["511"], "delay": 5}]}, "dialplan[0].delay"),
+        ("hunts", {"code": "x", "strategy": {"mode": "timers", "seconds": [5], "jitter": 1}}, "strategy.jitter"),
+        ("hunts", {"code": "x", "resources": [{"id": HUNT_USERS[0], "weight": 3}]}, "resources[0].weight"),
+        ("providers", {"code": "x", "lic": {"siptrunks": 5, "seats": 2}}, "lic.seats"),
+    ],
+)
 async def test_an_unknown_field_in_a_write_answers_eras_error(
     http: httpx.AsyncClient, collection: str, unknown: dict[str, Any], field: str
 ) -> None:
@@ -794,35 +823,75 @@ async def test_an_unknown_field_in_a_write_answers_eras_error(
 def test_the_documented_group_numbers_map_to_groups() -> None:
     first, second = GROUPS_LISTED
     assert mapping.group_from(first) == Group(
-        id="495079be-016c-d757-e913-50e54938780c", name="200", display_name=None, extension="200",
-        strategy=RingStrategy.RANDOM, description=None, raw=first)
+        id="495079be-016c-d757-e913-50e54938780c",
+        name="200",
+        display_name=None,
+        extension="200",
+        strategy=RingStrategy.RANDOM,
+        description=None,
+        raw=first,
+    )
     assert mapping.dial_numbers(second) == ["511", "512"]
     read = mapping.group_from(GROUPS_READ)
     assert (read.name, read.display_name, read.strategy, read.description) == (
-        "500", None, RingStrategy.SEQUENTIAL, None)
+        "500",
+        None,
+        RingStrategy.SEQUENTIAL,
+        None,
+    )
     assert mapping.dial_numbers(GROUPS_READ) == ["511", "512", "513"]
     marketing = mapping.group_from(GROUPS_PATCHED)
     assert (marketing.name, marketing.display_name, marketing.extension, marketing.strategy) == (
-        "Marketing Department", "Marketing Department", "500", RingStrategy.ALL)
+        "Marketing Department",
+        "Marketing Department",
+        "500",
+        RingStrategy.ALL,
+    )
 
 
 def test_the_documented_hunts_map_to_queues() -> None:
     queue = mapping.queue_from(HUNTS_READ)
-    assert queue == Queue(id="a9667bcc-016c-cd71-6d06-50e54938780c", name="hunt_4", display_name=None,
-                          extension="402", strategy=RingStrategy.PRIORITY, description=None, raw=HUNTS_READ)
+    assert queue == Queue(
+        id="a9667bcc-016c-cd71-6d06-50e54938780c",
+        name="hunt_4",
+        display_name=None,
+        extension="402",
+        strategy=RingStrategy.PRIORITY,
+        description=None,
+        raw=HUNTS_READ,
+    )
     assert [(r["id"], r["priority"]) for r in mapping.resources(HUNTS_PATCHED)] == [
-        (HUNT_USERS[0], 100), (HUNT_USERS[1], 99), (HUNT_USERS[2], 95)]
+        (HUNT_USERS[0], 100),
+        (HUNT_USERS[1], 99),
+        (HUNT_USERS[2], 95),
+    ]
 
 
 def test_the_documented_providers_map_to_trunks_with_domain_and_proxy() -> None:
     sipnet, oktell = (mapping.trunk_from(p) for p in PROVIDERS_LISTED)
     assert sipnet == Trunk(
-        id="c581b67c-016c-d219-b121-50e54938780c", name="3528769", domain="sipnet.ru", host="212.53.40.40",
-        port=5060, transport=Transport.TCP, username="3528769", enabled=True, register=True, kind=TrunkKind.SIP,
-        model=None, registration=None, raw=PROVIDERS_LISTED[0])
+        id="c581b67c-016c-d219-b121-50e54938780c",
+        name="3528769",
+        domain="sipnet.ru",
+        host="212.53.40.40",
+        port=5060,
+        transport=Transport.TCP,
+        username="3528769",
+        enabled=True,
+        register=True,
+        kind=TrunkKind.SIP,
+        model=None,
+        registration=None,
+        raw=PROVIDERS_LISTED[0],
+    )
     # No outbound proxy: Era resolves the domain itself, whatever proxyport holds.
     assert (oktell.domain, oktell.host, oktell.port, oktell.transport, oktell.username) == (
-        "test.oktell.ru", None, None, Transport.UDP, "testuser11")
+        "test.oktell.ru",
+        None,
+        None,
+        Transport.UDP,
+        "testuser11",
+    )
     created = mapping.trunk_from(PROVIDERS_CREATED)
     assert (created.domain, created.host, created.port) == ("sipnet.ru", "212.53.40.40", None)  # 0: Era's default
     assert "pwd" not in created.raw and "bbb" not in repr(created)
@@ -835,13 +904,16 @@ async def test_the_connector_reads_the_documented_listings(
         load_documented_listing(empty, collection)
     groups = await era_connector.groups.page(ListQuery(sort=SortField.EXTENSION))
     assert [(g.name, g.extension, g.strategy) for g in groups.items] == [
-        ("200", "200", RingStrategy.RANDOM), ("500", "500", RingStrategy.RANDOM)]
+        ("200", "200", RingStrategy.RANDOM),
+        ("500", "500", RingStrategy.RANDOM),
+    ]
     trunks = await era_connector.trunks.page(ListQuery(sort=SortField.NAME))
     assert [(t.name, t.domain, t.host, t.port) for t in trunks.items] == [
-        ("3528769", "sipnet.ru", "212.53.40.40", 5060), ("Oktell", "test.oktell.ru", None, None)]
+        ("3528769", "sipnet.ru", "212.53.40.40", 5060),
+        ("Oktell", "test.oktell.ru", None, None),
+    ]
     (support,) = await era_connector.queues.members_of(["a9667bcc-016c-cd71-6d06-50e54938780c"])
-    assert [(m.user.id if m.user else None, m.priority) for m in support] == [
-        (HUNT_USERS[0], 100), (HUNT_USERS[1], 99)]
+    assert [(m.user.id if m.user else None, m.priority) for m in support] == [(HUNT_USERS[0], 100), (HUNT_USERS[1], 99)]
 
 
 async def test_the_documented_hunts_list_naming_one_id_twice_is_one_queue(
@@ -850,9 +922,13 @@ async def test_the_documented_hunts_list_naming_one_id_twice_is_one_queue(
     load_documented_listing(empty, "hunts")
     listed = await era_connector.queues.page(ListQuery())
     assert [(q.id, q.name, q.extension) for q in listed.items] == [
-        ("a9667bcc-016c-cd71-6d06-50e54938780c", "hunt_4", "402")]  # the first row; its read says the same
+        ("a9667bcc-016c-cd71-6d06-50e54938780c", "hunt_4", "402")
+    ]  # the first row; its read says the same
     assert listed.total == 1 and not listed.has_more
     # Asked for the repeated row's number, the listing answers that row, once.
     (by_number,) = (await era_connector.queues.page(ListQuery(filter=Filter(extension="405")))).items
     assert (by_number.id, by_number.name, by_number.extension) == (
-        "a9667bcc-016c-cd71-6d06-50e54938780c", "hunt_5", "405")
+        "a9667bcc-016c-cd71-6d06-50e54938780c",
+        "hunt_5",
+        "405",
+    )

@@ -24,8 +24,7 @@ SUPPORT = HUNTS[0]["id"]
 
 @pytest.fixture
 async def http(era: Emulator[EraState], era_server: LoopbackServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=era_server.url,
-                                 headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as client:
+    async with httpx.AsyncClient(base_url=era_server.url, headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as client:
         yield client
 
 
@@ -44,9 +43,15 @@ def era_error(response: httpx.Response, status: int, code: int) -> dict[str, Any
 
 
 async def test_create_answers_200_with_the_stored_entity_and_keeps_a_given_id(http: httpx.AsyncClient) -> None:
-    response = await http.post(f"{UC}/sipgroups", json={
-        "id": "not-a-uuid-at-all", "phonenumber": "530", "type": "cascade",
-        "dialplan": [{"dial": ["201"], "timeout": 10000}, {"dial": ["202", "203"]}]})
+    response = await http.post(
+        f"{UC}/sipgroups",
+        json={
+            "id": "not-a-uuid-at-all",
+            "phonenumber": "530",
+            "type": "cascade",
+            "dialplan": [{"dial": ["201"], "timeout": 10000}, {"dial": ["202", "203"]}],
+        },
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["id"] == "not-a-uuid-at-all"
@@ -105,8 +110,9 @@ async def test_delete_answers_204_then_the_entity_is_gone(http: httpx.AsyncClien
 
 async def test_lookup_takes_a_bare_json_string_and_answers_ids_or_1404(http: httpx.AsyncClient) -> None:
     async def lookup(collection: str, body: str) -> httpx.Response:
-        return await http.request("LOOKUP", f"{UC}/{collection}", content=body,
-                                  headers={"Content-Type": "application/json; charset=utf-8"})
+        return await http.request(
+            "LOOKUP", f"{UC}/{collection}", content=body, headers={"Content-Type": "application/json; charset=utf-8"}
+        )
 
     assert (await lookup("sipgroups", '"500"')).json() == [RECEPTION]
     assert (await lookup("hunts", '"support"')).json() == [SUPPORT]
@@ -133,41 +139,58 @@ async def test_filter_prefix_expressions(http: httpx.AsyncClient) -> None:
     assert await numbers(["in", number, ["203", "201", "999"]]) == ["201", "203"]
     assert await numbers(["like", ["property", "name"], "%PETROVA%"]) == ["201"]
     assert await numbers(["like", ["property", "opts.ap_mac_address"], "00_15_65_4A_1B_2C"]) == ["203"]
-    assert await numbers(["and", ["like", ["property", "login"], "%i%"], [">=", number, "205"]]) == \
-        ["205", "206", "208", "209"]
-    assert await numbers(["or", ["==", number, "201"], ["==", ["property", "login"], "jonas.berg"]]) == \
-        ["201", "210"]
+    assert await numbers(["and", ["like", ["property", "login"], "%i%"], [">=", number, "205"]]) == [
+        "205",
+        "206",
+        "208",
+        "209",
+    ]
+    assert await numbers(["or", ["==", number, "201"], ["==", ["property", "login"], "jonas.berg"]]) == ["201", "210"]
     assert await numbers(["not", ["like", number, "20%"]]) == ["210"]
 
 
-@pytest.mark.parametrize("params", [
-    {"filter": "not json"},
-    {"filter": json.dumps(["~", ["property", "name"], "x"])},
-    {"filter": json.dumps(["in", ["property", "id"], "not-an-array"])},
-    {"filter": json.dumps(["==", ["property", "pwd"], "x"])},
-    {"limit": "-1"},
-    {"offset": "many"},
-    {"order": json.dumps([{"name": "sideways"}])},
-    {"mask": "pwd"},
-    {"mask": "opts.comment"},
-    {"flat": "perhaps"},
-    {"page": "2"},
-], ids=lambda p: next(iter(p)))
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filter": "not json"},
+        {"filter": json.dumps(["~", ["property", "name"], "x"])},
+        {"filter": json.dumps(["in", ["property", "id"], "not-an-array"])},
+        {"filter": json.dumps(["==", ["property", "pwd"], "x"])},
+        {"limit": "-1"},
+        {"offset": "many"},
+        {"order": json.dumps([{"name": "sideways"}])},
+        {"mask": "pwd"},
+        {"mask": "opts.comment"},
+        {"flat": "perhaps"},
+        {"page": "2"},
+    ],
+    ids=lambda p: next(iter(p)),
+)
 async def test_invalid_list_parameters_are_1413_with_400(http: httpx.AsyncClient, params: dict[str, str]) -> None:
     body = era_error(await http.get(f"{UC}/sipusers", params=params), 400, 1413)
     assert body["error_message"].startswith("Invalid params.")
 
 
 async def test_mask_offset_limit_order_and_flat(http: httpx.AsyncClient) -> None:
-    response = await http.get(f"{UC}/sipusers", params={
-        "mask": "id,phonenumber,opts.title", "offset": "1", "limit": "2",
-        "order": json.dumps([{"phonenumber": "desc"}])})
+    response = await http.get(
+        f"{UC}/sipusers",
+        params={
+            "mask": "id,phonenumber,opts.title",
+            "offset": "1",
+            "limit": "2",
+            "order": json.dumps([{"phonenumber": "desc"}]),
+        },
+    )
     assert response.json() == [
         {"id": USERS[8][0], "phonenumber": "209", "opts": {"title": ""}},
         {"id": USERS[7][0], "phonenumber": "208", "opts": {"title": ""}},
     ]
-    flat = (await http.get(f"{UC}/sipgroups", params={"mask": "phonenumber,opts.title", "flat": "true",
-                                                       "order": '["phonenumber"]', "limit": "1"})).json()
+    flat = (
+        await http.get(
+            f"{UC}/sipgroups",
+            params={"mask": "phonenumber,opts.title", "flat": "true", "order": '["phonenumber"]', "limit": "1"},
+        )
+    ).json()
     assert flat == [{"phonenumber": "500", "opts.title": "Reception"}]
     one = (await http.get(f"{UC}/sipgroups/{RECEPTION}", params={"mask": "opts.comment", "flat": "1"})).json()
     assert one == {"opts.comment": GROUPS[0]["opts"]["comment"]}
@@ -208,15 +231,18 @@ async def test_numbers_ids_and_codes_are_unique(http: httpx.AsyncClient) -> None
     era_error(await http.patch(f"{UC}/sipusers/{ANNA}", json={"phonenumber": "402"}), 409, 1409)
 
 
-@pytest.mark.parametrize(("collection", "body", "field"), [
-    ("sipgroups", {"phonenumber": "531", "colour": "red"}, "colour"),
-    ("sipgroups", {"phonenumber": "531", "type": "roundrobin"}, "type"),
-    ("sipgroups", {"type": "cascade"}, "phonenumber"),
-    ("sipgroups", {"phonenumber": "531", "dialplan": [{"dial": "201"}]}, "dialplan[0]"),
-    ("hunts", {"code": "x", "resources": [{"id": "no-such-user", "priority": 1}]}, "resources[0].id"),
-    ("providers", {"code": "x", "transport": "carrier-pigeon"}, "transport"),
-    ("providers", {"code": "x", "proxyport": "5060"}, "proxyport"),
-])
+@pytest.mark.parametrize(
+    ("collection", "body", "field"),
+    [
+        ("sipgroups", {"phonenumber": "531", "colour": "red"}, "colour"),
+        ("sipgroups", {"phonenumber": "531", "type": "roundrobin"}, "type"),
+        ("sipgroups", {"type": "cascade"}, "phonenumber"),
+        ("sipgroups", {"phonenumber": "531", "dialplan": [{"dial": "201"}]}, "dialplan[0]"),
+        ("hunts", {"code": "x", "resources": [{"id": "no-such-user", "priority": 1}]}, "resources[0].id"),
+        ("providers", {"code": "x", "transport": "carrier-pigeon"}, "transport"),
+        ("providers", {"code": "x", "proxyport": "5060"}, "proxyport"),
+    ],
+)
 async def test_invalid_entities_are_1413_naming_the_field(
     http: httpx.AsyncClient, collection: str, body: dict[str, Any], field: str
 ) -> None:
@@ -234,10 +260,13 @@ async def test_unknown_paths_and_methods(http: httpx.AsyncClient) -> None:
 
 
 async def test_sipuser_states(http: httpx.AsyncClient, era: Emulator[EraState]) -> None:
-    online = (await http.get(f"{UC}/sipuser_states", params={**flt(["==", ["property", "status"], "online"]),
-                                                               "limit": "2"})).json()
-    assert online == [{"id": ANNA, "username": "anna.petrova", "status": "online"},
-                      {"id": USERS[1][0], "username": "boris.ivanov", "status": "online"}]
+    online = (
+        await http.get(f"{UC}/sipuser_states", params={**flt(["==", ["property", "status"], "online"]), "limit": "2"})
+    ).json()
+    assert online == [
+        {"id": ANNA, "username": "anna.petrova", "status": "online"},
+        {"id": USERS[1][0], "username": "boris.ivanov", "status": "online"},
+    ]
     assert (await http.get(f"{UC}/sipuser_states/{ANNA}")).json()["status"] == "online"
     assert (await http.delete(f"{UC}/sipuser_states/{ANNA}")).status_code == 204
     assert (await http.get(f"{UC}/sipuser_states/{ANNA}")).json()["status"] == "offline"

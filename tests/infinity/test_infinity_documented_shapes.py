@@ -98,15 +98,34 @@ def answer_rows(response: httpx.Response) -> list[dict[str, Any]]:
 
 
 def empty_domain(state: InfinityState) -> None:
-    state.domains.insert(row_of(DOMAIN_FIELDS, {"domainId": 1, "domainName": "example.sip", "displayName": "Example",
-                                                "rec": 0, "createDatetime": "2019-10-31 09:00:00",
-                                                "updateDatetime": "2019-10-31 09:00:00"}))
+    state.domains.insert(
+        row_of(
+            DOMAIN_FIELDS,
+            {
+                "domainId": 1,
+                "domainName": "example.sip",
+                "displayName": "Example",
+                "rec": 0,
+                "createDatetime": "2019-10-31 09:00:00",
+                "updateDatetime": "2019-10-31 09:00:00",
+            },
+        )
+    )
 
 
 def put_user(state: InfinityState, user_id: int, username: str) -> None:
-    state.users.rows[user_id] = row_of(USER_FIELDS, {
-        "userId": user_id, "domainId": 1, "user": username, "displayName": username, "extensionNumber": "2000",
-        "createDatetime": "2019-10-31 09:00:00", "updateDatetime": "2019-10-31 09:00:00"})
+    state.users.rows[user_id] = row_of(
+        USER_FIELDS,
+        {
+            "userId": user_id,
+            "domainId": 1,
+            "user": username,
+            "displayName": username,
+            "extensionNumber": "2000",
+            "createDatetime": "2019-10-31 09:00:00",
+            "updateDatetime": "2019-10-31 09:00:00",
+        },
+    )
 
 
 def put_device(state: InfinityState, row: dict[str, Any]) -> None:
@@ -160,8 +179,9 @@ async def test_read_pbx_device_answers_the_documented_row(http: httpx.AsyncClien
 
 
 async def test_create_pbx_device_answers_the_documented_body(http: httpx.AsyncClient) -> None:
-    response = await http.post(f"{D1}/devices", data={"pbxDeviceName": "My PBX Device 1",
-                                                      "deviceMacAddress": "10:20:30:1A:2B:3C"})
+    response = await http.post(
+        f"{D1}/devices", data={"pbxDeviceName": "My PBX Device 1", "deviceMacAddress": "10:20:30:1A:2B:3C"}
+    )
     assert response.status_code == 201
     assert shape(response.json()) == shape(json.loads(CREATE_PBX_DEVICE))
     assert response.json() == json.loads(CREATE_PBX_DEVICE)
@@ -174,10 +194,22 @@ async def test_create_pbx_device_answers_the_documented_body(http: httpx.AsyncCl
 @pytest.mark.usefixtures("device_example")
 async def test_the_connector_maps_the_documented_devices(make_infinity: ConnectorFactory) -> None:
     expected = [
-        Device(id="1-1", mac="10:20:30:1a:2b:3c", model=None, name="My PBX Device 1", registration=None,
-               raw=doc_rows(LIST_PBX_DEVICES)[0]),
-        Device(id="1-2", mac="10:20:30:5c:4f:2a", model=None, name="My PBX Device 2", registration=None,
-               raw=doc_rows(LIST_PBX_DEVICES)[1]),
+        Device(
+            id="1-1",
+            mac="10:20:30:1a:2b:3c",
+            model=None,
+            name="My PBX Device 1",
+            registration=None,
+            raw=doc_rows(LIST_PBX_DEVICES)[0],
+        ),
+        Device(
+            id="1-2",
+            mac="10:20:30:5c:4f:2a",
+            model=None,
+            name="My PBX Device 2",
+            registration=None,
+            raw=doc_rows(LIST_PBX_DEVICES)[1],
+        ),
     ]
     assert [device_from_row(row, 1, "inf") for row in doc_rows(LIST_PBX_DEVICES)] == expected
     # The same over HTTP, from the emulator answering with the example's rows.
@@ -204,10 +236,12 @@ async def test_list_and_read_pbx_user_devices_answer_the_documented_rows(http: h
 
 
 async def test_create_pbx_user_device_answers_the_documented_body(
-        http: httpx.AsyncClient, emulator: Emulator[InfinityState]) -> None:
+    http: httpx.AsyncClient, emulator: Emulator[InfinityState]
+) -> None:
     put_user(emulator.state, 1, "user.name")
-    created = await http.post(f"{D1}/devices", data={"pbxDeviceName": "deviceName 1",
-                                                     "deviceMacAddress": "10:20:30:1A:2B:3C"})
+    created = await http.post(
+        f"{D1}/devices", data={"pbxDeviceName": "deviceName 1", "deviceMacAddress": "10:20:30:1A:2B:3C"}
+    )
     assert created.status_code == 201
     response = await http.post(f"{D1}/users/1/devices", data={"pbxDeviceId": "1"})
     assert response.status_code == 201
@@ -240,9 +274,19 @@ def test_every_documented_ring_strategy_maps_both_ways() -> None:
 
 @pytest.mark.parametrize("strategy", sorted(DOCUMENTED_RING_STRATEGIES))
 async def test_the_emulator_takes_every_documented_ring_strategy_and_no_other(
-        http: httpx.AsyncClient, strategy: str) -> None:
-    await http.post(f"{D1}/groups", data={"groupName": "sales", "displayName": "Sales Dept", "extensionNumber": "400",
-                                          "ringRetry": "0", "ringExclusive": "0", "callerNameFormat": ""})
+    http: httpx.AsyncClient, strategy: str
+) -> None:
+    await http.post(
+        f"{D1}/groups",
+        data={
+            "groupName": "sales",
+            "displayName": "Sales Dept",
+            "extensionNumber": "400",
+            "ringRetry": "0",
+            "ringExclusive": "0",
+            "callerNameFormat": "",
+        },
+    )
     await http.post(f"{D1}/queues", data={"queueName": "sales", "displayName": "Sales Dept", "extensionNumber": "500"})
     member = {"groupId": "1", "ringAttempts": "1", "ringSecs": "20", "ringOrder": "0"}
     refused = await http.post(f"{D1}/queues/1/members", data={**member, "ringStrategy": "roundRobin"})
@@ -256,9 +300,28 @@ async def test_the_emulator_takes_every_documented_ring_strategy_and_no_other(
 # --- rows the document does not show: the emulator's guess, pinned ---------------------------------------
 
 
-USER_CREATE_PARAMS = ["user", "password", "displayName", "pin", "extensionNumber", "email", "firstName", "lastName",
-                      "jobName", "departmentName", "companyName", "officeName", "ukCallerId", "usCallerId",
-                      "mobileNumber", "mobileFollow", "ukPhoneId", "usPhoneId", "hotdeskAllowed", "dashboard"]
+USER_CREATE_PARAMS = [
+    "user",
+    "password",
+    "displayName",
+    "pin",
+    "extensionNumber",
+    "email",
+    "firstName",
+    "lastName",
+    "jobName",
+    "departmentName",
+    "companyName",
+    "officeName",
+    "ukCallerId",
+    "usCallerId",
+    "mobileNumber",
+    "mobileFollow",
+    "ukPhoneId",
+    "usPhoneId",
+    "hotdeskAllowed",
+    "dashboard",
+]
 GROUP_CREATE_PARAMS = ["groupName", "displayName", "extensionNumber", "ringRetry", "ringExclusive", "callerNameFormat"]
 QUEUE_CREATE_PARAMS = ["queueName", "displayName", "extensionNumber", "callerNameFormat"]
 QUEUE_MEMBER_CREATE_PARAMS = ["groupId", "ringStrategy", "ringAttempts", "ringSecs", "ringOrder"]
@@ -266,14 +329,18 @@ SECRETS = {"password", "pin"}
 STAMPS = {"createDatetime", "updateDatetime"}
 
 
-@pytest.mark.parametrize(("path", "params", "ids"), [
-    ("users", USER_CREATE_PARAMS, {"userId", "domainId"}),
-    ("groups", GROUP_CREATE_PARAMS, {"groupId", "domainId"}),
-    ("queues", QUEUE_CREATE_PARAMS, {"queueId", "domainId"}),
-    ("queues/1/members", QUEUE_MEMBER_CREATE_PARAMS, {"queueMemberId", "queueId"}),
-])
+@pytest.mark.parametrize(
+    ("path", "params", "ids"),
+    [
+        ("users", USER_CREATE_PARAMS, {"userId", "domainId"}),
+        ("groups", GROUP_CREATE_PARAMS, {"groupId", "domainId"}),
+        ("queues", QUEUE_CREATE_PARAMS, {"queueId", "domainId"}),
+        ("queues/1/members", QUEUE_MEMBER_CREATE_PARAMS, {"queueMemberId", "queueId"}),
+    ],
+)
 async def test_undocumented_rows_are_the_create_parameters(
-        emulator: Emulator[InfinityState], infinity_url: str, path: str, params: list[str], ids: set[str]) -> None:
+    emulator: Emulator[InfinityState], infinity_url: str, path: str, params: list[str], ids: set[str]
+) -> None:
     async with httpx.AsyncClient(base_url=infinity_url, headers=KEY) as http:
         rows = answer_rows(await http.get(f"{D1}/{path}"))
     assert rows and all(set(r) == (set(params) - SECRETS) | ids | STAMPS for r in rows)
@@ -281,19 +348,36 @@ async def test_undocumented_rows_are_the_create_parameters(
 
 
 async def test_the_documents_example_names_map_to_name_and_display_name(
-        infinity: InfinityConnector, emulator: Emulator[InfinityState]) -> None:
+    infinity: InfinityConnector, emulator: Emulator[InfinityState]
+) -> None:
     """The document's own example values: ``groupName`` "sales", ``displayName`` "Sales Dept", Joe Blogs."""
     assert infinity.users and infinity.groups and infinity.queues
-    user = await infinity.users.create(UserCreate(username="joe.blogs", display_name="Joe Blogs", extension="2099",
-                                                  email="joe.blogs@company.com", sip_password="Example-Pw-1"))
+    user = await infinity.users.create(
+        UserCreate(
+            username="joe.blogs",
+            display_name="Joe Blogs",
+            extension="2099",
+            email="joe.blogs@company.com",
+            sip_password="Example-Pw-1",
+        )
+    )
     assert (user.username, user.display_name, user.email) == ("joe.blogs", "Joe Blogs", "joe.blogs@company.com")
     group = await infinity.groups.create(GroupCreate(name="sales", display_name="Sales Dept", extension="4099"))
     assert (group.name, group.display_name, group.description, group.strategy) == ("sales", "Sales Dept", None, None)
-    queue = await infinity.queues.create(QueueCreate(name="sales", display_name="Sales Dept", extension="4599",
-                                                     members=[QueueMemberInput(kind=MemberKind.GROUP, id=group.id)]))
+    queue = await infinity.queues.create(
+        QueueCreate(
+            name="sales",
+            display_name="Sales Dept",
+            extension="4599",
+            members=[QueueMemberInput(kind=MemberKind.GROUP, id=group.id)],
+        )
+    )
     assert (queue.name, queue.display_name, queue.description) == ("sales", "Sales Dept", None)
     assert queue.strategy is RingStrategy.ALL  # the configured ring strategy of new members
-    rows = {r.path.rsplit("/", 1)[-1]: dict(parse_qsl(r.body.decode()))
-            for r in emulator.recorder.matching("POST") if r.path.endswith(("/groups", "/queues"))}
+    rows = {
+        r.path.rsplit("/", 1)[-1]: dict(parse_qsl(r.body.decode()))
+        for r in emulator.recorder.matching("POST")
+        if r.path.endswith(("/groups", "/queues"))
+    }
     assert (rows["groups"]["groupName"], rows["groups"]["displayName"]) == ("sales", "Sales Dept")
     assert (rows["queues"]["queueName"], rows["queues"]["displayName"]) == ("sales", "Sales Dept")

@@ -42,22 +42,40 @@ async def test_lists_are_rows_of_strings_one_object_per_line(http: httpx.AsyncCl
 
 
 async def test_jsonarray_format_and_display_aliases(http: httpx.AsyncClient) -> None:
-    response = await http.get(f"{D1}/groups", params=[("format", "jsonarray"), ("display[]", "groupId"),
-                                                      ("display[]", "groupName-name")])
-    assert response.json() == [{"groupId": "1", "name": "sales"}, {"groupId": "2", "name": "support"},
-                               {"groupId": "3", "name": "accounts"}]
+    response = await http.get(
+        f"{D1}/groups", params=[("format", "jsonarray"), ("display[]", "groupId"), ("display[]", "groupName-name")]
+    )
+    assert response.json() == [
+        {"groupId": "1", "name": "sales"},
+        {"groupId": "2", "name": "support"},
+        {"groupId": "3", "name": "accounts"},
+    ]
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (["extensionNumber-eq-value-2003"], ["amir.khan"]),
-    (["userId-gt-value-7"], ["lucas.martin", "priya.patel", "reception"]),
-    (["userId-lt-value-3"], ["joe.bloggs", "jane.doe"]),
-    (["userId-lt-value-4", "userId-neq-value-2"], ["joe.bloggs", "amir.khan"]),
-    (["displayName-like-value-%DOE%"], ["jane.doe"]),
-    (["user-like-value-_i.%"], ["li.wei"]),
-    (["email-like-value-%"], ["joe.bloggs", "jane.doe", "amir.khan", "li.wei", "sofia.rossi", "emma.clarke",
-                              "lucas.martin", "priya.patel"]),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (["extensionNumber-eq-value-2003"], ["amir.khan"]),
+        (["userId-gt-value-7"], ["lucas.martin", "priya.patel", "reception"]),
+        (["userId-lt-value-3"], ["joe.bloggs", "jane.doe"]),
+        (["userId-lt-value-4", "userId-neq-value-2"], ["joe.bloggs", "amir.khan"]),
+        (["displayName-like-value-%DOE%"], ["jane.doe"]),
+        (["user-like-value-_i.%"], ["li.wei"]),
+        (
+            ["email-like-value-%"],
+            [
+                "joe.bloggs",
+                "jane.doe",
+                "amir.khan",
+                "li.wei",
+                "sofia.rossi",
+                "emma.clarke",
+                "lucas.martin",
+                "priya.patel",
+            ],
+        ),
+    ],
+)
 async def test_filters_are_anded(http: httpx.AsyncClient, filters: list[str], expected: list[str]) -> None:
     response = await http.get(f"{D1}/users", params=[("filter[]", f) for f in filters])
     assert [u["user"] for u in rows(response)] == expected
@@ -69,15 +87,18 @@ async def test_sort_limit_offset(http: httpx.AsyncClient) -> None:
     assert [u["userId"] for u in rows(response)] == ["5", "4", "3"]
 
 
-@pytest.mark.parametrize("params", [
-    [("filter[]", "userId-between-value-1")],
-    [("filter[]", "nosuchfield-eq-value-1")],
-    [("filter[]", "userId=1")],
-    [("sort[]", "userId-up")],
-    [("limit", "-1")],
-    [("format", "csv")],
-    [("pageSize", "3")],
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("filter[]", "userId-between-value-1")],
+        [("filter[]", "nosuchfield-eq-value-1")],
+        [("filter[]", "userId=1")],
+        [("sort[]", "userId-up")],
+        [("limit", "-1")],
+        [("format", "csv")],
+        [("pageSize", "3")],
+    ],
+)
 async def test_bad_list_parameters_answer_400(http: httpx.AsyncClient, params: list[tuple[str, str]]) -> None:
     response = await http.get(f"{D1}/users", params=params)
     assert response.status_code == 400
@@ -91,17 +112,21 @@ async def test_basic_on_v2_and_api_key_on_v2_1(emulator: Emulator[InfinityState]
     async with httpx.AsyncClient(base_url=infinity_url) as client:
         assert (await client.get("/config/v2/sip/domains", auth=BASIC)).status_code == 200
         assert (await client.get("/config/v2.1/sip/domains", headers=KEY)).status_code == 200
-        for path, kwargs in [("/config/v2/sip/domains", {}), ("/config/v2.1/sip/domains", {}),
-                             ("/config/v2/sip/domains", {"headers": KEY}),
-                             ("/config/v2.1/sip/domains", {"auth": BASIC}),
-                             ("/config/v2/sip/domains", {"auth": (BASIC[0], "wrong")})]:
+        for path, kwargs in [
+            ("/config/v2/sip/domains", {}),
+            ("/config/v2.1/sip/domains", {}),
+            ("/config/v2/sip/domains", {"headers": KEY}),
+            ("/config/v2.1/sip/domains", {"auth": BASIC}),
+            ("/config/v2/sip/domains", {"auth": (BASIC[0], "wrong")}),
+        ]:
             response = await client.get(path, **kwargs)  # type: ignore[arg-type]
             assert response.status_code == 401, (path, kwargs)
             assert response.json()["error"] == "auth required"
 
 
 async def test_a_key_without_rights_is_denied_and_a_limited_key_sees_its_domain(
-        emulator: Emulator[InfinityState], infinity_url: str) -> None:
+    emulator: Emulator[InfinityState], infinity_url: str
+) -> None:
     denied = {"Authorization": f"ApiKey {DEMO_CREDENTIALS['denied_api_key']}"}
     limited = {"Authorization": f"ApiKey {DEMO_CREDENTIALS['limited_api_key']}"}
     async with httpx.AsyncClient(base_url=infinity_url) as client:
@@ -115,8 +140,13 @@ async def test_a_key_without_rights_is_denied_and_a_limited_key_sees_its_domain(
 
 
 async def test_user_create_answers_201_without_body_and_never_shows_secrets(http: httpx.AsyncClient) -> None:
-    form = {"user": "new.person", "password": "S3cret-pw", "pin": "9876", "displayName": "New Person",
-            "extensionNumber": "2100"}
+    form = {
+        "user": "new.person",
+        "password": "S3cret-pw",
+        "pin": "9876",
+        "displayName": "New Person",
+        "extensionNumber": "2100",
+    }
     response = await http.post(f"{D1}/users", data=form)
     assert response.status_code == 201 and response.content == b""
     (row,) = rows(await http.get(f"{D1}/users", params={"filter[]": "user-eq-value-new.person"}))
@@ -125,13 +155,16 @@ async def test_user_create_answers_201_without_body_and_never_shows_secrets(http
     assert "S3cret-pw" not in listing and "9876" not in listing
 
 
-@pytest.mark.parametrize(("form", "status"), [
-    ({"user": "joe.bloggs", "password": "x", "displayName": "Dup", "extensionNumber": "2101"}, 409),
-    ({"user": "other", "password": "x", "displayName": "Dup", "extensionNumber": "4001"}, 409),
-    ({"user": "other", "displayName": "No Password", "extensionNumber": "2101"}, 400),
-    ({"user": "other", "password": "x", "displayName": "Bad", "extensionNumber": "21a"}, 400),
-    ({"user": "other", "password": "x", "displayName": "X", "extensionNumber": "2101", "colour": "red"}, 400),
-])
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        ({"user": "joe.bloggs", "password": "x", "displayName": "Dup", "extensionNumber": "2101"}, 409),
+        ({"user": "other", "password": "x", "displayName": "Dup", "extensionNumber": "4001"}, 409),
+        ({"user": "other", "displayName": "No Password", "extensionNumber": "2101"}, 400),
+        ({"user": "other", "password": "x", "displayName": "Bad", "extensionNumber": "21a"}, 400),
+        ({"user": "other", "password": "x", "displayName": "X", "extensionNumber": "2101", "colour": "red"}, 400),
+    ],
+)
 async def test_user_create_checks(http: httpx.AsyncClient, form: dict[str, str], status: int) -> None:
     assert (await http.post(f"{D1}/users", data=form)).status_code == status
 
@@ -147,15 +180,29 @@ async def test_update_is_a_post_to_the_item_answering_204(http: httpx.AsyncClien
 
 async def test_group_update_needs_every_parameter(http: httpx.AsyncClient) -> None:
     assert (await http.post(f"{D1}/groups/1", data={"displayName": "Sales"})).status_code == 400
-    full = {"groupName": "sales", "displayName": "Sales!", "extensionNumber": "4001", "ringRetry": "1",
-            "ringExclusive": "0", "callerNameFormat": "{displayName}"}
+    full = {
+        "groupName": "sales",
+        "displayName": "Sales!",
+        "extensionNumber": "4001",
+        "ringRetry": "1",
+        "ringExclusive": "0",
+        "callerNameFormat": "{displayName}",
+    }
     assert (await http.post(f"{D1}/groups/1", data=full)).status_code == 204
 
 
 async def test_unknown_records_and_domains_answer_404(http: httpx.AsyncClient) -> None:
-    for path in ["/config/v2.1/sip/domains/9/users", f"{D1}/users/99", f"{D1}/users/11",  # 11 is in domain 2
-                 f"{D1}/groups/99/users", f"{D1}/queues/99/members", f"{D1}/queues/1/members/99",
-                 f"{D1}/devices/99", f"{D1}/users/1/devices/5", f"{D1}/nosuchthing"]:
+    for path in [
+        "/config/v2.1/sip/domains/9/users",
+        f"{D1}/users/99",
+        f"{D1}/users/11",  # 11 is in domain 2
+        f"{D1}/groups/99/users",
+        f"{D1}/queues/99/members",
+        f"{D1}/queues/1/members/99",
+        f"{D1}/devices/99",
+        f"{D1}/users/1/devices/5",
+        f"{D1}/nosuchthing",
+    ]:
         response = await http.get(path)
         assert response.status_code == 404, path
         assert response.json()["error"] == "not found"
@@ -177,8 +224,13 @@ async def test_group_users_add_and_delete(http: httpx.AsyncClient) -> None:
 
 async def test_queue_members_are_groups_with_ring_settings_and_an_order(http: httpx.AsyncClient) -> None:
     path = f"{D1}/queues/3/members"
-    member = {"groupId": "3", "ringStrategy": "huntLongestIdle", "ringAttempts": "2", "ringSecs": "15",
-              "ringOrder": "0"}
+    member = {
+        "groupId": "3",
+        "ringStrategy": "huntLongestIdle",
+        "ringAttempts": "2",
+        "ringSecs": "15",
+        "ringOrder": "0",
+    }
     assert (await http.post(path, data=member)).status_code == 201
     assert (await http.post(path, data={**member, "groupId": "1", "ringOrder": "1"})).status_code == 201
     assert (await http.post(path, data={**member, "groupId": "1"})).status_code == 409
@@ -198,7 +250,9 @@ async def test_queue_members_are_groups_with_ring_settings_and_an_order(http: ht
 
 
 async def test_devices_and_user_devices(http: httpx.AsyncClient) -> None:
-    response = await http.post(f"{D1}/devices", data={"pbxDeviceName": "Lobby", "deviceMacAddress": "0a:0b:0c:0d:0e:0f"})
+    response = await http.post(
+        f"{D1}/devices", data={"pbxDeviceName": "Lobby", "deviceMacAddress": "0a:0b:0c:0d:0e:0f"}
+    )
     assert response.status_code == 201
     device_id = response.json()["pbxDeviceId"]
     (row,) = rows(await http.get(f"{D1}/devices/{device_id}"))
@@ -214,8 +268,13 @@ async def test_devices_and_user_devices(http: httpx.AsyncClient) -> None:
     assert body["pbxDeviceId"] == device_id and body["userId"] == "4" and body["pbxDeviceToken"]
     assert (await http.post(f"{D1}/users/5/devices", data={"pbxDeviceId": device_id})).status_code == 409
     (link,) = rows(await http.get(f"{D1}/users/4/devices"))
-    assert link == {"userId": "4", "pbxDeviceId": device_id, "user": "li.wei",
-                    "updateDatetime": link["updateDatetime"], "pbxDeviceName": "Lobby"}
+    assert link == {
+        "userId": "4",
+        "pbxDeviceId": device_id,
+        "user": "li.wei",
+        "updateDatetime": link["updateDatetime"],
+        "pbxDeviceName": "Lobby",
+    }
     listing = (await http.get(f"{D1}/devices")).text
     assert body["pbxDeviceToken"] not in listing and "Token" not in listing
     assert rows(await http.get(f"{D1}/devices", params={"filter[]": "userId-eq-value-4"}))[0]["user"] == "li.wei"
@@ -255,8 +314,9 @@ async def test_deleting_a_user_takes_it_out_of_groups_and_frees_its_devices(http
 # --- test-only quirks -------------------------------------------------------------------------
 
 
-async def test_quirks_refuse_an_operator_and_repeat_rows(http: httpx.AsyncClient,
-                                                         emulator: Emulator[InfinityState]) -> None:
+async def test_quirks_refuse_an_operator_and_repeat_rows(
+    http: httpx.AsyncClient, emulator: Emulator[InfinityState]
+) -> None:
     emulator.state.quirks = Quirks(refused_operators=frozenset({"like"}), repeated_rows=True)
     refused = await http.get(f"{D1}/users", params=[("filter[]", "user-like-value-%a%")])
     assert refused.status_code == 400 and "like" in refused.json()["message"]

@@ -17,8 +17,9 @@ from tests.conftest import PostgresStore
 class TestLocalStoreContract(ConnectorContract):
     @pytest.fixture
     async def connector(self, tmp_path: Path) -> AsyncIterator[Connector]:
-        config = BackendConfig(name="office", vendor="local",
-                               options={"path": str(tmp_path / "store.sqlite3"), "demo": True})
+        config = BackendConfig(
+            name="office", vendor="local", options={"path": str(tmp_path / "store.sqlite3"), "demo": True}
+        )
         connector = build_connector(config)
         await connector.open()
         yield connector

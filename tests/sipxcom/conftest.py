@@ -61,8 +61,9 @@ def make_connector(url: str, *, timeout_s: float = 5.0, **options: Any) -> Sipxc
 
 
 @pytest.fixture(params=["xml", "json"])
-async def connector(request: pytest.FixtureRequest, url: str,
-                    emulator: Emulator[SipxState]) -> AsyncIterator[SipxcomConnector]:
+async def connector(
+    request: pytest.FixtureRequest, url: str, emulator: Emulator[SipxState]
+) -> AsyncIterator[SipxcomConnector]:
     """An opened connector speaking ``/rest`` in XML, then in JSON; what opening asked is forgotten,
     so that a test counts the requests of what it does."""
     connector = make_connector(url, format=request.param)

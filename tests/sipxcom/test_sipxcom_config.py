@@ -36,32 +36,39 @@ def test_required_keys(missing: str) -> None:
         build_connector(BackendConfig(name="branch", vendor="sipxcom", options=options))
 
 
-@pytest.mark.parametrize(("options", "key"), [
-    ({"format": "yaml"}, "format"),
-    ({"verify": "/no/such/ca.pem"}, "verify"),
-    ({"verify": 3}, "verify"),
-    ({"page_size": 0}, "page_size"),
-    ({"registrations": "yes"}, "registrations"),
-    ({"url": "ftp://sipx.example.com"}, "url"),
-    ({"tokn": "x"}, "tokn"),
-])
+@pytest.mark.parametrize(
+    ("options", "key"),
+    [
+        ({"format": "yaml"}, "format"),
+        ({"verify": "/no/such/ca.pem"}, "verify"),
+        ({"verify": 3}, "verify"),
+        ({"page_size": 0}, "page_size"),
+        ({"registrations": "yes"}, "registrations"),
+        ({"url": "ftp://sipx.example.com"}, "url"),
+        ({"tokn": "x"}, "tokn"),
+    ],
+)
 def test_bad_values_name_the_key(options: dict[str, object], key: str) -> None:
     with pytest.raises(ConfigError, match=key):
         build_connector(config(**options))
 
 
-@pytest.mark.parametrize(("url", "base"), [
-    ("https://sipx.example.com", "https://sipx.example.com/sipxconfig"),
-    ("https://sipx.example.com/sipxconfig/", "https://sipx.example.com/sipxconfig"),
-    ("https://example.com:8443/pbx", "https://example.com:8443/pbx/sipxconfig"),
-])
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://sipx.example.com", "https://sipx.example.com/sipxconfig"),
+        ("https://sipx.example.com/sipxconfig/", "https://sipx.example.com/sipxconfig"),
+        ("https://example.com:8443/pbx", "https://example.com:8443/pbx/sipxconfig"),
+    ],
+)
 async def test_the_base_url(url: str, base: str) -> None:
     seen: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(str(request.url))
-        return httpx.Response(200, content=b"<user-group><metadata/></user-group>",
-                              headers={"Content-Type": "text/xml"})
+        return httpx.Response(
+            200, content=b"<user-group><metadata/></user-group>", headers={"Content-Type": "text/xml"}
+        )
 
     connector = build_connector(config(url=url), transport=httpx.MockTransport(answer))
     try:

@@ -27,25 +27,25 @@ from pbxgraph.emulators.toolkit import Emulator, Fault, FaultKind
 # --- the document's examples, verbatim ------------------------------------------------------
 
 #: GET /api/gateways
-GATEWAYS = r'''{"gateways":[{"id":1,"name":"my_siptrunk","serialNo":null,"deviceVersion":null,"description":"DIDs 4235550000 through 4235551000","model":{"modelId":"sipTrunkStandard","label":"SIP trunk","vendor":null,"versions":null},"enabled":true,"address":"192.168.1.14","addressPort":5060,"outboundAddress":null,"outboundPort":5060,"addressTransport":"tcp","prefix":null,"shared":true,"useInternalBridge":true,"branch":null,"callerAliasInfo":{"defaultCallerAlias":null,"anonymous":false,"ignoreUserInfo":false,"transformUserExtension":false,"addPrefix":null,"keepDigits":0,"displayName":null,"urlParameters":null}}]}'''
+GATEWAYS = r"""{"gateways":[{"id":1,"name":"my_siptrunk","serialNo":null,"deviceVersion":null,"description":"DIDs 4235550000 through 4235551000","model":{"modelId":"sipTrunkStandard","label":"SIP trunk","vendor":null,"versions":null},"enabled":true,"address":"192.168.1.14","addressPort":5060,"outboundAddress":null,"outboundPort":5060,"addressTransport":"tcp","prefix":null,"shared":true,"useInternalBridge":true,"branch":null,"callerAliasInfo":{"defaultCallerAlias":null,"anonymous":false,"ignoreUserInfo":false,"transformUserExtension":false,"addPrefix":null,"keepDigits":0,"displayName":null,"urlParameters":null}}]}"""
 
 #: GET /api/gateways/models
-GATEWAY_MODELS = r'''{"models":[{"modelId":"acmeGatewayStandard","label":"Acme 1000","vendor":"acme","versions":null},{"modelId":"audiocodesMP1X4_4_FXO","label":"AudioCodes MP114 FXO","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMP1X8_8_FXO","label":"AudioCodes MP118 FXO","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediant1000","label":"AudioCodes Mediant 1000 PRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediant2000","label":"AudioCodes Mediant 2000 PRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediant3000","label":"AudioCodes Mediant 3000 PRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediantBRI","label":"AudioCodes Mediant 1000 BRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesTP260","label":"AudioCodes TP260","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"genericGatewayStandard","label":"Unmanaged gateway","vendor":null,"versions":null},{"modelId":"sipTrunkStandard","label":"SIP trunk","vendor":null,"versions":null}]}'''
+GATEWAY_MODELS = r"""{"models":[{"modelId":"acmeGatewayStandard","label":"Acme 1000","vendor":"acme","versions":null},{"modelId":"audiocodesMP1X4_4_FXO","label":"AudioCodes MP114 FXO","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMP1X8_8_FXO","label":"AudioCodes MP118 FXO","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediant1000","label":"AudioCodes Mediant 1000 PRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediant2000","label":"AudioCodes Mediant 2000 PRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediant3000","label":"AudioCodes Mediant 3000 PRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesMediantBRI","label":"AudioCodes Mediant 1000 BRI","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"audiocodesTP260","label":"AudioCodes TP260","vendor":"AudioCodes","versions":["audiocodes6.0","audiocodes5.8","audiocodes5.6","audiocodes5.4","audiocodes5.2","audiocodes5.0"]},{"modelId":"genericGatewayStandard","label":"Unmanaged gateway","vendor":null,"versions":null},{"modelId":"sipTrunkStandard","label":"SIP trunk","vendor":null,"versions":null}]}"""
 
 #: GET /api/gateways/1
-GATEWAY = r'''{"id":1,"name":"my_siptrunk","serialNo":null,"deviceVersion":null,"description":"DIDs 4235550000 through 4235551000","model":{"modelId":"sipTrunkStandard","label":"SIP trunk","vendor":null,"versions":null},"enabled":true,"address":"192.168.1.14","addressPort":5060,"outboundAddress":null,"outboundPort":5060,"addressTransport":"tcp","prefix":null,"shared":true,"useInternalBridge":true,"branch":null,"callerAliasInfo":{"defaultCallerAlias":null,"anonymous":false,"ignoreUserInfo":false,"transformUserExtension":false,"addPrefix":null,"keepDigits":0,"displayName":null,"urlParameters":null}}'''
+GATEWAY = r"""{"id":1,"name":"my_siptrunk","serialNo":null,"deviceVersion":null,"description":"DIDs 4235550000 through 4235551000","model":{"modelId":"sipTrunkStandard","label":"SIP trunk","vendor":null,"versions":null},"enabled":true,"address":"192.168.1.14","addressPort":5060,"outboundAddress":null,"outboundPort":5060,"addressTransport":"tcp","prefix":null,"shared":true,"useInternalBridge":true,"branch":null,"callerAliasInfo":{"defaultCallerAlias":null,"anonymous":false,"ignoreUserInfo":false,"transformUserExtension":false,"addPrefix":null,"keepDigits":0,"displayName":null,"urlParameters":null}}"""
 
 #: GET /api/gateways/2/settings (the settings of the SIP trunk)
-GATEWAY_SETTINGS = r'''{"settings":[{"path":"itsp-account/user-name","type":"string","options":null,"value":"5568","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/authentication-user-name","type":"string","options":null,"value":null,"defaultValue":null,"label":null,"description":null},{"path":"itsp-account/password","type":"string","options":null,"value":"password","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/register-on-initialization","type":"boolean","options":null,"value":"true","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/itsp-proxy-address","type":"string","options":null,"value":"192.168.1.14","defaultValue":"192.168.1.14","label":null,"description":null},{"path":"itsp-account/use-global-addressing","type":"boolean","options":null,"value":"true","defaultValue":"true","label":null,"description":null},{"path":"itsp-account/strip-private-headers","type":"boolean","options":null,"value":"true","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/default-asserted-identity","type":"boolean","options":null,"value":"false","defaultValue":"true","label":null,"description":null},{"path":"itsp-account/asserted-identity","type":"string","options":null,"value":"5568","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/is-from-itsp","type":"boolean","options":null,"value":"true","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/default-preferred-identity","type":"boolean","options":null,"value":"false","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/preferred-identity","type":"string","options":null,"value":"5568@192.168.1.14","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/is-user-phone","type":"boolean","options":null,"value":"true","defaultValue":"true","label":null,"description":null},{"path":"itsp-account/itsp-registrar-address","type":"string","options":null,"value":null,"defaultValue":null,"label":null,"description":null},{"path":"itsp-account/itsp-registrar-listening-port","type":"integer","options":null,"value":null,"defaultValue":null,"label":null,"description":null},{"path":"itsp-account/registration-interval","type":"integer","options":null,"value":"600","defaultValue":"600","label":null,"description":null},{"path":"itsp-account/sip-session-timer-interval-seconds","type":"integer","options":null,"value":"1800","defaultValue":"1800","label":null,"description":null},{"path":"itsp-account/sip-keepalive-method","type":"enum","options":{"CR-LF":null,"NONE":null},"value":"CR-LF","defaultValue":"CR-LF","label":null,"description":null},{"path":"itsp-account/rtp-keepalive-method","type":"enum","options":{"REPLAY-LAST-SENT-PACKET":null,"USE-DUMMY-RTP-PAYLOAD":null,"USE-EMPTY-PACKET":null,"NONE":null},"value":"NONE","defaultValue":"NONE","label":null,"description":null},{"path":"itsp-account/route-by-to-header","type":"boolean","options":null,"value":"false","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/always-relay-media","type":"boolean","options":null,"value":"true","defaultValue":"true","label":null,"description":null}]}'''
+GATEWAY_SETTINGS = r"""{"settings":[{"path":"itsp-account/user-name","type":"string","options":null,"value":"5568","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/authentication-user-name","type":"string","options":null,"value":null,"defaultValue":null,"label":null,"description":null},{"path":"itsp-account/password","type":"string","options":null,"value":"password","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/register-on-initialization","type":"boolean","options":null,"value":"true","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/itsp-proxy-address","type":"string","options":null,"value":"192.168.1.14","defaultValue":"192.168.1.14","label":null,"description":null},{"path":"itsp-account/use-global-addressing","type":"boolean","options":null,"value":"true","defaultValue":"true","label":null,"description":null},{"path":"itsp-account/strip-private-headers","type":"boolean","options":null,"value":"true","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/default-asserted-identity","type":"boolean","options":null,"value":"false","defaultValue":"true","label":null,"description":null},{"path":"itsp-account/asserted-identity","type":"string","options":null,"value":"5568","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/is-from-itsp","type":"boolean","options":null,"value":"true","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/default-preferred-identity","type":"boolean","options":null,"value":"false","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/preferred-identity","type":"string","options":null,"value":"5568@192.168.1.14","defaultValue":null,"label":null,"description":null},{"path":"itsp-account/is-user-phone","type":"boolean","options":null,"value":"true","defaultValue":"true","label":null,"description":null},{"path":"itsp-account/itsp-registrar-address","type":"string","options":null,"value":null,"defaultValue":null,"label":null,"description":null},{"path":"itsp-account/itsp-registrar-listening-port","type":"integer","options":null,"value":null,"defaultValue":null,"label":null,"description":null},{"path":"itsp-account/registration-interval","type":"integer","options":null,"value":"600","defaultValue":"600","label":null,"description":null},{"path":"itsp-account/sip-session-timer-interval-seconds","type":"integer","options":null,"value":"1800","defaultValue":"1800","label":null,"description":null},{"path":"itsp-account/sip-keepalive-method","type":"enum","options":{"CR-LF":null,"NONE":null},"value":"CR-LF","defaultValue":"CR-LF","label":null,"description":null},{"path":"itsp-account/rtp-keepalive-method","type":"enum","options":{"REPLAY-LAST-SENT-PACKET":null,"USE-DUMMY-RTP-PAYLOAD":null,"USE-EMPTY-PACKET":null,"NONE":null},"value":"NONE","defaultValue":"NONE","label":null,"description":null},{"path":"itsp-account/route-by-to-header","type":"boolean","options":null,"value":"false","defaultValue":"false","label":null,"description":null},{"path":"itsp-account/always-relay-media","type":"boolean","options":null,"value":"true","defaultValue":"true","label":null,"description":null}]}"""
 
 #: POST /api/callgroups (Hunt Groups: create)
-HUNT_GROUP_CREATE = r'''{"name":"ppp1","extension":"4444","description":"","enabled":true,"did":null,"ringBeans":[],"fallbackDestination":null,"voicemailFallback":true,"userForward":true,"useFwdTimers":false}'''
+HUNT_GROUP_CREATE = r"""{"name":"ppp1","extension":"4444","description":"","enabled":true,"did":null,"ringBeans":[],"fallbackDestination":null,"voicemailFallback":true,"userForward":true,"useFwdTimers":false}"""
 
 #: PUT /api/callgroups/4444 (Hunt Groups: update)
-HUNT_GROUP_UPDATE = r'''{"name":"ppp1","extension":"4444","description":"kkkkk","enabled":true,"did":null,"ringBeans":[],"fallbackDestination":null,"voicemailFallback":true,"userForward":true,"useFwdTimers":false}'''
+HUNT_GROUP_UPDATE = r"""{"name":"ppp1","extension":"4444","description":"kkkkk","enabled":true,"did":null,"ringBeans":[],"fallbackDestination":null,"voicemailFallback":true,"userForward":true,"useFwdTimers":false}"""
 
 #: GET /rest/branch
-BRANCHES = r'''<branch>
+BRANCHES = r"""<branch>
   <metadata>
     <totalResults>1</totalResults>
     <currentPage>1</currentPage>
@@ -67,10 +67,10 @@ BRANCHES = r'''<branch>
       </address>
     </branch>
   </branches>
-</branch>'''
+</branch>"""
 
 #: GET /rest/branch/1
-BRANCH = r'''<branch>
+BRANCH = r"""<branch>
   <id>1</id>
   <name>whitehouse</name>
   <description>location description field</description>
@@ -85,14 +85,14 @@ BRANCH = r'''<branch>
   </address>
   <phoneNumber>4235551212</phoneNumber>
   <faxNumber>4235552323</faxNumber>
-</branch>'''
+</branch>"""
 
 #: PUT /rest/branch, and its answer
-BRANCH_CREATE = r'''{"branch":{"name":"libofcongress","description":"library of congress","address":{"street":"101 Independence Ave SE","city":"Washington","state":"DC","zip":"20540"}}}'''
-BRANCH_CREATED = r'''<?xml version="1.0" encoding="UTF-8"?><response><code>SUCCESS_CREATED</code><message>Created</message><data><id>3</id></data></response>'''
+BRANCH_CREATE = r"""{"branch":{"name":"libofcongress","description":"library of congress","address":{"street":"101 Independence Ave SE","city":"Washington","state":"DC","zip":"20540"}}}"""
+BRANCH_CREATED = r"""<?xml version="1.0" encoding="UTF-8"?><response><code>SUCCESS_CREATED</code><message>Created</message><data><id>3</id></data></response>"""
 
 #: A phone line as the vendor's own test fixtures answer it (userId carries the user name).
-FIXTURE_LINE = r'''{"id":1,"uri":"\"Test User\"<sip:testuser@example.org>","user":"testuser","userId":"testuser"}'''
+FIXTURE_LINE = r"""{"id":1,"uri":"\"Test User\"<sip:testuser@example.org>","user":"testuser","userId":"testuser"}"""
 
 
 def assert_same_shape(documented: Any, answered: Any, where: str = "$") -> None:
@@ -111,7 +111,8 @@ def assert_same_shape(documented: Any, answered: Any, where: str = "$") -> None:
                 assert_same_shape(example, item, f"{where}[]")
     else:
         assert answered is None or type(answered) is type(documented), (
-            f"{where}: {type(documented).__name__} in the document, {type(answered).__name__} answered")
+            f"{where}: {type(documented).__name__} in the document, {type(answered).__name__} answered"
+        )
 
 
 def element_paths(element: Any, prefix: str = "") -> set[str]:
@@ -131,8 +132,14 @@ async def http(url: str) -> Any:
 
 def served(path: str, body: str) -> Fault:
     """The emulator answering ``GET path`` with a document example instead."""
-    return Fault(kind=FaultKind.STATUS, method="GET", path_prefix=path, status=200, body=body.encode(),
-                 content_type="application/json")
+    return Fault(
+        kind=FaultKind.STATUS,
+        method="GET",
+        path_prefix=path,
+        status=200,
+        body=body.encode(),
+        content_type="application/json",
+    )
 
 
 # --- the emulator answers as the document shows -----------------------------------------------
@@ -163,8 +170,9 @@ async def test_gateway_settings(http: httpx.AsyncClient) -> None:
 
 
 async def test_hunt_groups(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
-    created = await http.post("/api/callgroups", content=HUNT_GROUP_CREATE.encode(),
-                              headers={"Content-Type": "application/json"})
+    created = await http.post(
+        "/api/callgroups", content=HUNT_GROUP_CREATE.encode(), headers={"Content-Type": "application/json"}
+    )
     assert created.status_code == 200 and created.text.isdigit()
     documented = json.loads(HUNT_GROUP_CREATE)
     answered = (await http.get("/api/callgroups/4444")).json()
@@ -172,10 +180,12 @@ async def test_hunt_groups(http: httpx.AsyncClient, emulator: Emulator[SipxState
     assert set(answered) - set(documented) == {"id", "sipPassword"}
     assert_same_shape(documented, {k: answered[k] for k in documented})
     listed = (await http.get("/api/callgroups")).json()
-    assert_same_shape({"callGroups": [documented]},
-                      {"callGroups": [{k: h[k] for k in documented} for h in listed["callGroups"]]})
-    updated = await http.put("/api/callgroups/4444", content=HUNT_GROUP_UPDATE.encode(),
-                             headers={"Content-Type": "application/json"})
+    assert_same_shape(
+        {"callGroups": [documented]}, {"callGroups": [{k: h[k] for k in documented} for h in listed["callGroups"]]}
+    )
+    updated = await http.put(
+        "/api/callgroups/4444", content=HUNT_GROUP_UPDATE.encode(), headers={"Content-Type": "application/json"}
+    )
     assert updated.status_code == 200
     hunt = emulator.state.hunt_group_by_extension("4444")
     assert hunt is not None and (hunt.name, hunt.description, hunt.rings) == ("ppp1", "kkkkk", [])
@@ -190,17 +200,29 @@ async def test_branches(http: httpx.AsyncClient) -> None:
 
 
 async def test_branch_create_answers_the_documented_envelope(http: httpx.AsyncClient) -> None:
-    answered = await http.put("/rest/branch", content=BRANCH_CREATE.encode(),
-                              headers={"Content-Type": "application/json"})
+    answered = await http.put(
+        "/rest/branch", content=BRANCH_CREATE.encode(), headers={"Content-Type": "application/json"}
+    )
     assert answered.text == BRANCH_CREATED
 
 
 # --- the connector maps the document's examples -------------------------------------------------
 
 
-SIP_TRUNK = Trunk(id="1", name="my_siptrunk", host="192.168.1.14", port=5060, transport=Transport.TCP,
-                  username="5568", enabled=True, register=True, domain="192.168.1.14", kind=TrunkKind.SIP,
-                  model="sipTrunkStandard", registration=None)
+SIP_TRUNK = Trunk(
+    id="1",
+    name="my_siptrunk",
+    host="192.168.1.14",
+    port=5060,
+    transport=Transport.TCP,
+    username="5568",
+    enabled=True,
+    register=True,
+    domain="192.168.1.14",
+    kind=TrunkKind.SIP,
+    model="sipTrunkStandard",
+    registration=None,
+)
 
 
 def without_raw(trunk: Trunk) -> Trunk:
@@ -214,8 +236,9 @@ def test_the_gateway_example_is_a_sip_trunk() -> None:
     assert without_raw(record) == SIP_TRUNK
 
 
-async def test_the_gateway_examples_through_the_connector(connector: SipxcomConnector,
-                                                          emulator: Emulator[SipxState]) -> None:
+async def test_the_gateway_examples_through_the_connector(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
     emulator.faults.add(served("/sipxconfig/api/gateways/1/settings", GATEWAY_SETTINGS))
     emulator.faults.add(served("/sipxconfig/api/gateways", GATEWAYS))
     (trunk,) = (await connector.trunks.page(ListQuery())).items
@@ -241,13 +264,19 @@ def test_every_documented_gateway_model_has_a_kind() -> None:
 def test_the_hunt_group_example_is_a_queue() -> None:
     queue = huntgroups.queue_record({"id": 7, **json.loads(HUNT_GROUP_CREATE)})
     assert (queue.id, queue.name, queue.extension, queue.description, queue.display_name, queue.strategy) == (
-        "7", "ppp1", "4444", None, None, None)
+        "7",
+        "ppp1",
+        "4444",
+        None,
+        None,
+        None,
+    )
 
 
-async def test_the_hunt_group_example_through_the_connector(connector: SipxcomConnector,
-                                                            http: httpx.AsyncClient) -> None:
-    await http.post("/api/callgroups", content=HUNT_GROUP_UPDATE.encode(),
-                    headers={"Content-Type": "application/json"})
+async def test_the_hunt_group_example_through_the_connector(
+    connector: SipxcomConnector, http: httpx.AsyncClient
+) -> None:
+    await http.post("/api/callgroups", content=HUNT_GROUP_UPDATE.encode(), headers={"Content-Type": "application/json"})
     (queue,) = (await connector.queues.page(ListQuery(filter=Filter(extension="4444")))).items
     assert (queue.name, queue.extension, queue.description) == ("ppp1", "4444", "kkkkk")
     assert await connector.queues.members_of([queue.id]) == [[]]
@@ -256,7 +285,8 @@ async def test_the_hunt_group_example_through_the_connector(connector: SipxcomCo
 def test_the_fixture_line_names_its_user_by_name() -> None:
     owner = lines.owner_of(json.loads(FIXTURE_LINE))
     assert owner == lines.LineOwner(name="testuser")
-    index = lines.UserIndex([{"id": 1000, "userName": "testuser", "aliases": []},
-                             {"id": 7, "userName": "other", "aliases": ["testuser2"]}])
+    index = lines.UserIndex(
+        [{"id": 1000, "userName": "testuser", "aliases": []}, {"id": 7, "userName": "other", "aliases": ["testuser2"]}]
+    )
     found = index.find(owner)
     assert found is not None and found["id"] == 1000

@@ -74,9 +74,17 @@ async def test_rest_hides_pins_and_sip_passwords(http: httpx.AsyncClient) -> Non
 
 
 async def test_rest_put_to_the_collection_creates_with_an_xml_envelope(
-        http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
-    body = {"user": {"userName": "300", "firstName": "Zed", "sipPassword": "Zed-pw-123",
-                     "groups": [{"id": 2}], "aliases": ["zed"]}}
+    http: httpx.AsyncClient, emulator: Emulator[SipxState]
+) -> None:
+    body = {
+        "user": {
+            "userName": "300",
+            "firstName": "Zed",
+            "sipPassword": "Zed-pw-123",
+            "groups": [{"id": 2}],
+            "aliases": ["zed"],
+        }
+    }
     response = await http.put("/rest/user", json=body, headers={"Accept": "application/json"})
     assert response.status_code == 201
     envelope = xml(response)  # XML whatever was asked for
@@ -87,7 +95,8 @@ async def test_rest_put_to_the_collection_creates_with_an_xml_envelope(
 
 
 async def test_rest_put_to_an_item_replaces_the_whole_user(
-        http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
+    http: httpx.AsyncClient, emulator: Emulator[SipxState]
+) -> None:
     response = await http.put("/rest/user/2", content=b"<user><userName>201</userName></user>", headers=XML)
     assert xml(response).findtext("code") == "SUCCESS_UPDATED"
     bob = emulator.state.users[2]
@@ -112,8 +121,11 @@ async def test_rest_validation_failure_names_the_field(http: httpx.AsyncClient) 
 
 
 async def test_rest_taken_user_name_or_alias_fails_the_create(http: httpx.AsyncClient) -> None:
-    response = await http.put("/rest/user", content=b"<user><userName>x1</userName><aliases>"
-                                                    b"<alias>alice</alias></aliases></user>", headers=XML)
+    response = await http.put(
+        "/rest/user",
+        content=b"<user><userName>x1</userName><aliases><alias>alice</alias></aliases></user>",
+        headers=XML,
+    )
     assert response.status_code == 500
     assert xml(response).findtext("code") == "ERROR_CREATE_FAILED"
     assert "already in use" in (xml(response).findtext("data/additionalMessage") or "")
@@ -121,8 +133,9 @@ async def test_rest_taken_user_name_or_alias_fails_the_create(http: httpx.AsyncC
 
 async def test_rest_lists_page_with_metadata(http: httpx.AsyncClient) -> None:
     first = xml(await http.get("/rest/user", params={"page": 1, "pagesize": 2}))
-    assert [first.findtext(f"metadata/{k}") for k in ("totalResults", "currentPage", "totalPages",
-                                                     "resultsPerPage")] == ["5", "1", "3", "2"]
+    assert [
+        first.findtext(f"metadata/{k}") for k in ("totalResults", "currentPage", "totalPages", "resultsPerPage")
+    ] == ["5", "1", "3", "2"]
     assert [u.findtext("id") for u in first.findall("users/user")] == ["1", "2"]
     beyond = xml(await http.get("/rest/user", params={"page": 9, "pagesize": 2}))
     # A page past the end answers the last page, as the server does.
@@ -156,8 +169,12 @@ async def test_rest_list_shapes_the_server_varies(http: httpx.AsyncClient, emula
 
 
 async def test_rest_branches(http: httpx.AsyncClient) -> None:
-    created = await http.put("/rest/branch", json={"branch": {"name": "libofcongress", "address": {
-        "street": "101 Independence Ave SE", "city": "Washington"}}})
+    created = await http.put(
+        "/rest/branch",
+        json={
+            "branch": {"name": "libofcongress", "address": {"street": "101 Independence Ave SE", "city": "Washington"}}
+        },
+    )
     assert created.status_code == 201
     new_id = xml(created).findtext("data/id")
     branch = xml(await http.get(f"/rest/branch/{new_id}"))
@@ -167,8 +184,10 @@ async def test_rest_branches(http: httpx.AsyncClient) -> None:
 
 
 async def test_rest_refuses_entity_expansion_in_bodies(http: httpx.AsyncClient) -> None:
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-            b"<user><userName>&b;</userName></user>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b"<user><userName>&b;</userName></user>"
+    )
     response = await http.put("/rest/user", content=bomb, headers=XML)
     assert response.status_code == 400
     assert xml(response).findtext("code") == "ERROR_VALIDATION_FAILED"
@@ -177,25 +196,28 @@ async def test_rest_refuses_entity_expansion_in_bodies(http: httpx.AsyncClient) 
 # --- /api -------------------------------------------------------------------------------
 
 
-async def test_api_post_creates_and_answers_the_new_id(http: httpx.AsyncClient,
-                                                       emulator: Emulator[SipxState]) -> None:
-    response = await http.post("/api/phones", json={"serialNo": "00:04:F2:12:34:56",
-                                                    "model": {"modelId": "polycomVVX450"}})
+async def test_api_post_creates_and_answers_the_new_id(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
+    response = await http.post(
+        "/api/phones", json={"serialNo": "00:04:F2:12:34:56", "model": {"modelId": "polycomVVX450"}}
+    )
     assert response.status_code == 200
     phone = emulator.state.phones[int(response.text)]
     assert phone.serial_no == "0004f2123456"
 
 
 async def test_api_not_found_is_a_bare_404(http: httpx.AsyncClient) -> None:
-    for method, path in [("GET", "/api/phones/99"), ("DELETE", "/api/gateways/99"),
-                         ("PUT", "/api/phones/99/sendProfile"), ("GET", "/api/gateways/1/settings/no/such")]:
+    for method, path in [
+        ("GET", "/api/phones/99"),
+        ("DELETE", "/api/gateways/99"),
+        ("PUT", "/api/phones/99/sendProfile"),
+        ("GET", "/api/gateways/1/settings/no/such"),
+    ]:
         response = await http.request(method, path)
         assert response.status_code == 404 and response.content == b""
 
 
 async def test_api_errors_are_plain_text(http: httpx.AsyncClient) -> None:
-    duplicate = await http.post("/api/phones", json={"serialNo": "0004f280cc95",
-                                                     "model": {"modelId": "polycomVVX450"}})
+    duplicate = await http.post("/api/phones", json={"serialNo": "0004f280cc95", "model": {"modelId": "polycomVVX450"}})
     assert duplicate.status_code == 500 and duplicate.headers["content-type"].startswith("text/plain")
     assert "already in use" in duplicate.text
     invalid = await http.post("/api/phones", json={"serialNo": "nope", "model": {"modelId": "polycomVVX450"}})
@@ -239,14 +261,14 @@ async def test_api_lines_add_and_remove(http: httpx.AsyncClient, emulator: Emula
 
 
 async def test_api_phone_groups(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
-    assert [g["name"] for g in (await http.get("/api/phoneGroups")).json()["groups"]] == ["headquarters",
-                                                                                         "lab-phones"]
+    assert [g["name"] for g in (await http.get("/api/phoneGroups")).json()["groups"]] == ["headquarters", "lab-phones"]
     assert (await http.post("/api/phones/3/groups/headquarters")).status_code == 200
     assert [g["name"] for g in (await http.get("/api/phones/3/groups")).json()["groups"]] == [
-        "lab-phones", "headquarters"]
+        "lab-phones",
+        "headquarters",
+    ]
     await http.put("/api/phoneGroups/2/up")
-    assert [g["name"] for g in (await http.get("/api/phoneGroups")).json()["groups"]] == ["lab-phones",
-                                                                                         "headquarters"]
+    assert [g["name"] for g in (await http.get("/api/phoneGroups")).json()["groups"]] == ["lab-phones", "headquarters"]
     assert (await http.post("/api/phones/3/groups/no-such-group")).status_code == 404
 
 
@@ -273,7 +295,11 @@ async def test_api_gateway_put_replaces_the_gateway(http: httpx.AsyncClient, emu
     assert response.status_code == 200
     gateway = emulator.state.gateways[1]
     assert (gateway.name, gateway.address, gateway.address_port, gateway.enabled) == (
-        "renamed", "sip.example.net", 0, False)
+        "renamed",
+        "sip.example.net",
+        0,
+        False,
+    )
     assert gateway.settings["itsp-account/user-name"].value == "5568"  # settings live apart
 
 
@@ -304,8 +330,9 @@ async def test_control_routes_need_no_login(url: str) -> None:
 # --- as the vendor answers ---------------------------------------------------------------------
 
 
-async def test_rest_refuses_a_write_rooted_in_another_element(http: httpx.AsyncClient,
-                                                             emulator: Emulator[SipxState]) -> None:
+async def test_rest_refuses_a_write_rooted_in_another_element(
+    http: httpx.AsyncClient, emulator: Emulator[SipxState]
+) -> None:
     response = await http.put("/rest/user-group", content=b"<userGroup><name>night</name></userGroup>", headers=XML)
     assert response.status_code == 400
     assert xml(response).findtext("code") == "ERROR_VALIDATION_FAILED"
@@ -313,15 +340,17 @@ async def test_rest_refuses_a_write_rooted_in_another_element(http: httpx.AsyncC
     wrapped = await http.put("/rest/user-group", json={"userGroup": {"name": "night"}})
     assert wrapped.status_code == 400
     assert "night" not in [g.name for g in emulator.state.groups.values()]
-    assert (await http.put("/rest/user-group", content=b"<group><name>night</name></group>",
-                           headers=XML)).status_code == 201
+    assert (
+        await http.put("/rest/user-group", content=b"<group><name>night</name></group>", headers=XML)
+    ).status_code == 201
 
 
 async def test_rest_users_carry_their_enabled_flag(http: httpx.AsyncClient, emulator: Emulator[SipxState]) -> None:
     users = (await http.get("/rest/user", headers={"Accept": "application/json"})).json()["user"]["users"]
     assert [u["enabled"] for u in users] == [True, True, True, True, False]
-    await http.put("/rest/user/1", content=b"<user><userName>200</userName><enabled>false</enabled></user>",
-                   headers=XML)
+    await http.put(
+        "/rest/user/1", content=b"<user><userName>200</userName><enabled>false</enabled></user>", headers=XML
+    )
     assert emulator.state.users[1].enabled is False
     await http.put("/rest/user/1", content=b"<user><userName>200</userName></user>", headers=XML)
     assert emulator.state.users[1].enabled is False  # left out: kept
@@ -329,12 +358,14 @@ async def test_rest_users_carry_their_enabled_flag(http: httpx.AsyncClient, emul
 
 async def test_registrations_answer_only_the_registration_fields(http: httpx.AsyncClient) -> None:
     page = (await http.get("/api/registrations", params={"start": 0, "limit": 10})).json()["registrations"]
-    assert [set(r) for r in page] == [{"uri", "contact", "expires", "primary", "instrument", "status",
-                                       "secondsToExpire"}] * 3
+    assert [set(r) for r in page] == [
+        {"uri", "contact", "expires", "primary", "instrument", "status", "secondsToExpire"}
+    ] * 3
     by_mac = (await http.get("/api/registrations/serialNo/0004f280cc95", params={"start": 0, "limit": 5})).json()
     assert [r["uri"] for r in by_mac["registrations"]] == ["sip:200@pbx.example.com"]
-    as_xml = xml(await http.get("/api/registrations", params={"start": 0, "limit": 1},
-                                headers={"Accept": "application/xml"}))
+    as_xml = xml(
+        await http.get("/api/registrations", params={"start": 0, "limit": 1}, headers={"Accept": "application/xml"})
+    )
     assert as_xml.tag == "Registrations" and as_xml.findtext("Registration/status") == "active"
 
 
@@ -347,13 +378,19 @@ async def test_phone_groups_carry_their_count(http: httpx.AsyncClient) -> None:
 
 async def test_gateway_models_are_the_documented_ten(http: httpx.AsyncClient) -> None:
     models = (await http.get("/api/gateways/models")).json()["models"]
-    assert len(models) == 10 and models[-1] == {"modelId": "sipTrunkStandard", "label": "SIP trunk",
-                                                "vendor": None, "versions": None}
+    assert len(models) == 10 and models[-1] == {
+        "modelId": "sipTrunkStandard",
+        "label": "SIP trunk",
+        "vendor": None,
+        "versions": None,
+    }
 
 
 async def test_a_sip_trunks_proxy_address_defaults_to_its_address(http: httpx.AsyncClient) -> None:
-    created = await http.post("/api/gateways", json={"name": "itsp", "model": {"modelId": "sipTrunkStandard"},
-                                                     "address": "sip.example.net", "enabled": True})
+    created = await http.post(
+        "/api/gateways",
+        json={"name": "itsp", "model": {"modelId": "sipTrunkStandard"}, "address": "sip.example.net", "enabled": True},
+    )
     path = f"/api/gateways/{created.text}/settings/itsp-account/itsp-proxy-address"
     assert (await http.get(path)).json()["value"] == "sip.example.net"
     await http.put(path, content=b"proxy.example.net")
@@ -375,15 +412,28 @@ async def test_hunt_groups(http: httpx.AsyncClient, emulator: Emulator[SipxState
     assert [(h["name"], h["extension"]) for h in listed] == [("sales-hunt", "600"), ("helpdesk", "601")]
     assert listed[0]["ringBeans"] == [
         {"typeStr": "If no response", "userName": "201", "enabled": True, "expiration": 30},
-        {"typeStr": "If no response", "userName": "200", "enabled": True, "expiration": 20}]
+        {"typeStr": "If no response", "userName": "200", "enabled": True, "expiration": 20},
+    ]
     # The document's own create body.
-    body = {"name": "ppp1", "extension": "4444", "description": "", "enabled": True, "did": None, "ringBeans": [],
-            "fallbackDestination": None, "voicemailFallback": True, "userForward": True, "useFwdTimers": False}
+    body = {
+        "name": "ppp1",
+        "extension": "4444",
+        "description": "",
+        "enabled": True,
+        "did": None,
+        "ringBeans": [],
+        "fallbackDestination": None,
+        "voicemailFallback": True,
+        "userForward": True,
+        "useFwdTimers": False,
+    }
     created = await http.post("/api/callgroups", json=body)
     assert created.status_code == 200 and created.text.isdigit()
     assert (await http.get("/api/callgroups/4444")).json()["name"] == "ppp1"
     assert [h["extension"] for h in (await http.get("/api/callgroups/prefix/60")).json()["callGroups"]] == [
-        "600", "601"]
+        "600",
+        "601",
+    ]
     update = {**body, "description": "kkkkk", "ringBeans": [{"userName": "alice", "typeStr": "At the same time"}]}
     assert (await http.put("/api/callgroups/4444", json=update)).status_code == 200
     hunt = emulator.state.hunt_group_by_extension("4444")
@@ -396,8 +446,9 @@ async def test_hunt_groups(http: httpx.AsyncClient, emulator: Emulator[SipxState
     assert emulator.state.hunt_group_by_extension("6600") is not None
     taken = await http.post("/api/callgroups", json={**body, "name": "other", "extension": "201"})
     assert taken.status_code == 500 and "already in use" in taken.text
-    unknown_ring = await http.post("/api/callgroups", json={**body, "name": "x", "extension": "4445",
-                                                            "ringBeans": [{"userName": "ghost"}]})
+    unknown_ring = await http.post(
+        "/api/callgroups", json={**body, "name": "x", "extension": "4445", "ringBeans": [{"userName": "ghost"}]}
+    )
     assert unknown_ring.status_code == 400
     assert (await http.get("/api/callgroups/9999")).status_code == 404
     assert (await http.delete("/api/callgroups/4444")).status_code == 200

@@ -43,10 +43,12 @@ from pbxgraph.errors import (
 
 from .conftest import make_connector
 
-BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-                  b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-                  b"<user><metadata/><users><user><userName>&lol3;</userName></user></users></user>")
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    b"<user><metadata/><users><user><userName>&lol3;</userName></user></users></user>"
+)
 
 
 # --- /rest ----------------------------------------------------------------------------
@@ -85,45 +87,81 @@ async def test_rest_taken_names_are_conflicts(connector: SipxcomConnector) -> No
         await connector.groups.create(GroupCreate(name="sales"))
 
 
-async def test_rest_server_failure_is_backend_error(connector: SipxcomConnector,
-                                                    emulator: Emulator[SipxState]) -> None:
-    envelope = (b'<?xml version="1.0" encoding="UTF-8"?><response><code>ERROR_READ_FAILED</code>'
-                b"<message>Read failed</message><data><additionalMessage>db down</additionalMessage></data>"
-                b"</response>")
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user-group", status=500,
-                              body=envelope, content_type="text/xml"))
+async def test_rest_server_failure_is_backend_error(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    envelope = (
+        b'<?xml version="1.0" encoding="UTF-8"?><response><code>ERROR_READ_FAILED</code>'
+        b"<message>Read failed</message><data><additionalMessage>db down</additionalMessage></data>"
+        b"</response>"
+    )
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            path_prefix="/sipxconfig/rest/user-group",
+            status=500,
+            body=envelope,
+            content_type="text/xml",
+        )
+    )
     with pytest.raises(BackendError) as info:
         await connector.groups.page(ListQuery())
-    assert info.value.extensions()["vendor"] == {"status": 500, "code": "ERROR_READ_FAILED",
-                                                 "message": "Read failed", "additionalMessage": "db down"}
+    assert info.value.extensions()["vendor"] == {
+        "status": 500,
+        "code": "ERROR_READ_FAILED",
+        "message": "Read failed",
+        "additionalMessage": "db down",
+    }
 
 
-async def test_rest_broken_xml_is_a_backend_error(connector: SipxcomConnector,
-                                                  emulator: Emulator[SipxState]) -> None:
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user", status=200,
-                              body=b"<user><metadata>", content_type="text/xml", times=1))
+async def test_rest_broken_xml_is_a_backend_error(connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            path_prefix="/sipxconfig/rest/user",
+            status=200,
+            body=b"<user><metadata>",
+            content_type="text/xml",
+            times=1,
+        )
+    )
     with pytest.raises(BackendError) as info:
         await connector.users.page(ListQuery())
     # A JSON-speaking connector refuses XML before parsing it.
-    assert ("not usable XML" if connector.client.format == "xml" else "XML where JSON was asked for") \
-        in info.value.message
+    assert (
+        "not usable XML" if connector.client.format == "xml" else "XML where JSON was asked for"
+    ) in info.value.message
 
 
-async def test_rest_unsafe_xml_is_refused_not_expanded(connector: SipxcomConnector,
-                                                       emulator: Emulator[SipxState]) -> None:
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user", status=200,
-                              body=BILLION_LAUGHS, content_type="text/xml"))
+async def test_rest_unsafe_xml_is_refused_not_expanded(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            path_prefix="/sipxconfig/rest/user",
+            status=200,
+            body=BILLION_LAUGHS,
+            content_type="text/xml",
+        )
+    )
     with pytest.raises(BackendError) as info:
         await connector.users.get_many(["1", "2"])
-    assert ("unsafe XML" if connector.client.format == "xml" else "XML where JSON was asked for") \
-        in info.value.message
+    assert ("unsafe XML" if connector.client.format == "xml" else "XML where JSON was asked for") in info.value.message
     assert "lollol" not in str(info.value.extensions())
 
 
-async def test_a_write_without_a_success_envelope_is_a_backend_error(connector: SipxcomConnector,
-                                                                     emulator: Emulator[SipxState]) -> None:
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user-group", method="PUT",
-                              status=200, body=b"OK", content_type="text/plain"))
+async def test_a_write_without_a_success_envelope_is_a_backend_error(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            path_prefix="/sipxconfig/rest/user-group",
+            method="PUT",
+            status=200,
+            body=b"OK",
+            content_type="text/plain",
+        )
+    )
     with pytest.raises(BackendError):
         await connector.groups.create(GroupCreate(name="nightly"))
 
@@ -160,10 +198,17 @@ async def test_api_validation_failure_is_bad_user_input(connector: SipxcomConnec
     assert info.value.field == "name"
 
 
-async def test_api_server_error_keeps_the_plain_text(connector: SipxcomConnector,
-                                                     emulator: Emulator[SipxState]) -> None:
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/api/phones", status=500,
-                              body=b"java.lang.NullPointerException"))
+async def test_api_server_error_keeps_the_plain_text(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            path_prefix="/sipxconfig/api/phones",
+            status=500,
+            body=b"java.lang.NullPointerException",
+        )
+    )
     with pytest.raises(BackendError) as info:
         await connector.devices.page(ListQuery())
     assert info.value.extensions()["vendor"] == {"status": 500, "message": "java.lang.NullPointerException"}
@@ -233,11 +278,20 @@ async def test_health_up(connector: SipxcomConnector, emulator: Emulator[SipxSta
 
 
 async def test_a_listing_that_does_not_move_on_ends(url: str, emulator: Emulator[SipxState]) -> None:
-    stuck = (b"<user-group><metadata><totalResults>9</totalResults><currentPage>1</currentPage>"
-             b"<totalPages>3</totalPages><resultsPerPage>3</resultsPerPage></metadata><groups><group><id>1</id>"
-             b"<name>sales</name></group></groups></user-group>")
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/rest/user-group", status=200,
-                              body=stuck, content_type="text/xml"))
+    stuck = (
+        b"<user-group><metadata><totalResults>9</totalResults><currentPage>1</currentPage>"
+        b"<totalPages>3</totalPages><resultsPerPage>3</resultsPerPage></metadata><groups><group><id>1</id>"
+        b"<name>sales</name></group></groups></user-group>"
+    )
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            path_prefix="/sipxconfig/rest/user-group",
+            status=200,
+            body=stuck,
+            content_type="text/xml",
+        )
+    )
     connector = make_connector(url, page_size=3)
     try:
         page = await connector.groups.page(ListQuery())
@@ -248,17 +302,25 @@ async def test_a_listing_that_does_not_move_on_ends(url: str, emulator: Emulator
 
 
 async def test_registrations_that_ignore_start_end(url: str, emulator: Emulator[SipxState]) -> None:
-    same = (b'{"registrations":[{"uri":"sip:200@pbx.example.com","status":"active"},'
-            b'{"uri":"sip:201@pbx.example.com","status":"active"}]}')
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix="/sipxconfig/api/registrations", status=200,
-                              body=same, content_type="application/json"))
+    same = (
+        b'{"registrations":[{"uri":"sip:200@pbx.example.com","status":"active"},'
+        b'{"uri":"sip:201@pbx.example.com","status":"active"}]}'
+    )
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            path_prefix="/sipxconfig/api/registrations",
+            status=200,
+            body=same,
+            content_type="application/json",
+        )
+    )
     connector = make_connector(url, page_size=2)
     try:
         users = await connector.users.get_many(["1", "2", "3"])
     finally:
         await connector.aclose()
-    assert [u.registration.value if u and u.registration else None for u in users] == [
-        "online", "online", "offline"]
+    assert [u.registration.value if u and u.registration else None for u in users] == ["online", "online", "offline"]
     assert emulator.recorder.count("GET", "/sipxconfig/api/registrations") == 2
 
 
@@ -271,5 +333,8 @@ async def test_an_account_without_rights_is_a_backend_error_naming_the_backend(
     with pytest.raises(BackendError) as info:
         await resource.page(ListQuery())
     assert info.value.backend == "sipx" and info.value.extensions() == {
-        "code": "BACKEND_ERROR", "backend": "sipx", "vendor": {"status": 403}}
+        "code": "BACKEND_ERROR",
+        "backend": "sipx",
+        "vendor": {"status": 403},
+    }
     assert "lacks the right" in info.value.message

@@ -49,21 +49,35 @@ def gid(kind: Kind, native: str) -> str:
 
 def answer(path: str, body: Any, *, times: int | None = None) -> Fault:
     """The emulator answering ``GET path`` with ``body`` (JSON) instead, as a server that sends it would."""
-    return Fault(kind=FaultKind.STATUS, method="GET", path_prefix=path, status=200, times=times,
-                 body=json.dumps(body).encode(), content_type="application/json")
+    return Fault(
+        kind=FaultKind.STATUS,
+        method="GET",
+        path_prefix=path,
+        status=200,
+        times=times,
+        body=json.dumps(body).encode(),
+        content_type="application/json",
+    )
 
 
 def phone_with_lines(*lines: dict[str, Any], phone_id: int = 3) -> dict[str, Any]:
-    return {"id": phone_id, "serialNo": "0004f2aabbcc", "deviceVersion": None, "description": "Lobby phone",
-            "model": {"modelId": "polycomVVX411", "label": "Polycom VVX 411", "vendor": "Polycom",
-                      "versions": None}, "lines": list(lines), "groups": None}
+    return {
+        "id": phone_id,
+        "serialNo": "0004f2aabbcc",
+        "deviceVersion": None,
+        "description": "Lobby phone",
+        "model": {"modelId": "polycomVVX411", "label": "Polycom VVX 411", "vendor": "Polycom", "versions": None},
+        "lines": list(lines),
+        "groups": None,
+    }
 
 
 # --- 1. phone lines name their user by name -------------------------------------------------
 
 
-async def test_a_user_named_200_is_never_the_user_with_id_200(connector: SipxcomConnector,
-                                                              emulator: Emulator[SipxState]) -> None:
+async def test_a_user_named_200_is_never_the_user_with_id_200(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
     # A user whose *id* is 200, beside Alice, whose *name* is "200" (id 1); Alice's desk line says
     # "userId": "200", as the vendor's lines do.
     emulator.state.save_user(SipUser(id=200, user_name="zed", first_name="Zed"))
@@ -79,8 +93,9 @@ async def test_a_user_named_200_is_never_the_user_with_id_200(connector: Sipxcom
     assert [line.user_id for line in emulator.state.phones[1].lines] == [1]
 
 
-async def test_a_line_shaped_as_the_vendor_fixtures_resolves_by_name(connector: SipxcomConnector,
-                                                                     emulator: Emulator[SipxState]) -> None:
+async def test_a_line_shaped_as_the_vendor_fixtures_resolves_by_name(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
     emulator.state.save_user(SipUser(id=9, user_name="testuser", first_name="Test", last_name="User"))
     line = {"id": 1, "uri": '"Test User"<sip:testuser@example.org>', "user": "testuser", "userId": "testuser"}
     emulator.faults.add(answer(f"{API}/phones/3", phone_with_lines(line), times=1))
@@ -89,7 +104,8 @@ async def test_a_line_shaped_as_the_vendor_fixtures_resolves_by_name(connector: 
 
 
 async def test_a_line_naming_no_one_but_a_numeric_user_id_falls_back_to_the_id(
-        connector: SipxcomConnector, emulator: Emulator[SipxState]) -> None:
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
     # The document's table reading: userId is the user's identification number, when no name is given.
     emulator.faults.add(answer(f"{API}/phones/3", phone_with_lines({"id": 5, "userId": "4"}), times=1))
     (owner,) = await connector.devices.users_of(["3"])
@@ -99,40 +115,71 @@ async def test_a_line_naming_no_one_but_a_numeric_user_id_falls_back_to_the_id(
     assert dict(users_read.params)["ids"] == "4"
 
 
-async def test_a_line_whose_user_is_gone_has_no_user(connector: SipxcomConnector,
-                                                     emulator: Emulator[SipxState]) -> None:
+async def test_a_line_whose_user_is_gone_has_no_user(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
     line = {"id": 7, "user": "ghost", "userId": "ghost"}
     emulator.faults.add(answer(f"{API}/phones/3", phone_with_lines(line), times=1))
     assert await connector.devices.users_of(["3"]) == [None]
 
 
-async def test_user_devices_and_device_user_through_graphql(client: GraphQLTestClient,
-                                                            emulator: Emulator[SipxState]) -> None:
+async def test_user_devices_and_device_user_through_graphql(
+    client: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     emulator.state.save_user(SipUser(id=200, user_name="zed"))
-    data = await client.data("query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { username devices { name "
-                             "user { username } } } } }", {"ids": [gid(Kind.USER, "1"), gid(Kind.USER, "200")]})
-    assert data["nodes"] == [{"username": "200", "devices": [{"name": "Alice desk", "user": {"username": "200"}}]},
-                             {"username": "zed", "devices": []}]
+    data = await client.data(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on User { username devices { name user { username } } } } }",
+        {"ids": [gid(Kind.USER, "1"), gid(Kind.USER, "200")]},
+    )
+    assert data["nodes"] == [
+        {"username": "200", "devices": [{"name": "Alice desk", "user": {"username": "200"}}]},
+        {"username": "zed", "devices": []},
+    ]
 
 
 # --- 5. a listing that repeats an id gives one record ---------------------------------------------
 
 
-GATEWAY = {"id": 1, "name": "my_siptrunk", "model": {"modelId": "sipTrunkStandard", "label": "SIP trunk"},
-           "enabled": True, "address": "192.168.1.14", "addressPort": 5060, "addressTransport": "tcp"}
-HUNT = {"id": 1, "name": "sales-hunt", "extension": "600", "description": None, "enabled": True,
-        "ringBeans": [{"userName": "201", "typeStr": "If no response", "enabled": True, "expiration": 30}]}
+GATEWAY = {
+    "id": 1,
+    "name": "my_siptrunk",
+    "model": {"modelId": "sipTrunkStandard", "label": "SIP trunk"},
+    "enabled": True,
+    "address": "192.168.1.14",
+    "addressPort": 5060,
+    "addressTransport": "tcp",
+}
+HUNT = {
+    "id": 1,
+    "name": "sales-hunt",
+    "extension": "600",
+    "description": None,
+    "enabled": True,
+    "ringBeans": [{"userName": "201", "typeStr": "If no response", "enabled": True, "expiration": 30}],
+}
 
 
-@pytest.mark.parametrize(("kind", "path", "body"), [
-    (Kind.TRUNK, f"{API}/gateways", {"gateways": [GATEWAY, {**GATEWAY, "name": "again"}]}),
-    (Kind.DEVICE, f"{API}/phones", {"phones": [phone_with_lines(), phone_with_lines(phone_id=3)]}),
-    (Kind.QUEUE, f"{API}/callgroups", {"callGroups": [HUNT, dict(HUNT)]}),
-    (Kind.USER, f"{REST}/user", {"user": {"metadata": {"totalResults": 2, "currentPage": 1, "totalPages": 1},
-                                          "users": [{"id": 2, "userName": "201"}, {"id": 2, "userName": "201"}]}}),
-])
+@pytest.mark.parametrize(
+    ("kind", "path", "body"),
+    [
+        (Kind.TRUNK, f"{API}/gateways", {"gateways": [GATEWAY, {**GATEWAY, "name": "again"}]}),
+        (Kind.DEVICE, f"{API}/phones", {"phones": [phone_with_lines(), phone_with_lines(phone_id=3)]}),
+        (Kind.QUEUE, f"{API}/callgroups", {"callGroups": [HUNT, dict(HUNT)]}),
+        (
+            Kind.USER,
+            f"{REST}/user",
+            {
+                "user": {
+                    "metadata": {"totalResults": 2, "currentPage": 1, "totalPages": 1},
+                    "users": [{"id": 2, "userName": "201"}, {"id": 2, "userName": "201"}],
+                }
+            },
+        ),
+    ],
+)
 async def test_a_listing_that_repeats_an_id_gives_one_record(
-        emulator: Emulator[SipxState], url: str, kind: Kind, path: str, body: dict[str, Any]) -> None:
+    emulator: Emulator[SipxState], url: str, kind: Kind, path: str, body: dict[str, Any]
+) -> None:
     # A trunk's settings are read under the same path (``/gateways/1/settings``): only the listing is replaced.
     emulator.faults.add(answer(path, body, times=1 if kind is Kind.TRUNK else None))
     async with GraphQLTestClient.running(Config(backends=(sipx(url, format="json"),))) as client:
@@ -151,22 +198,30 @@ def body_id(body: dict[str, Any]) -> int:
 # --- device registration, from registrations by MAC -----------------------------------------
 
 
-async def test_devices_carry_the_registration_of_their_mac(connector: SipxcomConnector,
-                                                           emulator: Emulator[SipxState]) -> None:
+async def test_devices_carry_the_registration_of_their_mac(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
     devices = {d.name: d.registration for d in (await connector.devices.page(ListQuery())).items}
     alice, bob, lobby = devices["Alice desk"], devices["Bob desk"], devices["Lobby phone"]
     assert alice is not None and (alice.status, alice.changed_at, alice.address) == (
-        Registration.ONLINE, None, "192.168.1.50:5060")
+        Registration.ONLINE,
+        None,
+        "192.168.1.50:5060",
+    )
     expired = emulator.state.registrations[1].expires
     assert bob is not None and (bob.status, bob.changed_at, bob.address) == (
-        Registration.OFFLINE, datetime.fromtimestamp(expired, UTC), None)
+        Registration.OFFLINE,
+        datetime.fromtimestamp(expired, UTC),
+        None,
+    )
     assert lobby is not None and (lobby.status, lobby.changed_at) == (Registration.OFFLINE, None)
     # One registrations read for the whole page.
     assert [r.path for r in emulator.recorder.requests] == [f"{API}/phones", f"{API}/registrations"]
 
 
 async def test_device_registration_unknown_when_unreadable_or_switched_off(
-        connector: SipxcomConnector, emulator: Emulator[SipxState], url: str) -> None:
+    connector: SipxcomConnector, emulator: Emulator[SipxState], url: str
+) -> None:
     emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/registrations", status=500, times=1))
     assert [d.registration for d in (await connector.devices.page(ListQuery())).items] == [None, None, None]
     quiet = make_connector(url, registrations=False)
@@ -178,8 +233,9 @@ async def test_device_registration_unknown_when_unreadable_or_switched_off(
     assert [r.path for r in emulator.recorder.requests] == [f"{API}/phones"]
 
 
-async def test_a_new_phone_is_offline_until_it_registers(connector: SipxcomConnector,
-                                                         emulator: Emulator[SipxState]) -> None:
+async def test_a_new_phone_is_offline_until_it_registers(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
     emulator.state.save_phone(Phone(id=7, serial_no="0004f2000007", model_id="polycomVVX450"))
     (phone,) = await connector.devices.get_many(["7"])
     assert phone is not None and phone.registration is not None
@@ -200,7 +256,11 @@ async def test_capabilities_show_what_sipxcom_stores(client: GraphQLTestClient) 
     assert sorted(rules["GROUP"]["updateFields"]) == ["description", "name"]
     queue = rules["QUEUE"]
     assert (queue["requiredFields"], sorted(queue["strategies"]), queue["memberKinds"], queue["memberPriority"]) == (
-        ["extension"], ["ALL", "SEQUENTIAL"], ["USER"], None)
+        ["extension"],
+        ["ALL", "SEQUENTIAL"],
+        ["USER"],
+        None,
+    )
     assert "displayName" not in queue["createFields"]
     trunk = rules["TRUNK"]
     assert sorted(trunk["trunkKinds"]) == ["ANALOG", "BRI", "OTHER", "PRI", "SIP", "UNMANAGED"]
@@ -211,22 +271,41 @@ async def test_capabilities_show_what_sipxcom_stores(client: GraphQLTestClient) 
     assert {"Polycom VVX 450", "polycomVVX450", "Yealink SIP-T46S"} <= set(device["models"])
 
 
-@pytest.mark.parametrize(("mutation", "code", "field"), [
-    ('createDevice(backend: "sipx", input: {mac: "00:04:f2:00:00:09", model: "Teapot 3000"}) { id }',
-     "BAD_USER_INPUT", "input.model"),
-    ('createDevice(backend: "sipx", input: {mac: "00:04:f2:00:00:09"}) { id }', "BAD_USER_INPUT", "input.model"),
-    ('createGroup(backend: "sipx", input: {name: "g", strategy: ALL}) { id }', "NOT_SUPPORTED", "input.strategy"),
-    ('createGroup(backend: "sipx", input: {name: "g", displayName: "G"}) { id }', "NOT_SUPPORTED",
-     "input.displayName"),
-    ('createTrunk(backend: "sipx", input: {name: "t", host: "10.9.9.9", model: "teapotGateway"}) { id }',
-     "BAD_USER_INPUT", "input.model"),
-    ('createTrunk(backend: "sipx", input: {name: "t", host: "10.9.9.9", kind: PRI, username: "a"}) { id }',
-     "NOT_SUPPORTED", "input.username"),
-    ('createTrunk(backend: "sipx", input: {name: "t", domain: "x.example", kind: ANALOG}) { id }',
-     "NOT_SUPPORTED", "input.domain"),
-])
-async def test_refused_before_any_vendor_call(client: GraphQLTestClient, emulator: Emulator[SipxState],
-                                              mutation: str, code: str, field: str) -> None:
+@pytest.mark.parametrize(
+    ("mutation", "code", "field"),
+    [
+        (
+            'createDevice(backend: "sipx", input: {mac: "00:04:f2:00:00:09", model: "Teapot 3000"}) { id }',
+            "BAD_USER_INPUT",
+            "input.model",
+        ),
+        ('createDevice(backend: "sipx", input: {mac: "00:04:f2:00:00:09"}) { id }', "BAD_USER_INPUT", "input.model"),
+        ('createGroup(backend: "sipx", input: {name: "g", strategy: ALL}) { id }', "NOT_SUPPORTED", "input.strategy"),
+        (
+            'createGroup(backend: "sipx", input: {name: "g", displayName: "G"}) { id }',
+            "NOT_SUPPORTED",
+            "input.displayName",
+        ),
+        (
+            'createTrunk(backend: "sipx", input: {name: "t", host: "10.9.9.9", model: "teapotGateway"}) { id }',
+            "BAD_USER_INPUT",
+            "input.model",
+        ),
+        (
+            'createTrunk(backend: "sipx", input: {name: "t", host: "10.9.9.9", kind: PRI, username: "a"}) { id }',
+            "NOT_SUPPORTED",
+            "input.username",
+        ),
+        (
+            'createTrunk(backend: "sipx", input: {name: "t", domain: "x.example", kind: ANALOG}) { id }',
+            "NOT_SUPPORTED",
+            "input.domain",
+        ),
+    ],
+)
+async def test_refused_before_any_vendor_call(
+    client: GraphQLTestClient, emulator: Emulator[SipxState], mutation: str, code: str, field: str
+) -> None:
     body = await client.execute(f"mutation {{ {mutation} }}")
     assert error_codes(body) == [code]
     extensions = body["errors"][0]["extensions"]
@@ -234,8 +313,9 @@ async def test_refused_before_any_vendor_call(client: GraphQLTestClient, emulato
     assert emulator.recorder.count() == 0
 
 
-async def test_phone_models_are_read_once_when_opening(connector: SipxcomConnector, url: str,
-                                                       emulator: Emulator[SipxState]) -> None:
+async def test_phone_models_are_read_once_when_opening(
+    connector: SipxcomConnector, url: str, emulator: Emulator[SipxState]
+) -> None:
     fresh = make_connector(url)
     try:
         assert fresh.capabilities.rules_for(Kind.DEVICE).models is None  # not read yet
@@ -247,8 +327,9 @@ async def test_phone_models_are_read_once_when_opening(connector: SipxcomConnect
     assert [r.path for r in emulator.recorder.requests] == [f"{API}/phones/models"]
 
 
-async def test_a_server_down_at_open_gets_its_models_read_on_first_need(url: str,
-                                                                        emulator: Emulator[SipxState]) -> None:
+async def test_a_server_down_at_open_gets_its_models_read_on_first_need(
+    url: str, emulator: Emulator[SipxState]
+) -> None:
     emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/phones/models", status=503, times=1))
     connector = make_connector(url)
     try:
@@ -280,21 +361,32 @@ async def test_the_app_lists_every_kind_with_the_new_fields(client: GraphQLTestC
     data = await client.data(EVERY_KIND)
     assert [u["enabled"] for u in data["users"]["nodes"]] == [True, True, True, True, False]
     alice = data["users"]["nodes"][0]
-    assert alice["devices"] == [{"mac": "00:04:f2:80:cc:95",
-                                 "registration": {"status": "ONLINE", "address": "192.168.1.50:5060"}}]
+    assert alice["devices"] == [
+        {"mac": "00:04:f2:80:cc:95", "registration": {"status": "ONLINE", "address": "192.168.1.50:5060"}}
+    ]
     assert {g["name"]: g["displayName"] for g in data["groups"]["nodes"]} == {
-        "engineering": None, "sales": None, "support": None}
+        "engineering": None,
+        "sales": None,
+        "support": None,
+    }
     assert [(q["name"], q["extension"], q["strategy"], len(q["members"])) for q in data["queues"]["nodes"]] == [
-        ("helpdesk", "601", "ALL", 3), ("sales-hunt", "600", "SEQUENTIAL", 2)]
-    assert [(t["name"], t["kind"], t["model"], t["domain"], t["host"], t["registration"])
-            for t in data["trunks"]["nodes"]] == [
+        ("helpdesk", "601", "ALL", 3),
+        ("sales-hunt", "600", "SEQUENTIAL", 2),
+    ]
+    assert [
+        (t["name"], t["kind"], t["model"], t["domain"], t["host"], t["registration"]) for t in data["trunks"]["nodes"]
+    ] == [
         ("lobby-fxo", "ANALOG", "audiocodesMP1X4_4_FXO", None, "10.0.0.20", None),
         ("my_siptrunk", "SIP", "sipTrunkStandard", "192.168.1.14", "192.168.1.14", None),
         ("old-pbx", "UNMANAGED", "genericGatewayStandard", None, "pbx-old.example.com", None),
-        ("pstn-pri", "PRI", "audiocodesMediant1000", None, "10.0.0.21", None)]
+        ("pstn-pri", "PRI", "audiocodesMediant1000", None, "10.0.0.21", None),
+    ]
     devices = {d["name"]: d for d in data["devices"]["nodes"]}
-    assert devices["Alice desk"]["registration"] == {"status": "ONLINE", "changedAt": None,
-                                                     "address": "192.168.1.50:5060"}
+    assert devices["Alice desk"]["registration"] == {
+        "status": "ONLINE",
+        "changedAt": None,
+        "address": "192.168.1.50:5060",
+    }
     assert devices["Bob desk"]["registration"]["status"] == "OFFLINE"
     assert devices["Bob desk"]["registration"]["changedAt"] is not None
     assert devices["Lobby phone"]["registration"] == {"status": "OFFLINE", "changedAt": None, "address": None}
@@ -305,36 +397,68 @@ async def test_the_app_lists_every_kind_with_the_new_fields(client: GraphQLTestC
 
 
 async def test_node_answers_any_gateway(client: GraphQLTestClient) -> None:
-    data = await client.data("query($ids: [ID!]!) { nodes(ids: $ids) { ... on Trunk { name kind model host } } }",
-                             {"ids": [gid(Kind.TRUNK, n) for n in ("2", "3", "4")]})
+    data = await client.data(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Trunk { name kind model host } } }",
+        {"ids": [gid(Kind.TRUNK, n) for n in ("2", "3", "4")]},
+    )
     assert data["nodes"] == [
         {"name": "lobby-fxo", "kind": "ANALOG", "model": "audiocodesMP1X4_4_FXO", "host": "10.0.0.20"},
         {"name": "pstn-pri", "kind": "PRI", "model": "audiocodesMediant1000", "host": "10.0.0.21"},
-        {"name": "old-pbx", "kind": "UNMANAGED", "model": "genericGatewayStandard", "host": "pbx-old.example.com"}]
+        {"name": "old-pbx", "kind": "UNMANAGED", "model": "genericGatewayStandard", "host": "pbx-old.example.com"},
+    ]
 
 
 async def test_create_and_change_a_pri_trunk(client: GraphQLTestClient, emulator: Emulator[SipxState]) -> None:
-    created = await client.data('mutation { createTrunk(backend: "sipx", input: {name: "e1-b", host: "10.0.0.30", '
-                                "port: 5060, transport: TCP, kind: PRI}) { id kind model domain host port } }")
+    created = await client.data(
+        'mutation { createTrunk(backend: "sipx", input: {name: "e1-b", host: "10.0.0.30", '
+        "port: 5060, transport: TCP, kind: PRI}) { id kind model domain host port } }"
+    )
     trunk = created["createTrunk"]
     assert (trunk["kind"], trunk["model"], trunk["domain"], trunk["host"]) == (
-        "PRI", "audiocodesMediant1000", None, "10.0.0.30")
-    body = await client.execute('mutation($id: ID!) { updateTrunk(id: $id, input: {password: "Pri-Secret-1"}) '
-                                "{ id } }", {"id": trunk["id"]})
+        "PRI",
+        "audiocodesMediant1000",
+        None,
+        "10.0.0.30",
+    )
+    body = await client.execute(
+        'mutation($id: ID!) { updateTrunk(id: $id, input: {password: "Pri-Secret-1"}) { id } }', {"id": trunk["id"]}
+    )
     assert error_codes(body) == ["NOT_SUPPORTED"]
     assert body["errors"][0]["extensions"]["field"] == "input.password" and "Pri-Secret-1" not in str(body)
-    moved = await client.data('mutation($id: ID!) { updateTrunk(id: $id, input: {host: "10.0.0.31"}) { host } }',
-                              {"id": trunk["id"]})
+    moved = await client.data(
+        'mutation($id: ID!) { updateTrunk(id: $id, input: {host: "10.0.0.31"}) { host } }', {"id": trunk["id"]}
+    )
     assert moved["updateTrunk"] == {"host": "10.0.0.31"}
 
 
-async def test_odd_registrations_degrade_to_what_can_be_told(connector: SipxcomConnector,
-                                                             emulator: Emulator[SipxState]) -> None:
-    emulator.faults.add(answer(f"{API}/registrations", {"registrations": [
-        {"uri": "sip:200@pbx.example.com", "contact": "<sips:200@[2001:db8::1]:5061;transport=tls>",
-         "expires": 1700000000, "instrument": "00:04:F2:80:CC:95", "status": "active", "secondsToExpire": 60},
-        {"uri": "sip:201@pbx.example.com", "contact": None, "expires": 10**30, "instrument": "805ec0a1b2c3",
-         "status": "expired", "secondsToExpire": 0}]}))
+async def test_odd_registrations_degrade_to_what_can_be_told(
+    connector: SipxcomConnector, emulator: Emulator[SipxState]
+) -> None:
+    emulator.faults.add(
+        answer(
+            f"{API}/registrations",
+            {
+                "registrations": [
+                    {
+                        "uri": "sip:200@pbx.example.com",
+                        "contact": "<sips:200@[2001:db8::1]:5061;transport=tls>",
+                        "expires": 1700000000,
+                        "instrument": "00:04:F2:80:CC:95",
+                        "status": "active",
+                        "secondsToExpire": 60,
+                    },
+                    {
+                        "uri": "sip:201@pbx.example.com",
+                        "contact": None,
+                        "expires": 10**30,
+                        "instrument": "805ec0a1b2c3",
+                        "status": "expired",
+                        "secondsToExpire": 0,
+                    },
+                ]
+            },
+        )
+    )
     devices = {d.name: d.registration for d in (await connector.devices.page(ListQuery())).items}
     alice, bob = devices["Alice desk"], devices["Bob desk"]
     assert alice is not None and (alice.status, alice.address) == (Registration.ONLINE, "[2001:db8::1]:5061")

@@ -39,8 +39,9 @@ async def client(emulator: Emulator[SipxState], url: str) -> AsyncIterator[Graph
 
 
 @pytest.fixture(params=["xml", "json"])
-async def either(request: pytest.FixtureRequest, emulator: Emulator[SipxState],
-                 url: str) -> AsyncIterator[GraphQLTestClient]:
+async def either(
+    request: pytest.FixtureRequest, emulator: Emulator[SipxState], url: str
+) -> AsyncIterator[GraphQLTestClient]:
     """The same, speaking ``/rest`` in XML, then in JSON."""
     async with GraphQLTestClient.running(Config(backends=(sipx(url, format=request.param),))) as client:
         emulator.recorder.clear()
@@ -67,8 +68,10 @@ async def all_pages(client: GraphQLTestClient, field: str, args: str = "", first
     seen: list[str] = []
     after: str | None = None
     while True:
-        query = (f"query($after: String) {{ {field}(first: {first}, after: $after {args}) "
-                 "{ pageInfo { hasNextPage endCursor } nodes { id } } }")
+        query = (
+            f"query($after: String) {{ {field}(first: {first}, after: $after {args}) "
+            "{ pageInfo { hasNextPage endCursor } nodes { id } } }"
+        )
         page = (await client.data(query, {"after": after}))[field]
         assert len(page["nodes"]) <= first
         seen += [n["id"] for n in page["nodes"]]
@@ -81,8 +84,9 @@ async def all_pages(client: GraphQLTestClient, field: str, args: str = "", first
 
 
 async def test_backend_shows_sipxcom_capabilities_and_health(client: GraphQLTestClient) -> None:
-    (backend,) = (await client.data("{ backends { name vendor capabilities { kind operations } "
-                                    "health { status } } }"))["backends"]
+    (backend,) = (await client.data("{ backends { name vendor capabilities { kind operations } health { status } } }"))[
+        "backends"
+    ]
     assert (backend["name"], backend["vendor"], backend["health"]["status"]) == ("sipx", "sipxcom", "UP")
     kinds = {c["kind"]: set(c["operations"]) for c in backend["capabilities"]}
     assert set(kinds) == {"USER", "GROUP", "QUEUE", "TRUNK", "DEVICE"}
@@ -90,8 +94,9 @@ async def test_backend_shows_sipxcom_capabilities_and_health(client: GraphQLTest
     assert {"ASSIGN", "RESYNC", "RESTART"} <= kinds["DEVICE"]
 
 
-@pytest.mark.parametrize(("field", "count"), [("users", 5), ("groups", 3), ("queues", 2), ("trunks", 4),
-                                             ("devices", 3)])
+@pytest.mark.parametrize(
+    ("field", "count"), [("users", 5), ("groups", 3), ("queues", 2), ("trunks", 4), ("devices", 3)]
+)
 async def test_lists(either: GraphQLTestClient, field: str, count: int) -> None:
     data = await either.data(f"{{ {field}(first: 100) {{ totalCount nodes {{ id backend nativeId raw }} }} }}")
     nodes = data[field]["nodes"]
@@ -101,8 +106,10 @@ async def test_lists(either: GraphQLTestClient, field: str, count: int) -> None:
 
 
 async def test_user_fields_relations_and_registration(either: GraphQLTestClient) -> None:
-    data = await either.data('{ users(filter: {extension: "201"}) { nodes { username displayName extension email '
-                             "enabled registration raw groups { name } devices { mac model name } } } }")
+    data = await either.data(
+        '{ users(filter: {extension: "201"}) { nodes { username displayName extension email '
+        "enabled registration raw groups { name } devices { mac model name } } } }"
+    )
     (bob,) = data["users"]["nodes"]
     assert (bob["username"], bob["displayName"], bob["email"]) == ("201", "Bob Jones", "bob@example.com")
     assert bob["enabled"] is True and bob["registration"] == "OFFLINE"  # only an expired registration
@@ -115,10 +122,12 @@ async def test_user_fields_relations_and_registration(either: GraphQLTestClient)
 
 
 async def test_filters(client: GraphQLTestClient) -> None:
-    data = await client.data('{ users(filter: {search: "WHITE"}) { nodes { username } } '
-                             'groups(filter: {search: "sup"}) { nodes { name } } '
-                             'trunks(filter: {search: "siptrunk"}) { nodes { name username } } '
-                             'devices(filter: {mac: "0004.f280.cc95"}) { nodes { name user { username } } } }')
+    data = await client.data(
+        '{ users(filter: {search: "WHITE"}) { nodes { username } } '
+        'groups(filter: {search: "sup"}) { nodes { name } } '
+        'trunks(filter: {search: "siptrunk"}) { nodes { name username } } '
+        'devices(filter: {mac: "0004.f280.cc95"}) { nodes { name user { username } } } }'
+    )
     assert data["users"]["nodes"] == [{"username": "202"}]
     assert data["groups"]["nodes"] == [{"name": "support"}]
     assert data["trunks"]["nodes"] == [{"name": "my_siptrunk", "username": "5568"}]
@@ -127,42 +136,58 @@ async def test_filters(client: GraphQLTestClient) -> None:
 
 @pytest.mark.parametrize("field", ["users", "groups", "devices"])
 @pytest.mark.parametrize("order", ["", ", orderBy: {field: EXTENSION, direction: DESC}"])
-async def test_paging_with_a_small_first_loses_and_repeats_nothing(client: GraphQLTestClient, field: str,
-                                                                   order: str) -> None:
-    everything = [n["id"] for n in (await client.data(f"{{ {field}(first: 100 {order}) {{ nodes {{ id }} }} }}"))[
-        field]["nodes"]]
+async def test_paging_with_a_small_first_loses_and_repeats_nothing(
+    client: GraphQLTestClient, field: str, order: str
+) -> None:
+    everything = [
+        n["id"] for n in (await client.data(f"{{ {field}(first: 100 {order}) {{ nodes {{ id }} }} }}"))[field]["nodes"]
+    ]
     paged = await all_pages(client, field, order)
     assert paged == everything and len(set(paged)) == len(paged)
 
 
-async def test_exact_vendor_requests_for_users_and_their_groups(either: GraphQLTestClient,
-                                                                emulator: Emulator[SipxState]) -> None:
+async def test_exact_vendor_requests_for_users_and_their_groups(
+    either: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     data = await either.data("{ users(first: 50) { nodes { username groups { name } } } }")
-    assert [u["groups"] for u in data["users"]["nodes"]][:2] == [[{"name": "sales"}],
-                                                                 [{"name": "sales"}, {"name": "support"}]]
+    assert [u["groups"] for u in data["users"]["nodes"]][:2] == [
+        [{"name": "sales"}],
+        [{"name": "sales"}, {"name": "support"}],
+    ]
     # the user listing, the page's registrations, and one batched read of every user's groups
-    assert sorted(paths(emulator)) == sorted([f"GET {REST}/user", f"GET {API}/registrations",
-                                              f"GET {REST}/user"])
+    assert sorted(paths(emulator)) == sorted([f"GET {REST}/user", f"GET {API}/registrations", f"GET {REST}/user"])
     assert [dict(r.params).get("ids") for r in emulator.recorder.requests if r.path == f"{REST}/user"] == [
-        None, "1,2,3,4,5"]
+        None,
+        "1,2,3,4,5",
+    ]
 
 
-async def test_exact_vendor_requests_for_devices_and_their_user(either: GraphQLTestClient,
-                                                                emulator: Emulator[SipxState]) -> None:
+async def test_exact_vendor_requests_for_devices_and_their_user(
+    either: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     data = await either.data("{ devices(first: 50) { nodes { name user { username registration } } } }")
     assert [(d["name"], d["user"]) for d in data["devices"]["nodes"]] == [
         ("Alice desk", {"username": "200", "registration": "ONLINE"}),
         ("Bob desk", {"username": "201", "registration": "OFFLINE"}),
-        ("Lobby phone", None)]
+        ("Lobby phone", None),
+    ]
     # the phone list and the page's registrations; then for the owners: the phones' lines, every user
     # (lines name their users by name), the owners' registrations
-    assert sorted(paths(emulator)) == sorted([f"GET {API}/phones", f"GET {API}/registrations", f"GET {API}/phones",
-                                              f"GET {REST}/user", f"GET {API}/registrations"])
+    assert sorted(paths(emulator)) == sorted(
+        [
+            f"GET {API}/phones",
+            f"GET {API}/registrations",
+            f"GET {API}/phones",
+            f"GET {REST}/user",
+            f"GET {API}/registrations",
+        ]
+    )
 
 
 async def test_directory_finds_sipxcom_extensions(client: GraphQLTestClient) -> None:
-    data = await client.data('{ directory(number: "202") { entries { backend kind owner { ... on User { '
-                             "username } } } } }")
+    data = await client.data(
+        '{ directory(number: "202") { entries { backend kind owner { ... on User { username } } } } }'
+    )
     assert data["directory"]["entries"] == [{"backend": "sipx", "kind": "USER", "owner": {"username": "202"}}]
 
 
@@ -175,11 +200,21 @@ UPDATE_USER = """mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $
   username displayName extension email groups { name } } }"""
 
 
-async def test_create_user_keeps_the_sip_password_write_only(client: GraphQLTestClient,
-                                                             emulator: Emulator[SipxState]) -> None:
-    body = await client.execute(CREATE_USER, {"input": {"username": "jane.doe", "displayName": "Jane Doe",
-                                                        "extension": "250", "email": "jane@example.com",
-                                                        "sipPassword": "Jane-SIP-Secret-77"}})
+async def test_create_user_keeps_the_sip_password_write_only(
+    client: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
+    body = await client.execute(
+        CREATE_USER,
+        {
+            "input": {
+                "username": "jane.doe",
+                "displayName": "Jane Doe",
+                "extension": "250",
+                "email": "jane@example.com",
+                "sipPassword": "Jane-SIP-Secret-77",
+            }
+        },
+    )
     assert "errors" not in body and "Jane-SIP-Secret-77" not in str(body)
     user = body["data"]["createUser"]
     assert (user["username"], user["displayName"], user["extension"]) == ("jane.doe", "Jane Doe", "250")
@@ -187,16 +222,23 @@ async def test_create_user_keeps_the_sip_password_write_only(client: GraphQLTest
     assert emulator.state.users[int(user["nativeId"])].sip_password == "Jane-SIP-Secret-77"
     (put,) = [r for r in emulator.recorder.requests if r.method == "PUT"]
     assert put.path == f"{REST}/user"  # a PUT to the collection creates
-    again = await client.data("query($id: ID!) { node(id: $id) { ... on User { username email } } }",
-                              {"id": user["id"]})
+    again = await client.data(
+        "query($id: ID!) { node(id: $id) { ... on User { username email } } }", {"id": user["id"]}
+    )
     assert again["node"] == {"username": "jane.doe", "email": "jane@example.com"}
 
 
-async def test_update_of_one_field_keeps_the_users_groups(either: GraphQLTestClient,
-                                                          emulator: Emulator[SipxState]) -> None:
+async def test_update_of_one_field_keeps_the_users_groups(
+    either: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     data = await either.data(UPDATE_USER, {"id": gid(Kind.USER, "2"), "input": {"displayName": "Robert Jones"}})
-    assert data["updateUser"] == {"username": "201", "displayName": "Robert Jones", "extension": "201",
-                                  "email": "bob@example.com", "groups": [{"name": "sales"}, {"name": "support"}]}
+    assert data["updateUser"] == {
+        "username": "201",
+        "displayName": "Robert Jones",
+        "extension": "201",
+        "email": "bob@example.com",
+        "groups": [{"name": "sales"}, {"name": "support"}],
+    }
     assert emulator.state.users[2].group_ids == [1, 2] and emulator.state.users[2].aliases == ["bob"]
     data = await either.data(UPDATE_USER, {"id": gid(Kind.USER, "2"), "input": {"email": None}})
     assert data["updateUser"]["email"] is None and data["updateUser"]["displayName"] == "Robert Jones"
@@ -212,81 +254,108 @@ async def test_delete_user_then_it_is_gone(client: GraphQLTestClient, emulator: 
     assert body["errors"][0]["extensions"]["vendor"]["code"] == "ERROR_OBJECT_NOT_FOUND"
 
 
-async def test_group_create_update_membership_and_delete(client: GraphQLTestClient,
-                                                         emulator: Emulator[SipxState]) -> None:
+async def test_group_create_update_membership_and_delete(
+    client: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     created = await client.data(
         'mutation($m: [ID!]!) { createGroup(backend: "sipx", input: {name: "night", description: "Night shift", '
         "memberIds: $m}) { id name description extension strategy members { position user { username } } } }",
-        {"m": [gid(Kind.USER, "4"), gid(Kind.USER, "1")]})
+        {"m": [gid(Kind.USER, "4"), gid(Kind.USER, "1")]},
+    )
     group = created["createGroup"]
     assert (group["name"], group["description"], group["extension"], group["strategy"]) == (
-        "night", "Night shift", None, None)
+        "night",
+        "Night shift",
+        None,
+        None,
+    )
     # sipXcom keeps no member order: members come in user order.
     assert [m["user"]["username"] for m in group["members"]] == ["200", "203"]
 
-    added = await client.data("mutation($g: ID!, $u: [ID!]!) { addGroupMembers(groupId: $g, userIds: $u) "
-                              "{ members { position user { username groups { name } } } } }",
-                              {"g": group["id"], "u": [gid(Kind.USER, "2")]})
+    added = await client.data(
+        "mutation($g: ID!, $u: [ID!]!) { addGroupMembers(groupId: $g, userIds: $u) "
+        "{ members { position user { username groups { name } } } } }",
+        {"g": group["id"], "u": [gid(Kind.USER, "2")]},
+    )
     members = added["addGroupMembers"]["members"]
     assert [(m["position"], m["user"]["username"]) for m in members] == [(0, "200"), (1, "201"), (2, "203")]
     assert [g["name"] for g in members[1]["user"]["groups"]] == ["sales", "support", "night"]
 
-    removed = await client.data("mutation($g: ID!, $u: [ID!]!) { removeGroupMembers(groupId: $g, userIds: $u) "
-                                "{ members { user { username } } } }",
-                                {"g": group["id"], "u": [gid(Kind.USER, "1")]})
+    removed = await client.data(
+        "mutation($g: ID!, $u: [ID!]!) { removeGroupMembers(groupId: $g, userIds: $u) "
+        "{ members { user { username } } } }",
+        {"g": group["id"], "u": [gid(Kind.USER, "1")]},
+    )
     assert [m["user"]["username"] for m in removed["removeGroupMembers"]["members"]] == ["201", "203"]
     assert emulator.state.users[1].group_ids == [1]  # alice keeps her other group
-    body = await client.execute("mutation($g: ID!, $u: [ID!]!) { removeGroupMembers(groupId: $g, userIds: $u) "
-                                "{ id } }", {"g": group["id"], "u": [gid(Kind.USER, "1")]})
+    body = await client.execute(
+        "mutation($g: ID!, $u: [ID!]!) { removeGroupMembers(groupId: $g, userIds: $u) { id } }",
+        {"g": group["id"], "u": [gid(Kind.USER, "1")]},
+    )
     assert error_codes(body) == ["NOT_FOUND"]
 
-    updated = await client.data('mutation($id: ID!) { updateGroup(id: $id, input: {name: "late"}) '
-                                "{ name description } }", {"id": group["id"]})
+    updated = await client.data(
+        'mutation($id: ID!) { updateGroup(id: $id, input: {name: "late"}) { name description } }', {"id": group["id"]}
+    )
     assert updated["updateGroup"] == {"name": "late", "description": "Night shift"}
     deleted = await client.data("mutation($id: ID!) { deleteGroup(id: $id) { deletedId } }", {"id": group["id"]})
     assert deleted["deleteGroup"]["deletedId"] == group["id"]
     assert emulator.state.users[2].group_ids == [1, 2]
 
 
-async def test_group_extension_is_refused_before_any_call(client: GraphQLTestClient,
-                                                          emulator: Emulator[SipxState]) -> None:
-    body = await client.execute('mutation { createGroup(backend: "sipx", input: {name: "ring", extension: "6100"}) '
-                                "{ id } }")
+async def test_group_extension_is_refused_before_any_call(
+    client: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
+    body = await client.execute(
+        'mutation { createGroup(backend: "sipx", input: {name: "ring", extension: "6100"}) { id } }'
+    )
     assert error_codes(body) == ["NOT_SUPPORTED"] and body["errors"][0]["extensions"]["field"] == "input.extension"
     assert body["errors"][0]["extensions"]["backend"] == "sipx"
     assert emulator.recorder.count() == 0
 
 
-async def test_device_assignment_through_lines_and_actions(client: GraphQLTestClient,
-                                                           emulator: Emulator[SipxState]) -> None:
+async def test_device_assignment_through_lines_and_actions(
+    client: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     created = await client.data(
         'mutation($u: ID!) { createDevice(backend: "sipx", input: {mac: "00-04-f2-12-34-56", model: "Polycom VVX 450",'
-        ' name: "Kitchen", userId: $u}) { id mac model name user { username } raw } }', {"u": gid(Kind.USER, "3")})
+        ' name: "Kitchen", userId: $u}) { id mac model name user { username } raw } }',
+        {"u": gid(Kind.USER, "3")},
+    )
     device = created["createDevice"]
-    assert (device["mac"], device["model"], device["user"]) == ("00:04:f2:12:34:56", "Polycom VVX 450",
-                                                               {"username": "202"})
+    assert (device["mac"], device["model"], device["user"]) == (
+        "00:04:f2:12:34:56",
+        "Polycom VVX 450",
+        {"username": "202"},
+    )
     assert "password" not in device["raw"]["lines"][0]
 
     lobby = gid(Kind.DEVICE, "3")
-    moved = await client.data("mutation($d: ID!, $u: ID!) { assignDevice(deviceId: $d, userId: $u) "
-                              "{ user { username devices { name } } } }", {"d": lobby, "u": gid(Kind.USER, "4")})
+    moved = await client.data(
+        "mutation($d: ID!, $u: ID!) { assignDevice(deviceId: $d, userId: $u) { user { username devices { name } } } }",
+        {"d": lobby, "u": gid(Kind.USER, "4")},
+    )
     assert moved["assignDevice"]["user"] == {"username": "203", "devices": [{"name": "Lobby phone"}]}
     assert [line.user_id for line in emulator.state.phones[3].lines] == [4]
-    body = await client.execute("mutation($d: ID!, $u: ID!) { assignDevice(deviceId: $d, userId: $u) { id } }",
-                                {"d": lobby, "u": gid(Kind.USER, "5")})
+    body = await client.execute(
+        "mutation($d: ID!, $u: ID!) { assignDevice(deviceId: $d, userId: $u) { id } }",
+        {"d": lobby, "u": gid(Kind.USER, "5")},
+    )
     assert error_codes(body) == ["CONFLICT"]
-    freed = await client.data("mutation($d: ID!) { unassignDevice(deviceId: $d) { user { username } } }",
-                              {"d": lobby})
+    freed = await client.data("mutation($d: ID!) { unassignDevice(deviceId: $d) { user { username } } }", {"d": lobby})
     assert freed["unassignDevice"]["user"] is None and emulator.state.phones[3].lines == []
 
     for mutation in ("resyncDevice", "restartDevice"):
-        data = await client.data(f"mutation($d: ID!) {{ {mutation}(id: $d) {{ action device {{ name }} }} }}",
-                                 {"d": device["id"]})
+        data = await client.data(
+            f"mutation($d: ID!) {{ {mutation}(id: $d) {{ action device {{ name }} }} }}", {"d": device["id"]}
+        )
         assert data[mutation]["device"]["name"] == "Kitchen"
     phone = emulator.state.phones[int(device["raw"]["id"])]
     assert (phone.profiles_sent, phone.restarts) == (2, 1)
-    renamed = await client.data('mutation($d: ID!) { updateDevice(id: $d, input: {name: "Kitchen 2"}) '
-                                "{ name mac user { username } } }", {"d": device["id"]})
+    renamed = await client.data(
+        'mutation($d: ID!) { updateDevice(id: $d, input: {name: "Kitchen 2"}) { name mac user { username } } }',
+        {"d": device["id"]},
+    )
     assert renamed["updateDevice"] == {"name": "Kitchen 2", "mac": "00:04:f2:12:34:56", "user": {"username": "202"}}
     deleted = await client.data("mutation($d: ID!) { deleteDevice(id: $d) { deletedId } }", {"d": device["id"]})
     assert deleted["deleteDevice"]["deletedId"] == device["id"]
@@ -296,17 +365,30 @@ async def test_trunk_create_update_delete(client: GraphQLTestClient, emulator: E
     body = await client.execute(
         'mutation { createTrunk(backend: "sipx", input: {name: "carrier", host: "sip.carrier.example.net", '
         'port: 5080, transport: TLS, username: "acct-1", password: "Carrier-Secret-1", register: true}) '
-        "{ id name host port transport username register enabled raw } }")
+        "{ id name host port transport username register enabled raw } }"
+    )
     assert "errors" not in body and "Carrier-Secret-1" not in str(body)
     trunk = body["data"]["createTrunk"]
     assert (trunk["host"], trunk["port"], trunk["transport"], trunk["username"], trunk["register"]) == (
-        "sip.carrier.example.net", 5080, "TLS", "acct-1", True)
+        "sip.carrier.example.net",
+        5080,
+        "TLS",
+        "acct-1",
+        True,
+    )
     native = int(trunk["raw"]["id"])
     assert emulator.state.gateways[native].settings["itsp-account/password"].value == "Carrier-Secret-1"
-    data = await client.data('mutation($id: ID!) { updateTrunk(id: $id, input: {enabled: false, '
-                             'password: "Carrier-Secret-2"}) { enabled host port username } }', {"id": trunk["id"]})
-    assert data["updateTrunk"] == {"enabled": False, "host": "sip.carrier.example.net", "port": 5080,
-                                   "username": "acct-1"}
+    data = await client.data(
+        "mutation($id: ID!) { updateTrunk(id: $id, input: {enabled: false, "
+        'password: "Carrier-Secret-2"}) { enabled host port username } }',
+        {"id": trunk["id"]},
+    )
+    assert data["updateTrunk"] == {
+        "enabled": False,
+        "host": "sip.carrier.example.net",
+        "port": 5080,
+        "username": "acct-1",
+    }
     assert emulator.state.gateways[native].settings["itsp-account/password"].value == "Carrier-Secret-2"
     data = await client.data("mutation($id: ID!) { deleteTrunk(id: $id) { deletedId } }", {"id": trunk["id"]})
     assert native not in emulator.state.gateways
@@ -315,51 +397,77 @@ async def test_trunk_create_update_delete(client: GraphQLTestClient, emulator: E
 # --- errors --------------------------------------------------------------------------------
 
 
-QUEUE_FIELDS = "id name displayName extension strategy description members { position priority settings " \
-               "member { ... on User { username } } }"
+QUEUE_FIELDS = (
+    "id name displayName extension strategy description members { position priority settings "
+    "member { ... on User { username } } }"
+)
 
 
-async def test_hunt_groups_are_queues_with_ordered_members(either: GraphQLTestClient,
-                                                          emulator: Emulator[SipxState]) -> None:
+async def test_hunt_groups_are_queues_with_ordered_members(
+    either: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     data = await either.data(f"{{ queues {{ nodes {{ {QUEUE_FIELDS} }} }} }}")
     helpdesk, sales = data["queues"]["nodes"]
     assert (sales["name"], sales["extension"], sales["strategy"], sales["displayName"]) == (
-        "sales-hunt", "600", "SEQUENTIAL", None)
+        "sales-hunt",
+        "600",
+        "SEQUENTIAL",
+        None,
+    )
     assert [(m["position"], m["member"]["username"], m["priority"]) for m in sales["members"]] == [
-        (0, "201", None), (1, "200", None)]
-    assert sales["members"][1]["settings"] == {"userName": "200", "typeStr": "If no response", "enabled": True,
-                                               "expiration": 20}
+        (0, "201", None),
+        (1, "200", None),
+    ]
+    assert sales["members"][1]["settings"] == {
+        "userName": "200",
+        "typeStr": "If no response",
+        "enabled": True,
+        "expiration": 20,
+    }
     assert (helpdesk["strategy"], [m["member"]["username"] for m in helpdesk["members"]]) == (
-        "ALL", ["202", "201", "204"])
+        "ALL",
+        ["202", "201", "204"],
+    )
     raw = await either.data("{ queues { nodes { raw } } }")
     assert all("sipPassword" not in q["raw"] for q in raw["queues"]["nodes"])
     by_number = await either.data('{ queues(filter: {extension: "601"}) { nodes { name } } }')
     assert by_number["queues"]["nodes"] == [{"name": "helpdesk"}]
 
 
-async def test_queue_create_update_members_and_delete(client: GraphQLTestClient,
-                                                      emulator: Emulator[SipxState]) -> None:
+async def test_queue_create_update_members_and_delete(client: GraphQLTestClient, emulator: Emulator[SipxState]) -> None:
     created = await client.data(
         'mutation($m: [QueueMemberInput!]!) { createQueue(backend: "sipx", input: {name: "night-hunt", '
         f'extension: "650", strategy: ALL, description: "After hours", members: $m}}) {{ {QUEUE_FIELDS} }} }}',
-        {"m": [{"id": gid(Kind.USER, "4")}, {"id": gid(Kind.USER, "1")}]})
+        {"m": [{"id": gid(Kind.USER, "4")}, {"id": gid(Kind.USER, "1")}]},
+    )
     queue = created["createQueue"]
     assert (queue["name"], queue["extension"], queue["strategy"], queue["description"]) == (
-        "night-hunt", "650", "ALL", "After hours")
+        "night-hunt",
+        "650",
+        "ALL",
+        "After hours",
+    )
     assert [m["member"]["username"] for m in queue["members"]] == ["203", "200"]
     hunt = emulator.state.hunt_group_by_extension("650")
-    assert hunt is not None and [(r.user_id, r.type, r.enabled) for r in hunt.rings] == [(4, "At the same time", True),
-                                                                    (1, "At the same time", True)]
+    assert hunt is not None and [(r.user_id, r.type, r.enabled) for r in hunt.rings] == [
+        (4, "At the same time", True),
+        (1, "At the same time", True),
+    ]
 
     reordered = await client.data(
         "mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, members: $m) "
         "{ members { position member { ... on User { username } } } } }",
-        {"q": queue["id"], "m": [{"id": gid(Kind.USER, "1")}, {"id": gid(Kind.USER, "3")},
-                                 {"id": gid(Kind.USER, "4")}]})
+        {
+            "q": queue["id"],
+            "m": [{"id": gid(Kind.USER, "1")}, {"id": gid(Kind.USER, "3")}, {"id": gid(Kind.USER, "4")}],
+        },
+    )
     assert [m["member"]["username"] for m in reordered["setQueueMembers"]["members"]] == ["200", "202", "203"]
     updated = await client.data(
         'mutation($q: ID!) { updateQueue(id: $q, input: {extension: "651", strategy: SEQUENTIAL}) '
-        "{ extension strategy members { member { ... on User { username } } } } }", {"q": queue["id"]})
+        "{ extension strategy members { member { ... on User { username } } } } }",
+        {"q": queue["id"]},
+    )
     assert updated["updateQueue"]["extension"] == "651" and updated["updateQueue"]["strategy"] == "SEQUENTIAL"
     assert len(updated["updateQueue"]["members"]) == 3  # the members stay through an update
     again = await client.data("query($q: ID!) { node(id: $q) { ... on Queue { extension } } }", {"q": queue["id"]})
@@ -369,58 +477,105 @@ async def test_queue_create_update_members_and_delete(client: GraphQLTestClient,
     assert emulator.state.hunt_group_by_extension("651") is None
 
 
-@pytest.mark.parametrize(("mutation", "field", "code"), [
-    ('createQueue(backend: "sipx", input: {name: "q"}) { id }', "input.extension", "BAD_USER_INPUT"),
-    ('createQueue(backend: "sipx", input: {name: "q", extension: "652", strategy: RANDOM}) { id }',
-     "input.strategy", "NOT_SUPPORTED"),
-    ('createQueue(backend: "sipx", input: {name: "q", extension: "652", displayName: "Q"}) { id }',
-     "input.displayName", "NOT_SUPPORTED"),
-])
-async def test_queue_rules_refuse_before_any_call(client: GraphQLTestClient, emulator: Emulator[SipxState],
-                                                  mutation: str, field: str, code: str) -> None:
+@pytest.mark.parametrize(
+    ("mutation", "field", "code"),
+    [
+        ('createQueue(backend: "sipx", input: {name: "q"}) { id }', "input.extension", "BAD_USER_INPUT"),
+        (
+            'createQueue(backend: "sipx", input: {name: "q", extension: "652", strategy: RANDOM}) { id }',
+            "input.strategy",
+            "NOT_SUPPORTED",
+        ),
+        (
+            'createQueue(backend: "sipx", input: {name: "q", extension: "652", displayName: "Q"}) { id }',
+            "input.displayName",
+            "NOT_SUPPORTED",
+        ),
+    ],
+)
+async def test_queue_rules_refuse_before_any_call(
+    client: GraphQLTestClient, emulator: Emulator[SipxState], mutation: str, field: str, code: str
+) -> None:
     body = await client.execute(f"mutation {{ {mutation} }}")
     assert error_codes(body) == [code] and body["errors"][0]["extensions"]["field"] == field
     assert emulator.recorder.count() == 0
 
 
-async def test_queue_members_are_users_without_priority(client: GraphQLTestClient,
-                                                        emulator: Emulator[SipxState]) -> None:
-    for member, field in [({"id": gid(Kind.GROUP, "1")}, "members[0].id"),
-                          ({"id": gid(Kind.USER, "1"), "priority": 1}, "members[0].priority")]:
-        body = await client.execute("mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, "
-                                    "members: $m) { id } }", {"q": gid(Kind.QUEUE, "1"), "m": [member]})
+async def test_queue_members_are_users_without_priority(
+    client: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
+    for member, field in [
+        ({"id": gid(Kind.GROUP, "1")}, "members[0].id"),
+        ({"id": gid(Kind.USER, "1"), "priority": 1}, "members[0].priority"),
+    ]:
+        body = await client.execute(
+            "mutation($q: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $q, members: $m) { id } }",
+            {"q": gid(Kind.QUEUE, "1"), "m": [member]},
+        )
         assert error_codes(body) == ["NOT_SUPPORTED"] and field in body["errors"][0]["extensions"]["field"]
     assert emulator.recorder.count() == 0
 
 
 async def test_disabling_a_user(client: GraphQLTestClient, emulator: Emulator[SipxState]) -> None:
-    data = await client.data(UPDATE_USER.replace("groups { name }", "enabled groups { name }"),
-                             {"id": gid(Kind.USER, "1"), "input": {"enabled": False}})
+    data = await client.data(
+        UPDATE_USER.replace("groups { name }", "enabled groups { name }"),
+        {"id": gid(Kind.USER, "1"), "input": {"enabled": False}},
+    )
     assert data["updateUser"]["enabled"] is False and emulator.state.users[1].enabled is False
     listed = await client.data("{ users { nodes { username enabled } } }")
     assert {u["username"]: u["enabled"] for u in listed["users"]["nodes"]} == {
-        "200": False, "201": True, "202": True, "203": True, "204": False}
+        "200": False,
+        "201": True,
+        "202": True,
+        "203": True,
+        "204": False,
+    }
 
 
-@pytest.mark.parametrize(("query", "variables", "code", "vendor"), [
-    # /rest: ERROR_OBJECT_NOT_FOUND is a 400
-    ('mutation($id: ID!) { updateGroup(id: $id, input: {name: "x"}) { id } }', {"id": gid(Kind.GROUP, "99")},
-     "NOT_FOUND", {"status": 400, "code": "ERROR_OBJECT_NOT_FOUND"}),
-    # /api: a bare 404
-    ('mutation($id: ID!) { updateDevice(id: $id, input: {name: "x"}) { id } }', {"id": gid(Kind.DEVICE, "99")},
-     "NOT_FOUND", {"status": 404}),
-    # /rest: ERROR_VALIDATION_FAILED names the field
-    ('mutation { createUser(backend: "sipx", input: {username: "jane@example"}) { id } }', {},
-     "BAD_USER_INPUT", {"status": 400, "code": "ERROR_VALIDATION_FAILED"}),
-    # /rest: a taken alias fails the create
-    ('mutation { createUser(backend: "sipx", input: {username: "alice"}) { id } }', {},
-     "CONFLICT", {"status": 500, "code": "ERROR_CREATE_FAILED"}),
-    # /api: a taken serial number fails with a plain-text 500
-    ('mutation { createDevice(backend: "sipx", input: {mac: "00:04:f2:80:cc:95", model: "polycomVVX450"}) '
-     "{ id } }", {}, "CONFLICT", {"status": 500}),
-])
-async def test_vendor_refusals_from_both_apis(either: GraphQLTestClient, query: str, variables: dict[str, Any],
-                                              code: str, vendor: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("query", "variables", "code", "vendor"),
+    [
+        # /rest: ERROR_OBJECT_NOT_FOUND is a 400
+        (
+            'mutation($id: ID!) { updateGroup(id: $id, input: {name: "x"}) { id } }',
+            {"id": gid(Kind.GROUP, "99")},
+            "NOT_FOUND",
+            {"status": 400, "code": "ERROR_OBJECT_NOT_FOUND"},
+        ),
+        # /api: a bare 404
+        (
+            'mutation($id: ID!) { updateDevice(id: $id, input: {name: "x"}) { id } }',
+            {"id": gid(Kind.DEVICE, "99")},
+            "NOT_FOUND",
+            {"status": 404},
+        ),
+        # /rest: ERROR_VALIDATION_FAILED names the field
+        (
+            'mutation { createUser(backend: "sipx", input: {username: "jane@example"}) { id } }',
+            {},
+            "BAD_USER_INPUT",
+            {"status": 400, "code": "ERROR_VALIDATION_FAILED"},
+        ),
+        # /rest: a taken alias fails the create
+        (
+            'mutation { createUser(backend: "sipx", input: {username: "alice"}) { id } }',
+            {},
+            "CONFLICT",
+            {"status": 500, "code": "ERROR_CREATE_FAILED"},
+        ),
+        # /api: a taken serial number fails with a plain-text 500
+        (
+            'mutation { createDevice(backend: "sipx", input: {mac: "00:04:f2:80:cc:95", model: "polycomVVX450"}) '
+            "{ id } }",
+            {},
+            "CONFLICT",
+            {"status": 500},
+        ),
+    ],
+)
+async def test_vendor_refusals_from_both_apis(
+    either: GraphQLTestClient, query: str, variables: dict[str, Any], code: str, vendor: dict[str, Any]
+) -> None:
     body = await either.execute(query, variables)
     assert error_codes(body) == [code]
     extensions = body["errors"][0]["extensions"]
@@ -431,22 +586,33 @@ async def test_vendor_refusals_from_both_apis(either: GraphQLTestClient, query: 
 
 
 async def test_unknown_phone_model_is_bad_user_input(client: GraphQLTestClient) -> None:
-    body = await client.execute('mutation { createDevice(backend: "sipx", input: {mac: "00:04:f2:00:00:01", '
-                                'model: "Teapot 3000"}) { id } }')
+    body = await client.execute(
+        'mutation { createDevice(backend: "sipx", input: {mac: "00:04:f2:00:00:01", model: "Teapot 3000"}) { id } }'
+    )
     assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "input.model"
 
 
-@pytest.mark.parametrize(("fault", "code"), [
-    (Fault(kind=FaultKind.GARBAGE, path_prefix=REST), "BACKEND_ERROR"),
-    (Fault(kind=FaultKind.STATUS, path_prefix=REST, status=200, body=b"<user><metadata>",
-           content_type="text/xml"), "BACKEND_ERROR"),
-    (Fault(kind=FaultKind.STATUS, path_prefix=REST, status=503, body=b"Service Unavailable"),
-     "BACKEND_UNAVAILABLE"),
-    (Fault(kind=FaultKind.DROP, path_prefix=REST), "BACKEND_UNAVAILABLE"),
-    (Fault(kind=FaultKind.LATENCY, path_prefix=REST, delay_s=0.6, times=1), "BACKEND_TIMEOUT"),
-])
-async def test_a_broken_backend_degrades_only_its_own_part(mixed: GraphQLTestClient, emulator: Emulator[SipxState],
-                                                           fault: Fault, code: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "code"),
+    [
+        (Fault(kind=FaultKind.GARBAGE, path_prefix=REST), "BACKEND_ERROR"),
+        (
+            Fault(
+                kind=FaultKind.STATUS, path_prefix=REST, status=200, body=b"<user><metadata>", content_type="text/xml"
+            ),
+            "BACKEND_ERROR",
+        ),
+        (
+            Fault(kind=FaultKind.STATUS, path_prefix=REST, status=503, body=b"Service Unavailable"),
+            "BACKEND_UNAVAILABLE",
+        ),
+        (Fault(kind=FaultKind.DROP, path_prefix=REST), "BACKEND_UNAVAILABLE"),
+        (Fault(kind=FaultKind.LATENCY, path_prefix=REST, delay_s=0.6, times=1), "BACKEND_TIMEOUT"),
+    ],
+)
+async def test_a_broken_backend_degrades_only_its_own_part(
+    mixed: GraphQLTestClient, emulator: Emulator[SipxState], fault: Fault, code: str
+) -> None:
     emulator.faults.add(fault)
     body = await mixed.execute("{ users(first: 100) { nodes { backend username } } }")
     assert {n["backend"] for n in body["data"]["users"]["nodes"]} == {"office"}
@@ -455,8 +621,9 @@ async def test_a_broken_backend_degrades_only_its_own_part(mixed: GraphQLTestCli
 
 
 async def test_api_failures_degrade_only_their_part(mixed: GraphQLTestClient, emulator: Emulator[SipxState]) -> None:
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/phones", status=500,
-                              body=b"java.lang.IllegalStateException"))
+    emulator.faults.add(
+        Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/phones", status=500, body=b"java.lang.IllegalStateException")
+    )
     body = await mixed.execute("{ devices(first: 100) { nodes { backend } } trunks { nodes { backend name } } }")
     assert {n["backend"] for n in body["data"]["devices"]["nodes"]} == {"office"}
     assert {"backend": "sipx", "name": "my_siptrunk"} in body["data"]["trunks"]["nodes"]
@@ -465,8 +632,7 @@ async def test_api_failures_degrade_only_their_part(mixed: GraphQLTestClient, em
     assert error["extensions"]["vendor"] == {"status": 500, "message": "java.lang.IllegalStateException"}
 
 
-async def test_a_failing_relation_nulls_only_its_part(client: GraphQLTestClient,
-                                                      emulator: Emulator[SipxState]) -> None:
+async def test_a_failing_relation_nulls_only_its_part(client: GraphQLTestClient, emulator: Emulator[SipxState]) -> None:
     # The phone list answers; reading the phones' users fails.
     emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{REST}/user", status=500, body=b"down"))
     body = await client.execute("{ devices { nodes { name user { username } } } }")
@@ -476,8 +642,9 @@ async def test_a_failing_relation_nulls_only_its_part(client: GraphQLTestClient,
     assert all(e["path"][-1] == "user" for e in body["errors"])
 
 
-async def test_unreadable_registrations_leave_registration_null(client: GraphQLTestClient,
-                                                                emulator: Emulator[SipxState]) -> None:
+async def test_unreadable_registrations_leave_registration_null(
+    client: GraphQLTestClient, emulator: Emulator[SipxState]
+) -> None:
     emulator.faults.add(Fault(kind=FaultKind.STATUS, path_prefix=f"{API}/registrations", status=500))
     body = await client.execute("{ users { nodes { username registration } } }")
     assert "errors" not in body
@@ -501,8 +668,8 @@ TRUNK_SECRET = "GraphQL-Trunk-Secret-8086"
 
 
 async def test_clear_text_line_and_trunk_passwords_never_reach_an_answer_or_a_log(
-        either: GraphQLTestClient, emulator: Emulator[SipxState], url: str,
-        caplog: pytest.LogCaptureFixture) -> None:
+    either: GraphQLTestClient, emulator: Emulator[SipxState], url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     emulator.state.users[1].sip_password = LINE_SECRET
     emulator.state.gateways[1].settings["itsp-account/password"].value = TRUNK_SECRET
     async with httpx.AsyncClient(auth=(DEMO_USERNAME, DEMO_PASSWORD)) as vendor:
@@ -510,25 +677,44 @@ async def test_clear_text_line_and_trunk_passwords_never_reach_an_answer_or_a_lo
         assert TRUNK_SECRET in (await vendor.get(f"{url}{API}/gateways/1/settings")).text
     caplog.set_level(logging.DEBUG)
     answers = [
-        await either.execute("{ users(first: 100) { nodes { raw groups { raw } devices { raw } } } "
-                             "devices(first: 100) { nodes { raw user { raw } } } "
-                             "trunks(first: 100) { nodes { raw username host } } "
-                             "groups { nodes { raw members { user { raw devices { raw } } } } } }"),
-        await either.execute("query($ids: [ID!]!) { nodes(ids: $ids) { ... on BackendObject { raw } } }",
-                             {"ids": [gid(Kind.DEVICE, "1"), gid(Kind.TRUNK, "1"), gid(Kind.USER, "1")]}),
-        await either.execute('mutation($id: ID!) { updateTrunk(id: $id, input: {host: "sip2.example.net"}) '
-                             "{ raw username } }", {"id": gid(Kind.TRUNK, "1")}),
-        await either.execute('mutation($d: ID!) { updateDevice(id: $d, input: {name: "Desk"}) { raw user { raw } } }',
-                             {"d": gid(Kind.DEVICE, "1")}),
-        await either.execute("mutation($d: ID!) { unassignDevice(deviceId: $d) { raw } }",
-                             {"d": gid(Kind.DEVICE, "1")}),
+        await either.execute(
+            "{ users(first: 100) { nodes { raw groups { raw } devices { raw } } } "
+            "devices(first: 100) { nodes { raw user { raw } } } "
+            "trunks(first: 100) { nodes { raw username host } } "
+            "groups { nodes { raw members { user { raw devices { raw } } } } } }"
+        ),
+        await either.execute(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { ... on BackendObject { raw } } }",
+            {"ids": [gid(Kind.DEVICE, "1"), gid(Kind.TRUNK, "1"), gid(Kind.USER, "1")]},
+        ),
+        await either.execute(
+            'mutation($id: ID!) { updateTrunk(id: $id, input: {host: "sip2.example.net"}) { raw username } }',
+            {"id": gid(Kind.TRUNK, "1")},
+        ),
+        await either.execute(
+            'mutation($d: ID!) { updateDevice(id: $d, input: {name: "Desk"}) { raw user { raw } } }',
+            {"d": gid(Kind.DEVICE, "1")},
+        ),
+        await either.execute(
+            "mutation($d: ID!) { unassignDevice(deviceId: $d) { raw } }", {"d": gid(Kind.DEVICE, "1")}
+        ),
     ]
     # A vendor that echoes the secret it was sent, in an error.
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, method="PUT", path_prefix=f"{API}/gateways/1/settings",
-                              status=500, body=f"cannot store password {TRUNK_SECRET}".encode()))
-    answers.append(await either.execute(
-        'mutation($id: ID!, $pw: String!) { updateTrunk(id: $id, input: {password: $pw}) { id } }',
-        {"id": gid(Kind.TRUNK, "1"), "pw": TRUNK_SECRET}))
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            method="PUT",
+            path_prefix=f"{API}/gateways/1/settings",
+            status=500,
+            body=f"cannot store password {TRUNK_SECRET}".encode(),
+        )
+    )
+    answers.append(
+        await either.execute(
+            "mutation($id: ID!, $pw: String!) { updateTrunk(id: $id, input: {password: $pw}) { id } }",
+            {"id": gid(Kind.TRUNK, "1"), "pw": TRUNK_SECRET},
+        )
+    )
     assert error_codes(answers[-1]) == ["BACKEND_ERROR"]
     assert all("errors" not in a for a in answers[:-1])
     everything = str(answers) + caplog.text
@@ -544,9 +730,11 @@ async def test_the_no_configuration_demo_serves_a_sipxcom_backend() -> None:
     try:
         assert "backend sipxcom-demo: sipxcom emulator at http://127.0.0.1:" in "\n".join(demo.describe())
         async with GraphQLTestClient.running(demo.config) as client:
-            data = await client.data('{ backends { name vendor health { status } } '
-                                     'users(backends: ["sipxcom-demo"], first: 100) { totalCount } '
-                                     'trunks(backends: ["sipxcom-demo"]) { nodes { name } } }')
+            data = await client.data(
+                "{ backends { name vendor health { status } } "
+                'users(backends: ["sipxcom-demo"], first: 100) { totalCount } '
+                'trunks(backends: ["sipxcom-demo"]) { nodes { name } } }'
+            )
     finally:
         demo.stop()
     assert {"name": "sipxcom-demo", "vendor": "sipxcom", "health": {"status": "UP"}} in data["backends"]

@@ -51,8 +51,8 @@ def _dump(thing: Any) -> str:
 
 
 async def test_clear_text_secrets_never_leave_the_connector(
-        connector: SipxcomConnector, emulator: Emulator[SipxState], url: str,
-        caplog: pytest.LogCaptureFixture) -> None:
+    connector: SipxcomConnector, emulator: Emulator[SipxState], url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     emulator.state.users[1].sip_password = LINE_SECRET  # shown in clear on phone 1's line
     emulator.state.gateways[1].settings["itsp-account/password"].value = TRUNK_SECRET
     emulator.state.hunt_groups[1].sip_password = HUNT_SECRET
@@ -63,45 +63,63 @@ async def test_clear_text_secrets_never_leave_the_connector(
 
     outputs: list[Any] = []
     caplog.set_level(logging.DEBUG)
-    outputs += [(await connector.users.page(ListQuery())).items,
-                await connector.users.get_many(["1", "2"]),
-                await connector.users.get_many(["1"]),
-                await connector.users.devices_of(["1", "2"]),
-                await connector.users.groups_of(["1"]),
-                [m.user for ms in await connector.groups.members_of(["1"]) for m in ms],
-                (await connector.devices.page(ListQuery())).items,
-                await connector.devices.get_many(["1"]),
-                await connector.devices.get_many(["1", "2"]),
-                await connector.devices.users_of(["1", "2"]),
-                await connector.devices.update("1", DeviceUpdate(name="Alice desk 2")),
-                (await connector.trunks.page(ListQuery())).items,
-                await connector.trunks.get_many(["1"]),
-                await connector.trunks.get_many(["1", "2"]),
-                await connector.trunks.update("1", TrunkUpdate(host="sip2.example.net")),
-                await connector.trunks.update("1", TrunkUpdate(password=NEW_TRUNK_SECRET)),
-                await connector.trunks.create(TrunkCreate(name="second", host="sip3.example.net",
-                                                          username="acct", password=NEW_TRUNK_SECRET)),
-                await connector.users.create(UserCreate(username="newbie", sip_password=NEW_USER_SECRET)),
-                await connector.devices.unassign("1"),
-                (await connector.queues.page(ListQuery())).items,
-                await connector.queues.get_many(["1", "2"]),
-                await connector.queues.members_of(["1"]),
-                await connector.queues.update("1", QueueUpdate(description="Sales, in turn")),
-                await connector.queues.set_members("1", [QueueMemberInput(kind=MemberKind.USER, id="3")]),
-                await connector.queues.create(QueueCreate(name="late", extension="680")),
-                await connector.health()]
+    outputs += [
+        (await connector.users.page(ListQuery())).items,
+        await connector.users.get_many(["1", "2"]),
+        await connector.users.get_many(["1"]),
+        await connector.users.devices_of(["1", "2"]),
+        await connector.users.groups_of(["1"]),
+        [m.user for ms in await connector.groups.members_of(["1"]) for m in ms],
+        (await connector.devices.page(ListQuery())).items,
+        await connector.devices.get_many(["1"]),
+        await connector.devices.get_many(["1", "2"]),
+        await connector.devices.users_of(["1", "2"]),
+        await connector.devices.update("1", DeviceUpdate(name="Alice desk 2")),
+        (await connector.trunks.page(ListQuery())).items,
+        await connector.trunks.get_many(["1"]),
+        await connector.trunks.get_many(["1", "2"]),
+        await connector.trunks.update("1", TrunkUpdate(host="sip2.example.net")),
+        await connector.trunks.update("1", TrunkUpdate(password=NEW_TRUNK_SECRET)),
+        await connector.trunks.create(
+            TrunkCreate(name="second", host="sip3.example.net", username="acct", password=NEW_TRUNK_SECRET)
+        ),
+        await connector.users.create(UserCreate(username="newbie", sip_password=NEW_USER_SECRET)),
+        await connector.devices.unassign("1"),
+        (await connector.queues.page(ListQuery())).items,
+        await connector.queues.get_many(["1", "2"]),
+        await connector.queues.members_of(["1"]),
+        await connector.queues.update("1", QueueUpdate(description="Sales, in turn")),
+        await connector.queues.set_members("1", [QueueMemberInput(kind=MemberKind.USER, id="3")]),
+        await connector.queues.create(QueueCreate(name="late", extension="680")),
+        await connector.health(),
+    ]
     assert emulator.state.hunt_groups[1].sip_password == HUNT_SECRET  # kept through the updates
     assert emulator.state.gateways[1].settings["itsp-account/password"].value == NEW_TRUNK_SECRET
 
     # Failing requests that carried a secret, and a vendor that echoes it back.
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, method="PUT",
-                              path_prefix="/sipxconfig/api/gateways/1/settings/itsp-account/password",
-                              status=500, body=f"cannot store {TRUNK_SECRET}".encode()))
-    emulator.faults.add(Fault(kind=FaultKind.STATUS, method="PUT", path_prefix="/sipxconfig/rest/user/2",
-                              status=500, content_type="text/xml",
-                              body=(f"<response><code>ERROR_UPDATE_FAILED</code><message>Update failed</message>"
-                                    f"<data><additionalMessage>bad password {NEW_USER_SECRET}</additionalMessage>"
-                                    f"</data></response>").encode()))
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            method="PUT",
+            path_prefix="/sipxconfig/api/gateways/1/settings/itsp-account/password",
+            status=500,
+            body=f"cannot store {TRUNK_SECRET}".encode(),
+        )
+    )
+    emulator.faults.add(
+        Fault(
+            kind=FaultKind.STATUS,
+            method="PUT",
+            path_prefix="/sipxconfig/rest/user/2",
+            status=500,
+            content_type="text/xml",
+            body=(
+                f"<response><code>ERROR_UPDATE_FAILED</code><message>Update failed</message>"
+                f"<data><additionalMessage>bad password {NEW_USER_SECRET}</additionalMessage>"
+                f"</data></response>"
+            ).encode(),
+        )
+    )
     failing = [
         connector.trunks.update("1", TrunkUpdate(password=TRUNK_SECRET)),
         connector.users.update("2", UserUpdate(sip_password=NEW_USER_SECRET)),

@@ -22,8 +22,12 @@ def tiny_vendor(seed: int | None = None) -> Emulator[dict]:
             return JSONResponse(item, status_code=201)
         return JSONResponse(state["things"])
 
-    app = Starlette(routes=[Route("/api/things", things, methods=["GET", "POST"]),
-                            Route("/api/other", lambda r: JSONResponse({"ok": True}))])
+    app = Starlette(
+        routes=[
+            Route("/api/things", things, methods=["GET", "POST"]),
+            Route("/api/other", lambda r: JSONResponse({"ok": True})),
+        ]
+    )
     return Emulator(app, state, name="tiny", fault_seed=seed)
 
 
@@ -112,8 +116,7 @@ async def test_control_routes_drive_faults_over_http(emulator: Emulator[dict]) -
 
 
 async def test_after_lets_the_first_matching_requests_through(emulator: Emulator[dict]) -> None:
-    emulator.faults.add(Fault(FaultKind.STATUS, path_prefix="/api/things", method="POST", status=500, after=1,
-                              times=1))
+    emulator.faults.add(Fault(FaultKind.STATUS, path_prefix="/api/things", method="POST", status=500, after=1, times=1))
     async with httpx.AsyncClient(transport=emulator.transport(), base_url="http://tiny") as client:
         assert (await client.get("/api/things")).status_code == 200  # another method: not counted
         assert (await client.post("/api/things", json={"id": 3})).status_code == 201

@@ -66,8 +66,11 @@ class Stack:
 def stack_config(emulators: dict[str, Any]) -> Config:
     backends = [BackendConfig(name=LOCAL, vendor="local", options={"path": ":memory:", "demo": True})]
     for name, emulated in demo_vendors().items():
-        backends.append(BackendConfig(name=name, vendor=emulated.vendor, timeout_s=30,
-                                      options=emulated.options(f"http://{name}.test")))
+        backends.append(
+            BackendConfig(
+                name=name, vendor=emulated.vendor, timeout_s=30, options=emulated.options(f"http://{name}.test")
+            )
+        )
     return Config(backends=tuple(backends))
 
 
@@ -75,8 +78,10 @@ def stack_config(emulators: dict[str, Any]) -> Config:
 async def stack() -> AsyncIterator[Stack]:
     emulators = {name: emulated.create(seed=True) for name, emulated in demo_vendors().items()}
     config = stack_config(emulators)
-    connectors = [build_connector(c, transport=emulators[c.name].transport() if c.name in emulators else None)
-                  for c in config.backends]
+    connectors = [
+        build_connector(c, transport=emulators[c.name].transport() if c.name in emulators else None)
+        for c in config.backends
+    ]
     spies, backends = spied(connectors, list(config.backends))
     async with GraphQLTestClient.running(config, backends=backends) as client:
         yield Stack(client=client, spies={s.name: s for s in spies}, emulators=emulators)

@@ -48,11 +48,25 @@ VALID_TEXT: dict[str, str] = {
 }
 #: Which kind of object an id argument or field names, by GraphQL name.
 ID_KIND: dict[str, Kind] = {
-    "userIds": Kind.USER, "userId": Kind.USER, "memberIds": Kind.USER, "ids": Kind.USER,
-    "groupId": Kind.GROUP, "queueId": Kind.QUEUE, "deviceId": Kind.DEVICE,
+    "userIds": Kind.USER,
+    "userId": Kind.USER,
+    "memberIds": Kind.USER,
+    "ids": Kind.USER,
+    "groupId": Kind.GROUP,
+    "queueId": Kind.QUEUE,
+    "deviceId": Kind.DEVICE,
 }
-KNOWN_CODES = {"BAD_USER_INPUT", "NOT_FOUND", "NOT_SUPPORTED", "CONFLICT", "BACKEND_UNAVAILABLE",
-               "BACKEND_TIMEOUT", "BACKEND_ERROR", "UNAUTHENTICATED", "FORBIDDEN"}
+KNOWN_CODES = {
+    "BAD_USER_INPUT",
+    "NOT_FOUND",
+    "NOT_SUPPORTED",
+    "CONFLICT",
+    "BACKEND_UNAVAILABLE",
+    "BACKEND_TIMEOUT",
+    "BACKEND_ERROR",
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+}
 
 Path = tuple[str | int, ...]
 
@@ -155,12 +169,19 @@ def value_at(arguments: Mapping[str, Any], path: Path) -> Any:
 
 async def real_ids(client: GraphQLTestClient) -> dict[str, dict[Kind, list[str]]]:
     """Global ids of objects that exist now, per backend and kind (a few of each)."""
-    body = await client.execute("{ users(first: 500) { nodes { id backend } } groups(first: 500) { nodes { id backend } }"
-                                " queues(first: 500) { nodes { id backend } } trunks(first: 500) { nodes { id backend } }"
-                                " devices(first: 500) { nodes { id backend } } }")
+    body = await client.execute(
+        "{ users(first: 500) { nodes { id backend } } groups(first: 500) { nodes { id backend } }"
+        " queues(first: 500) { nodes { id backend } } trunks(first: 500) { nodes { id backend } }"
+        " devices(first: 500) { nodes { id backend } } }"
+    )
     found: dict[str, dict[Kind, list[str]]] = {}
-    for plural, kind in (("users", Kind.USER), ("groups", Kind.GROUP), ("queues", Kind.QUEUE),
-                         ("trunks", Kind.TRUNK), ("devices", Kind.DEVICE)):
+    for plural, kind in (
+        ("users", Kind.USER),
+        ("groups", Kind.GROUP),
+        ("queues", Kind.QUEUE),
+        ("trunks", Kind.TRUNK),
+        ("devices", Kind.DEVICE),
+    ):
         for node in body["data"][plural]["nodes"]:
             found.setdefault(node["backend"], {}).setdefault(kind, []).append(node["id"])
     return found
@@ -168,13 +189,17 @@ async def real_ids(client: GraphQLTestClient) -> dict[str, dict[Kind, list[str]]
 
 async def post(client: GraphQLTestClient, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
     """Like ``client.execute``, but JSON-escaped, so even a lone surrogate can be sent as JSON allows."""
-    response = await client.http.post("/graphql", content=json.dumps({"query": query, "variables": variables}),
-                                      headers={"content-type": "application/json"})
+    response = await client.http.post(
+        "/graphql",
+        content=json.dumps({"query": query, "variables": variables}),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code < 500, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
 def error_fields(body: Mapping[str, Any]) -> list[tuple[str | None, str | None]]:
-    return [(e.get("extensions", {}).get("code"), e.get("extensions", {}).get("field"))
-            for e in body.get("errors") or []]
+    return [
+        (e.get("extensions", {}).get("code"), e.get("extensions", {}).get("field")) for e in body.get("errors") or []
+    ]

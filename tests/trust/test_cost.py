@@ -43,8 +43,9 @@ def all_vendors(vendors: Vendors) -> tuple:
     return tuple(vendors.backend(v) for v in VENDORS)
 
 
-async def test_fifty_aliased_listings_are_refused_before_any_vendor_call(vendors: Vendors, running: Running,
-                                                                         all_vendors: tuple) -> None:
+async def test_fifty_aliased_listings_are_refused_before_any_vendor_call(
+    vendors: Vendors, running: Running, all_vendors: tuple
+) -> None:
     query = "{ " + " ".join(f"a{i}: users(first: 500) {{ nodes {{ id displayName raw }} }}" for i in range(50)) + " }"
     async with running(*all_vendors) as client:
         body = await client.execute(query)
@@ -54,22 +55,28 @@ async def test_fifty_aliased_listings_are_refused_before_any_vendor_call(vendors
     assert vendor_calls(vendors) == 0
 
 
-async def test_fifty_aliased_directory_look_ups_are_refused_before_any_vendor_call(vendors: Vendors,
-                                                                                    running: Running,
-                                                                                    all_vendors: tuple) -> None:
-    query = "{ " + " ".join(f'd{i}: directory(number: "2{i:02d}") {{ entries {{ backend kind }} }}'
-                            for i in range(50)) + " }"
+async def test_fifty_aliased_directory_look_ups_are_refused_before_any_vendor_call(
+    vendors: Vendors, running: Running, all_vendors: tuple
+) -> None:
+    query = (
+        "{ "
+        + " ".join(f'd{i}: directory(number: "2{i:02d}") {{ entries {{ backend kind }} }}' for i in range(50))
+        + " }"
+    )
     async with running(*all_vendors) as client:
         body = await client.execute(query)
     refused(body, "max_cost")
     assert vendor_calls(vendors) == 0
 
 
-async def test_the_cost_follows_variables_fragments_and_the_backends_asked(vendors: Vendors, running: Running,
-                                                                           all_vendors: tuple) -> None:
-    query = ("query($n: Int!, $b: [String!]) { " + " ".join(f"a{i}: users(first: $n, backends: $b) {{ ...row }}"
-                                                            for i in range(20))
-             + " } fragment row on UserConnection { nodes { id groups { name } devices { mac } } }")
+async def test_the_cost_follows_variables_fragments_and_the_backends_asked(
+    vendors: Vendors, running: Running, all_vendors: tuple
+) -> None:
+    query = (
+        "query($n: Int!, $b: [String!]) { "
+        + " ".join(f"a{i}: users(first: $n, backends: $b) {{ ...row }}" for i in range(20))
+        + " } fragment row on UserConnection { nodes { id groups { name } devices { mac } } }"
+    )
     async with running(*all_vendors) as client:
         over = await client.execute(query, {"n": 500, "b": None})
         assert vendor_calls(vendors) == 0
@@ -92,32 +99,39 @@ async def test_nodes_takes_at_most_max_node_ids_ids(vendors: Vendors, running: R
 
 
 async def test_a_query_whose_answer_is_too_big_is_refused_but_a_mutation_keeps_its_answer(
-        vendors: Vendors, running: Running) -> None:
+    vendors: Vendors, running: Running
+) -> None:
     async with running(vendors.backend("era"), limits=LimitsConfig(max_response_bytes=2_000)) as client:
         big = await client.execute("{ users(first: 500) { nodes { id username raw } } }")
         small = await client.execute("{ users(first: 1) { nodes { username } } }")
-        created = await client.execute('mutation { createUser(backend: "era", input: {username: "big.answer", '
-                                       'extension: "7703", sipPassword: "Pw-1234567"}) { id username raw } }')
+        created = await client.execute(
+            'mutation { createUser(backend: "era", input: {username: "big.answer", '
+            'extension: "7703", sipPassword: "Pw-1234567"}) { id username raw } }'
+        )
     error = refused(big, "max_response_bytes")
     assert error["extensions"]["size"] > 2_000
     assert "errors" not in small
     assert "errors" not in created and created["data"]["createUser"]["username"] == "big.answer"
 
 
-async def test_ordinary_queries_stay_well_within_the_default_limits(vendors: Vendors, running: Running,
-                                                                    all_vendors: tuple) -> None:
+async def test_ordinary_queries_stay_well_within_the_default_limits(
+    vendors: Vendors, running: Running, all_vendors: tuple
+) -> None:
     async with running(*all_vendors) as client:
         readme = await client.data(README_QUERY)
-        admin_page = await client.data("{ users(first: 500) { totalCount nodes { id displayName extension "
-                                       "groups { name } devices { mac model } } } }")
+        admin_page = await client.data(
+            "{ users(first: 500) { totalCount nodes { id displayName extension "
+            "groups { name } devices { mac model } } } }"
+        )
     assert {b["name"] for b in readme["backends"]} == set(VENDORS)
     assert len(admin_page["users"]["nodes"]) == admin_page["users"]["totalCount"] > 0
 
 
 def test_limits_are_configured_with_keys_that_name_themselves() -> None:
     backends = [{"name": "office", "vendor": "local"}]
-    limits = parse_config({"backends": backends, "limits": {"max_cost": 1000, "max_node_ids": 10,
-                                                            "max_response_bytes": 65536}}).limits
+    limits = parse_config(
+        {"backends": backends, "limits": {"max_cost": 1000, "max_node_ids": 10, "max_response_bytes": 65536}}
+    ).limits
     assert (limits.max_cost, limits.max_node_ids, limits.max_response_bytes) == (1000, 10, 65536)
     assert parse_config({"backends": backends}).limits == LimitsConfig()
     with pytest.raises(ConfigError, match=r"limits\.max_cost"):
@@ -131,8 +145,6 @@ async def test_a_smaller_max_cost_refuses_what_the_default_allows(vendors: Vendo
         body = await client.execute("{ users(first: 500) { nodes { id } } }")
     assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["cost"] > 500
     assert vendor_calls(vendors) == 0
-
-
 
 
 async def test_a_variable_left_out_counts_as_the_arguments_default(vendors: Vendors, running: Running) -> None:

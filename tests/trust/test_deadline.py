@@ -19,14 +19,16 @@ NESTED = """{ queues(orderBy: {field: NAME}) { nodes { backend name
     members { member { ... on User { username devices { mac } } } } } } }"""
 
 
-async def test_a_query_past_its_deadline_answers_what_it_has_and_cancels_the_rest(vendors: Vendors,
-                                                                                  running: Running) -> None:
+async def test_a_query_past_its_deadline_answers_what_it_has_and_cancels_the_rest(
+    vendors: Vendors, running: Running
+) -> None:
     era = vendors.era
     era.faults.add(Fault(kind=FaultKind.LATENCY, method="GET", path_prefix=f"{UC}/hunts/", delay_s=0.4))
     era.faults.add(Fault(kind=FaultKind.LATENCY, method="GET", path_prefix=f"{UC}/sipusers", delay_s=0.8))
     office = local("office", ":memory:")
-    async with running(office, vendors.backend("era", timeout_s=2.0),
-                       limits=LimitsConfig(request_timeout_s=1.2)) as client:
+    async with running(
+        office, vendors.backend("era", timeout_s=2.0), limits=LimitsConfig(request_timeout_s=1.2)
+    ) as client:
         body = await client.execute(NESTED)
 
     nodes = body["data"]["queues"]["nodes"]
@@ -37,7 +39,8 @@ async def test_a_query_past_its_deadline_answers_what_it_has_and_cancels_the_res
     assert office_queues and all(q["members"] is not None for q in office_queues)  # the rest came back whole
     assert any(m["member"] and m["member"]["devices"] is not None for q in office_queues for m in q["members"])
     assert {(e["extensions"]["code"], e["extensions"]["backend"]) for e in body["errors"]} == {
-        ("BACKEND_TIMEOUT", "era")}
+        ("BACKEND_TIMEOUT", "era")
+    }
     assert sorted(e["path"][2] for e in body["errors"]) == sorted(nodes.index(q) for q in era_queues)
 
     # The hunts list and each listed hunt read whole (0.4 s), each hunt's members (0.4 s more), then the
@@ -51,8 +54,10 @@ async def test_a_query_past_its_deadline_answers_what_it_has_and_cancels_the_res
 async def test_a_mutation_is_not_cut_short_by_the_request_deadline(vendors: Vendors, running: Running) -> None:
     vendors.era.faults.add(Fault(kind=FaultKind.LATENCY, method="POST", path_prefix=f"{UC}/sipusers", delay_s=0.8))
     async with running(vendors.backend("era", timeout_s=2.0), limits=LimitsConfig(request_timeout_s=0.3)) as client:
-        data = await client.data('mutation { createUser(backend: "era", input: {username: "late.writer", '
-                                 'extension: "7702", sipPassword: "Pw-1234567"}) { username extension } }')
+        data = await client.data(
+            'mutation { createUser(backend: "era", input: {username: "late.writer", '
+            'extension: "7702", sipPassword: "Pw-1234567"}) { username extension } }'
+        )
     assert data["createUser"] == {"username": "late.writer", "extension": "7702"}
     assert [u["login"] for u in vendors.era.state.entities("sipusers")].count("late.writer") == 1
 

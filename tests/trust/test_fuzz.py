@@ -43,28 +43,61 @@ from tests.trust.surface import KNOWN_CODES, real_ids
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-PLURALS = {"users": Kind.USER, "groups": Kind.GROUP, "queues": Kind.QUEUE, "trunks": Kind.TRUNK,
-           "devices": Kind.DEVICE}
+PLURALS = {"users": Kind.USER, "groups": Kind.GROUP, "queues": Kind.QUEUE, "trunks": Kind.TRUNK, "devices": Kind.DEVICE}
 UNICODE_DIGITS = "²³¹١٢٣٤۵６７𝟠९০"
 CONTROLS = "\x00\x01\x07\x08\t\n\x0b\x0c\r\x1b\x7f\x85\u2028\u2029"
-UNSAFE_NATIVE = ["..", ".", "", "%2e%2e", "%252e%252e", "a/b", "a%2Fb", "a\\b", "a?b", "a#b", "a\nb", "\x00",
-                 "../../x", "a%23b"]
+UNSAFE_NATIVE = [
+    "..",
+    ".",
+    "",
+    "%2e%2e",
+    "%252e%252e",
+    "a/b",
+    "a%2Fb",
+    "a\\b",
+    "a?b",
+    "a#b",
+    "a\nb",
+    "\x00",
+    "../../x",
+    "a%23b",
+]
 UPDATE_INPUT = {
-    Kind.USER: ("UpdateUserInput", {"displayName": "Fuzz", "email": "fuzz@example.com", "extension": "4801",
-                                    "username": "fuzz.user", "sipPassword": "Fuzz-Pw-1"}),
+    Kind.USER: (
+        "UpdateUserInput",
+        {
+            "displayName": "Fuzz",
+            "email": "fuzz@example.com",
+            "extension": "4801",
+            "username": "fuzz.user",
+            "sipPassword": "Fuzz-Pw-1",
+        },
+    ),
     Kind.GROUP: ("UpdateGroupInput", {"name": "Fuzz", "extension": "4802", "description": "fuzzed"}),
     Kind.QUEUE: ("UpdateQueueInput", {"name": "Fuzz", "extension": "4803", "description": "fuzzed"}),
-    Kind.TRUNK: ("UpdateTrunkInput", {"name": "Fuzz", "host": "sip.example.org", "username": "acct",
-                                      "password": "Fuzz-Pw-2"}),
+    Kind.TRUNK: (
+        "UpdateTrunkInput",
+        {"name": "Fuzz", "host": "sip.example.org", "username": "acct", "password": "Fuzz-Pw-2"},
+    ),
     Kind.DEVICE: ("UpdateDeviceInput", {"mac": "00:04:f2:00:48:01", "model": "Fuzz 1", "name": "Fuzz"}),
 }
 CREATE_INPUT = {
-    Kind.USER: ("CreateUserInput", {"username": "fuzz.new", "displayName": "Fuzz New", "extension": "4811",
-                                    "email": "new@example.com", "sipPassword": "Fuzz-Pw-3"}),
+    Kind.USER: (
+        "CreateUserInput",
+        {
+            "username": "fuzz.new",
+            "displayName": "Fuzz New",
+            "extension": "4811",
+            "email": "new@example.com",
+            "sipPassword": "Fuzz-Pw-3",
+        },
+    ),
     Kind.GROUP: ("CreateGroupInput", {"name": "Fuzz group", "extension": "4812", "description": "fuzzed"}),
     Kind.QUEUE: ("CreateQueueInput", {"name": "Fuzz queue", "extension": "4813", "description": "fuzzed"}),
-    Kind.TRUNK: ("CreateTrunkInput", {"name": "Fuzz trunk", "host": "sip.example.org", "username": "acct",
-                                      "password": "Fuzz-Pw-4"}),
+    Kind.TRUNK: (
+        "CreateTrunkInput",
+        {"name": "Fuzz trunk", "host": "sip.example.org", "username": "acct", "password": "Fuzz-Pw-4"},
+    ),
     Kind.DEVICE: ("CreateDeviceInput", {"mac": "00:04:f2:00:48:11", "model": "Fuzz 1", "name": "Fuzz"}),
 }
 DIGIT_FIELDS = {"extension", "number"}
@@ -103,7 +136,8 @@ async def world_of(stack: Stack, holder: dict[str, World]) -> World:
         for backends in (None, *((b,) for b in BACKENDS)):
             body = await stack.client.execute(
                 f"query($b: [String!]) {{ {plural}(backends: $b, first: 3) {{ edges {{ cursor }} }} }}",
-                {"b": list(backends) if backends else None})
+                {"b": list(backends) if backends else None},
+            )
             edges = (body.get("data") or {}).get(plural, {}).get("edges", []) if body.get("data") else []
             world.cursors[(plural, backends)] = [e["cursor"] for e in edges]
     users = await stack.client.data("{ users(first: 100) { nodes { extension } } }")
@@ -117,8 +151,11 @@ async def world_of(stack: Stack, holder: dict[str, World]) -> World:
 
 def bent_text(draw: Callable[..., Any], value: str, name: str) -> tuple[str, bool, str]:
     """A string leaf bent one way: (value, must be refused before any backend, what was done)."""
-    how = draw(st.sampled_from(["newline", "control", "overlong", "surrogate", "unicode-digits", "unicode-text",
-                                "empty", "keep"]))
+    how = draw(
+        st.sampled_from(
+            ["newline", "control", "overlong", "surrogate", "unicode-digits", "unicode-text", "empty", "keep"]
+        )
+    )
     if how == "newline":
         return value + draw(st.sampled_from(["\n", "\r\n", "\r"])), True, how
     if how == "control":
@@ -133,24 +170,40 @@ def bent_text(draw: Callable[..., Any], value: str, name: str) -> tuple[str, boo
         digits = "".join(draw(st.sampled_from(UNICODE_DIGITS)) for _ in range(4))
         return (digits, True, how) if name in DIGIT_FIELDS else (value + digits, False, how)
     if how == "unicode-text":
-        text = value + draw(st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1,
-                                    max_size=8))
+        text = value + draw(
+            st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=8)
+        )
         return text, name in DIGIT_FIELDS and not re.fullmatch("[0-9]{2,15}", text), how
     if how == "empty":
         return "", False, how
     return value, False, how
 
 
-def bent_id(draw: Callable[..., Any], value: str, world: World, *, strict_kinds: set[Kind] | None,
-            home: str | None) -> tuple[str, bool, str]:
+def bent_id(
+    draw: Callable[..., Any], value: str, world: World, *, strict_kinds: set[Kind] | None, home: str | None
+) -> tuple[str, bool, str]:
     """A real global id bent one way. ``strict_kinds``: the kinds the argument accepts (None: any);
     ``home``: the backend it must live on (that of the request's target), if any."""
     try:
         gid = decode_id(value)
     except BadUserInput:  # already bent out of shape by an earlier draw
         return value + "\x00", True, "control"
-    how = draw(st.sampled_from(["unsafe-native", "unicode-digits", "huge-number", "other-kind", "other-backend",
-                                "unknown-backend", "truncated", "suffix", "garbage", "keep"]))
+    how = draw(
+        st.sampled_from(
+            [
+                "unsafe-native",
+                "unicode-digits",
+                "huge-number",
+                "other-kind",
+                "other-backend",
+                "unknown-backend",
+                "truncated",
+                "suffix",
+                "garbage",
+                "keep",
+            ]
+        )
+    )
     if how == "unsafe-native":
         return encode_id(gid.kind, gid.backend, draw(st.sampled_from(UNSAFE_NATIVE))), True, how
     if how == "unicode-digits":
@@ -167,13 +220,20 @@ def bent_id(draw: Callable[..., Any], value: str, world: World, *, strict_kinds:
     if how == "unknown-backend":
         return encode_id(gid.kind, draw(st.sampled_from(["nowhere", "office2", "Era-demo"])), gid.native_id), True, how
     if how == "truncated":
-        return value[:draw(st.integers(0, len(value) - 1))], value[:1] == "", how
+        return value[: draw(st.integers(0, len(value) - 1))], value[:1] == "", how
     if how == "suffix":
         suffix = draw(st.sampled_from(["\n", " ", "=", "!", "%", "\u00e9"]))
         return value + suffix, suffix != "=", how  # base64 padding is tolerated
     if how == "garbage":
-        return draw(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-                            min_size=1, max_size=60)), False, how
+        return (
+            draw(
+                st.text(
+                    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=60
+                )
+            ),
+            False,
+            how,
+        )
     return value, False, how
 
 
@@ -181,14 +241,22 @@ def bent_cursor(draw: Callable[..., Any], cursor: str, other: list[str]) -> tupl
     how = draw(st.sampled_from(["forged", "truncated", "other-listing", "suffix", "keep"]))
     if how == "forged":
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        value = draw(st.one_of(st.integers(2**31, 2**80), st.integers(-(2**70), -1), st.floats(allow_nan=True),
-                               st.text(UNICODE_DIGITS, min_size=1, max_size=3), st.booleans(), st.none(),
-                               st.lists(st.integers(), max_size=2)))
+        value = draw(
+            st.one_of(
+                st.integers(2**31, 2**80),
+                st.integers(-(2**70), -1),
+                st.floats(allow_nan=True),
+                st.text(UNICODE_DIGITS, min_size=1, max_size=3),
+                st.booleans(),
+                st.none(),
+                st.lists(st.integers(), max_size=2),
+            )
+        )
         data["o"] = dict.fromkeys(data["o"], value)
         text = json.dumps(data, allow_nan=True)
         return base64.urlsafe_b64encode(text.encode()).decode().rstrip("="), True, how
     if how == "truncated":
-        return cursor[:draw(st.integers(1, len(cursor) - 1))], False, how
+        return cursor[: draw(st.integers(1, len(cursor) - 1))], False, how
     if how == "other-listing" and other and other[0] != cursor:
         return other[0], False, how
     if how == "suffix":
@@ -206,10 +274,17 @@ def read_request(draw: Callable[..., Any], world: World) -> Request:
     pool = [i for ids in world.ids[backend].values() for i in ids]
     bend = draw(st.booleans())
     if shape == "node":
-        value, refused, how = bent_id(draw, draw(st.sampled_from(pool)), world, strict_kinds=None,
-                                      home=None) if bend else (draw(st.sampled_from(pool)), False, "keep")
-        return Request("query($id: ID!) { node(id: $id) { id ... on User { username groups { id } } } }",
-                       {"id": value}, refused, [f"node {how}"])
+        value, refused, how = (
+            bent_id(draw, draw(st.sampled_from(pool)), world, strict_kinds=None, home=None)
+            if bend
+            else (draw(st.sampled_from(pool)), False, "keep")
+        )
+        return Request(
+            "query($id: ID!) { node(id: $id) { id ... on User { username groups { id } } } }",
+            {"id": value},
+            refused,
+            [f"node {how}"],
+        )
     if shape == "nodes":
         ids = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4))
         request = Request("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, what=["nodes"])
@@ -223,16 +298,23 @@ def read_request(draw: Callable[..., Any], world: World) -> Request:
         refused, how = False, "keep"
         if bend:
             number, refused, how = bent_text(draw, number, "number")
-        return Request("query($n: String!) { directory(number: $n) { entries { backend kind } } }", {"n": number},
-                       refused, [f"directory {how}"])
+        return Request(
+            "query($n: String!) { directory(number: $n) { entries { backend kind } } }",
+            {"n": number},
+            refused,
+            [f"directory {how}"],
+        )
     plural = draw(st.sampled_from(list(PLURALS)))
     scope = draw(st.sampled_from([None, (backend,)]))
     variables: dict[str, Any] = {"b": list(scope) if scope else None, "first": draw(st.integers(0, 12))}
     cursors = world.cursors.get((plural, scope), [])
-    request = Request(f"query($b: [String!], $first: Int!, $after: String, $f: {'DeviceFilter' if plural == 'devices' else 'ListFilter'}) "
-                      f"{{ {plural}(backends: $b, first: $first, after: $after, filter: $f) "
-                      f"{{ totalCount edges {{ cursor node {{ id }} }} pageInfo {{ hasNextPage }} }} }}",
-                      variables, what=[plural])
+    request = Request(
+        f"query($b: [String!], $first: Int!, $after: String, $f: {'DeviceFilter' if plural == 'devices' else 'ListFilter'}) "
+        f"{{ {plural}(backends: $b, first: $first, after: $after, filter: $f) "
+        f"{{ totalCount edges {{ cursor node {{ id }} }} pageInfo {{ hasNextPage }} }} }}",
+        variables,
+        what=[plural],
+    )
     variables["after"] = draw(st.sampled_from(cursors)) if cursors and draw(st.booleans()) else None
     variables["f"] = None
     if not bend:
@@ -276,16 +358,26 @@ def write_request(draw: Callable[..., Any], world: World) -> Request:
     if verb == "members":
         user = draw(st.sampled_from(world.ids[backend][Kind.USER]))
         if kind is Kind.GROUP:
-            query, variables = ("mutation($t: ID!, $u: [ID!]!) { addGroupMembers(groupId: $t, userIds: $u) { id } }",
-                                {"t": target, "u": [user]})
+            query, variables = (
+                "mutation($t: ID!, $u: [ID!]!) { addGroupMembers(groupId: $t, userIds: $u) { id } }",
+                {"t": target, "u": [user]},
+            )
             slots = [("t", {Kind.GROUP}, False), ("u.0", {Kind.USER}, True)]
         elif kind is Kind.QUEUE:
-            query, variables = ("mutation($t: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $t, "
-                                "members: $m) { id } }", {"t": target, "m": [{"id": user, "priority": 1}]})
-            slots = [("t", {Kind.QUEUE}, False), ("m.0.id", {Kind.USER, Kind.GROUP}, True), ("m.0.priority", None, None)]
+            query, variables = (
+                "mutation($t: ID!, $m: [QueueMemberInput!]!) { setQueueMembers(queueId: $t, members: $m) { id } }",
+                {"t": target, "m": [{"id": user, "priority": 1}]},
+            )
+            slots = [
+                ("t", {Kind.QUEUE}, False),
+                ("m.0.id", {Kind.USER, Kind.GROUP}, True),
+                ("m.0.priority", None, None),
+            ]
         else:
-            query, variables = ("mutation($t: ID!, $u: ID!) { assignDevice(deviceId: $t, userId: $u) { id } }",
-                                {"t": target, "u": user})
+            query, variables = (
+                "mutation($t: ID!, $u: ID!) { assignDevice(deviceId: $t, userId: $u) { id } }",
+                {"t": target, "u": user},
+            )
             slots = [("t", {Kind.DEVICE}, False), ("u", {Kind.USER}, True)]
     elif verb == "delete":
         query, variables = f"mutation($t: ID!) {{ delete{name}(id: $t) {{ deletedId }} }}", {"t": target}
@@ -331,16 +423,26 @@ def odd_write(draw: Callable[..., Any], world: World) -> Request:
     """A create whose every value is valid but unusual (any printable Unicode): it reaches the vendor."""
     backend = draw(st.sampled_from(BACKENDS))
     if draw(st.booleans()):
-        return Request('mutation($b: String!, $u: String!, $d: String) { createUser(backend: $b, input: '
-                       '{username: $u, displayName: $d}) { id displayName } }',
-                       {"b": backend, "u": f"odd.{draw(st.integers(0, 10**6))}",
-                        "d": draw(st.text(PRINTABLE, min_size=1, max_size=MAX_LENGTH["displayName"]))},
-                       what=[f"odd user on {backend}"])
-    return Request('mutation($b: String!, $n: String!, $d: String) { createGroup(backend: $b, input: '
-                   '{name: $n, description: $d}) { id name } }',
-                   {"b": backend, "n": draw(st.text(PRINTABLE, min_size=1, max_size=40)).strip() or "odd",
-                    "d": draw(st.text(PRINTABLE, max_size=60))},
-                   what=[f"odd group on {backend}"])
+        return Request(
+            "mutation($b: String!, $u: String!, $d: String) { createUser(backend: $b, input: "
+            "{username: $u, displayName: $d}) { id displayName } }",
+            {
+                "b": backend,
+                "u": f"odd.{draw(st.integers(0, 10**6))}",
+                "d": draw(st.text(PRINTABLE, min_size=1, max_size=MAX_LENGTH["displayName"])),
+            },
+            what=[f"odd user on {backend}"],
+        )
+    return Request(
+        "mutation($b: String!, $n: String!, $d: String) { createGroup(backend: $b, input: "
+        "{name: $n, description: $d}) { id name } }",
+        {
+            "b": backend,
+            "n": draw(st.text(PRINTABLE, min_size=1, max_size=40)).strip() or "odd",
+            "d": draw(st.text(PRINTABLE, max_size=60)),
+        },
+        what=[f"odd group on {backend}"],
+    )
 
 
 def _backend_of(value: str) -> str | None:
@@ -363,17 +465,24 @@ def _slot(variables: dict[str, Any], path: str) -> tuple[Any, Any]:
 
 async def send(stack: Stack, request: Request) -> tuple[int, dict[str, Any]]:
     response = await stack.client.http.post(
-        "/graphql", content=json.dumps({"query": request.query, "variables": request.variables}),
-        headers={"content-type": "application/json"})
+        "/graphql",
+        content=json.dumps({"query": request.query, "variables": request.variables}),
+        headers={"content-type": "application/json"},
+    )
     return response.status_code, response.json()
 
 
-@settings(max_examples=int(os.environ.get("PBXGRAPH_FUZZ_EXAMPLES", "500")), deadline=None,
-          derandomize=not os.environ.get("PBXGRAPH_FUZZ_RANDOM"), database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=int(os.environ.get("PBXGRAPH_FUZZ_EXAMPLES", "500")),
+    deadline=None,
+    derandomize=not os.environ.get("PBXGRAPH_FUZZ_RANDOM"),
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 async def test_no_crafted_request_crashes_the_server_or_reaches_a_backend_it_should_not(
-        stack: Stack, world_holder: dict[str, World], data: st.DataObject) -> None:
+    stack: Stack, world_holder: dict[str, World], data: st.DataObject
+) -> None:
     world = await world_of(stack, world_holder)
     shape = data.draw(st.sampled_from(["read", "read", "read", "write", "write", "write", "odd"]))
     request = data.draw({"read": read_request, "write": write_request, "odd": odd_write}[shape](world))

@@ -58,8 +58,7 @@ async def _each_leaf_fed(fresh: Stack, bad: object, backend: str = LOCAL) -> lis
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-async def test_a_trailing_newline_in_any_field_is_bad_user_input_before_any_backend(fresh: Stack,
-                                                                                     backend: str) -> None:
+async def test_a_trailing_newline_in_any_field_is_bad_user_input_before_any_backend(fresh: Stack, backend: str) -> None:
     assert await _each_leaf_fed(fresh, lambda value, name: value + "\n", backend) == []
 
 
@@ -74,8 +73,9 @@ async def test_a_value_longer_than_its_limit_is_bad_user_input_and_not_echoed(fr
 
 async def test_a_fifty_thousand_character_search_reaches_no_backend(fresh: Stack) -> None:
     for plural in ("users", "groups", "queues", "trunks", "devices"):
-        body = await fresh.client.execute(f"query($s: String) {{ {plural}(filter: {{search: $s}}) {{ totalCount }} }}",
-                                          {"s": "a%_" * 16_667})
+        body = await fresh.client.execute(
+            f"query($s: String) {{ {plural}(filter: {{search: $s}}) {{ totalCount }} }}", {"s": "a%_" * 16_667}
+        )
         assert error_fields(body) == [("BAD_USER_INPUT", "filter.search")]
         assert "a%_a%_a%_" * 10 not in body["errors"][0]["message"]
     assert fresh.calls() == fresh.no_calls()
@@ -85,9 +85,12 @@ async def test_values_at_their_limit_are_accepted(fresh: Stack) -> None:
     name = "N" * MAX_LENGTH["displayName"]
     body = await fresh.client.execute(
         'mutation($n: String!, $d: String!, $p: String!) { createUser(backend: "office", '
-        'input: {username: $n, displayName: $d, sipPassword: $p}) { username displayName } }',
-        {"n": "u" * MAX_LENGTH["username"], "d": name, "p": "p" * MAX_LENGTH["sipPassword"]})
+        "input: {username: $n, displayName: $d, sipPassword: $p}) { username displayName } }",
+        {"n": "u" * MAX_LENGTH["username"], "d": name, "p": "p" * MAX_LENGTH["sipPassword"]},
+    )
     assert body["data"]["createUser"] == {"username": "u" * MAX_LENGTH["username"], "displayName": name}
-    search = await fresh.client.data('query($s: String) { users(backends: ["office"], filter: {search: $s}) '
-                                     '{ totalCount } }', {"s": "N" * MAX_LENGTH["search"]})
+    search = await fresh.client.data(
+        'query($s: String) { users(backends: ["office"], filter: {search: $s}) { totalCount } }',
+        {"s": "N" * MAX_LENGTH["search"]},
+    )
     assert search["users"]["totalCount"] == 1

@@ -54,8 +54,9 @@ def test_error_messages_quote_a_short_prefix_only() -> None:
 
 async def test_the_era_emulator_refuses_a_number_with_a_trailing_newline() -> None:
     era = create_era()
-    async with httpx.AsyncClient(transport=era.transport(), base_url="http://era.test",
-                                 headers={"Authorization": f"Bearer {DEMO_TOKEN}"}) as http:
+    async with httpx.AsyncClient(
+        transport=era.transport(), base_url="http://era.test", headers={"Authorization": f"Bearer {DEMO_TOKEN}"}
+    ) as http:
         bad = await http.post("/rest/v1/uc/sipgroups", json={"phonenumber": "5657\n", "type": "cascade"})
         good = await http.post("/rest/v1/uc/sipgroups", json={"phonenumber": "5657", "type": "cascade"})
     assert bad.status_code >= 400 and good.status_code == 200

@@ -35,50 +35,65 @@ def canaries(vendor: str) -> list[str]:
 
 
 def words(vendor: str) -> str:
-    return (f"{SPOKEN}: GET https://admin:{URL_PASSWORD}@pbx.example.net/api failed; "
-            f"Authorization: Bearer {BEARER}; retry with password={PAIR}; configured {SECRETS[vendor]}")
+    return (
+        f"{SPOKEN}: GET https://admin:{URL_PASSWORD}@pbx.example.net/api failed; "
+        f"Authorization: Bearer {BEARER}; retry with password={PAIR}; configured {SECRETS[vendor]}"
+    )
 
 
 def json_body(vendor: str) -> bytes:
     said = words(vendor)
-    return json.dumps({
-        "error_code": 1500, "error_message": said, "message": said,
-        "error_details": {"request": {"Authorization": f"Basic {BASIC}"}, "note": f'"api_key": "{JSON_PAIR}"',
-                          "password": XML_PAIR},
-    }).encode()
+    return json.dumps(
+        {
+            "error_code": 1500,
+            "error_message": said,
+            "message": said,
+            "error_details": {
+                "request": {"Authorization": f"Basic {BASIC}"},
+                "note": f'"api_key": "{JSON_PAIR}"',
+                "password": XML_PAIR,
+            },
+        }
+    ).encode()
 
 
 def xml_body(vendor: str) -> bytes:
     said = escape(words(vendor))
-    return (f"<response><code>ERROR_UPDATE_FAILED</code><message>{said}</message><data>"
-            f"<additionalMessage>{said} Authorization: Basic {BASIC}</additionalMessage></data>"
-            f"<password>{XML_PAIR}</password><note>api_key: {JSON_PAIR}</note></response>").encode()
+    return (
+        f"<response><code>ERROR_UPDATE_FAILED</code><message>{said}</message><data>"
+        f"<additionalMessage>{said} Authorization: Basic {BASIC}</additionalMessage></data>"
+        f"<password>{XML_PAIR}</password><note>api_key: {JSON_PAIR}</note></response>"
+    ).encode()
 
 
 def text_body(vendor: str) -> bytes:
-    return (f"{words(vendor)}\nAuthorization: Basic {BASIC}\n<password>{XML_PAIR}</password>\n"
-            f"pwd: {JSON_PAIR}\n").encode()
+    return (
+        f"{words(vendor)}\nAuthorization: Basic {BASIC}\n<password>{XML_PAIR}</password>\npwd: {JSON_PAIR}\n"
+    ).encode()
 
 
-BODIES = {"json": (json_body, "application/json"), "xml": (xml_body, "application/xml"),
-          "text": (text_body, "text/plain")}
+BODIES = {
+    "json": (json_body, "application/json"),
+    "xml": (xml_body, "application/xml"),
+    "text": (text_body, "text/plain"),
+}
 
 
 @pytest.mark.parametrize("form", list(BODIES))
 @pytest.mark.parametrize("vendor", VENDORS)
-async def test_no_credential_in_a_vendor_error_reaches_anyone(vendor: str, form: str, vendors: Vendors,
-                                                              running: Running, caplog: pytest.LogCaptureFixture
-                                                              ) -> None:
+async def test_no_credential_in_a_vendor_error_reaches_anyone(
+    vendor: str, form: str, vendors: Vendors, running: Running, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     make, content_type = BODIES[form]
-    vendors[vendor].faults.add(Fault(kind=FaultKind.STATUS, status=500, body=make(vendor),
-                                     content_type=content_type))
+    vendors[vendor].faults.add(Fault(kind=FaultKind.STATUS, status=500, body=make(vendor), content_type=content_type))
     async with running(vendors.backend(vendor)) as client:
         listing = await client.execute("{ users { nodes { id } } }")
         health = await client.execute("{ backends { name health { status code detail } } }")
         mutation = await client.execute(
             f'mutation {{ createUser(backend: "{vendor}", input: {{username: "canary", extension: "7788", '
-            f'sipPassword: "{PAIR}"}}) {{ id }} }}')
+            f'sipPassword: "{PAIR}"}}) {{ id }} }}'
+        )
         ready = await client.http.get("/readyz")
     assert error_codes(listing) == ["BACKEND_ERROR"] and listing["errors"][0]["extensions"]["backend"] == vendor
     assert error_codes(mutation) == ["BACKEND_ERROR"]
@@ -94,19 +109,22 @@ async def test_no_credential_in_a_vendor_error_reaches_anyone(vendor: str, form:
         assert SPOKEN in caplog.text
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("GET https://admin:Pw@host/x", "GET https://***@host/x"),
-    ("Authorization: Bearer abc.def", "Authorization: *** ***"),
-    ("auth Basic dXNlcjpwdw== refused", "auth Basic *** refused"),
-    ("ApiKey k-123 unknown", "ApiKey *** unknown"),
-    ('Digest username="a", response="ff"', "Digest ***"),
-    ("?user=a&password=b&x=1", "?user=a&password=***&x=1"),
-    ('{"sipPassword": "s", "name": "n"}', '{"sipPassword": "***", "name": "n"}'),
-    ("pwd: s3cr3t, user: a", "pwd: ***, user: a"),
-    ("<user><Password>p</Password><name>n</name></user>", "<user><Password>***</Password><name>n</name></user>"),
-    ("<ns:api_key a='1'>k</ns:api_key>", "<ns:api_key a='1'>***</ns:api_key>"),
-    ("spinning=3 passive=1 compass: n", "spinning=3 passive=1 compass: n"),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("GET https://admin:Pw@host/x", "GET https://***@host/x"),
+        ("Authorization: Bearer abc.def", "Authorization: *** ***"),
+        ("auth Basic dXNlcjpwdw== refused", "auth Basic *** refused"),
+        ("ApiKey k-123 unknown", "ApiKey *** unknown"),
+        ('Digest username="a", response="ff"', "Digest ***"),
+        ("?user=a&password=b&x=1", "?user=a&password=***&x=1"),
+        ('{"sipPassword": "s", "name": "n"}', '{"sipPassword": "***", "name": "n"}'),
+        ("pwd: s3cr3t, user: a", "pwd: ***, user: a"),
+        ("<user><Password>p</Password><name>n</name></user>", "<user><Password>***</Password><name>n</name></user>"),
+        ("<ns:api_key a='1'>k</ns:api_key>", "<ns:api_key a='1'>***</ns:api_key>"),
+        ("spinning=3 passive=1 compass: n", "spinning=3 passive=1 compass: n"),
+    ],
+)
 def test_scrub_text_masks_credentials_and_keeps_the_rest(text: str, shown: str) -> None:
     assert scrub_text(text) == shown
 

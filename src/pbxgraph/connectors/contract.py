@@ -210,8 +210,7 @@ class ConnectorFactory(Protocol):
     for free).
     """
 
-    def __call__(self, config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None
-                 ) -> Connector: ...
+    def __call__(self, config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> Connector: ...
 
 
 @dataclass(frozen=True, slots=True)

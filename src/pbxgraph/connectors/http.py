@@ -144,8 +144,13 @@ class VendorHttp:
         self.base_url = base_url
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._settings: dict[str, Any] = {
-            "base_url": base_url, "timeout": httpx.Timeout(timeout_s), "auth": auth,
-            "headers": dict(headers or {}), "verify": verify, "transport": transport, "follow_redirects": False,
+            "base_url": base_url,
+            "timeout": httpx.Timeout(timeout_s),
+            "auth": auth,
+            "headers": dict(headers or {}),
+            "verify": verify,
+            "transport": transport,
+            "follow_redirects": False,
         }
         self._client: httpx.AsyncClient | None = None
         self._closed = False
@@ -183,8 +188,13 @@ class VendorHttp:
             except _Unanswered as unanswered:
                 if read and not reconnected and _time_left(0.0):
                     reconnected = True
-                    log.info("%s %s %s failed before an answer (%s); sending it again on a new connection",
-                             self.backend, method, url.split("?", 1)[0], unanswered.reason)
+                    log.info(
+                        "%s %s %s failed before an answer (%s); sending it again on a new connection",
+                        self.backend,
+                        method,
+                        url.split("?", 1)[0],
+                        unanswered.reason,
+                    )
                     continue
                 raise BackendUnavailable(
                     f"backend '{self.backend}' could not be reached ({unanswered.reason})",
@@ -194,8 +204,14 @@ class VendorHttp:
                 delay = retry_after(response)
                 if delay is not None and delay <= RETRY_AFTER_MAX_S and _time_left(delay):
                     waits += 1
-                    log.info("%s %s %s answered %s; again in %.1f s as Retry-After asks", self.backend, method,
-                             url.split("?", 1)[0], response.status_code, delay)
+                    log.info(
+                        "%s %s %s answered %s; again in %.1f s as Retry-After asks",
+                        self.backend,
+                        method,
+                        url.split("?", 1)[0],
+                        response.status_code,
+                        delay,
+                    )
                     await asyncio.sleep(delay)
                     continue
             writes = _WRITES.get()
@@ -227,7 +243,10 @@ class VendorHttp:
             # Bodies are never logged; secret-named query parameters are masked.
             log.debug(
                 "%s %s %s -> %s in %.1f ms",
-                self.backend, method, scrub_url(str(response.request.url)), response.status_code,
+                self.backend,
+                method,
+                scrub_url(str(response.request.url)),
+                response.status_code,
                 (time.perf_counter() - started) * 1000,
             )
             return response
@@ -240,8 +259,10 @@ class VendorHttp:
         sent again); a failure while reading the body is not.
         """
         vendor_request_done(self.backend)
-        with span(f"HTTP {method}", {"pbxgraph.backend": self.backend, "http.request.method": method,
-                                     "url.path": url.split("?", 1)[0]}) as traced:
+        with span(
+            f"HTTP {method}",
+            {"pbxgraph.backend": self.backend, "http.request.method": method, "url.path": url.split("?", 1)[0]},
+        ) as traced:
             client = self._open_client()
             request = client.build_request(method, url, **kwargs)
             try:
@@ -293,13 +314,15 @@ def refuse_unsafe_path(backend: str, method: str, url: str) -> None:
         problem = "holds '#'"
     else:
         path = urlsplit(url).path
-        for step in path.split("/")[1 if path.startswith("/") else 0:]:
+        for step in path.split("/")[1 if path.startswith("/") else 0 :]:
             problem = unsafe_segment(step)
             if problem is not None:
                 break
     if problem is not None:
-        raise BadUserInput(f"backend '{backend}': refused to send {method} {shown(url, 80)}: a step of the "
-                           f"path {problem}", backend=backend)
+        raise BadUserInput(
+            f"backend '{backend}': refused to send {method} {shown(url, 80)}: a step of the path {problem}",
+            backend=backend,
+        )
 
 
 async def gather(calls: Iterable[Awaitable[T]]) -> list[T]:

@@ -53,9 +53,7 @@ def option_error(backend: str, error: Exception) -> ConfigError:
     return ConfigError(f"backends.{backend}: {text}")
 
 
-def build_connector(
-    config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None
-) -> Connector:
+def build_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> Connector:
     try:
         factory = load_factory(config.vendor)
         return factory(config, transport=transport)

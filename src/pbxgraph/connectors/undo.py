@@ -58,8 +58,9 @@ class Steps:
         self._steps: list[Step] = []
         self._finished = False
 
-    def done(self, state: str, *, undo: Undo | None = None, kind: Kind | None = None,
-             native_id: str | None = None) -> Step:
+    def done(
+        self, state: str, *, undo: Undo | None = None, kind: Kind | None = None, native_id: str | None = None
+    ) -> Step:
         """Record a write that succeeded; the returned step may be completed later (an id learnt after)."""
         step = Step(state=state, undo=undo, kind=kind, native_id=native_id)
         self._steps.append(step)
@@ -78,15 +79,20 @@ class Steps:
     async def __aenter__(self) -> Steps:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         """Undo or tell; the error always goes on (None: nothing is swallowed, as type checkers then know)."""
         if exc is None or not self._steps or not isinstance(exc, Exception):
             return
         if self._finished:
             remains = [step.remains() for step in self._steps]
-            self._tell(exc, undone=False, remains=remains,
-                       said=f"the change was made ({'; '.join(r['state'] for r in remains)})")
+            self._tell(
+                exc,
+                undone=False,
+                remains=remains,
+                said=f"the change was made ({'; '.join(r['state'] for r in remains)})",
+            )
             return
         remains = []
         undone: list[str] = []
@@ -97,8 +103,13 @@ class Steps:
             try:
                 await step.undo()
             except Exception as failure:  # noqa: BLE001 - the first failure is the one to report
-                log.warning("backend %s: could not undo '%s' after a failed %s (%s)", self.backend, step.state,
-                            self.what, failure.code if isinstance(failure, PbxError) else type(failure).__name__)
+                log.warning(
+                    "backend %s: could not undo '%s' after a failed %s (%s)",
+                    self.backend,
+                    step.state,
+                    self.what,
+                    failure.code if isinstance(failure, PbxError) else type(failure).__name__,
+                )
                 remains.append(step.remains())
             else:
                 undone.append(step.state)

@@ -56,20 +56,31 @@ class _Family(Generic[K, V]):
 class Loaders:
     def __init__(self, service: PbxService) -> None:
         self._records: _Family[tuple[str, Kind], Record | None] = _Family(
-            lambda key: batched(lambda ids: service.kind(key[1]).get_many(key[0], ids)))
+            lambda key: batched(lambda ids: service.kind(key[1]).get_many(key[0], ids))
+        )
         self._group_members: _Family[str, list[GroupMember]] = _Family(
-            lambda backend: batched(lambda ids: service.members_of_groups(backend, ids)))
+            lambda backend: batched(lambda ids: service.members_of_groups(backend, ids))
+        )
         self._queue_members: _Family[str, list[QueueMember]] = _Family(
-            lambda backend: batched(lambda ids: service.members_of_queues(backend, ids)))
+            lambda backend: batched(lambda ids: service.members_of_queues(backend, ids))
+        )
         self._user_groups: _Family[str, list[Group]] = _Family(
-            lambda backend: batched(lambda ids: service.groups_of_users(backend, ids)))
+            lambda backend: batched(lambda ids: service.groups_of_users(backend, ids))
+        )
         self._user_devices: _Family[str, list[Device]] = _Family(
-            lambda backend: batched(lambda ids: service.devices_of_users(backend, ids)))
+            lambda backend: batched(lambda ids: service.devices_of_users(backend, ids))
+        )
         self._device_user: _Family[str, User | None] = _Family(
-            lambda backend: batched(lambda ids: service.users_of_devices(backend, ids)))
+            lambda backend: batched(lambda ids: service.users_of_devices(backend, ids))
+        )
         self._families: tuple[_Family[Any, Any], ...] = (
-            self._records, self._group_members, self._queue_members, self._user_groups, self._user_devices,
-            self._device_user)
+            self._records,
+            self._group_members,
+            self._queue_members,
+            self._user_groups,
+            self._user_devices,
+            self._device_user,
+        )
 
     def records(self, backend: str, kind: Kind) -> DataLoader[str, Record | None]:
         """Objects by native id: ``node``, ``nodes``, and reloading a record after a write."""

@@ -35,8 +35,9 @@ class PbxSchema(strawberry.Schema):
                 log.error("unexpected error at %s", error.path, exc_info=original)
 
 
-def build_schema(*, production: bool = False, query: type = Query,
-                 scalars: Mapping[object, Any] | None = None) -> strawberry.Schema:
+def build_schema(
+    *, production: bool = False, query: type = Query, scalars: Mapping[object, Any] | None = None
+) -> strawberry.Schema:
     """The schema; ``production`` hides its shape: no introspection, no field suggestions.
 
     ``query`` replaces the root query type and ``scalars`` adds scalars (the

@@ -41,24 +41,33 @@ class Capability:
     kind: Kind = strawberry.field(description="The kind of object these rules are for.")
     operations: list[Operation] = strawberry.field(
         description="What the backend can do with this kind; anything else answers NOT_SUPPORTED before the "
-                    "backend is called.")
+        "backend is called."
+    )
     create_fields: list[str] = strawberry.field(
-        description="Input fields a create may set on this backend (others are NOT_SUPPORTED).")
+        description="Input fields a create may set on this backend (others are NOT_SUPPORTED)."
+    )
     update_fields: list[str] = strawberry.field(
-        description="Input fields an update may change on this backend (others are NOT_SUPPORTED).")
+        description="Input fields an update may change on this backend (others are NOT_SUPPORTED)."
+    )
     required_fields: list[str] = strawberry.field(
-        description="Input fields this backend needs on create although the schema lets them be left out.")
+        description="Input fields this backend needs on create although the schema lets them be left out."
+    )
     strategies: list[RingStrategy] | None = strawberry.field(
-        description="Ring strategies a group or queue may take here; null for other kinds.")
+        description="Ring strategies a group or queue may take here; null for other kinds."
+    )
     member_kinds: list[MemberKind] | None = strawberry.field(
-        description="What a queue's members may be here; null for other kinds.")
+        description="What a queue's members may be here; null for other kinds."
+    )
     member_priority: PriorityOrder | None = strawberry.field(
         description="For queues: which member priority rings first; null where members carry no priority "
-                    "(they ring in list order).")
+        "(they ring in list order)."
+    )
     models: list[str] | None = strawberry.field(
-        description="Device or trunk models this backend accepts; null when it takes any.")
+        description="Device or trunk models this backend accepts; null when it takes any."
+    )
     trunk_kinds: list[TrunkKind] | None = strawberry.field(
-        description="For trunks: the kinds a create may ask for; null for other kinds.")
+        description="For trunks: the kinds a create may ask for; null for other kinds."
+    )
 
     @classmethod
     def of(cls, kind: domain.Kind, operations: frozenset[domain.Operation], rules: domain.KindRules) -> Capability:
@@ -71,12 +80,14 @@ class Capability:
             update_fields=_fields(rules.update_fields, _UPDATE_INPUTS[kind]),
             required_fields=[input_name(n) for n in sorted(rules.required)],
             strategies=_ordered(rules.strategies if rules.strategies is not None else domain.RingStrategy)
-            if rings else None,
+            if rings
+            else None,
             member_kinds=_ordered(rules.member_kinds) if is_queue else None,
             member_priority=rules.member_priority if is_queue else None,
             models=list(rules.models) if rules.models is not None else None,
             trunk_kinds=_ordered(rules.trunk_kinds if rules.trunk_kinds is not None else domain.TrunkKind)
-            if kind is domain.Kind.TRUNK else None,
+            if kind is domain.Kind.TRUNK
+            else None,
         )
 
 
@@ -84,30 +95,36 @@ class Capability:
 class BackendHealth:
     status: HealthStatus = strawberry.field(description="How the backend answered the probe.")
     detail: str | None = strawberry.field(
-        description="What went wrong, scrubbed of credentials; null when the backend is up.")
+        description="What went wrong, scrubbed of credentials; null when the backend is up."
+    )
     latency_ms: float | None = strawberry.field(
-        description="How long the probe took, in milliseconds; null where it could not be timed.")
+        description="How long the probe took, in milliseconds; null where it could not be timed."
+    )
     code: str | None = strawberry.field(
-        description="The error code of a failed probe (e.g. BACKEND_UNAVAILABLE, BACKEND_TIMEOUT); null when up.")
+        description="The error code of a failed probe (e.g. BACKEND_UNAVAILABLE, BACKEND_TIMEOUT); null when up."
+    )
 
 
 @strawberry.type(description="A configured PBX backend.")
 class Backend:
     name: str = strawberry.field(
         description="The name the configuration gives it; it is part of the global id of each of its objects "
-                    "and is what `backends:` arguments and mutations name.")
+        "and is what `backends:` arguments and mutations name."
+    )
     vendor: str = strawberry.field(
         description="The connector that speaks to it: `local`, `era`, `infinity`, `sipxcom`, or a third-party "
-                    "connector's name.")
+        "connector's name."
+    )
 
     @strawberry.field(description="Kinds and operations this backend supports, and what it accepts for each.")
     def capabilities(self, info: Info) -> list[Capability]:
         capabilities = info.context.service.capabilities(self.name)
-        return [Capability.of(kind, capabilities.kinds[kind], capabilities.rules_for(kind))
-                for kind in _ordered(capabilities.kinds)]
+        return [
+            Capability.of(kind, capabilities.kinds[kind], capabilities.rules_for(kind))
+            for kind in _ordered(capabilities.kinds)
+        ]
 
     @strawberry.field(description="Probes the backend now (each request probes afresh; not cached).")
     async def health(self, info: Info) -> BackendHealth:
         health = await info.context.service.health(self.name)
-        return BackendHealth(status=health.status, detail=health.detail, latency_ms=health.latency_ms,
-                             code=health.code)
+        return BackendHealth(status=health.status, detail=health.detail, latency_ms=health.latency_ms, code=health.code)

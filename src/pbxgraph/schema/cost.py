@@ -118,37 +118,76 @@ class Weighing:
     # --- the walk -------------------------------------------------------------------
 
     def operation(self, operation: OperationDefinitionNode) -> None:
-        root = (self.schema.mutation_type if operation.operation.value == "mutation"
-                else self.schema.subscription_type if operation.operation.value == "subscription"
-                else self.schema.query_type)
+        root = (
+            self.schema.mutation_type
+            if operation.operation.value == "mutation"
+            else self.schema.subscription_type
+            if operation.operation.value == "subscription"
+            else self.schema.query_type
+        )
         if root is None:
             return
-        self.selections(operation.selection_set, root, multiplier=1.0, scope=self.backends,
-                        mutation=operation.operation.value == "mutation", seen=())
+        self.selections(
+            operation.selection_set,
+            root,
+            multiplier=1.0,
+            scope=self.backends,
+            mutation=operation.operation.value == "mutation",
+            seen=(),
+        )
 
-    def selections(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, *, multiplier: float,
-                   scope: int, mutation: bool = False, seen: tuple[str, ...]) -> None:
+    def selections(
+        self,
+        selection_set: SelectionSetNode | None,
+        parent: GraphQLNamedType,
+        *,
+        multiplier: float,
+        scope: int,
+        mutation: bool = False,
+        seen: tuple[str, ...],
+    ) -> None:
         if selection_set is None:
             return
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 self.field(selection, parent, multiplier=multiplier, scope=scope, mutation=mutation, seen=seen)
             elif isinstance(selection, InlineFragmentNode):
-                target = (self.schema.get_type(selection.type_condition.name.value)
-                          if selection.type_condition else parent)
-                self.selections(selection.selection_set, target or parent, multiplier=multiplier, scope=scope,
-                                mutation=mutation, seen=seen)
+                target = (
+                    self.schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
+                )
+                self.selections(
+                    selection.selection_set,
+                    target or parent,
+                    multiplier=multiplier,
+                    scope=scope,
+                    mutation=mutation,
+                    seen=seen,
+                )
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = self.fragments.get(name)
                 if fragment is None or name in seen:  # validation refuses both; never loop on them
                     continue
                 target = self.schema.get_type(fragment.type_condition.name.value)
-                self.selections(fragment.selection_set, target or parent, multiplier=multiplier, scope=scope,
-                                mutation=mutation, seen=(*seen, name))
+                self.selections(
+                    fragment.selection_set,
+                    target or parent,
+                    multiplier=multiplier,
+                    scope=scope,
+                    mutation=mutation,
+                    seen=(*seen, name),
+                )
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType, *, multiplier: float, scope: int, mutation: bool,
-              seen: tuple[str, ...]) -> None:
+    def field(
+        self,
+        node: FieldNode,
+        parent: GraphQLNamedType,
+        *,
+        multiplier: float,
+        scope: int,
+        mutation: bool,
+        seen: tuple[str, ...],
+    ) -> None:
         name = node.name.value
         if name.startswith("__") or not isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
             return  # introspection and __typename cost no backend anything
@@ -178,7 +217,10 @@ class Weighing:
             if count > self.max_node_ids:
                 raise LimitExceeded(
                     f"nodes: at most {self.max_node_ids} ids per request (limits.max_node_ids), got {count}",
-                    limit="max_node_ids", max=self.max_node_ids, got=count)
+                    limit="max_node_ids",
+                    max=self.max_node_ids,
+                    got=count,
+                )
             self.calls += multiplier * count
             self.items += multiplier * count
             child, child_scope = multiplier * count, min(count, self.backends)
@@ -224,11 +266,19 @@ class CostLimit(SchemaExtension):
                 context.result = GraphQLExecutionResult(data=None, errors=[exceeded.graphql_error()])
             else:
                 if cost > limits.max_cost:
-                    context.result = GraphQLExecutionResult(data=None, errors=[LimitExceeded(
-                        f"the request's estimated cost is {cost}, over the limit of {limits.max_cost} "
-                        "(limits.max_cost): ask for fewer items (a smaller first), fewer nested lists, "
-                        "fewer backends or fewer aliases", limit="max_cost", max=limits.max_cost, cost=cost,
-                    ).graphql_error()])
+                    context.result = GraphQLExecutionResult(
+                        data=None,
+                        errors=[
+                            LimitExceeded(
+                                f"the request's estimated cost is {cost}, over the limit of {limits.max_cost} "
+                                "(limits.max_cost): ask for fewer items (a smaller first), fewer nested lists, "
+                                "fewer backends or fewer aliases",
+                                limit="max_cost",
+                                max=limits.max_cost,
+                                cost=cost,
+                            ).graphql_error()
+                        ],
+                    )
         yield
 
     def on_operation(self) -> Iterator[None]:
@@ -243,11 +293,15 @@ class CostLimit(SchemaExtension):
         size = len(json.dumps(result.data, default=str, separators=(",", ":")))
         if size > limits.max_response_bytes:
             result.data = None
-            result.errors = [LimitExceeded(
-                f"the answer would be {size} bytes, over the limit of {limits.max_response_bytes} "
-                "(limits.max_response_bytes): ask for fewer items or fields",
-                limit="max_response_bytes", max=limits.max_response_bytes, size=size,
-            ).graphql_error()]
+            result.errors = [
+                LimitExceeded(
+                    f"the answer would be {size} bytes, over the limit of {limits.max_response_bytes} "
+                    "(limits.max_response_bytes): ask for fewer items or fields",
+                    limit="max_response_bytes",
+                    max=limits.max_response_bytes,
+                    size=size,
+                ).graphql_error()
+            ]
             getattr(context.context, "partial_errors", []).clear()
 
     def _weigh(self, limits: Any, document: Any) -> int:
@@ -265,8 +319,11 @@ class CostLimit(SchemaExtension):
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         service = context.context.service
         weighing = Weighing(
-            schema=graphql_schema, fragments=fragments, variables={**defaults, **(context.variables or {})},
-            backends=len(service.backends), max_node_ids=limits.max_node_ids,
+            schema=graphql_schema,
+            fragments=fragments,
+            variables={**defaults, **(context.variables or {})},
+            backends=len(service.backends),
+            max_node_ids=limits.max_node_ids,
             has_async_resolver=lambda type_name, field_name: _is_async(strawberry_schema, type_name, field_name),
         )
         weighing.operation(operation)

@@ -9,8 +9,10 @@ import strawberry
 from pbxgraph.schema.enums import Kind
 from pbxgraph.schema.nodes import Group, Queue, User
 
-DirectoryOwner = Annotated[User | Group | Queue, strawberry.union(
-    "DirectoryOwner", description="What can own a number: a user, a ring group or a queue.")]
+DirectoryOwner = Annotated[
+    User | Group | Queue,
+    strawberry.union("DirectoryOwner", description="What can own a number: a user, a ring group or a queue."),
+]
 
 
 @strawberry.type(description="One owner of a number on one backend.")
@@ -25,7 +27,8 @@ class DirectoryResult:
     number: str = strawberry.field(description="The number looked up.")
     entries: list[DirectoryEntry] = strawberry.field(
         description="Every owner found, on every backend that answered; empty when the number is free there. "
-                    "A backend that failed adds its coded error to the response.")
+        "A backend that failed adds its coded error to the response."
+    )
 
     @strawberry.field(description="True when the number has more than one owner (on one or several backends).")
     def duplicated(self) -> bool:

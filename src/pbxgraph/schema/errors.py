@@ -37,7 +37,7 @@ def _cut(match: re.Match[str]) -> str:
     text = match.group(0)
     if len(text) <= SHOWN_PREFIX + 2:
         return text
-    return f"{text[:SHOWN_PREFIX + 1]}...{text[-1]}"
+    return f"{text[: SHOWN_PREFIX + 1]}...{text[-1]}"
 
 
 def shortened(message: str) -> str:
@@ -63,8 +63,12 @@ def _with_global_id(entry: dict[str, Any], backend: str) -> dict[str, Any]:
 
 def _arguments(error: GraphQLError) -> set[str]:
     """The names of the arguments the caller gave the field that failed (none for a partial error)."""
-    return {argument.name.value for node in error.nodes or () if isinstance(node, FieldNode)
-            for argument in node.arguments or ()}
+    return {
+        argument.name.value
+        for node in error.nodes or ()
+        if isinstance(node, FieldNode)
+        for argument in node.arguments or ()
+    }
 
 
 def coded(error: GraphQLError) -> GraphQLError:
@@ -84,31 +88,60 @@ def coded(error: GraphQLError) -> GraphQLError:
         extensions = {**(error.extensions or {}), **original.extensions()}
         if original.remains and original.backend is not None:
             extensions["remains"] = [_with_global_id(entry, original.backend) for entry in original.remains]
-        return GraphQLError(original.message, nodes=error.nodes, source=error.source,
-                            positions=error.positions, path=error.path, original_error=original,
-                            extensions=extensions)
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=original,
+            extensions=extensions,
+        )
     if original is None or isinstance(original, GraphQLError):
         extensions = dict(error.extensions or {})
         extensions.setdefault("code", "BAD_USER_INPUT")
-        return GraphQLError(shortened(error.message), nodes=error.nodes, source=error.source,
-                            positions=error.positions, path=error.path, extensions=extensions)
-    return GraphQLError("Internal server error", nodes=error.nodes, source=error.source,
-                        positions=error.positions, path=error.path,
-                        extensions={"code": "INTERNAL_SERVER_ERROR"})
+        return GraphQLError(
+            shortened(error.message),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions=extensions,
+        )
+    return GraphQLError(
+        "Internal server error",
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )
 
 
 def masked(error: GraphQLError) -> GraphQLError:
     """An error as the production profile shows it: no suggestions, no internals."""
     extensions = error.extensions or {}
     if extensions.get("code") == "INTERNAL_SERVER_ERROR":
-        return GraphQLError("Internal server error", nodes=error.nodes, source=error.source,
-                            positions=error.positions, path=error.path,
-                            extensions={"code": "INTERNAL_SERVER_ERROR"})
+        return GraphQLError(
+            "Internal server error",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR"},
+        )
     message = _SUGGESTION.sub("", error.message)
     if message == error.message:
         return error
-    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
-                        path=error.path, original_error=error.original_error, extensions=error.extensions)
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 class CodedErrors(SchemaExtension):

@@ -75,21 +75,24 @@ def _literal(node: Any, variables: dict[str, Any] | None = None) -> Any:
 REPRESENTATION = strawberry.scalar(
     name="_Any",
     description="An entity representation a federation router sends: a JSON object with `__typename` "
-                "and the entity's `id` (pbxgraph's global id).",
+    "and the entity's `id` (pbxgraph's global id).",
     serialize=_as_is,
     parse_value=_as_is,
     parse_literal=_literal,
 )
 
-Entity = Annotated[User | Group | Queue | Trunk | Device, strawberry.union(
-    "_Entity", description="Every type other subgraphs may extend: those with a `@key`.")]
+Entity = Annotated[
+    User | Group | Queue | Trunk | Device,
+    strawberry.union("_Entity", description="Every type other subgraphs may extend: those with a `@key`."),
+]
 
 
 @strawberry.type(name="_Service", description="What a federation router reads to compose this subgraph.")
 class Service:
     sdl: str = strawberry.field(
-        description="This subgraph's schema in SDL: the default schema, with `@key(fields: \"id\")` on its "
-                    "entities and the `@link` to Apollo Federation 2.3.")
+        description='This subgraph\'s schema in SDL: the default schema, with `@key(fields: "id")` on its '
+        "entities and the `@link` to Apollo Federation 2.3."
+    )
 
 
 async def resolve_reference(info: Info, representation: Any, index: int) -> Any:
@@ -116,38 +119,59 @@ class FederatedQuery(Query):
     def service_(self) -> Service:
         return Service(sdl=subgraph_sdl())
 
-    @strawberry.field(name="_entities", description="The entities with these representations, in order; null "
-                                                    "for one that does not exist.")
+    @strawberry.field(
+        name="_entities",
+        description="The entities with these representations, in order; null for one that does not exist.",
+    )
     def entities_(
-        self, info: Info,
-        representations: Annotated[list[Representation], strawberry.argument(
-            description=f"`{{__typename, id}}` objects, at most {MAX_REPRESENTATIONS}.")],
+        self,
+        info: Info,
+        representations: Annotated[
+            list[Representation],
+            strawberry.argument(description=f"`{{__typename, id}}` objects, at most {MAX_REPRESENTATIONS}."),
+        ],
     ) -> list[Entity | None]:
         if len(representations) > MAX_REPRESENTATIONS:
-            raise BadUserInput(f"representations: at most {MAX_REPRESENTATIONS} at once "
-                               f"({len(representations)} given)", field="representations")
+            raise BadUserInput(
+                f"representations: at most {MAX_REPRESENTATIONS} at once ({len(representations)} given)",
+                field="representations",
+            )
         # Each entry resolves on its own, so one bad representation fails only its own entry.
-        return [resolve_reference(info, value, index)  # type: ignore[misc]
-                for index, value in enumerate(representations)]
+        return [
+            resolve_reference(info, value, index)  # type: ignore[misc]
+            for index, value in enumerate(representations)
+        ]
 
 
 def _key(node: ObjectTypeDefinitionNode) -> ObjectTypeDefinitionNode:
-    key = ConstDirectiveNode(name=NameNode(value="key"), arguments=(
-        ConstArgumentNode(name=NameNode(value="fields"), value=StringValueNode(value="id")),))
+    key = ConstDirectiveNode(
+        name=NameNode(value="key"),
+        arguments=(ConstArgumentNode(name=NameNode(value="fields"), value=StringValueNode(value="id")),),
+    )
     return dataclasses.replace(node, directives=(*(node.directives or ()), key))
 
 
 def federated_document(sdl: str) -> DocumentNode:
     """``sdl`` with the entities' keys and the link to Federation, as an AST."""
     document = parse(sdl, no_location=True)
-    link = SchemaExtensionNode(directives=(ConstDirectiveNode(name=NameNode(value="link"), arguments=(
-        ConstArgumentNode(name=NameNode(value="url"), value=StringValueNode(value=FEDERATION_URL)),
-        ConstArgumentNode(name=NameNode(value="import"),
-                     value=ConstListValueNode(values=(StringValueNode(value="@key"),))),
-    )),), operation_types=())
+    link = SchemaExtensionNode(
+        directives=(
+            ConstDirectiveNode(
+                name=NameNode(value="link"),
+                arguments=(
+                    ConstArgumentNode(name=NameNode(value="url"), value=StringValueNode(value=FEDERATION_URL)),
+                    ConstArgumentNode(
+                        name=NameNode(value="import"), value=ConstListValueNode(values=(StringValueNode(value="@key"),))
+                    ),
+                ),
+            ),
+        ),
+        operation_types=(),
+    )
     definitions: list[DefinitionNode] = [
         _key(d) if isinstance(d, ObjectTypeDefinitionNode) and d.name.value in ENTITIES else d
-        for d in document.definitions]
+        for d in document.definitions
+    ]
     # graphql-core's stubs leave schema extensions out of DefinitionNode, though a document holds them.
     return DocumentNode(definitions=(cast(DefinitionNode, link), *definitions))
 

@@ -19,8 +19,7 @@ from pbxgraph.schema.enums import RingStrategy, SortDirection, SortField, Transp
 
 # --- what the fields mean, the same in every input ------------------------------------------
 
-USERNAME = "The login (SIP user) name, unique on its backend: a letter or digit, then letters, digits and " \
-           "`. _ @ + -`."
+USERNAME = "The login (SIP user) name, unique on its backend: a letter or digit, then letters, digits and `. _ @ + -`."
 DISPLAY_NAME = "The human label phones and directories show; not empty."
 USER_DISPLAY_NAME = "The person's name as phones and directories show it; not empty."
 EXTENSION = "The internal number: 2 to 15 ASCII digits, free on the backend (else CONFLICT)."
@@ -30,8 +29,10 @@ SIP_PASSWORD = "The SIP account's password. Write-only: stored by the backend, n
 NAME = "The short name the backend keys it by; not empty, unique among its kind on the backend."
 DESCRIPTION = "Free text describing it."
 STRATEGY = "How it rings its members; `backends { capabilities { strategies } }` lists what the backend takes."
-UPDATE = "Only the fields given change; an explicit null clears a field that may be empty (a required one " \
-         "refuses null). At least one field."
+UPDATE = (
+    "Only the fields given change; an explicit null clears a field that may be empty (a required one "
+    "refuses null). At least one field."
+)
 TRUNK_NAME = "The trunk's name; not empty."
 TRUNK_PORT = "The port at `host`, 1 to 65535; null for the transport's default."
 TRUNK_TRANSPORT = "The SIP transport; null for the backend's default."
@@ -42,8 +43,10 @@ TRUNK_PASSWORD = (
 )
 TRUNK_ENABLED = "Whether the PBX uses the trunk for calls."
 TRUNK_REGISTER = "Whether the PBX registers the account with the carrier; null for the backend's default."
-DEVICE_MAC = "The device's MAC address, 12 hex digits in any common notation (`00:04:F2:AB:CD:EF`, " \
-             "`0004.f2ab.cdef`, `00-04-f2-ab-cd-ef`); answered in lower case with colons."
+DEVICE_MAC = (
+    "The device's MAC address, 12 hex digits in any common notation (`00:04:F2:AB:CD:EF`, "
+    "`0004.f2ab.cdef`, `00-04-f2-ab-cd-ef`); answered in lower case with colons."
+)
 DEVICE_MODEL = "The model, as the backend names it; `backends { capabilities { models } }` lists those it takes."
 DEVICE_NAME = "A label for the device."
 
@@ -54,23 +57,22 @@ DEVICE_NAME = "A label for the device."
 class ListFilter:
     extension: str | None = strawberry.field(default=None, description="Exact extension number, 2 to 15 digits.")
     search: str | None = strawberry.field(
-        default=None, description="Case-insensitive text in the name (a user's display name or username); "
-                                  "surrounding spaces are ignored.")
+        default=None,
+        description="Case-insensitive text in the name (a user's display name or username); "
+        "surrounding spaces are ignored.",
+    )
 
 
 @strawberry.input(description="Narrows a device listing; every field given must match.")
 class DeviceFilter:
     mac: str | None = strawberry.field(default=None, description="MAC address, any common notation.")
-    search: str | None = strawberry.field(default=None, description="Case-insensitive text in the name, MAC or "
-                                                                    "model.")
+    search: str | None = strawberry.field(default=None, description="Case-insensitive text in the name, MAC or model.")
 
 
 @strawberry.input(description="How a listing is ordered.")
 class OrderBy:
-    field: SortField = strawberry.field(default=domain.SortField.NAME,
-                                        description="What to order by (default NAME).")
-    direction: SortDirection = strawberry.field(default=SortDirection.ASC,
-                                                description="Which way (default ASC).")
+    field: SortField = strawberry.field(default=domain.SortField.NAME, description="What to order by (default NAME).")
+    direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Which way (default ASC).")
 
 
 def to_filter(value: ListFilter | DeviceFilter | None) -> domain.Filter:
@@ -116,8 +118,10 @@ def _text(value: Any, field: str) -> Any:
 # --- users -------------------------------------------------------------------------
 
 
-@strawberry.input(description="A new user. What a backend takes, and needs beyond `username`, is in "
-                              "`backends { capabilities { createFields requiredFields } }`.")
+@strawberry.input(
+    description="A new user. What a backend takes, and needs beyond `username`, is in "
+    "`backends { capabilities { createFields requiredFields } }`."
+)
 class CreateUserInput:
     username: str = strawberry.field(description=USERNAME)
     display_name: str | None = strawberry.field(default=None, description=USER_DISPLAY_NAME)
@@ -166,8 +170,10 @@ def to_user_update(value: UpdateUserInput) -> domain.UserUpdate:
 # --- groups ------------------------------------------------------------------------
 
 
-@strawberry.input(description="A new ring group. What a backend takes, and needs beyond `name`, is in "
-                              "`backends { capabilities { createFields requiredFields } }`.")
+@strawberry.input(
+    description="A new ring group. What a backend takes, and needs beyond `name`, is in "
+    "`backends { capabilities { createFields requiredFields } }`."
+)
 class CreateGroupInput:
     name: str = strawberry.field(description=NAME)
     display_name: str | None = strawberry.field(default=None, description=DISPLAY_NAME)
@@ -179,8 +185,9 @@ class CreateGroupInput:
     )
 
 
-@strawberry.input(description=f"Changes to a ring group. {UPDATE} Members change with `addGroupMembers` and "
-                              "`removeGroupMembers`.")
+@strawberry.input(
+    description=f"Changes to a ring group. {UPDATE} Members change with `addGroupMembers` and `removeGroupMembers`."
+)
 class UpdateGroupInput:
     name: str | None = strawberry.field(default=strawberry.UNSET, description=NAME)
     display_name: str | None = strawberry.field(default=strawberry.UNSET, description=DISPLAY_NAME)
@@ -220,14 +227,19 @@ def to_group_update(value: UpdateGroupInput) -> domain.GroupUpdate:
 class QueueMemberInput:
     id: strawberry.ID = strawberry.field(
         description="Global id of a user or group on the queue's backend; `backends { capabilities { "
-                    "memberKinds } }` says which it takes.")
+        "memberKinds } }` says which it takes."
+    )
     priority: int | None = strawberry.field(
-        default=None, description="0 to 1000; which end rings first is `capabilities { memberPriority }`. "
-                                  "Null for none; a backend whose members carry none refuses one (NOT_SUPPORTED).")
+        default=None,
+        description="0 to 1000; which end rings first is `capabilities { memberPriority }`. "
+        "Null for none; a backend whose members carry none refuses one (NOT_SUPPORTED).",
+    )
 
 
-@strawberry.input(description="A new queue. What a backend takes, and needs beyond `name` (sipXcom: an "
-                              "`extension`), is in `backends { capabilities { createFields requiredFields } }`.")
+@strawberry.input(
+    description="A new queue. What a backend takes, and needs beyond `name` (sipXcom: an "
+    "`extension`), is in `backends { capabilities { createFields requiredFields } }`."
+)
 class CreateQueueInput:
     name: str = strawberry.field(description=NAME)
     display_name: str | None = strawberry.field(default=None, description=DISPLAY_NAME)
@@ -235,7 +247,8 @@ class CreateQueueInput:
     strategy: RingStrategy | None = strawberry.field(default=None, description=STRATEGY)
     description: str | None = strawberry.field(default=None, description=DESCRIPTION)
     members: list[QueueMemberInput] = strawberry.field(
-        default_factory=list, description="The users or groups serving the queue, in ring order.")
+        default_factory=list, description="The users or groups serving the queue, in ring order."
+    )
 
 
 @strawberry.input(description=f"Changes to a queue. {UPDATE} Members change with `setQueueMembers`.")
@@ -277,11 +290,13 @@ def to_queue_update(value: UpdateQueueInput) -> domain.QueueUpdate:
 @strawberry.input(description="A new trunk: give its SIP `domain`, its `host`, or both.")
 class CreateTrunkInput:
     name: str = strawberry.field(description=TRUNK_NAME)
-    domain: str | None = strawberry.field(default=None, description="The SIP domain (realm) of the account: a "
-                                                                   "host name.")
+    domain: str | None = strawberry.field(
+        default=None, description="The SIP domain (realm) of the account: a host name."
+    )
     host: str | None = strawberry.field(
-        default=None, description="Where signalling is sent: outbound proxy or gateway address (host name or "
-                                  "IP address).")
+        default=None,
+        description="Where signalling is sent: outbound proxy or gateway address (host name or IP address).",
+    )
     port: int | None = strawberry.field(default=None, description=TRUNK_PORT)
     transport: Transport | None = strawberry.field(default=None, description=TRUNK_TRANSPORT)
     username: str | None = strawberry.field(default=None, description=TRUNK_USERNAME)
@@ -290,16 +305,19 @@ class CreateTrunkInput:
     register: bool | None = strawberry.field(default=None, description=TRUNK_REGISTER)
     kind: TrunkKind = strawberry.field(default=TrunkKind.SIP, description="What the trunk connects to.")
     model: str | None = strawberry.field(
-        default=None, description="The backend's model label; left out, the backend picks its model for `kind`.")
+        default=None, description="The backend's model label; left out, the backend picks its model for `kind`."
+    )
 
 
 @strawberry.input(description=f"Changes to a trunk. {UPDATE} Its kind and model stay as they are.")
 class UpdateTrunkInput:
     name: str | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_NAME)
-    domain: str | None = strawberry.field(default=strawberry.UNSET, description="The SIP domain (realm) of the "
-                                                                               "account.")
+    domain: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The SIP domain (realm) of the account."
+    )
     host: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Where signalling is sent; null sends it to the domain again.")
+        default=strawberry.UNSET, description="Where signalling is sent; null sends it to the domain again."
+    )
     port: int | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_PORT)
     transport: Transport | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_TRANSPORT)
     username: str | None = strawberry.field(default=strawberry.UNSET, description=TRUNK_USERNAME)
@@ -346,18 +364,22 @@ def to_trunk_update(value: UpdateTrunkInput) -> domain.TrunkUpdate:
 # --- devices -----------------------------------------------------------------------
 
 
-@strawberry.input(description="A new device. What a backend takes, and needs beyond `mac` (Era: a `userId`), "
-                              "is in `backends { capabilities { createFields requiredFields } }`.")
+@strawberry.input(
+    description="A new device. What a backend takes, and needs beyond `mac` (Era: a `userId`), "
+    "is in `backends { capabilities { createFields requiredFields } }`."
+)
 class CreateDeviceInput:
     mac: str = strawberry.field(description=DEVICE_MAC)
     model: str | None = strawberry.field(default=None, description=DEVICE_MODEL)
     name: str | None = strawberry.field(default=None, description=DEVICE_NAME)
     user_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Global id of a user of the same backend to assign it to at once.")
+        default=None, description="Global id of a user of the same backend to assign it to at once."
+    )
 
 
-@strawberry.input(description=f"Changes to a device. {UPDATE} Its user changes with `assignDevice` and "
-                              "`unassignDevice`.")
+@strawberry.input(
+    description=f"Changes to a device. {UPDATE} Its user changes with `assignDevice` and `unassignDevice`."
+)
 class UpdateDeviceInput:
     mac: str | None = strawberry.field(default=strawberry.UNSET, description=DEVICE_MAC)
     model: str | None = strawberry.field(default=strawberry.UNSET, description=DEVICE_MODEL)
@@ -366,8 +388,9 @@ class UpdateDeviceInput:
 
 def to_device_create(value: CreateDeviceInput, user_id: str | None) -> domain.DeviceCreate:
     """``user_id``: the owner's native id, already checked to be on the device's backend."""
-    return domain.DeviceCreate(mac=validation.mac(value.mac, "input.mac"), model=value.model,
-                               name=value.name, user_id=user_id)
+    return domain.DeviceCreate(
+        mac=validation.mac(value.mac, "input.mac"), model=value.model, name=value.name, user_id=user_id
+    )
 
 
 def to_device_update(value: UpdateDeviceInput) -> domain.DeviceUpdate:

@@ -83,8 +83,9 @@ def check_text(value: str, path: str, name: str) -> None:
         raise BadUserInput(f"{path}: longer than {limit} characters ({len(value)} given)", field=path)
     for position, char in enumerate(value):
         if unicodedata.category(char) in _FORBIDDEN:
-            raise BadUserInput(f"{path}: holds a control character (U+{ord(char):04X} at position {position})",
-                               field=path)
+            raise BadUserInput(
+                f"{path}: holds a control character (U+{ord(char):04X} at position {position})", field=path
+            )
 
 
 def check_value(value: Any, path: str, name: str) -> None:

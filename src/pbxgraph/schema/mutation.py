@@ -89,8 +89,7 @@ def _writer(info: Info[Context, None]) -> PbxService:
 def _target(info: Info[Context, None], value: str, kind: domain.Kind, field: str) -> GlobalId:
     gid = decode_expected(value, kind, field=field)
     if info.context.service.hides(gid.backend):
-        raise NotFound(f"{kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'",
-                       backend=gid.backend)
+        raise NotFound(f"{kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'", backend=gid.backend)
     info.context.service.require(gid.backend, field=field)
     return gid
 
@@ -101,9 +100,7 @@ def _same_backend(values: list[str], kind: domain.Kind, backend: str, field: str
         where = f"{field}[{index}]"
         gid = decode_expected(value, kind, field=where)
         if gid.backend != backend:
-            raise BadUserInput(
-                f"{where}: the {kind.value} is on backend '{gid.backend}', not '{backend}'", field=where
-            )
+            raise BadUserInput(f"{where}: the {kind.value} is on backend '{gid.backend}', not '{backend}'", field=where)
         native.append(gid.native_id)
     return native
 
@@ -128,8 +125,9 @@ async def _reload(info: Info[Context, None], gid: GlobalId, kind: type[R]) -> R:
     """The record ``gid`` names, read afresh (or as a write's answer primed it)."""
     record = await info.context.loaders.records(gid.backend, gid.kind).load(gid.native_id)
     if not isinstance(record, kind):
-        raise NotFound(f"{gid.kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'",
-                       backend=gid.backend)
+        raise NotFound(
+            f"{gid.kind.value} '{gid.native_id}' does not exist on backend '{gid.backend}'", backend=gid.backend
+        )
     return record
 
 
@@ -140,34 +138,38 @@ def _queue_members(values: list[QueueMemberInput], backend: str, field: str) -> 
         where = f"{field}[{index}].id"
         gid = decode_id(member.id, field=where)
         if gid.kind not in (domain.Kind.USER, domain.Kind.GROUP):
-            raise BadUserInput(f"{where}: a queue member is a user or a group, not a {gid.kind.value}",
-                               field=where)
+            raise BadUserInput(f"{where}: a queue member is a user or a group, not a {gid.kind.value}", field=where)
         if gid.backend != backend:
-            raise BadUserInput(f"{where}: the {gid.kind.value} is on backend '{gid.backend}', not '{backend}'",
-                               field=where)
+            raise BadUserInput(
+                f"{where}: the {gid.kind.value} is on backend '{gid.backend}', not '{backend}'", field=where
+            )
         if member.priority is not None and not 0 <= member.priority <= 1000:
-            raise BadUserInput(f"{field}[{index}].priority: must be between 0 and 1000",
-                               field=f"{field}[{index}].priority")
-        members.append(domain.QueueMemberInput(kind=domain.MemberKind(gid.kind.value), id=gid.native_id,
-                                               priority=member.priority))
+            raise BadUserInput(
+                f"{field}[{index}].priority: must be between 0 and 1000", field=f"{field}[{index}].priority"
+            )
+        members.append(
+            domain.QueueMemberInput(kind=domain.MemberKind(gid.kind.value), id=gid.native_id, priority=member.priority)
+        )
     return members
 
 
-@strawberry.type(description="The write side. Each mutation needs an admin token (once tokens are configured), "
-                             "changes one backend, checks its whole input before calling it, and leaves the "
-                             "backend as it was when it fails (or says exactly what was done). Objects a write "
-                             "changes besides its own are listed in `extensions.sideEffects`.")
+@strawberry.type(
+    description="The write side. Each mutation needs an admin token (once tokens are configured), "
+    "changes one backend, checks its whole input before calling it, and leaves the "
+    "backend as it was when it fails (or says exactly what was done). Objects a write "
+    "changes besides its own are listed in `extensions.sideEffects`."
+)
 class Mutation:
     # --- users -------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a user on one backend.")
-    async def create_user(self, info: Info, backend: BackendArg,
-                          input: Annotated[CreateUserInput, _arg(CREATE.format("user"))]) -> User:
+    async def create_user(
+        self, info: Info, backend: BackendArg, input: Annotated[CreateUserInput, _arg(CREATE.format("user"))]
+    ) -> User:
         return await _create(info, _writer(info).users, backend, lambda: to_user_create(input), User.of)
 
     @strawberry.mutation(description="Change the given fields of a user; the others stay as they are.")
-    async def update_user(self, info: Info, id: UserId,
-                          input: Annotated[UpdateUserInput, _arg(CHANGES)]) -> User:
+    async def update_user(self, info: Info, id: UserId, input: Annotated[UpdateUserInput, _arg(CHANGES)]) -> User:
         return await _update(info, _writer(info).users, id, lambda: to_user_update(input), User.of)
 
     @strawberry.mutation(description="Delete a user.")
@@ -177,14 +179,21 @@ class Mutation:
     # --- groups ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a group, optionally with members.")
-    async def create_group(self, info: Info, backend: BackendArg,
-                           input: Annotated[CreateGroupInput, _arg(CREATE.format("group"))]) -> Group:
-        return await _create(info, _writer(info).groups, backend, lambda: to_group_create(
-            input, _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")), Group.of)
+    async def create_group(
+        self, info: Info, backend: BackendArg, input: Annotated[CreateGroupInput, _arg(CREATE.format("group"))]
+    ) -> Group:
+        return await _create(
+            info,
+            _writer(info).groups,
+            backend,
+            lambda: to_group_create(
+                input, _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")
+            ),
+            Group.of,
+        )
 
     @strawberry.mutation(description="Change the given fields of a group.")
-    async def update_group(self, info: Info, id: GroupId,
-                           input: Annotated[UpdateGroupInput, _arg(CHANGES)]) -> Group:
+    async def update_group(self, info: Info, id: GroupId, input: Annotated[UpdateGroupInput, _arg(CHANGES)]) -> Group:
         return await _update(info, _writer(info).groups, id, lambda: to_group_update(input), Group.of)
 
     @strawberry.mutation(description="Delete a group (its users stay).")
@@ -214,14 +223,19 @@ class Mutation:
     # --- queues ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a queue, optionally with members in order.")
-    async def create_queue(self, info: Info, backend: BackendArg,
-                           input: Annotated[CreateQueueInput, _arg(CREATE.format("queue"))]) -> Queue:
-        return await _create(info, _writer(info).queues, backend, lambda: to_queue_create(
-            input, _queue_members(list(input.members), backend, "input.members")), Queue.of)
+    async def create_queue(
+        self, info: Info, backend: BackendArg, input: Annotated[CreateQueueInput, _arg(CREATE.format("queue"))]
+    ) -> Queue:
+        return await _create(
+            info,
+            _writer(info).queues,
+            backend,
+            lambda: to_queue_create(input, _queue_members(list(input.members), backend, "input.members")),
+            Queue.of,
+        )
 
     @strawberry.mutation(description="Change the given fields of a queue.")
-    async def update_queue(self, info: Info, id: QueueId,
-                           input: Annotated[UpdateQueueInput, _arg(CHANGES)]) -> Queue:
+    async def update_queue(self, info: Info, id: QueueId, input: Annotated[UpdateQueueInput, _arg(CHANGES)]) -> Queue:
         return await _update(info, _writer(info).queues, id, lambda: to_queue_update(input), Queue.of)
 
     @strawberry.mutation(description="Delete a queue.")
@@ -229,9 +243,15 @@ class Mutation:
         return await _delete(info, id, domain.Kind.QUEUE)
 
     @strawberry.mutation(description="Replace a queue's members with these, in this order.")
-    async def set_queue_members(self, info: Info, queue_id: QueueId, members: Annotated[
-            list[QueueMemberInput], _arg("Every member the queue is to have, in ring order; an empty list "
-                                         "leaves it without members.")]) -> Queue:
+    async def set_queue_members(
+        self,
+        info: Info,
+        queue_id: QueueId,
+        members: Annotated[
+            list[QueueMemberInput],
+            _arg("Every member the queue is to have, in ring order; an empty list leaves it without members."),
+        ],
+    ) -> Queue:
         service = _writer(info)
         gid = _target(info, queue_id, domain.Kind.QUEUE, "queueId")
         wanted = _queue_members(list(members), gid.backend, "members")
@@ -243,13 +263,13 @@ class Mutation:
     # --- trunks ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a SIP trunk; the password is stored, never shown.")
-    async def create_trunk(self, info: Info, backend: BackendArg,
-                           input: Annotated[CreateTrunkInput, _arg(CREATE.format("trunk"))]) -> Trunk:
+    async def create_trunk(
+        self, info: Info, backend: BackendArg, input: Annotated[CreateTrunkInput, _arg(CREATE.format("trunk"))]
+    ) -> Trunk:
         return await _create(info, _writer(info).trunks, backend, lambda: to_trunk_create(input), Trunk.of)
 
     @strawberry.mutation(description="Change the given fields of a trunk.")
-    async def update_trunk(self, info: Info, id: TrunkId,
-                           input: Annotated[UpdateTrunkInput, _arg(CHANGES)]) -> Trunk:
+    async def update_trunk(self, info: Info, id: TrunkId, input: Annotated[UpdateTrunkInput, _arg(CHANGES)]) -> Trunk:
         return await _update(info, _writer(info).trunks, id, lambda: to_trunk_update(input), Trunk.of)
 
     @strawberry.mutation(description="Delete a trunk.")
@@ -259,14 +279,23 @@ class Mutation:
     # --- devices -----------------------------------------------------------------
 
     @strawberry.mutation(description="Register a device, optionally assigned to a user.")
-    async def create_device(self, info: Info, backend: BackendArg,
-                            input: Annotated[CreateDeviceInput, _arg(CREATE.format("device"))]) -> Device:
-        return await _create(info, _writer(info).devices, backend, lambda: to_device_create(
-            input, None if input.user_id is None else _user_on(backend, input.user_id, "input.userId")), Device.of)
+    async def create_device(
+        self, info: Info, backend: BackendArg, input: Annotated[CreateDeviceInput, _arg(CREATE.format("device"))]
+    ) -> Device:
+        return await _create(
+            info,
+            _writer(info).devices,
+            backend,
+            lambda: to_device_create(
+                input, None if input.user_id is None else _user_on(backend, input.user_id, "input.userId")
+            ),
+            Device.of,
+        )
 
     @strawberry.mutation(description="Change the given fields of a device.")
-    async def update_device(self, info: Info, id: DeviceId,
-                            input: Annotated[UpdateDeviceInput, _arg(CHANGES)]) -> Device:
+    async def update_device(
+        self, info: Info, id: DeviceId, input: Annotated[UpdateDeviceInput, _arg(CHANGES)]
+    ) -> Device:
         return await _update(info, _writer(info).devices, id, lambda: to_device_update(input), Device.of)
 
     @strawberry.mutation(description="Delete a device.")
@@ -274,9 +303,12 @@ class Mutation:
         return await _delete(info, id, domain.Kind.DEVICE)
 
     @strawberry.mutation(description="Assign a device to a user of the same backend.")
-    async def assign_device(self, info: Info, device_id: DeviceId,
-                            user_id: Annotated[strawberry.ID, _arg("Global id of a user of the device's "
-                                                                   "backend.")]) -> Device:
+    async def assign_device(
+        self,
+        info: Info,
+        device_id: DeviceId,
+        user_id: Annotated[strawberry.ID, _arg("Global id of a user of the device's backend.")],
+    ) -> Device:
         service = _writer(info)
         gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
         user = _user_on(gid.backend, user_id, "userId")
@@ -301,8 +333,13 @@ class Mutation:
         return await _device_action(info, id, domain.DeviceAction.RESTART)
 
 
-async def _create(info: Info[Context, None], kind: KindService[R, C, Never], backend: str,
-                  data: Callable[[], C], node: Callable[[str, R], N]) -> N:
+async def _create(
+    info: Info[Context, None],
+    kind: KindService[R, C, Never],
+    backend: str,
+    data: Callable[[], C],
+    node: Callable[[str, R], N],
+) -> N:
     """Check the backend, then the input, then create (the caller was checked by ``_writer``)."""
     info.context.service.require(backend)
     record = await kind.create(backend, data())
@@ -310,8 +347,13 @@ async def _create(info: Info[Context, None], kind: KindService[R, C, Never], bac
     return node(backend, record)
 
 
-async def _update(info: Info[Context, None], kind: KindService[R, Never, P], value: str,
-                  patch: Callable[[], P], node: Callable[[str, R], N]) -> N:
+async def _update(
+    info: Info[Context, None],
+    kind: KindService[R, Never, P],
+    value: str,
+    patch: Callable[[], P],
+    node: Callable[[str, R], N],
+) -> N:
     """Validate the id, then the patch, then change only what it names."""
     gid = _target(info, value, kind.kind, "id")
     record = await kind.update(gid.backend, gid.native_id, _changes(patch()))
@@ -337,5 +379,6 @@ async def _device_action(info: Info[Context, None], value: str, action: domain.D
     service = _writer(info)
     gid = _target(info, value, domain.Kind.DEVICE, "id")
     await service.device_action(gid.backend, gid.native_id, action)
-    return DeviceActionPayload(device=Device.of(gid.backend, await _reload(info, gid, domain.Device)),
-                               action=action.value)
+    return DeviceActionPayload(
+        device=Device.of(gid.backend, await _reload(info, gid, domain.Device)), action=action.value
+    )

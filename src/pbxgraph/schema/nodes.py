@@ -27,8 +27,12 @@ TrunkRecord = domain.Trunk
 
 def _identity(kind: domain.Kind, backend: str, record: domain.Record) -> dict[str, Any]:
     """The fields every backend object has: global id, backend, native id, scrubbed payload."""
-    return {"id": strawberry.ID(encode_id(kind, backend, record.id)), "backend": backend,
-            "native_id": record.id, "raw": redact(record.raw)}
+    return {
+        "id": strawberry.ID(encode_id(kind, backend, record.id)),
+        "backend": backend,
+        "native_id": record.id,
+        "raw": redact(record.raw),
+    }
 
 
 def _prime(info: Info, backend: str, records: Sequence[domain.Record | None]) -> None:
@@ -41,9 +45,11 @@ def _prime(info: Info, backend: str, records: Sequence[domain.Record | None]) ->
 class RegistrationState:
     status: Registration = strawberry.field(description="Registered (ONLINE) or not (OFFLINE).")
     changed_at: datetime | None = strawberry.field(
-        description="When the backend saw this state begin (or last refreshed it); null where it does not say.")
+        description="When the backend saw this state begin (or last refreshed it); null where it does not say."
+    )
     address: str | None = strawberry.field(
-        description="Where the registration comes from (contact address), where the backend says.")
+        description="Where the registration comes from (contact address), where the backend says."
+    )
 
     @classmethod
     def of(cls, state: domain.RegistrationState | None) -> RegistrationState | None:
@@ -56,7 +62,8 @@ class RegistrationState:
 class Node:
     id: strawberry.ID = strawberry.field(
         description="Opaque, stable global id: it names the kind, the backend and the backend's own id. "
-                    "Keep it to fetch the object again or to name it in a mutation; do not take it apart.")
+        "Keep it to fetch the object again or to name it in a mutation; do not take it apart."
+    )
 
 
 @strawberry.interface(description="An object that lives on one backend.")
@@ -64,28 +71,34 @@ class BackendObject(Node):
     backend: str = strawberry.field(description="Name of the configured backend it lives on (see `backends`).")
     native_id: str = strawberry.field(
         description="The backend's own id for it, as its vendor shows it (Era: a uuid-like string, a "
-                    "phone's MAC; Infinity: `<domainId>-<id>`; sipXcom and the local store: a number).")
+        "phone's MAC; Infinity: `<domainId>-<id>`; sipXcom and the local store: a number)."
+    )
     raw: JSON = strawberry.field(
         description="The vendor's own payload for it, with secrets removed: whatever the unified fields "
-                    "leave out. Its shape is the vendor's and differs between backends.")
+        "leave out. Its shape is the vendor's and differs between backends."
+    )
 
 
 @strawberry.type(description="A person or SIP account that owns an extension.")
 class User(BackendObject):
     username: str = strawberry.field(
         description="The login (SIP user) name the backend keys the user by; unique on its backend. "
-                    "Era: `login`; Infinity: `user` (cannot be renamed); sipXcom: `userName`.")
+        "Era: `login`; Infinity: `user` (cannot be renamed); sipXcom: `userName`."
+    )
     display_name: str | None = strawberry.field(
         description="The person's name as phones and directories show it; null where none is set. "
-                    "sipXcom joins first and last name.")
+        "sipXcom joins first and last name."
+    )
     extension: str | None = strawberry.field(
-        description="The internal number that rings the user: 2 to 15 ASCII digits; null when the user has "
-                    "none.")
+        description="The internal number that rings the user: 2 to 15 ASCII digits; null when the user has none."
+    )
     email: str | None = strawberry.field(
-        description="E-mail address; null when none is set, and always on backends that keep none (Era).")
+        description="E-mail address; null when none is set, and always on backends that keep none (Era)."
+    )
     enabled: bool = strawberry.field(
         description="Whether the user may register and call. Backends without such a flag (Era, Infinity) "
-                    "always answer true.")
+        "always answer true."
+    )
     registration: Registration | None = strawberry.field(
         description="Whether the user's phone is registered; null where the backend cannot tell."
     )
@@ -104,8 +117,10 @@ class User(BackendObject):
             _record=record,
         )
 
-    @strawberry.field(description="Groups the user belongs to, on the user's backend; null if the backend "
-                                  "could not be read (the error says why).")
+    @strawberry.field(
+        description="Groups the user belongs to, on the user's backend; null if the backend "
+        "could not be read (the error says why)."
+    )
     async def groups(self, info: Info) -> list[Group] | None:
         groups = await info.context.loaders.user_groups(self.backend).load(self.native_id)
         _prime(info, self.backend, groups)
@@ -123,10 +138,12 @@ class GroupMember:
     position: int = strawberry.field(description="0-based ring order.")
     user: User | None = strawberry.field(
         description="The member, a user of the group's backend; null for a number no user owns (an external "
-                    "member of an Era group).")
+        "member of an Era group)."
+    )
     number: str | None = strawberry.field(
         description="The number that is rung: the member's extension, or the dialled number where the vendor "
-                    "rings numbers (Era); null for a user without an extension.")
+        "rings numbers (Era); null for a user without an extension."
+    )
 
 
 NAME_HELP = "The short name the backend keys it by; unique among its kind on its backend."
@@ -140,9 +157,11 @@ class Group(BackendObject):
     display_name: str | None = strawberry.field(description=DISPLAY_NAME_HELP)
     extension: str | None = strawberry.field(
         description="The number that rings the group: 2 to 15 ASCII digits; null when it has none "
-                    "(sipXcom's user groups never do).")
+        "(sipXcom's user groups never do)."
+    )
     strategy: RingStrategy | None = strawberry.field(
-        description="How the group rings its members; null where the backend keeps none (Infinity, sipXcom).")
+        description="How the group rings its members; null where the backend keeps none (Infinity, sipXcom)."
+    )
     description: str | None = strawberry.field(description=DESCRIPTION_HELP)
     _record: strawberry.Private[domain.Group]
 
@@ -172,9 +191,13 @@ class Group(BackendObject):
         ]
 
 
-QueueMemberTarget = Annotated[User | Group, strawberry.union(
-    "QueueMemberTarget", description="What serves a queue: a user, or a ring group (Infinity's queues are served "
-                                     "by groups only).")]
+QueueMemberTarget = Annotated[
+    User | Group,
+    strawberry.union(
+        "QueueMemberTarget",
+        description="What serves a queue: a user, or a ring group (Infinity's queues are served by groups only).",
+    ),
+]
 
 
 @strawberry.type(description="A user or group serving a queue.")
@@ -182,12 +205,15 @@ class QueueMember:
     position: int = strawberry.field(description="0-based ring order.")
     priority: int | None = strawberry.field(
         description="The member's priority, 0 to 1000; which end rings first is the backend's "
-                    "`capabilities { memberPriority }`. Null where members carry none (they ring by `position`).")
+        "`capabilities { memberPriority }`. Null where members carry none (they ring by `position`)."
+    )
     member: QueueMemberTarget | None = strawberry.field(
-        description="The user or group serving the queue, on the queue's backend.")
+        description="The user or group serving the queue, on the queue's backend."
+    )
     settings: JSON = strawberry.field(
         description="The vendor's ring settings of this member, secrets removed (e.g. Infinity's `ringStrategy`, "
-                    "`ringAttempts`, `ringSecs`); an empty object where it keeps none.")
+        "`ringAttempts`, `ringSecs`); an empty object where it keeps none."
+    )
 
 
 @strawberry.type(description="A call queue (hunt group) with ordered members.")
@@ -195,10 +221,12 @@ class Queue(BackendObject):
     name: str = strawberry.field(description=NAME_HELP)
     display_name: str | None = strawberry.field(description=DISPLAY_NAME_HELP)
     extension: str | None = strawberry.field(
-        description="The number that calls the queue: 2 to 15 ASCII digits; null when it has none.")
+        description="The number that calls the queue: 2 to 15 ASCII digits; null when it has none."
+    )
     strategy: RingStrategy | None = strawberry.field(
         description="How calls are offered to the members; null where the backend keeps none, or where "
-                    "members ring in ways that differ (Infinity, sipXcom).")
+        "members ring in ways that differ (Infinity, sipXcom)."
+    )
     description: str | None = strawberry.field(description=DESCRIPTION_HELP)
     _record: strawberry.Private[domain.Queue]
 
@@ -226,8 +254,7 @@ class Queue(BackendObject):
             elif m.group is not None:
                 target = Group.of(self.backend, m.group)
                 _prime(info, self.backend, [m.group])
-            result.append(QueueMember(position=m.position, priority=m.priority, member=target,
-                                      settings=redact(m.raw)))
+            result.append(QueueMember(position=m.position, priority=m.priority, member=target, settings=redact(m.raw)))
         return result
 
 
@@ -236,23 +263,28 @@ class Trunk(BackendObject):
     name: str = strawberry.field(description="The trunk's name on its backend (Era: the provider's code).")
     kind: TrunkKind = strawberry.field(description="What the trunk connects to, derived from its model.")
     model: str | None = strawberry.field(
-        description="The backend's own label for the trunk's model (e.g. sipXcom's `sipTrunkStandard`).")
+        description="The backend's own label for the trunk's model (e.g. sipXcom's `sipTrunkStandard`)."
+    )
     domain: str | None = strawberry.field(
         description="The SIP domain (realm) the trunk's account belongs to: the part after '@' of its "
-                    "address of record.")
+        "address of record."
+    )
     host: str | None = strawberry.field(
         description="Where signalling is sent: the outbound proxy or gateway address (host name or IP). "
-                    "Null when the backend resolves the domain itself.")
-    port: int | None = strawberry.field(
-        description="The port at `host`; null for the transport's default.")
+        "Null when the backend resolves the domain itself."
+    )
+    port: int | None = strawberry.field(description="The port at `host`; null for the transport's default.")
     transport: Transport | None = strawberry.field(
-        description="The SIP transport; null for the backend's default, and for trunks that are not SIP.")
+        description="The SIP transport; null for the backend's default, and for trunks that are not SIP."
+    )
     username: str | None = strawberry.field(
-        description="The account's authentication user name at the carrier; null when it has none.")
+        description="The account's authentication user name at the carrier; null when it has none."
+    )
     enabled: bool = strawberry.field(description="Whether the PBX uses the trunk for calls.")
     register: bool | None = strawberry.field(description="Whether the PBX registers the account with the carrier.")
     registration: RegistrationState | None = strawberry.field(
-        description="Whether the trunk is registered now; null where the backend cannot tell.")
+        description="Whether the trunk is registered now; null where the backend cannot tell."
+    )
 
     @classmethod
     def of(cls, backend: str, record: TrunkRecord) -> Trunk:
@@ -276,14 +308,18 @@ class Trunk(BackendObject):
 class Device(BackendObject):
     mac: str | None = strawberry.field(
         description="The MAC address, 12 lower-case hex digits in pairs with colons (`00:04:f2:ab:cd:ef`); "
-                    "null where the backend keeps none.")
+        "null where the backend keeps none."
+    )
     model: str | None = strawberry.field(
         description="The model as the backend names it (e.g. `Polycom VVX 450`); null where unknown. "
-                    "`Backend.capabilities { models }` lists those a backend takes.")
+        "`Backend.capabilities { models }` lists those a backend takes."
+    )
     name: str | None = strawberry.field(
-        description="A label for the device; null where none is set (Era's phones have none).")
+        description="A label for the device; null where none is set (Era's phones have none)."
+    )
     registration: RegistrationState | None = strawberry.field(
-        description="Whether the device is registered now; null where the backend cannot tell.")
+        description="Whether the device is registered now; null where the backend cannot tell."
+    )
     _record: strawberry.Private[domain.Device]
 
     @classmethod

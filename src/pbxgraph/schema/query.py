@@ -25,12 +25,16 @@ N = TypeVar("N")
 
 BACKENDS_HELP = "Only these backends (by name); all configured backends when left out."
 FIRST_HELP = "Page size, 0 to 500: the most items this page holds across all backends."
-AFTER_HELP = "Continue after this cursor (an `endCursor` or `cursor` of the same listing); from the start " \
-             "when left out."
-ORDER_HELP = "The order (default: by name, ascending); every backend is read in it and the pages merged, so " \
-             "cursors continue across backends."
-FILTER_HELP = "Only the items that match every field given; filters a backend cannot apply itself are " \
-              "applied by pbxgraph."
+AFTER_HELP = (
+    "Continue after this cursor (an `endCursor` or `cursor` of the same listing); from the start when left out."
+)
+ORDER_HELP = (
+    "The order (default: by name, ascending); every backend is read in it and the pages merged, so "
+    "cursors continue across backends."
+)
+FILTER_HELP = (
+    "Only the items that match every field given; filters a backend cannot apply itself are applied by pbxgraph."
+)
 BackendsArg = Annotated[list[str] | None, strawberry.argument(description=BACKENDS_HELP)]
 FirstArg = Annotated[int, strawberry.argument(description=FIRST_HELP)]
 AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_HELP)]
@@ -64,8 +68,12 @@ async def list_kind(
     """A page of ``kind`` across ``backends``, as nodes; a failing backend is a partial error."""
     order = order_by or OrderBy()
     page = await kind.page(
-        backends, flt=to_filter(filter), sort=order.field,
-        descending=order.direction is SortDirection.DESC, first=first, after=after,
+        backends,
+        flt=to_filter(filter),
+        sort=order.field,
+        descending=order.direction is SortDirection.DESC,
+        first=first,
+        after=after,
     )
     path = info.path.as_list()
     for error in page.errors:
@@ -94,78 +102,115 @@ def _owner(backend: str, record: domain.User | domain.Group | domain.Queue) -> U
     return Queue.of(backend, record)
 
 
-@strawberry.type(description="The read side: objects by id, listings over every backend, the backends "
-                             "themselves, and who owns a number.")
+@strawberry.type(
+    description="The read side: objects by id, listings over every backend, the backends "
+    "themselves, and who owns a number."
+)
 class Query:
     @strawberry.field(description="The object with this global id, or null if it does not exist.")
-    async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
-            description="A global id, as an object's `id` gives it.")]) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id, as an object's `id` gives it.")],
+    ) -> Node | None:
         return await load_node(info, id)
 
-    @strawberry.field(description="Objects by global id, in order; null for one that does not exist. "
-                                  "Ids of one backend and kind are fetched in one batched call.")
-    def nodes(self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(
-            description="Global ids, of any kinds and backends; a malformed one fails only its own "
-                        "entry.")]) -> list[Node | None]:
+    @strawberry.field(
+        description="Objects by global id, in order; null for one that does not exist. "
+        "Ids of one backend and kind are fetched in one batched call."
+    )
+    def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description="Global ids, of any kinds and backends; a malformed one fails only its own entry."
+            ),
+        ],
+    ) -> list[Node | None]:
         # Each item resolves on its own, so one bad id fails only its own entry.
-        return [load_node(info, value, field=f"ids[{index}]")  # type: ignore[misc]
-                for index, value in enumerate(ids)]
+        return [
+            load_node(info, value, field=f"ids[{index}]")  # type: ignore[misc]
+            for index, value in enumerate(ids)
+        ]
 
     @strawberry.field(description="Users across backends, a page at a time.")
     async def users(
-        self, info: Info,
+        self,
+        info: Info,
         backends: BackendsArg = None,
-        filter: FilterArg = None, order_by: OrderArg = None,
-        first: FirstArg = 50, after: AfterArg = None,
+        filter: FilterArg = None,
+        order_by: OrderArg = None,
+        first: FirstArg = 50,
+        after: AfterArg = None,
     ) -> Connection[User]:
         return await list_kind(info, info.context.service.users, User.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="Ring groups across backends, a page at a time.")
     async def groups(
-        self, info: Info,
+        self,
+        info: Info,
         backends: BackendsArg = None,
-        filter: FilterArg = None, order_by: OrderArg = None,
-        first: FirstArg = 50, after: AfterArg = None,
+        filter: FilterArg = None,
+        order_by: OrderArg = None,
+        first: FirstArg = 50,
+        after: AfterArg = None,
     ) -> Connection[Group]:
         return await list_kind(info, info.context.service.groups, Group.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="Call queues (hunt groups) across backends, a page at a time.")
     async def queues(
-        self, info: Info,
+        self,
+        info: Info,
         backends: BackendsArg = None,
-        filter: FilterArg = None, order_by: OrderArg = None,
-        first: FirstArg = 50, after: AfterArg = None,
+        filter: FilterArg = None,
+        order_by: OrderArg = None,
+        first: FirstArg = 50,
+        after: AfterArg = None,
     ) -> Connection[Queue]:
         return await list_kind(info, info.context.service.queues, Queue.of, backends, filter, order_by, first, after)
 
-    @strawberry.field(description="Trunks across backends, a page at a time; a backend without trunks "
-                                  "(Infinity) adds a NOT_SUPPORTED error naming it beside the others' trunks.")
+    @strawberry.field(
+        description="Trunks across backends, a page at a time; a backend without trunks "
+        "(Infinity) adds a NOT_SUPPORTED error naming it beside the others' trunks."
+    )
     async def trunks(
-        self, info: Info,
+        self,
+        info: Info,
         backends: BackendsArg = None,
-        filter: FilterArg = None, order_by: OrderArg = None,
-        first: FirstArg = 50, after: AfterArg = None,
+        filter: FilterArg = None,
+        order_by: OrderArg = None,
+        first: FirstArg = 50,
+        after: AfterArg = None,
     ) -> Connection[Trunk]:
         return await list_kind(info, info.context.service.trunks, Trunk.of, backends, filter, order_by, first, after)
 
     @strawberry.field(description="Devices (phones) across backends, a page at a time.")
     async def devices(
-        self, info: Info,
+        self,
+        info: Info,
         backends: BackendsArg = None,
-        filter: DeviceFilterArg = None, order_by: OrderArg = None,
-        first: FirstArg = 50, after: AfterArg = None,
+        filter: DeviceFilterArg = None,
+        order_by: OrderArg = None,
+        first: FirstArg = 50,
+        after: AfterArg = None,
     ) -> Connection[Device]:
         return await list_kind(info, info.context.service.devices, Device.of, backends, filter, order_by, first, after)
 
-    @strawberry.field(description="The configured backends (those the caller's token may see), in "
-                                  "configuration order.")
+    @strawberry.field(description="The configured backends (those the caller's token may see), in configuration order.")
     def backends(self, info: Info) -> list[Backend]:
         return [Backend(name=name, vendor=vendor) for name, vendor in info.context.service.vendors().items()]
 
-    @strawberry.field(description="Which users, groups and queues own a number, on every backend: also "
-                                  "finds one number used on two backends.")
-    async def directory(self, info: Info, number: Annotated[str, strawberry.argument(
-            description="The extension to look up: 2 to 15 ASCII digits.")]) -> DirectoryResult:
+    @strawberry.field(
+        description="Which users, groups and queues own a number, on every backend: also "
+        "finds one number used on two backends."
+    )
+    async def directory(
+        self,
+        info: Info,
+        number: Annotated[str, strawberry.argument(description="The extension to look up: 2 to 15 ASCII digits.")],
+    ) -> DirectoryResult:
         validation.extension(number, "number")
         result = await info.context.service.directory(number)
         path = info.path.as_list()
@@ -173,8 +218,8 @@ class Query:
             info.context.report(error, path)
         return DirectoryResult(
             number=number,
-            entries=[DirectoryEntry(backend=e.backend, kind=e.kind, owner=_owner(e.backend, e.record))
-                     for e in result.entries],
+            entries=[
+                DirectoryEntry(backend=e.backend, kind=e.kind, owner=_owner(e.backend, e.record))
+                for e in result.entries
+            ],
         )
-
-

@@ -40,8 +40,7 @@ class Backends:
 
     async def open(self) -> None:
         """Open every connector; a backend that is down now is not fatal."""
-        results = await asyncio.gather(*(c.open() for c in self._connectors.values()),
-                                       return_exceptions=True)
+        results = await asyncio.gather(*(c.open() for c in self._connectors.values()), return_exceptions=True)
         for connector, result in zip(self._connectors.values(), results, strict=True):
             if isinstance(result, BaseException):
                 secrets = self._configs[connector.name].secrets if connector.name in self._configs else ()
@@ -54,8 +53,10 @@ class Backends:
         """The same open connectors, as a caller allowed only ``names`` sees them (all for None)."""
         if names is None:
             return self
-        view = Backends([c for c in self._connectors.values() if c.name in names],
-                        {n: c for n, c in self._configs.items() if n in names})
+        view = Backends(
+            [c for c in self._connectors.values() if c.name in names],
+            {n: c for n, c in self._configs.items() if n in names},
+        )
         view._hidden = frozenset(self._connectors) - frozenset(names) | self._hidden
         return view
 

@@ -49,13 +49,13 @@ def _tell_writes(error: PbxError, writes: list[str]) -> None:
 
 
 def _expired(backend: str) -> BackendTimeout:
-    return BackendTimeout(f"backend '{backend}' was not asked: the request's deadline had passed",
-                          backend=backend)
+    return BackendTimeout(f"backend '{backend}' was not asked: the request's deadline had passed", backend=backend)
 
 
 @traced_backend_call
-async def call(config: BackendConfig, operation: str, awaitable: Awaitable[T], *, write: bool = False,
-               secrets: Iterable[str] = ()) -> T:
+async def call(
+    config: BackendConfig, operation: str, awaitable: Awaitable[T], *, write: bool = False, secrets: Iterable[str] = ()
+) -> T:
     """Await one connector call for backend ``config``; ``secrets`` are the request's own (scrubbed too)."""
     backend = config.name
     started = time.perf_counter()
@@ -84,18 +84,19 @@ async def call(config: BackendConfig, operation: str, awaitable: Awaitable[T], *
     except TimeoutError:
         outcome = "timeout"
         if by_deadline:
-            raise BackendTimeout(f"backend '{backend}' did not answer before the request's deadline",
-                                 backend=backend) from None
-        raise BackendTimeout(f"backend '{backend}' did not answer within {config.timeout_s:g} s",
-                             backend=backend) from None
+            raise BackendTimeout(
+                f"backend '{backend}' did not answer before the request's deadline", backend=backend
+            ) from None
+        raise BackendTimeout(
+            f"backend '{backend}' did not answer within {config.timeout_s:g} s", backend=backend
+        ) from None
     except PbxError as exc:
         outcome = exc.code.lower()
         raise exc.with_backend(backend).scrub((*config.secrets, *secrets)) from None
     except Exception:
         outcome = "bug"
         log.exception("connector of backend %s failed on %s", backend, operation)
-        raise InternalError(f"backend '{backend}' failed unexpectedly; see the server log",
-                            backend=backend) from None
+        raise InternalError(f"backend '{backend}' failed unexpectedly; see the server log", backend=backend) from None
     finally:
         METRICS.observe_backend_call(backend, operation, outcome, time.perf_counter() - started)
         backend_call_done(backend, outcome)

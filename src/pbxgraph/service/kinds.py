@@ -54,8 +54,14 @@ class KindService(Generic[R_co, C_contra, U_contra]):
         """A page of the listing merged across ``backends`` (all when None), resumable by cursor."""
         connectors = self._service.backends.select(backends)
         return await list_across(
-            connectors, self._access, flt=flt, sort=sort, descending=descending, first=first,
-            after=after, configs={c.name: self._service.backends.config(c.name) for c in connectors},
+            connectors,
+            self._access,
+            flt=flt,
+            sort=sort,
+            descending=descending,
+            first=first,
+            after=after,
+            configs={c.name: self._service.backends.config(c.name) for c in connectors},
         )
 
     async def page_of(self, backend: str, query: ListQuery) -> Page[R_co]:
@@ -65,23 +71,28 @@ class KindService(Generic[R_co, C_contra, U_contra]):
 
     async def get_many(self, backend: str, ids: Sequence[str]) -> list[R_co | None]:
         resource = self._resource(backend, Operation.READ)
-        found = await self._service.call(backend, self._label("get_many"), Operation.READ,
-                                         resource.get_many(list(ids)))
+        found = await self._service.call(backend, self._label("get_many"), Operation.READ, resource.get_many(list(ids)))
         return list(found)
 
     async def create(self, backend: str, data: C_contra) -> R_co:
         """Capabilities, then the backend's rules, then one create."""
         resource = self._resource(backend, Operation.CREATE)
         rules.check_create(backend, self.kind, self._service.rules_of(backend, self.kind), data)
-        return await self._service.call(backend, self._label("create"), Operation.CREATE, resource.create(data),
-                                        secrets=secret_values(data))
+        return await self._service.call(
+            backend, self._label("create"), Operation.CREATE, resource.create(data), secrets=secret_values(data)
+        )
 
     async def update(self, backend: str, native_id: str, patch: U_contra) -> R_co:
         """Capabilities, then the backend's rules for the fields ``patch`` names, then one update."""
         resource = self._resource(backend, Operation.UPDATE)
         rules.check_update(backend, self.kind, self._service.rules_of(backend, self.kind), patch)
-        return await self._service.call(backend, self._label("update"), Operation.UPDATE,
-                                        resource.update(native_id, patch), secrets=secret_values(patch))
+        return await self._service.call(
+            backend,
+            self._label("update"),
+            Operation.UPDATE,
+            resource.update(native_id, patch),
+            secrets=secret_values(patch),
+        )
 
     async def delete(self, backend: str, native_id: str) -> None:
         resource = self._resource(backend, Operation.DELETE)

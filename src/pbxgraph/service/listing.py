@@ -86,9 +86,7 @@ def decode_cursor(cursor: str, fingerprint: str, backends: list[str]) -> dict[st
         query = data["q"]
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeError, RecursionError):
         raise not_a_cursor from None
-    if not isinstance(offsets, dict) or not all(
-        type(v) is int and 0 <= v <= MAX_OFFSET for v in offsets.values()
-    ):
+    if not isinstance(offsets, dict) or not all(type(v) is int and 0 <= v <= MAX_OFFSET for v in offsets.values()):
         raise not_a_cursor
     if query != fingerprint or set(offsets) != set(backends):
         raise BadUserInput(
@@ -121,8 +119,9 @@ async def list_across(
         if not connector.capabilities.supports(kind, Operation.LIST):
             raise not_supported(connector.name, kind.value, "listing")
         resource = access.of(connector)
-        query = ListQuery(filter=flt, sort=sort, descending=descending,
-                          offset=offsets[connector.name], limit=max(first, 1))
+        query = ListQuery(
+            filter=flt, sort=sort, descending=descending, offset=offsets[connector.name], limit=max(first, 1)
+        )
         return await call(configs[connector.name], f"{kind.value}.list", resource.page(query))
 
     results = await asyncio.gather(*(fetch(c) for c in connectors), return_exceptions=True)
@@ -155,9 +154,7 @@ async def list_across(
         position[best] += 1
         edges.append(Edge(cursor=encode_cursor(fingerprint, position), backend=best, record=record))
 
-    has_next = any(
-        heads[name] < len(page.items) or page.has_more for name, page in pages.items()
-    )
+    has_next = any(heads[name] < len(page.items) or page.has_more for name, page in pages.items())
     totals = [page.total for page in pages.values()]
     total = sum(t for t in totals if t is not None) if totals and None not in totals else None
     return AggregatedPage(

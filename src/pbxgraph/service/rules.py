@@ -54,13 +54,17 @@ NEUTRAL: Mapping[Kind, Mapping[str, Any]] = {kind: _neutral(kind) for kind in Ki
 def given(kind: Kind, values: Mapping[str, Any]) -> list[str]:
     """The fields of ``values`` that ask the backend to store something."""
     neutral = NEUTRAL[kind]
-    return [name for name, value in values.items()
-            if value is not UNSET and value is not None and (name not in neutral or value != neutral[name])]
+    return [
+        name
+        for name, value in values.items()
+        if value is not UNSET and value is not None and (name not in neutral or value != neutral[name])
+    ]
 
 
 def _refuse_field(backend: str, kind: Kind, name: str) -> NotSupported:
-    return NotSupported(f"{name}: backend '{backend}' cannot store this field of a {kind.value}",
-                        backend=backend, field=name)
+    return NotSupported(
+        f"{name}: backend '{backend}' cannot store this field of a {kind.value}", backend=backend, field=name
+    )
 
 
 def check_create(backend: str, kind: Kind, rules: KindRules, data: Any) -> None:
@@ -70,8 +74,9 @@ def check_create(backend: str, kind: Kind, rules: KindRules, data: Any) -> None:
             raise _refuse_field(backend, kind, name)
     for name in sorted(rules.required):
         if name not in given(kind, values):
-            raise BadUserInput(f"{name}: required to create a {kind.value} on backend '{backend}'",
-                               backend=backend, field=name)
+            raise BadUserInput(
+                f"{name}: required to create a {kind.value} on backend '{backend}'", backend=backend, field=name
+            )
     _check_values(backend, kind, rules, values)
     if kind is Kind.QUEUE:
         check_queue_members(backend, rules, data.members, field="members")
@@ -90,32 +95,51 @@ def _check_values(backend: str, kind: Kind, rules: KindRules, values: Mapping[st
     if strategy not in (None, UNSET) and rules.strategies is not None and strategy not in rules.strategies:
         raise NotSupported(
             f"strategy: backend '{backend}' cannot ring a {kind.value} as {strategy.name} "
-            f"(it can: {_names(rules.strategies)})", backend=backend, field="strategy")
+            f"(it can: {_names(rules.strategies)})",
+            backend=backend,
+            field="strategy",
+        )
     model = values.get("model")
     if model not in (None, UNSET) and rules.models is not None and model not in rules.models:
         raise BadUserInput(
             f"model: backend '{backend}' does not know the {kind.value} model '{model[:64]}' "
-            "(see Backend.capabilities for the models it accepts)", backend=backend, field="model")
+            "(see Backend.capabilities for the models it accepts)",
+            backend=backend,
+            field="model",
+        )
     trunk_kind = values.get("kind")
-    if kind is Kind.TRUNK and trunk_kind not in (None, UNSET) and rules.trunk_kinds is not None \
-            and trunk_kind not in rules.trunk_kinds:
+    if (
+        kind is Kind.TRUNK
+        and trunk_kind not in (None, UNSET)
+        and rules.trunk_kinds is not None
+        and trunk_kind not in rules.trunk_kinds
+    ):
         raise NotSupported(
-            f"kind: backend '{backend}' cannot create a {trunk_kind.name} trunk "
-            f"(it can: {_names(rules.trunk_kinds)})", backend=backend, field="kind")
+            f"kind: backend '{backend}' cannot create a {trunk_kind.name} trunk (it can: {_names(rules.trunk_kinds)})",
+            backend=backend,
+            field="kind",
+        )
 
 
-def check_queue_members(backend: str, rules: KindRules, members: Iterable[QueueMemberInput],
-                        *, field: str = "members") -> None:
+def check_queue_members(
+    backend: str, rules: KindRules, members: Iterable[QueueMemberInput], *, field: str = "members"
+) -> None:
     for index, member in enumerate(members):
         if member.kind not in rules.member_kinds:
             raise NotSupported(
                 f"{field}[{index}].id: queues on backend '{backend}' take "
                 f"{' or '.join(sorted(k.value + 's' for k in rules.member_kinds)) or 'no members'}, "
-                f"not {member.kind.value}s", backend=backend, field=f"{field}[{index}].id")
+                f"not {member.kind.value}s",
+                backend=backend,
+                field=f"{field}[{index}].id",
+            )
         if member.priority is not None and rules.member_priority is None:
             raise NotSupported(
                 f"{field}[{index}].priority: queue members on backend '{backend}' have no priority; "
-                "they ring in the order given", backend=backend, field=f"{field}[{index}].priority")
+                "they ring in the order given",
+                backend=backend,
+                field=f"{field}[{index}].priority",
+            )
 
 
 def _names(values: Iterable[Any]) -> str:

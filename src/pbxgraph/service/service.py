@@ -96,8 +96,11 @@ class PbxService:
         self.trunks: KindService[Trunk, TrunkCreate, TrunkUpdate] = KindService(self, TRUNKS)
         self.devices: KindService[Device, DeviceCreate, DeviceUpdate] = KindService(self, DEVICES)
         self._kinds: Mapping[Kind, KindService[Record, Never, Never]] = {
-            Kind.USER: self.users, Kind.GROUP: self.groups, Kind.QUEUE: self.queues,
-            Kind.TRUNK: self.trunks, Kind.DEVICE: self.devices,
+            Kind.USER: self.users,
+            Kind.GROUP: self.groups,
+            Kind.QUEUE: self.queues,
+            Kind.TRUNK: self.trunks,
+            Kind.DEVICE: self.devices,
         }
 
     @property
@@ -147,12 +150,14 @@ class PbxService:
             raise not_supported(backend, kind.value, operation.value)
         return connector
 
-    async def call(self, backend: str, label: str, operation: Operation, awaitable: Awaitable[T], *,
-                   secrets: Sequence[str] = ()) -> T:
+    async def call(
+        self, backend: str, label: str, operation: Operation, awaitable: Awaitable[T], *, secrets: Sequence[str] = ()
+    ) -> T:
         """Await one connector call, named ``label`` (``user.get_many``) in metrics, logs and traces."""
         with effects.on_backend(backend):
-            return await call(self.backends.config(backend), label, awaitable,
-                              write=operation not in READS, secrets=secrets)
+            return await call(
+                self.backends.config(backend), label, awaitable, write=operation not in READS, secrets=secrets
+            )
 
     # --- relations -------------------------------------------------------------
 
@@ -185,8 +190,12 @@ class PbxService:
     async def directory(self, number: str) -> DirectoryResult:
         """Who owns ``number`` on every backend: users, groups and queues alike."""
         owners: tuple[KindService[Owner, Never, Never], ...] = (self.users, self.groups, self.queues)
-        asks = [(c.name, kind) for c in self.backends for kind in owners
-                if c.capabilities.supports(kind.kind, Operation.LIST)]
+        asks = [
+            (c.name, kind)
+            for c in self.backends
+            for kind in owners
+            if c.capabilities.supports(kind.kind, Operation.LIST)
+        ]
         query = ListQuery(filter=Filter(extension=number), limit=10)
 
         async def ask(backend: str, kind: KindService[Owner, Never, Never]) -> list[DirectoryEntry]:
@@ -230,21 +239,24 @@ class PbxService:
 
     async def add_group_members(self, backend: str, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         groups = GROUPS.of(self.connector(backend, Kind.GROUP, Operation.MEMBERS))
-        return await self.call(backend, "group.add_members", Operation.MEMBERS,
-                               groups.add_members(group_id, list(user_ids)))
+        return await self.call(
+            backend, "group.add_members", Operation.MEMBERS, groups.add_members(group_id, list(user_ids))
+        )
 
-    async def remove_group_members(self, backend: str, group_id: str,
-                                   user_ids: Sequence[str]) -> list[GroupMember]:
+    async def remove_group_members(self, backend: str, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         groups = GROUPS.of(self.connector(backend, Kind.GROUP, Operation.MEMBERS))
-        return await self.call(backend, "group.remove_members", Operation.MEMBERS,
-                               groups.remove_members(group_id, list(user_ids)))
+        return await self.call(
+            backend, "group.remove_members", Operation.MEMBERS, groups.remove_members(group_id, list(user_ids))
+        )
 
-    async def set_queue_members(self, backend: str, queue_id: str,
-                                members: Sequence[QueueMemberInput]) -> list[QueueMember]:
+    async def set_queue_members(
+        self, backend: str, queue_id: str, members: Sequence[QueueMemberInput]
+    ) -> list[QueueMember]:
         queues = QUEUES.of(self.connector(backend, Kind.QUEUE, Operation.MEMBERS))
         rules.check_queue_members(backend, self.rules_of(backend, Kind.QUEUE), members)
-        return await self.call(backend, "queue.set_members", Operation.MEMBERS,
-                               queues.set_members(queue_id, list(members)))
+        return await self.call(
+            backend, "queue.set_members", Operation.MEMBERS, queues.set_members(queue_id, list(members))
+        )
 
     async def assign_device(self, backend: str, device_id: str, user_id: str) -> Device:
         devices = DEVICES.of(self.connector(backend, Kind.DEVICE, Operation.ASSIGN))

@@ -35,8 +35,12 @@ class RequestObserver:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        record = RequestRecord(id=request_id(headers.get("x-request-id")), method=scope["method"],
-                               path=scope["path"], tracer=self.tracing.tracer if self.tracing else None)
+        record = RequestRecord(
+            id=request_id(headers.get("x-request-id")),
+            method=scope["method"],
+            path=scope["path"],
+            tracer=self.tracing.tracer if self.tracing else None,
+        )
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -49,9 +53,10 @@ class RequestObserver:
         span_cm: Any = contextlib.nullcontext()
         if self.tracing is not None:
             span_cm = self.tracing.request_span(
-                f"{scope['method']} {scope['path']}", headers,
-                {"http.request.method": scope["method"], "url.path": scope["path"],
-                 "pbxgraph.request_id": record.id})
+                f"{scope['method']} {scope['path']}",
+                headers,
+                {"http.request.method": scope["method"], "url.path": scope["path"], "pbxgraph.request_id": record.id},
+            )
         with serving(record), span_cm as span:
             try:
                 await self.app(scope, receive, send_with_id)

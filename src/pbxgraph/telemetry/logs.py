@@ -32,8 +32,9 @@ def scrub_url(url: str) -> str:
     """``url`` without user-info and with the values of secret-named query parameters masked."""
     parts = urlsplit(url)
     netloc = parts.netloc.rpartition("@")[2]
-    query = urlencode([(k, "***" if is_secret_key(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)],
-                      safe="*")
+    query = urlencode(
+        [(k, "***" if is_secret_key(k) else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)], safe="*"
+    )
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 

@@ -22,11 +22,23 @@ from prometheus_client.exposition import choose_encoder
 
 MAX_OPERATIONS = 200
 _OPERATION = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
-ERROR_CODES = frozenset({
-    "BAD_USER_INPUT", "NOT_FOUND", "NOT_SUPPORTED", "CONFLICT", "BACKEND_UNAVAILABLE", "BACKEND_TIMEOUT",
-    "BACKEND_ERROR", "UNAUTHENTICATED", "FORBIDDEN", "INTERNAL_SERVER_ERROR",
-    "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "PERSISTED_QUERY_NOT_IN_LIST",
-})
+ERROR_CODES = frozenset(
+    {
+        "BAD_USER_INPUT",
+        "NOT_FOUND",
+        "NOT_SUPPORTED",
+        "CONFLICT",
+        "BACKEND_UNAVAILABLE",
+        "BACKEND_TIMEOUT",
+        "BACKEND_ERROR",
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "INTERNAL_SERVER_ERROR",
+        "PERSISTED_QUERY_NOT_FOUND",
+        "PERSISTED_QUERY_NOT_SUPPORTED",
+        "PERSISTED_QUERY_NOT_IN_LIST",
+    }
+)
 #: Seconds: GraphQL requests and backend calls both span a millisecond to the timeouts.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -37,22 +49,40 @@ class Metrics:
         self._lock = threading.Lock()
         self._operations: set[str] = set()
         self._requests = Counter(
-            "pbxgraph_graphql_requests", "GraphQL requests by outcome.", ["outcome"], registry=self.registry)
+            "pbxgraph_graphql_requests", "GraphQL requests by outcome.", ["outcome"], registry=self.registry
+        )
         self._request_seconds = Histogram(
-            "pbxgraph_graphql_request_duration_seconds", "GraphQL request latency by operation name.",
-            ["operation"], buckets=BUCKETS, registry=self.registry)
+            "pbxgraph_graphql_request_duration_seconds",
+            "GraphQL request latency by operation name.",
+            ["operation"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
         self._errors = Counter(
-            "pbxgraph_graphql_errors", "Errors returned to clients, by extensions.code.", ["code"],
-            registry=self.registry)
+            "pbxgraph_graphql_errors",
+            "Errors returned to clients, by extensions.code.",
+            ["code"],
+            registry=self.registry,
+        )
         self._calls = Counter(
-            "pbxgraph_backend_calls", "Connector calls by backend, operation and outcome.",
-            ["backend", "operation", "outcome"], registry=self.registry)
+            "pbxgraph_backend_calls",
+            "Connector calls by backend, operation and outcome.",
+            ["backend", "operation", "outcome"],
+            registry=self.registry,
+        )
         self._call_seconds = Histogram(
-            "pbxgraph_backend_call_duration_seconds", "Backend call latency by backend and outcome.",
-            ["backend", "outcome"], buckets=BUCKETS, registry=self.registry)
+            "pbxgraph_backend_call_duration_seconds",
+            "Backend call latency by backend and outcome.",
+            ["backend", "outcome"],
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
         self._up = Gauge(
-            "pbxgraph_backend_up", "1 if the backend's last health probe answered, else 0.", ["backend"],
-            registry=self.registry)
+            "pbxgraph_backend_up",
+            "1 if the backend's last health probe answered, else 0.",
+            ["backend"],
+            registry=self.registry,
+        )
 
     def operation_label(self, name: str | None) -> str:
         if not name:

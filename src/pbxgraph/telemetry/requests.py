@@ -122,8 +122,9 @@ def traced_backend_call(function: F) -> F:
         if record is None or record.tracer is None:
             return await function(config, operation, *args, **kwargs)
         backend = config.name
-        with record.span(f"backend {backend} {operation}",
-                         {"pbxgraph.backend": backend, "pbxgraph.operation": operation}):
+        with record.span(
+            f"backend {backend} {operation}", {"pbxgraph.backend": backend, "pbxgraph.operation": operation}
+        ):
             return await function(config, operation, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

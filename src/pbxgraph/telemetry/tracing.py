@@ -35,8 +35,7 @@ class Tracing:
             from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
             from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
         except ImportError:
-            raise ConfigError('tracing.exporter: tracing needs the otel extra: pip install "pbxgraph[otel]"') \
-                from None
+            raise ConfigError('tracing.exporter: tracing needs the otel extra: pip install "pbxgraph[otel]"') from None
         exporter: SpanExporter
         if config.exporter == "console":
             exporter = ConsoleSpanExporter()
@@ -44,11 +43,14 @@ class Tracing:
             try:
                 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
             except ImportError:
-                raise ConfigError('tracing.exporter: the OTLP exporter needs the otel extra: '
-                                  'pip install "pbxgraph[otel]"') from None
+                raise ConfigError(
+                    'tracing.exporter: the OTLP exporter needs the otel extra: pip install "pbxgraph[otel]"'
+                ) from None
             exporter = OTLPSpanExporter(endpoint=config.endpoint) if config.endpoint else OTLPSpanExporter()
-        provider = TracerProvider(resource=Resource.create({"service.name": config.service_name}),
-                                  sampler=ParentBased(TraceIdRatioBased(config.sample_ratio)))
+        provider = TracerProvider(
+            resource=Resource.create({"service.name": config.service_name}),
+            sampler=ParentBased(TraceIdRatioBased(config.sample_ratio)),
+        )
         provider.add_span_processor(BatchSpanProcessor(exporter))
         return cls(provider, owned=True)
 
@@ -58,8 +60,9 @@ class Tracing:
         from opentelemetry import propagate, trace
 
         parent = propagate.extract(dict(headers))
-        with self.tracer.start_as_current_span(name, context=parent, kind=trace.SpanKind.SERVER,
-                                               attributes=dict(attributes)) as span:
+        with self.tracer.start_as_current_span(
+            name, context=parent, kind=trace.SpanKind.SERVER, attributes=dict(attributes)
+        ) as span:
             yield span
 
     def shutdown(self) -> None:

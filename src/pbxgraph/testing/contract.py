@@ -115,8 +115,11 @@ class ConnectorContract(VendorFaults):
         )
 
     def sample_device(self, n: int) -> DeviceCreate:
-        return DeviceCreate(mac=f"00:04:f2:{n // 65536 % 256:02x}:{n // 256 % 256:02x}:{n % 256:02x}",
-                            model="VVX 450", name=f"Desk phone {n}")
+        return DeviceCreate(
+            mac=f"00:04:f2:{n // 65536 % 256:02x}:{n // 256 % 256:02x}:{n % 256:02x}",
+            model="VVX 450",
+            name=f"Desk phone {n}",
+        )
 
     def patch_for(self, kind: Kind, n: int) -> tuple[Any, str, Any]:
         """An update touching one field: (patch, attribute, expected value)."""
@@ -143,8 +146,13 @@ class ConnectorContract(VendorFaults):
     # --- typed access to any kind ------------------------------------------------------
 
     def sample(self, kind: Kind, n: int) -> object:
-        return {Kind.USER: self.sample_user, Kind.GROUP: self.sample_group, Kind.QUEUE: self.sample_queue,
-                Kind.TRUNK: self.sample_trunk, Kind.DEVICE: self.sample_device}[kind](n)
+        return {
+            Kind.USER: self.sample_user,
+            Kind.GROUP: self.sample_group,
+            Kind.QUEUE: self.sample_queue,
+            Kind.TRUNK: self.sample_trunk,
+            Kind.DEVICE: self.sample_device,
+        }[kind](n)
 
     async def create(self, connector: Connector, kind: Kind, n: int | None = None) -> Record:
         """A new record of ``kind`` from the kind's sample ``n`` (a fresh one by default)."""
@@ -187,8 +195,10 @@ class ConnectorContract(VendorFaults):
         elif kind is Kind.GROUP:
             groups = GROUPS.of(connector)
             calls[Operation.READ].append(lambda: groups.members_of([unknown]))
-            calls[Operation.MEMBERS] = [lambda: groups.add_members(unknown, [unknown]),
-                                        lambda: groups.remove_members(unknown, [unknown])]
+            calls[Operation.MEMBERS] = [
+                lambda: groups.add_members(unknown, [unknown]),
+                lambda: groups.remove_members(unknown, [unknown]),
+            ]
         elif kind is Kind.QUEUE:
             queues = QUEUES.of(connector)
             calls[Operation.READ].append(lambda: queues.members_of([unknown]))
@@ -196,8 +206,10 @@ class ConnectorContract(VendorFaults):
         elif kind is Kind.DEVICE:
             devices = DEVICES.of(connector)
             calls[Operation.READ].append(lambda: devices.users_of([unknown]))
-            calls[Operation.ASSIGN] = [lambda: devices.assign(unknown, self.unknown_id(Kind.USER)),
-                                       lambda: devices.unassign(unknown)]
+            calls[Operation.ASSIGN] = [
+                lambda: devices.assign(unknown, self.unknown_id(Kind.USER)),
+                lambda: devices.unassign(unknown),
+            ]
             calls[Operation.RESYNC] = [lambda: devices.act(unknown, DeviceAction.RESYNC)]
             calls[Operation.RESTART] = [lambda: devices.act(unknown, DeviceAction.RESTART)]
         return calls
@@ -358,8 +370,9 @@ class ConnectorContract(VendorFaults):
             assert not whole.has_more
             keys = [sort_key(record, sort) for record in whole.items]
             for earlier, later in itertools.pairwise(keys):
-                assert precedes(earlier, later, descending), \
+                assert precedes(earlier, later, descending), (
                     f"{kind} by {sort} {'descending' if descending else 'ascending'}: {earlier} before {later}"
+                )
             seen: list[str] = []
             offset = 0
             while True:

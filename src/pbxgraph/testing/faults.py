@@ -91,8 +91,9 @@ class VendorFaults:
         emulator = vendor.create(seed=True)
         server = emulator.serve() if loopback else None
         url = server.url if server is not None else f"http://{connector.vendor}.test"
-        config = BackendConfig(name=connector.name, vendor=connector.vendor, timeout_s=TIMEOUT_S,
-                               options=vendor.options(url))
+        config = BackendConfig(
+            name=connector.name, vendor=connector.vendor, timeout_s=TIMEOUT_S, options=vendor.options(url)
+        )
         built = build_connector(config, transport=None if server is not None else emulator.transport())
         await built.open()
         try:

@@ -42,19 +42,22 @@ class GraphQLTestClient:
         app = create_app(config, transports=transports, backends=backends, tracer_provider=tracer_provider)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://pbxgraph.test",
-                                         headers=dict(headers or {})) as http:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://pbxgraph.test", headers=dict(headers or {})
+            ) as http:
                 yield cls(http, app)
 
     @property
     def service(self) -> Any:
         return self.app.state.service
 
-    async def execute(self, query: str, variables: Mapping[str, Any] | None = None,
-                      headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    async def execute(
+        self, query: str, variables: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """The whole response body: ``data`` and, where any, ``errors``."""
-        response = await self.http.post("/graphql", json={"query": query, "variables": dict(variables or {})},
-                                        headers=dict(headers or {}))
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": dict(variables or {})}, headers=dict(headers or {})
+        )
         body: dict[str, Any] = response.json()
         return body
 

@@ -2,7 +2,7 @@
 
 ::
 
-    with live_server(config) as url:          # e.g. "http://127.0.0.1:41235"
+    with live_server(config) as url:  # e.g. "http://127.0.0.1:41235"
         subprocess.run(["node", "client.mjs", f"{url}/graphql"])
 
 uvicorn serves the app in a thread with the app's lifespan (backends opened
@@ -25,9 +25,13 @@ from pbxgraph.service import Backends
 
 
 @contextlib.contextmanager
-def live_server(config: Config, *, backends: Backends | None = None,
-                transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
-                app: Any = None) -> Iterator[str]:
+def live_server(
+    config: Config,
+    *,
+    backends: Backends | None = None,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+    app: Any = None,
+) -> Iterator[str]:
     """Serve ``config`` (or a ready ``app``) until the block ends; yields the base URL."""
     served = app if app is not None else create_app(config, backends=backends, transports=transports)
     with LoopbackServer(served, lifespan="on") as server:

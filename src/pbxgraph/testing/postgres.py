@@ -49,9 +49,16 @@ async def drop_schemas(url: str, prefix: str) -> None:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
-            names = (await conn.execute(text(
-                "SELECT nspname FROM pg_namespace WHERE nspname = :p OR starts_with(nspname, :under)"),
-                {"p": prefix, "under": prefix + "_"})).scalars().all()
+            names = (
+                (
+                    await conn.execute(
+                        text("SELECT nspname FROM pg_namespace WHERE nspname = :p OR starts_with(nspname, :under)"),
+                        {"p": prefix, "under": prefix + "_"},
+                    )
+                )
+                .scalars()
+                .all()
+            )
             for name in names:
                 await conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     finally:

@@ -58,13 +58,19 @@ def sha256(text: str) -> str:
 
 def not_found() -> RequestError:
     """What Apollo clients wait for before sending the whole query."""
-    return RequestError("PersistedQueryNotFound", code="PERSISTED_QUERY_NOT_FOUND", status=404, legacy_status=200,
-                        headers={"Cache-Control": "private, no-cache, must-revalidate"})
+    return RequestError(
+        "PersistedQueryNotFound",
+        code="PERSISTED_QUERY_NOT_FOUND",
+        status=404,
+        legacy_status=200,
+        headers={"Cache-Control": "private, no-cache, must-revalidate"},
+    )
 
 
 def not_supported() -> RequestError:
-    return RequestError("PersistedQueryNotSupported", code="PERSISTED_QUERY_NOT_SUPPORTED", status=400,
-                        legacy_status=200)
+    return RequestError(
+        "PersistedQueryNotSupported", code="PERSISTED_QUERY_NOT_SUPPORTED", status=400, legacy_status=200
+    )
 
 
 class ApqCache:
@@ -128,8 +134,10 @@ class PersistedQueries:
         if self.trusted is not None:
             return Resolved(self._trusted(params, digest))
         if params.document_id is not None:
-            raise RequestError(f"{_lead(params)}'documentId' names a trusted document, and this server has none "
-                               f"({KEY} is not set): send the 'query'")
+            raise RequestError(
+                f"{_lead(params)}'documentId' names a trusted document, and this server has none "
+                f"({KEY} is not set): send the 'query'"
+            )
         if digest is None:
             return Resolved(params.query)
         if not self.apq:
@@ -153,11 +161,11 @@ class PersistedQueries:
             return None
         lead = _lead(params)
         if not isinstance(extension, dict):
-            raise RequestError(f"{lead}'extensions.persistedQuery' must be an object with 'version' and "
-                               "'sha256Hash'")
+            raise RequestError(f"{lead}'extensions.persistedQuery' must be an object with 'version' and 'sha256Hash'")
         if extension.get("version") != 1:
-            raise RequestError(f"{lead}'extensions.persistedQuery.version' must be 1 "
-                               f"(got {json.dumps(extension.get('version'))[:20]})")
+            raise RequestError(
+                f"{lead}'extensions.persistedQuery.version' must be 1 (got {json.dumps(extension.get('version'))[:20]})"
+            )
         digest = extension.get("sha256Hash")
         if not isinstance(digest, str) or not _SHA256.fullmatch(digest.lower()):
             raise RequestError(f"{lead}'extensions.persistedQuery.sha256Hash' must be 64 hexadecimal digits")
@@ -171,9 +179,12 @@ class PersistedQueries:
             if digest is not None:
                 _same(params, digest)
             if sha256(params.query) not in self._by_digest:
-                raise RequestError("this server runs only its trusted documents, and this query is not one of "
-                                   "them: send a registered document's id", code="PERSISTED_QUERY_NOT_IN_LIST",
-                                   status=403)
+                raise RequestError(
+                    "this server runs only its trusted documents, and this query is not one of "
+                    "them: send a registered document's id",
+                    code="PERSISTED_QUERY_NOT_IN_LIST",
+                    status=403,
+                )
             return params.query
         key = params.document_id if params.document_id is not None else digest
         if key is None:
@@ -189,8 +200,10 @@ class PersistedQueries:
 
 def _same(params: GraphQLParams, digest: str) -> None:
     if params.query is None or sha256(params.query) != digest:
-        raise RequestError(f"{_lead(params)}provided sha does not match query: "
-                           "'extensions.persistedQuery.sha256Hash' is not the SHA-256 of the 'query'")
+        raise RequestError(
+            f"{_lead(params)}provided sha does not match query: "
+            "'extensions.persistedQuery.sha256Hash' is not the SHA-256 of the 'query'"
+        )
 
 
 def _lead(params: GraphQLParams) -> str:
@@ -222,22 +235,28 @@ def load_manifest(path: str, schema: GraphQLSchema) -> dict[str, str]:
 def _documents(data: Any, path: str) -> dict[str, str]:
     if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT:
         if data.get("version") != 1:
-            raise ConfigError(f"{KEY}: '{path}' is an Apollo manifest of version {data.get('version')!r}; "
-                              "version 1 is read")
+            raise ConfigError(
+                f"{KEY}: '{path}' is an Apollo manifest of version {data.get('version')!r}; version 1 is read"
+            )
         operations = data.get("operations")
         if not isinstance(operations, list):
             raise ConfigError(f"{KEY}: '{path}' has no 'operations' list")
         documents: dict[str, str] = {}
         for index, operation in enumerate(operations):
-            if not isinstance(operation, dict) or not isinstance(operation.get("id"), str) \
-                    or not isinstance(operation.get("body"), str):
+            if (
+                not isinstance(operation, dict)
+                or not isinstance(operation.get("id"), str)
+                or not isinstance(operation.get("body"), str)
+            ):
                 raise ConfigError(f"{KEY}: operations[{index}] in '{path}' needs a string 'id' and 'body'")
             documents[operation["id"]] = operation["body"]
         return documents
     if isinstance(data, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         return dict(data)
-    raise ConfigError(f"{KEY}: '{path}' is neither an Apollo persisted query manifest nor a JSON object "
-                      'mapping ids to documents ({"<id>": "query ..."})')
+    raise ConfigError(
+        f"{KEY}: '{path}' is neither an Apollo persisted query manifest nor a JSON object "
+        'mapping ids to documents ({"<id>": "query ..."})'
+    )
 
 
 def _problem(body: str, schema: GraphQLSchema) -> str | None:

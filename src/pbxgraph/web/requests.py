@@ -32,8 +32,15 @@ class RequestError(Exception):
     persisted query the server does not hold, say) and clients expect it.
     """
 
-    def __init__(self, message: str, *, status: int = 400, code: str = "BAD_USER_INPUT",
-                 legacy_status: int | None = None, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str = "BAD_USER_INPUT",
+        legacy_status: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -101,8 +108,14 @@ def json_kind(value: Any) -> str:
     """How a JSON value is named in an error: "an array", "a string", ..."""
     if value is None:
         return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "an array", dict: "an object"}.get(type(value), "a value")
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "an object",
+    }.get(type(value), "a value")
 
 
 def request_object(value: Any, where: str = "") -> GraphQLParams:
@@ -111,18 +124,29 @@ def request_object(value: Any, where: str = "") -> GraphQLParams:
     ``where`` names a batch's entry ("batch entry [2]") in every message.
     """
     if not isinstance(value, dict):
-        raise RequestError(f"{where or 'the request body'} must be a JSON object with a 'query' "
-                           f"(got {json_kind(value)})")
+        raise RequestError(
+            f"{where or 'the request body'} must be a JSON object with a 'query' (got {json_kind(value)})"
+        )
     lead = f"{where}: " if where else ""
-    for name, kind in (("query", str), ("operationName", str), ("documentId", str),
-                       ("variables", dict), ("extensions", dict)):
+    for name, kind in (
+        ("query", str),
+        ("operationName", str),
+        ("documentId", str),
+        ("variables", dict),
+        ("extensions", dict),
+    ):
         given = value.get(name)
         if given is not None and not isinstance(given, kind):
             wanted = "a string" if kind is str else "a JSON object"
             raise RequestError(f"{lead}'{name}' must be {wanted} or null (got {json_kind(given)})")
-    params = GraphQLParams(query=value.get("query"), variables=value.get("variables"),
-                           operation_name=value.get("operationName"), extensions=value.get("extensions"),
-                           document_id=value.get("documentId"), where=where)
+    params = GraphQLParams(
+        query=value.get("query"),
+        variables=value.get("variables"),
+        operation_name=value.get("operationName"),
+        extensions=value.get("extensions"),
+        document_id=value.get("documentId"),
+        where=where,
+    )
     if params.query is None and params.document_id is None and params.persisted_query is None:
         raise RequestError(f"{where or 'the request'} has no 'query' (nor the id of a persisted document)")
     return params
@@ -130,8 +154,9 @@ def request_object(value: Any, where: str = "") -> GraphQLParams:
 
 def from_query_string(values: Mapping[str, str]) -> GraphQLParams:
     """GET: ``query``, ``operationName``, ``documentId`` as text, ``variables`` and ``extensions`` as JSON."""
-    parsed: dict[str, Any] = {name: values[name] for name in ("query", "operationName", "documentId")
-                              if values.get(name)}
+    parsed: dict[str, Any] = {
+        name: values[name] for name in ("query", "operationName", "documentId") if values.get(name)
+    }
     for name in ("variables", "extensions"):
         if values.get(name):
             value = parse_json(values[name], f"the '{name}' parameter")
@@ -146,8 +171,11 @@ def from_body(body: bytes, content_type: str | None) -> GraphQLParams | list[Any
     media, _, parameters = (content_type or "").partition(";")
     if media.strip().lower() != "application/json":
         shown = media.strip()[:100] or "none"
-        raise RequestError(f"send the request as Content-Type: application/json (got {shown})", status=415,
-                           headers={"Accept-Post": "application/json"})
+        raise RequestError(
+            f"send the request as Content-Type: application/json (got {shown})",
+            status=415,
+            headers={"Accept-Post": "application/json"},
+        )
     charset = _charset(parameters)
     if charset not in (None, "utf-8", "utf8"):
         raise RequestError(f"the request body must be UTF-8 (charset {charset[:40]} given)", status=415)
@@ -167,5 +195,14 @@ def _charset(parameters: str) -> str | None:
     return None
 
 
-__all__ = ["MAX_JSON_DEPTH", "GraphQLParams", "RequestError", "from_body", "from_query_string",
-           "json_kind", "json_too_deep", "parse_json", "request_object"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "GraphQLParams",
+    "RequestError",
+    "from_body",
+    "from_query_string",
+    "json_kind",
+    "json_too_deep",
+    "parse_json",
+    "request_object",
+]

@@ -75,8 +75,12 @@ def encode(body: Any) -> bytes:
 
 
 def json_response(body: Any, status: int, media_type: str, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(encode(body), status_code=status, media_type=f"{media_type}; charset=utf-8",
-                    headers={"Vary": "Accept", **(headers or {})})
+    return Response(
+        encode(body),
+        status_code=status,
+        media_type=f"{media_type}; charset=utf-8",
+        headers={"Vary": "Accept", **(headers or {})},
+    )
 
 
 def error_response(error: RequestError, media_type: str | None) -> Response:
@@ -98,9 +102,16 @@ def _record(codes: list[str]) -> None:
 class GraphQLEndpoint:
     """The ASGI app behind ``/graphql`` (see the module docstring)."""
 
-    def __init__(self, schema: BaseSchema, context: ContextFactory, *, graphiql: bool,
-                 persisted: PersistedQueries | None = None, max_batch: int = DEFAULT_MAX_BATCH,
-                 bearer_tokens: bool = False) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        context: ContextFactory,
+        *,
+        graphiql: bool,
+        persisted: PersistedQueries | None = None,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        bearer_tokens: bool = False,
+    ) -> None:
         self.schema = schema
         self.context = context
         self.persisted = persisted or PersistedQueries()
@@ -110,8 +121,7 @@ class GraphQLEndpoint:
 
     def serves_page(self, request: Request) -> bool:
         """Whether this request gets the GraphiQL page."""
-        return self.graphiql and request.method in ("GET", "HEAD") \
-            and media.wants_page(request.headers.get("accept"))
+        return self.graphiql and request.method in ("GET", "HEAD") and media.wants_page(request.headers.get("accept"))
 
     def public(self, request: Request) -> bool:
         """Whether answering this request reveals nothing, so it needs no token: the page, or a 405."""
@@ -127,14 +137,25 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         chosen = media.choose(request.headers.get("accept"))
         if request.method not in ("GET", "HEAD", "POST"):
-            return error_response(RequestError(f"/graphql takes GET, HEAD and POST, not {request.method[:20]}",
-                                               status=405, headers={"Allow": ALLOW}), chosen)
+            return error_response(
+                RequestError(
+                    f"/graphql takes GET, HEAD and POST, not {request.method[:20]}",
+                    status=405,
+                    headers={"Allow": ALLOW},
+                ),
+                chosen,
+            )
         if self.serves_page(request):
             return self.page(request)
         if chosen is None:
-            return error_response(RequestError(
-                f"the response can be sent as {media.GRAPHQL_RESPONSE} or {media.JSON}, and the Accept header "
-                "takes neither", status=406), media.JSON)
+            return error_response(
+                RequestError(
+                    f"the response can be sent as {media.GRAPHQL_RESPONSE} or {media.JSON}, and the Accept header "
+                    "takes neither",
+                    status=406,
+                ),
+                media.JSON,
+            )
         try:
             if request.method == "POST":
                 params = from_body(await request.body(), request.headers.get("content-type"))
@@ -148,8 +169,9 @@ class GraphQLEndpoint:
         return json_response(answer.body, answer.status, chosen, answer.headers)
 
     def page(self, request: Request) -> Response:
-        html = graphiql_html(endpoint=request.url.path, root_path=request.scope.get("root_path", ""),
-                             bearer_tokens=self.bearer_tokens)
+        html = graphiql_html(
+            endpoint=request.url.path, root_path=request.scope.get("root_path", ""), bearer_tokens=self.bearer_tokens
+        )
         return HTMLResponse(html, headers={"Content-Security-Policy": CSP, "Vary": "Accept"})
 
     async def run(self, request: Request, params: GraphQLParams, chosen: str) -> Answer:
@@ -161,17 +183,27 @@ class GraphQLEndpoint:
         return await self.execute(request, params, resolved, chosen)
 
     async def execute(self, request: Request, params: GraphQLParams, resolved: Resolved, chosen: str) -> Answer:
-        allowed = {OperationType.QUERY} if request.method in ("GET", "HEAD") \
+        allowed = (
+            {OperationType.QUERY}
+            if request.method in ("GET", "HEAD")
             else {OperationType.QUERY, OperationType.MUTATION}
+        )
         if params.operation_name is None and len(operations(resolved.query)) > 1:
             # GraphQL's GetOperation: several operations need a name (strawberry would run the first).
-            return self._refused(RequestError("the document holds several operations: name the one to run in "
-                                              "'operationName'"), chosen, request_error=True)
+            return self._refused(
+                RequestError("the document holds several operations: name the one to run in 'operationName'"),
+                chosen,
+                request_error=True,
+            )
         try:
             result = await self.schema.execute(
-                resolved.query, variable_values=params.variables, context_value=self.context(request),
-                operation_name=params.operation_name, allowed_operation_types=allowed,
-                operation_extensions=params.extensions)
+                resolved.query,
+                variable_values=params.variables,
+                context_value=self.context(request),
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=params.extensions,
+            )
         except InvalidOperationTypeError as exc:
             return self._refused(_not_allowed(exc.operation_type, request.method), chosen)
         except CannotGetOperationTypeError as exc:
@@ -201,15 +233,23 @@ class GraphQLEndpoint:
 
     async def batch(self, request: Request, entries: list[Any], chosen: str) -> Response:
         if self.max_batch <= 0:
-            return error_response(RequestError(
-                "batched requests (a JSON array of operations) are turned off on this server "
-                "([server] max_batch = 0): send one operation per request"), chosen)
+            return error_response(
+                RequestError(
+                    "batched requests (a JSON array of operations) are turned off on this server "
+                    "([server] max_batch = 0): send one operation per request"
+                ),
+                chosen,
+            )
         if not entries:
             return error_response(RequestError("the batch is empty: send at least one operation"), chosen)
         if len(entries) > self.max_batch:
-            return error_response(RequestError(
-                f"the batch holds {len(entries)} operations; this server takes at most {self.max_batch} "
-                "([server] max_batch)"), chosen)
+            return error_response(
+                RequestError(
+                    f"the batch holds {len(entries)} operations; this server takes at most {self.max_batch} "
+                    "([server] max_batch)"
+                ),
+                chosen,
+            )
         try:
             params = [request_object(entry, f"batch entry [{index}]") for index, entry in enumerate(entries)]
         except RequestError as error:
@@ -226,12 +266,15 @@ class GraphQLEndpoint:
                 return self._refused(found, chosen)
             return await self.execute(request, entry, found, chosen)
 
-        if any(isinstance(found, Resolved) and _mutates(found.query, entry.operation_name)
-               for entry, found in zip(params, resolved, strict=True)):
+        if any(
+            isinstance(found, Resolved) and _mutates(found.query, entry.operation_name)
+            for entry, found in zip(params, resolved, strict=True)
+        ):
             answers = [await one(entry, found) for entry, found in zip(params, resolved, strict=True)]
         else:
-            answers = list(await asyncio.gather(*(one(entry, found)
-                                                  for entry, found in zip(params, resolved, strict=True))))
+            answers = list(
+                await asyncio.gather(*(one(entry, found) for entry, found in zip(params, resolved, strict=True)))
+            )
         return json_response([answer.body for answer in answers], 200, chosen)
 
 

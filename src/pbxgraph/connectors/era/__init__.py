@@ -9,15 +9,15 @@ Configuration keys::
     [[backends]]
     name = "hq"
     vendor = "era"
-    url = "https://era.example.net"   # required: scheme, host and any path prefix before /rest/v1/uc
-    token = "${ERA_TOKEN}"            # required: the API token (keep it in the environment or a file)
-    token_header = "Authorization"    # header carrying the token (default Authorization)
-    token_scheme = "Bearer"           # prefix before the token: "Bearer" for Authorization, none
-                                      # for any other header; "" sends the bare token
-    verify = true                     # TLS: true, false, or the path of a CA bundle
-    page_size = 500                   # entities per list request when reading a collection
-    timeout_s = 5                     # (common) per-request timeout
-    max_concurrency = 8               # (common) Era requests in flight at once
+    url = "https://era.example.net"  # required: scheme, host and any path prefix before /rest/v1/uc
+    token = "${ERA_TOKEN}"  # required: the API token (keep it in the environment or a file)
+    token_header = "Authorization"  # header carrying the token (default Authorization)
+    token_scheme = "Bearer"  # prefix before the token: "Bearer" for Authorization, none
+    # for any other header; "" sends the bare token
+    verify = true  # TLS: true, false, or the path of a CA bundle
+    page_size = 500  # entities per list request when reading a collection
+    timeout_s = 5  # (common) per-request timeout
+    max_concurrency = 8  # (common) Era requests in flight at once
 
 Capabilities: users, groups, queues, trunks and devices with list, read,
 create, update and delete; group and queue membership; device assignment,

@@ -101,8 +101,9 @@ class EraClient:
         parts.extend(rest)
         return "/".join(parts)
 
-    async def _send(self, method: str, url: str, what: str, *, fields: Mapping[str, str] | None = None,
-                    **kwargs: Any) -> httpx.Response:
+    async def _send(
+        self, method: str, url: str, what: str, *, fields: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
         response = await self.http.request(method, url, **kwargs)
         if response.status_code >= 300:
             raise error_for(response, self.backend, what, fields)
@@ -111,15 +112,21 @@ class EraClient:
     def _object(self, response: httpx.Response, what: str) -> dict[str, Any]:
         body = self.http.json(response)
         if not isinstance(body, dict):
-            raise BackendError(f"backend '{self.backend}' answered {what} with something other than an object",
-                               backend=self.backend, details={"status": response.status_code})
+            raise BackendError(
+                f"backend '{self.backend}' answered {what} with something other than an object",
+                backend=self.backend,
+                details={"status": response.status_code},
+            )
         return body
 
     def _array(self, response: httpx.Response, what: str) -> list[Any]:
         body = self.http.json(response)
         if not isinstance(body, list):
-            raise BackendError(f"backend '{self.backend}' answered {what} with something other than an array",
-                               backend=self.backend, details={"status": response.status_code})
+            raise BackendError(
+                f"backend '{self.backend}' answered {what} with something other than an array",
+                backend=self.backend,
+                details={"status": response.status_code},
+            )
         return body
 
     # --- collections ---------------------------------------------------------------------
@@ -148,37 +155,49 @@ class EraClient:
         what = f"list {collection}"
         items = self._array(await self._send("GET", self.path(collection), what, params=params), what)
         if not all(isinstance(item, dict) for item in items):
-            raise BackendError(f"backend '{self.backend}' listed {collection} with items that are not objects",
-                               backend=self.backend)
+            raise BackendError(
+                f"backend '{self.backend}' listed {collection} with items that are not objects", backend=self.backend
+            )
         # Every entity has its id (every mask asks for it): an item without one is not an entity of this
         # collection, and dropping it would make a silently shorter list.
         if not all(isinstance(item.get("id"), str) and item["id"] for item in items):
-            raise BackendError(f"backend '{self.backend}' listed {collection} with an item that has no id",
-                               backend=self.backend)
+            raise BackendError(
+                f"backend '{self.backend}' listed {collection} with an item that has no id", backend=self.backend
+            )
         return items
 
-    async def list_all(self, collection: str, *, filter: Filter | None = None,
-                       mask: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    async def list_all(
+        self, collection: str, *, filter: Filter | None = None, mask: Sequence[str] | None = None
+    ) -> list[dict[str, Any]]:
         """Every entity matching ``filter``, chunk by chunk until a short chunk; each id once."""
         found: list[dict[str, Any]] = []
         offset = 0
         while True:
-            chunk = await self.select(collection, filter=filter, mask=mask, offset=offset,
-                                    limit=self.page_size, order=["id"])
+            chunk = await self.select(
+                collection, filter=filter, mask=mask, offset=offset, limit=self.page_size, order=["id"]
+            )
             found += chunk
             if len(chunk) < self.page_size:
                 return first_by_id(found)
             offset += len(chunk)
 
-    async def list_in(self, collection: str, name: str, values: Sequence[Any], *,
-                      filter: Filter | None = None, mask: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    async def list_in(
+        self,
+        collection: str,
+        name: str,
+        values: Sequence[Any],
+        *,
+        filter: Filter | None = None,
+        mask: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
         """Entities whose ``name`` is one of ``values``: one request per chunk of values."""
         unique = list(dict.fromkeys(values))
         if not unique:
             return []
-        chunks = [unique[i:i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
+        chunks = [unique[i : i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
         answers = await gather(
-            self.list_all(collection, filter=all_of(one_of(name, chunk), filter), mask=mask) for chunk in chunks)
+            self.list_all(collection, filter=all_of(one_of(name, chunk), filter), mask=mask) for chunk in chunks
+        )
         return first_by_id([item for answer in answers for item in answer])
 
     async def read_many(self, collection: str, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -187,8 +206,7 @@ class EraClient:
         answers = await gather(self.find(collection, entity_id) for entity_id in unique)
         return {entity_id: answer for entity_id, answer in zip(unique, answers, strict=True) if answer is not None}
 
-    async def get(self, collection: str, entity_id: str, *, fields: Mapping[str, str] | None = None
-                  ) -> dict[str, Any]:
+    async def get(self, collection: str, entity_id: str, *, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
         what = f"read {collection}/{entity_id}"
         return self._object(await self._send("GET", self.path(collection, entity_id), what, fields=fields), what)
 
@@ -202,17 +220,18 @@ class EraClient:
             raise error_for(response, self.backend, what)
         return self._object(response, what)
 
-    async def create(self, collection: str, body: Mapping[str, Any], *, fields: Mapping[str, str] | None = None
-                     ) -> dict[str, Any]:
+    async def create(
+        self, collection: str, body: Mapping[str, Any], *, fields: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         what = f"create in {collection}"
         response = await self._send("POST", self.path(collection), what, fields=fields, json=dict(body))
         return self._object(response, what)
 
-    async def patch(self, collection: str, entity_id: str, body: Mapping[str, Any], *,
-                    fields: Mapping[str, str] | None = None) -> dict[str, Any]:
+    async def patch(
+        self, collection: str, entity_id: str, body: Mapping[str, Any], *, fields: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         what = f"change {collection}/{entity_id}"
-        response = await self._send("PATCH", self.path(collection, entity_id), what, fields=fields,
-                                    json=dict(body))
+        response = await self._send("PATCH", self.path(collection, entity_id), what, fields=fields, json=dict(body))
         return self._object(response, what)
 
     async def delete(self, collection: str, entity_id: str) -> None:
@@ -220,9 +239,13 @@ class EraClient:
 
     async def device_operation(self, sipuser_id: str, operation: str) -> None:
         what = f"send '{operation}' to the phone of sipusers/{sipuser_id}"
-        response = await self._send("POST", self.path("sipusers", sipuser_id, "device"), what,
-                                    json={"operation": operation})
+        response = await self._send(
+            "POST", self.path("sipusers", sipuser_id, "device"), what, json={"operation": operation}
+        )
         body = self._object(response, what)
         if str(body.get("result")).lower() != "true":
-            raise BackendError(f"backend '{self.backend}' did not accept {what}", backend=self.backend,
-                               details={"status": response.status_code, "result": body.get("result")})
+            raise BackendError(
+                f"backend '{self.backend}' did not accept {what}",
+                backend=self.backend,
+                details={"status": response.status_code, "result": body.get("result")},
+            )

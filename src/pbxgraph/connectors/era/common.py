@@ -65,8 +65,9 @@ async def whole(client: EraClient, collection: str, payloads: Sequence[dict[str,
     try:
         found = await client.read_many(collection, ids)
     except PbxError as error:
-        log.warning("backend '%s': %s details unavailable (%s): %s", client.backend, collection, error.code,
-                    error.message)
+        log.warning(
+            "backend '%s': %s details unavailable (%s): %s", client.backend, collection, error.code, error.message
+        )
         return list(payloads)
     completed = []
     for listed in payloads:

@@ -43,16 +43,26 @@ CAPABILITIES = Capabilities(
     },
     rules={
         Kind.USER: KindRules(create_fields=_USER_FIELDS, update_fields=_USER_FIELDS),
-        Kind.GROUP: KindRules(required=frozenset({"extension"}),
-                              strategies=frozenset({RingStrategy.SEQUENTIAL, RingStrategy.ALL, RingStrategy.RANDOM})),
-        Kind.QUEUE: KindRules(strategies=frozenset({RingStrategy.PRIORITY}),
-                              member_kinds=frozenset({MemberKind.USER}), member_priority=PriorityOrder.HIGHER_FIRST),
+        Kind.GROUP: KindRules(
+            required=frozenset({"extension"}),
+            strategies=frozenset({RingStrategy.SEQUENTIAL, RingStrategy.ALL, RingStrategy.RANDOM}),
+        ),
+        Kind.QUEUE: KindRules(
+            strategies=frozenset({RingStrategy.PRIORITY}),
+            member_kinds=frozenset({MemberKind.USER}),
+            member_priority=PriorityOrder.HIGHER_FIRST,
+        ),
         Kind.TRUNK: KindRules(
-            create_fields=frozenset({"name", "domain", "host", "port", "transport", "username", "password",
-                                     "enabled", "register", "kind"}),
-            trunk_kinds=frozenset({TrunkKind.SIP})),
-        Kind.DEVICE: KindRules(create_fields=frozenset({"mac", "model", "user_id"}),
-                               update_fields=frozenset({"mac", "model"}), required=frozenset({"user_id"})),
+            create_fields=frozenset(
+                {"name", "domain", "host", "port", "transport", "username", "password", "enabled", "register", "kind"}
+            ),
+            trunk_kinds=frozenset({TrunkKind.SIP}),
+        ),
+        Kind.DEVICE: KindRules(
+            create_fields=frozenset({"mac", "model", "user_id"}),
+            update_fields=frozenset({"mac", "model"}),
+            required=frozenset({"user_id"}),
+        ),
     },
 )
 
@@ -61,8 +71,9 @@ class EraConnector(HttpConnector):
     vendor = "era"
     capabilities = CAPABILITIES
 
-    def __init__(self, config: BackendConfig, options: EraOptions, *,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, config: BackendConfig, options: EraOptions, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         super().__init__(config, options, transport=transport, headers=options.headers)
         self.client = EraClient(self.http, page_size=options.page_size)
         self.users = EraUsers(self.client)

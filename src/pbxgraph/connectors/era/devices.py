@@ -124,8 +124,11 @@ class EraDevices:
         user = await self._user(data.user_id)
         existing = mapping.device_from(user)
         if existing is not None:
-            raise Conflict(f"user_id: user '{data.user_id}' already has phone {existing.mac}; "
-                           "Era provisions one phone per account", field="user_id")
+            raise Conflict(
+                f"user_id: user '{data.user_id}' already has phone {existing.mac}; "
+                "Era provisions one phone per account",
+                field="user_id",
+            )
         changed = await self._provision(user, mapping.era_mac(mac), data.model or "")
         return await self._device(changed)
 
@@ -136,13 +139,15 @@ class EraDevices:
         holder = await self._holder(id)
         device = self._bare_device(holder)
         if "mac" in changes and validation.mac(changes["mac"]) != device.mac:
-            raise BadUserInput("mac: an Era phone is known by its MAC address; delete this device and "
-                               "create the new one", field="mac")
+            raise BadUserInput(
+                "mac: an Era phone is known by its MAC address; delete this device and create the new one", field="mac"
+            )
         if "model" not in changes:
             return await self._device(holder)
         user = await self.client.get(USERS, holder["id"])
-        changed = await self._provision(user, mapping.opts(user).get("ap_mac_address") or mapping.era_mac(
-            device.mac or ""), changes["model"] or "")
+        changed = await self._provision(
+            user, mapping.opts(user).get("ap_mac_address") or mapping.era_mac(device.mac or ""), changes["model"] or ""
+        )
         return await self._device(changed)
 
     async def delete(self, id: str) -> None:
@@ -165,15 +170,21 @@ class EraDevices:
         target = await self._user(user_id)
         current = mapping.device_from(target)
         if current is not None and current.id != device_id:
-            raise Conflict(f"user_id: user '{user_id}' already has phone {current.mac}; unassign it first",
-                           field="user_id")
+            raise Conflict(
+                f"user_id: user '{user_id}' already has phone {current.mac}; unassign it first", field="user_id"
+            )
         options = mapping.opts(holders[0])
         async with Steps(self.client.backend, f"assign device '{device_id}' to user '{user_id}'") as steps:
             # Provision the new owner first: should undoing fail too, the phone is on two accounts, never none.
-            moved = await self._provision(target, str(options.get("ap_mac_address") or ""),
-                                          str(options.get("ap_device_model") or ""))
-            steps.done(f"device {device_id} provisioned for user {user_id} too", kind=Kind.DEVICE,
-                       native_id=device_id, undo=self._options_back(target))
+            moved = await self._provision(
+                target, str(options.get("ap_mac_address") or ""), str(options.get("ap_device_model") or "")
+            )
+            steps.done(
+                f"device {device_id} provisioned for user {user_id} too",
+                kind=Kind.DEVICE,
+                native_id=device_id,
+                undo=self._options_back(target),
+            )
             await self._clear([h for h in holders if h["id"] != user_id], steps)
             steps.finished()
             return await self._device(moved)
@@ -192,8 +203,11 @@ class EraDevices:
     # --- helpers ---------------------------------------------------------------------
 
     def _no_name(self) -> NotSupported:
-        return NotSupported(f"backend '{self.client.backend}' (Era) keeps no name for a phone",
-                            backend=self.client.backend, field="name")
+        return NotSupported(
+            f"backend '{self.client.backend}' (Era) keeps no name for a phone",
+            backend=self.client.backend,
+            field="name",
+        )
 
     def _missing(self, device_id: str) -> list[dict[str, Any]]:
         raise NotFound(f"no device '{device_id}'", backend=self.client.backend)
@@ -224,9 +238,8 @@ class EraDevices:
         macs = unique(m for i in device_ids if (m := mapping.mac_of_id(i)) is not None)
         if not macs:
             return {}
-        chunks = [macs[i:i + MAC_CHUNK] for i in range(0, len(macs), MAC_CHUNK)]
-        answers = await gather(
-            self.client.list_all(USERS, filter=mac_filter(chunk)) for chunk in chunks)
+        chunks = [macs[i : i + MAC_CHUNK] for i in range(0, len(macs), MAC_CHUNK)]
+        answers = await gather(self.client.list_all(USERS, filter=mac_filter(chunk)) for chunk in chunks)
         holders: dict[str, list[dict[str, Any]]] = {}
         for payload in sorted((p for a in answers for p in a), key=lambda p: str(p.get("id"))):
             device = mapping.device_from(payload)
@@ -239,13 +252,19 @@ class EraDevices:
         for holder in holders:
             user = await self.client.get(USERS, holder["id"])
             await self._provision(user, "", "")
-            steps.done(f"user {holder['id']} without its phone", kind=Kind.USER, native_id=str(holder["id"]),
-                       undo=self._options_back(user))
+            steps.done(
+                f"user {holder['id']} without its phone",
+                kind=Kind.USER,
+                native_id=str(holder["id"]),
+                undo=self._options_back(user),
+            )
 
     def _options_back(self, user: dict[str, Any]) -> Undo:
         """Giving an account back its ``opts`` as they were read."""
+
         async def undo() -> None:
             await self.client.patch(USERS, mapping.entity_id(user, "sipuser"), {"opts": mapping.opts(user)})
+
         return undo
 
     async def _provision(self, user: dict[str, Any], mac: str, model: str) -> dict[str, Any]:

@@ -75,9 +75,7 @@ def vendor_details(response: httpx.Response) -> dict[str, Any]:
     return details
 
 
-def error_for(
-    response: httpx.Response, backend: str, what: str, fields: Mapping[str, str] | None = None
-) -> PbxError:
+def error_for(response: httpx.Response, backend: str, what: str, fields: Mapping[str, str] | None = None) -> PbxError:
     """The project error for a failed Era answer.
 
     ``what`` says what was being done; ``fields`` translates Era's field names
@@ -95,8 +93,7 @@ def error_for(
     if code == UNAUTHORIZED or (code is None and response.status_code == 401):
         message = f"backend '{backend}' refused the configured token while trying to {what} ({said})"
     elif code == ACCESS_DENIED or (response.status_code == 403 and code not in _BY_CODE):
-        message = (f"backend '{backend}': the credentials pbxgraph is configured with lack the right to {what} "
-                   f"({said})")
+        message = f"backend '{backend}': the credentials pbxgraph is configured with lack the right to {what} ({said})"
     else:
         message = f"backend '{backend}' could not {what}: {said}"
     field = None

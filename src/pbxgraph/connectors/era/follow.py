@@ -87,7 +87,7 @@ def _rewritten_dialplan(group: dict[str, Any], old: str, new: str | None) -> lis
             continue
         numbers: list[Any] = []
         for number in dial:
-            replacement = (new if number == old else number)
+            replacement = new if number == old else number
             if replacement is not None and replacement not in numbers:
                 numbers.append(replacement)
         if numbers:
@@ -112,29 +112,46 @@ async def renumbering(client: EraClient, old: str, new: str | None) -> list[Foll
     """The groups to rewrite when a user's extension goes from ``old`` to ``new`` (None: cleared)."""
     follow_ups = []
     for group in await _groups_dialling(client, old):
-        follow_ups.append(FollowUp(
-            GROUPS, mapping.entity_id(group, "sipgroup"), {"dialplan": _rewritten_dialplan(group, old, new)},
-            _subject("group", group),
-            f"now rings {new} instead of {old}" if new is not None else f"no longer rings {old}",
-            f"still rings {old}"))
+        follow_ups.append(
+            FollowUp(
+                GROUPS,
+                mapping.entity_id(group, "sipgroup"),
+                {"dialplan": _rewritten_dialplan(group, old, new)},
+                _subject("group", group),
+                f"now rings {new} instead of {old}" if new is not None else f"no longer rings {old}",
+                f"still rings {old}",
+            )
+        )
     return follow_ups
 
 
 async def removal(client: EraClient, user_id: str, number: str | None, who: str) -> list[FollowUp]:
     """The groups and hunts to rewrite when the user ``who`` (id ``user_id``, extension ``number``) goes."""
-    groups, hunts = await both(_groups_dialling(client, number) if number else _nothing(),
-                               _hunts_served_by(client, user_id))
-    follow_ups = [FollowUp(
-        GROUPS, mapping.entity_id(group, "sipgroup"), {"dialplan": _rewritten_dialplan(group, number or "", None)},
-        _subject("group", group),
-        f"no longer rings {number} (the number of deleted user {who})", f"still rings {number}")
-        for group in groups]
-    follow_ups += [FollowUp(
-        HUNTS, mapping.entity_id(hunt, "hunt"),
-        {"resources": [r for r in mapping.resources(hunt) if r["id"] != user_id]},
-        _subject("queue", hunt, "code"),
-        f"no longer lists deleted user {who} among its members", f"still lists user {who}")
-        for hunt in hunts]
+    groups, hunts = await both(
+        _groups_dialling(client, number) if number else _nothing(), _hunts_served_by(client, user_id)
+    )
+    follow_ups = [
+        FollowUp(
+            GROUPS,
+            mapping.entity_id(group, "sipgroup"),
+            {"dialplan": _rewritten_dialplan(group, number or "", None)},
+            _subject("group", group),
+            f"no longer rings {number} (the number of deleted user {who})",
+            f"still rings {number}",
+        )
+        for group in groups
+    ]
+    follow_ups += [
+        FollowUp(
+            HUNTS,
+            mapping.entity_id(hunt, "hunt"),
+            {"resources": [r for r in mapping.resources(hunt) if r["id"] != user_id]},
+            _subject("queue", hunt, "code"),
+            f"no longer lists deleted user {who} among its members",
+            f"still lists user {who}",
+        )
+        for hunt in hunts
+    ]
     return follow_ups
 
 
@@ -162,8 +179,10 @@ async def apply(client: EraClient, follow_ups: Sequence[FollowUp], *, user_id: s
             done.append(follow_up)
     if not failed:
         return
-    parts = [f"{after}, but {len(failed)} of {len(follow_ups)} groups and queues could not follow",
-             "not changed: " + "; ".join(_undone(f, e) for f, e in failed)]
+    parts = [
+        f"{after}, but {len(failed)} of {len(follow_ups)} groups and queues could not follow",
+        "not changed: " + "; ".join(_undone(f, e) for f, e in failed),
+    ]
     if done:
         parts.append("changed: " + "; ".join(f"{f.subject} {f.done}" for f in done))
     error = BackendError(". ".join(parts), backend=client.backend, details=failed[0][1].details)
@@ -183,5 +202,11 @@ def _undone(follow_up: FollowUp, error: PbxError) -> str:
 
 async def _send(client: EraClient, follow_up: FollowUp) -> None:
     await client.patch(follow_up.collection, follow_up.entity_id, follow_up.body)
-    effects.report(effects.SideEffect(kind=follow_up.kind, id=follow_up.entity_id, field="members",
-                                      message=f"{follow_up.subject} {follow_up.done}"))
+    effects.report(
+        effects.SideEffect(
+            kind=follow_up.kind,
+            id=follow_up.entity_id,
+            field="members",
+            message=f"{follow_up.subject} {follow_up.done}",
+        )
+    )

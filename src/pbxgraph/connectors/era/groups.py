@@ -43,8 +43,9 @@ def era_type(strategy: RingStrategy | None) -> str:
         return mapping.GROUP_TYPE_OF[strategy]
     except KeyError:
         allowed = ", ".join(s.name for s in mapping.GROUP_TYPE_OF)
-        raise NotSupported(f"strategy: Era group numbers ring {allowed}, not {strategy.name}",
-                           field="strategy") from None
+        raise NotSupported(
+            f"strategy: Era group numbers ring {allowed}, not {strategy.name}", field="strategy"
+        ) from None
 
 
 class EraGroups:
@@ -59,8 +60,9 @@ class EraGroups:
             equals("phonenumber", flt.extension) if flt.extension is not None else None,
             contains_text(["opts.title", "phonenumber"], flt.search) if flt.search else None,
         )
-        payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
-                    if isinstance(p.get("id"), str)}
+        payloads = {
+            p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed) if isinstance(p.get("id"), str)
+        }
         page = apply_query([mapping.group_from(p) for p in payloads.values()], query)
         completed = await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items])
         return replace(page, items=[mapping.group_from(p) for p in completed])
@@ -77,8 +79,10 @@ class EraGroups:
         body: dict[str, Any] = {
             "phonenumber": validation.extension(data.extension),
             "dialplan": [{"dial": [n]} for n in await self._numbers_of(data.member_user_ids, "member_user_ids")],
-            "opts": {"title": self._title(validation.non_empty(data.name, "name"), data.display_name),
-                     "comment": data.description or ""},
+            "opts": {
+                "title": self._title(validation.non_empty(data.name, "name"), data.display_name),
+                "comment": data.description or "",
+            },
         }
         if data.strategy is not None:
             body["type"] = era_type(data.strategy)
@@ -89,16 +93,14 @@ class EraGroups:
         body: dict[str, Any] = {}
         if "extension" in changes:
             if changes["extension"] is None:
-                raise BadUserInput("extension: an Era group number cannot be without its number",
-                                   field="extension")
+                raise BadUserInput("extension: an Era group number cannot be without its number", field="extension")
             body["phonenumber"] = validation.extension(changes["extension"])
         if "strategy" in changes:
             body["type"] = era_type(changes["strategy"])
         options: dict[str, Any] = {}
         if "name" in changes:
             name = validation.non_empty(changes["name"], "name")
-            options["title"] = self._title(name, changes.get("display_name", name),
-                                           given="display_name" in changes)
+            options["title"] = self._title(name, changes.get("display_name", name), given="display_name" in changes)
         elif "display_name" in changes:
             options["title"] = changes["display_name"] or ""
         if "description" in changes:
@@ -118,8 +120,9 @@ class EraGroups:
     async def members_of(self, group_ids: Sequence[str]) -> list[list[GroupMember]]:
         if not group_ids:
             return []
-        payloads = {p["id"]: p for p in await self.client.list_in(COLLECTION, "id", group_ids)
-                    if isinstance(p.get("id"), str)}
+        payloads = {
+            p["id"]: p for p in await self.client.list_in(COLLECTION, "id", group_ids) if isinstance(p.get("id"), str)
+        }
         members = await self._members(list(payloads.values()))
         return [members.get(gid, []) for gid in group_ids]
 
@@ -130,8 +133,9 @@ class EraGroups:
         present = set(mapping.dial_numbers(group))
         added = [n for n in unique(numbers) if n not in present]
         if added:
-            group = await self.client.patch(COLLECTION, group_id,
-                                            {"dialplan": steps + [{"dial": [n]} for n in added]}, fields=FIELDS)
+            group = await self.client.patch(
+                COLLECTION, group_id, {"dialplan": steps + [{"dial": [n]} for n in added]}, fields=FIELDS
+            )
         return (await self._members([group]))[group_id]
 
     async def remove_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
@@ -140,8 +144,10 @@ class EraGroups:
         present = set(mapping.dial_numbers(group))
         for user_id, number in zip(user_ids, numbers, strict=True):
             if number not in present:
-                raise NotFound(f"user_ids: user '{user_id}' (extension {number}) is not a member of group "
-                               f"'{group_id}'", field="user_ids")
+                raise NotFound(
+                    f"user_ids: user '{user_id}' (extension {number}) is not a member of group '{group_id}'",
+                    field="user_ids",
+                )
         removed = set(numbers)
         steps: list[dict[str, Any]] = []
         for step in mapping.dialplan(group):
@@ -166,7 +172,9 @@ class EraGroups:
             raise NotSupported(
                 f"display_name: backend '{self.client.backend}' (Era) keeps one label for a group number, "
                 "its name; give display_name the same value as name, or leave it out",
-                backend=self.client.backend, field="display_name")
+                backend=self.client.backend,
+                field="display_name",
+            )
         return name
 
     async def _members(self, groups: Sequence[dict[str, Any]]) -> dict[str, list[GroupMember]]:
@@ -174,8 +182,10 @@ class EraGroups:
         dialled = {mapping.entity_id(g, "sipgroup"): mapping.dial_numbers(g) for g in groups}
         numbers = unique(n for ns in dialled.values() for n in ns)
         users = await users_by_number(self.client, numbers) if numbers else {}
-        return {gid: [GroupMember(position=i, user=users.get(n), number=n) for i, n in enumerate(ns)]
-                for gid, ns in dialled.items()}
+        return {
+            gid: [GroupMember(position=i, user=users.get(n), number=n) for i, n in enumerate(ns)]
+            for gid, ns in dialled.items()
+        }
 
     async def _numbers_of(self, user_ids: Sequence[str], field: str) -> list[str]:
         """The extension of each user, in order; unknown users and users without one are refused."""
@@ -189,7 +199,8 @@ class EraGroups:
                 raise NotFound(f"{field}: no user '{user_id}'", field=field)
             number = mapping.text(payload, "phonenumber")
             if number is None:
-                raise BadUserInput(f"{field}: user '{user_id}' has no extension, and Era groups ring numbers",
-                                   field=field)
+                raise BadUserInput(
+                    f"{field}: user '{user_id}' has no extension, and Era groups ring numbers", field=field
+                )
             numbers.append(number)
         return numbers

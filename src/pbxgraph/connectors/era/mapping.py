@@ -170,8 +170,9 @@ def device_from(user_payload: Mapping[str, Any], registration: Registration | No
     }
     model = options.get("ap_device_model")
     state = RegistrationState(status=registration) if registration is not None else None
-    return Device(id=device_id(mac), mac=mac, model=str(model) if model else None, name=None,
-                  registration=state, raw=raw)
+    return Device(
+        id=device_id(mac), mac=mac, model=str(model) if model else None, name=None, registration=state, raw=raw
+    )
 
 
 # --- groups ---------------------------------------------------------------------------

@@ -50,8 +50,7 @@ def era_mode(strategy: RingStrategy | None) -> str:
         return mapping.HUNT_MODE_OF[strategy]
     except KeyError:
         allowed = ", ".join(s.name for s in mapping.HUNT_MODE_OF)
-        raise NotSupported(f"strategy: Era hunts ring by {allowed}, not {strategy.name}",
-                           field="strategy") from None
+        raise NotSupported(f"strategy: Era hunts ring by {allowed}, not {strategy.name}", field="strategy") from None
 
 
 class EraQueues:
@@ -66,8 +65,9 @@ class EraQueues:
             equals("phonenumber", flt.extension) if flt.extension is not None else None,
             contains_text(["code"], flt.search) if flt.search else None,
         )
-        payloads = {p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed)
-                    if isinstance(p.get("id"), str)}
+        payloads = {
+            p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed) if isinstance(p.get("id"), str)
+        }
         page = apply_query([mapping.queue_from(p) for p in payloads.values()], query)
         completed = await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items])
         return replace(page, items=[mapping.queue_from(p) for p in completed])
@@ -79,8 +79,11 @@ class EraQueues:
         return [mapping.queue_from(found[i]) if i in found else None for i in ids]
 
     async def create(self, data: QueueCreate) -> Queue:
-        body: dict[str, Any] = {"code": validation.non_empty(data.name, "name"), "type": "sipuser",
-                                "opts": {"title": data.display_name or "", "comment": data.description or ""}}
+        body: dict[str, Any] = {
+            "code": validation.non_empty(data.name, "name"),
+            "type": "sipuser",
+            "opts": {"title": data.display_name or "", "comment": data.description or ""},
+        }
         if data.extension is not None:
             body["phonenumber"] = validation.extension(data.extension)
         if data.strategy is not None:
@@ -128,8 +131,7 @@ class EraQueues:
 
     async def set_members(self, queue_id: str, members: Sequence[QueueMemberInput]) -> list[QueueMember]:
         users = await self._users_of(members)
-        hunt = await self.client.patch(COLLECTION, queue_id, {"resources": self._resources(members)},
-                                       fields=FIELDS)
+        hunt = await self.client.patch(COLLECTION, queue_id, {"resources": self._resources(members)}, fields=FIELDS)
         return self._members(hunt, users)
 
     # --- helpers ---------------------------------------------------------------------
@@ -149,8 +151,10 @@ class EraQueues:
         seen: set[str] = set()
         for i, member in enumerate(members):
             if member.kind is not MemberKind.USER:
-                raise NotSupported(f"members[{i}].id: Era hunts are served by SIP users, not {member.kind.value}s",
-                                   field=f"members[{i}].id")
+                raise NotSupported(
+                    f"members[{i}].id: Era hunts are served by SIP users, not {member.kind.value}s",
+                    field=f"members[{i}].id",
+                )
             if member.id in seen:
                 raise BadUserInput(f"members[{i}].id: user '{member.id}' is given twice", field=f"members[{i}].id")
             seen.add(member.id)
@@ -163,7 +167,12 @@ class EraQueues:
     @staticmethod
     def _members(hunt: dict[str, Any], users: dict[str, User]) -> list[QueueMember]:
         return [
-            QueueMember(position=i, kind=MemberKind.USER, user=users.get(r["id"]),
-                        priority=r["priority"] if isinstance(r.get("priority"), int) else None, raw=r)
+            QueueMember(
+                position=i,
+                kind=MemberKind.USER,
+                user=users.get(r["id"]),
+                priority=r["priority"] if isinstance(r.get("priority"), int) else None,
+                raw=r,
+            )
             for i, r in enumerate(mapping.resources(hunt))
         ]

@@ -26,8 +26,17 @@ from pbxgraph.domain import ListQuery, Page, Trunk, TrunkCreate, TrunkKind, Trun
 from pbxgraph.errors import BadUserInput, NotSupported
 
 COLLECTION = "providers"
-FIELDS = {"code": "name", "domain": "domain", "proxyaddr": "host", "proxyport": "port", "transport": "transport",
-          "login": "username", "pwd": "password", "enabled": "enabled", "reg": "register"}
+FIELDS = {
+    "code": "name",
+    "domain": "domain",
+    "proxyaddr": "host",
+    "proxyport": "port",
+    "transport": "transport",
+    "login": "username",
+    "pwd": "password",
+    "enabled": "enabled",
+    "reg": "register",
+}
 
 
 class EraTrunks:
@@ -51,11 +60,15 @@ class EraTrunks:
     async def create(self, data: TrunkCreate) -> Trunk:
         backend = self.client.backend
         if data.kind is not TrunkKind.SIP:
-            raise NotSupported(f"kind: backend '{backend}' (Era) keeps SIP provider accounts only",
-                               backend=backend, field="kind")
+            raise NotSupported(
+                f"kind: backend '{backend}' (Era) keeps SIP provider accounts only", backend=backend, field="kind"
+            )
         if data.model is not None:
-            raise NotSupported(f"model: backend '{backend}' (Era) keeps no model for a provider account",
-                               backend=backend, field="model")
+            raise NotSupported(
+                f"model: backend '{backend}' (Era) keeps no model for a provider account",
+                backend=backend,
+                field="model",
+            )
         body: dict[str, Any] = {"code": validation.non_empty(data.name, "name"), "enabled": int(data.enabled)}
         if data.domain is not None:
             body["domain"] = validation.host(data.domain, "domain")
@@ -89,8 +102,11 @@ class EraTrunks:
                 body["proxyport"] = 0
             else:
                 body["proxyport"] = validation.port(changes["port"])
-                proxy = body["proxyaddr"] if "proxyaddr" in body else \
-                    mapping.text(await self.client.get(COLLECTION, id), "proxyaddr")
+                proxy = (
+                    body["proxyaddr"]
+                    if "proxyaddr" in body
+                    else mapping.text(await self.client.get(COLLECTION, id), "proxyaddr")
+                )
                 if not proxy:
                     raise self._port_without_proxy()
         if "transport" in changes:
@@ -116,5 +132,6 @@ class EraTrunks:
 
     @staticmethod
     def _port_without_proxy() -> BadUserInput:
-        return BadUserInput("port: an Era provider's port is its outbound proxy's; give host (the proxy) too",
-                            field="port")
+        return BadUserInput(
+            "port: an Era provider's port is its outbound proxy's; give host (the proxy) too", field="port"
+        )

@@ -36,8 +36,7 @@ FIELDS = {"login": "username", "name": "display_name", "phonenumber": "extension
 
 
 def _unsupported(backend: str, field: str, what: str) -> NotSupported:
-    return NotSupported(f"backend '{backend}' (Era) cannot store {what} on a SIP user", backend=backend,
-                        field=field)
+    return NotSupported(f"backend '{backend}' (Era) cannot store {what} on a SIP user", backend=backend, field=field)
 
 
 class EraUsers:
@@ -62,8 +61,7 @@ class EraUsers:
         wanted = unique(ids)
         if not wanted:
             return []
-        payloads, states = await both(self.client.list_in(COLLECTION, "id", wanted),
-                                      registrations(self.client, wanted))
+        payloads, states = await both(self.client.list_in(COLLECTION, "id", wanted), registrations(self.client, wanted))
         found = {u.id: u for u in (mapping.user_from(p, states.get(p["id"])) for p in payloads)}
         return [found.get(i) for i in ids]
 
@@ -100,8 +98,9 @@ class EraUsers:
             body["phonenumber"] = validation.extension(changes["extension"]) if changes["extension"] else ""
         if "sip_password" in changes:
             if not changes["sip_password"]:
-                raise BadUserInput("sip_password: an Era SIP account cannot be left without a password",
-                                   field="sip_password")
+                raise BadUserInput(
+                    "sip_password: an Era SIP account cannot be left without a password", field="sip_password"
+                )
             body["pwd"] = changes["sip_password"]
         if not body:
             payload = await self.client.get(COLLECTION, id)
@@ -122,8 +121,9 @@ class EraUsers:
         new = body["phonenumber"] or None
         follow_ups = await follow.renumbering(self.client, old, new) if old is not None and old != new else []
         payload = await self.client.patch(COLLECTION, id, body, fields=FIELDS)
-        await follow.apply(self.client, follow_ups, user_id=id,
-                           after=f"user {self._who(payload)} now has extension {new or 'none'}")
+        await follow.apply(
+            self.client, follow_ups, user_id=id, after=f"user {self._who(payload)} now has extension {new or 'none'}"
+        )
         return payload
 
     async def delete(self, id: str) -> None:
@@ -153,8 +153,10 @@ class EraUsers:
             return [[] for _ in user_ids]
         wanted = set(numbers.values())
         ringing = [g for g in await self.client.list_all("sipgroups") if wanted & set(mapping.dial_numbers(g))]
-        groups = [(mapping.group_from(g), set(mapping.dial_numbers(g))) for g in await whole(
-            self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))))]
+        groups = [
+            (mapping.group_from(g), set(mapping.dial_numbers(g)))
+            for g in await whole(self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))))
+        ]
         return [[group for group, dialled in groups if numbers.get(uid) in dialled] for uid in user_ids]
 
     async def devices_of(self, user_ids: Sequence[str]) -> list[list[Device]]:

@@ -11,8 +11,8 @@ Configuration keys::
     name = "infinity"
     vendor = "infinity"
     url = "https://api.infinitycloud.com"  # API root; a trailing /config/v2 or /config/v2.1 is ignored
-    domains = [1234, 5678]          # SIP domain ids served (required; one id or a list)
-    api_key = "${INFINITY_API_KEY}" # Config API v2.1, "Authorization: ApiKey <key>"
+    domains = [1234, 5678]  # SIP domain ids served (required; one id or a list)
+    api_key = "${INFINITY_API_KEY}"  # Config API v2.1, "Authorization: ApiKey <key>"
     # username = "api-user"         # ...or HTTP Basic on Config API v2 (instead of api_key)
     # password = "${INFINITY_PASSWORD}"
     # verify = true                 # TLS: true, false, or the path of a CA bundle

@@ -65,8 +65,16 @@ class InfinityClient:
 
     # --- calls --------------------------------------------------------------------
 
-    async def _send(self, method: str, path: str, *, expect: tuple[int, ...], subject: str | None,
-                    params: Sequence[tuple[str, str]] | None = None, form: Form | None = None) -> httpx.Response:
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        expect: tuple[int, ...],
+        subject: str | None,
+        params: Sequence[tuple[str, str]] | None = None,
+        form: Form | None = None,
+    ) -> httpx.Response:
         kwargs: dict[str, Any] = {}
         if params:
             kwargs["params"] = list(params)
@@ -84,8 +92,14 @@ class InfinityClient:
             )
         return response
 
-    async def rows(self, path: str, params: Sequence[tuple[str, str]] | None = None, *,
-                   subject: str | None = None, id_field: str | None = None) -> list[Row]:
+    async def rows(
+        self,
+        path: str,
+        params: Sequence[tuple[str, str]] | None = None,
+        *,
+        subject: str | None = None,
+        id_field: str | None = None,
+    ) -> list[Row]:
         """Rows of a read; each must carry an integer ``id_field`` where one is named."""
         response = await self._send("GET", path, expect=(200,), subject=subject, params=params)
         return parse_rows(response, self.backend, id_field)
@@ -103,8 +117,9 @@ class InfinityClient:
             )
         return rows[0]
 
-    async def matching_rows(self, path: str, alternatives: Sequence[Sequence[VendorFilter]], *, id_field: str,
-                            subject: str | None = None) -> list[Row]:
+    async def matching_rows(
+        self, path: str, alternatives: Sequence[Sequence[VendorFilter]], *, id_field: str, subject: str | None = None
+    ) -> list[Row]:
         """Rows matching all filters of any of the ``alternatives`` (their answers merged), each id once.
 
         Alternatives that send the same request once refused operators are
@@ -126,8 +141,9 @@ class InfinityClient:
             out += [row for row in rows if all(f.matches(row) for f in tests)]
         return unique_rows(out, id_field)
 
-    async def _paged(self, path: str, filters: Filters, *, id_field: str,
-                     subject: str | None) -> tuple[list[Row], list[VendorFilter]]:
+    async def _paged(
+        self, path: str, filters: Filters, *, id_field: str, subject: str | None
+    ) -> tuple[list[Row], list[VendorFilter]]:
         """The rows of one filtered listing, and the filters the server refused (to apply here)."""
         try:
             return await self._pages(path, filters, id_field=id_field, subject=subject), []
@@ -140,8 +156,11 @@ class InfinityClient:
         refused = {f.op for f in dropped} - self.refused_operators
         if refused:
             self.refused_operators |= refused
-            log.warning("backend '%s' refused filter operator(s) %s; pbxgraph filters those rows itself",
-                        self.backend, ", ".join(sorted(refused)))
+            log.warning(
+                "backend '%s' refused filter operator(s) %s; pbxgraph filters those rows itself",
+                self.backend,
+                ", ".join(sorted(refused)),
+            )
         return rows, dropped
 
     async def _pages(self, path: str, filters: Filters, *, id_field: str, subject: str | None) -> list[Row]:
@@ -170,4 +189,3 @@ class InfinityClient:
 
     async def delete(self, path: str, form: Form | None = None, *, subject: str | None = None) -> None:
         await self._send("DELETE", path, expect=(204, 200), subject=subject, form=form)
-

@@ -119,8 +119,9 @@ class DomainCollection(Generic[R]):
         """Rows of one domain whose integer ``field`` is one of ``values``: one request per run."""
         wanted = set(values)
         path = self.client.path(domain, self.spec.segment)
-        rows = await self.client.matching_rows(path, [run_filters(field, run) for run in runs(wanted)],
-                                               id_field=self.spec.id_field)
+        rows = await self.client.matching_rows(
+            path, [run_filters(field, run) for run in runs(wanted)], id_field=self.spec.id_field
+        )
         out: list[Row] = []
         for row in rows:
             value = text(row.get(field))
@@ -138,9 +139,7 @@ class DomainCollection(Generic[R]):
             if nid is not None:
                 by_domain.setdefault(nid.domain, set()).add(nid.id)
         domains = list(by_domain)
-        answers = await gather([
-            self.rows_where(d, self.spec.id_field, by_domain[d]) for d in domains
-        ])
+        answers = await gather([self.rows_where(d, self.spec.id_field, by_domain[d]) for d in domains])
         found: dict[str, R] = {}
         for domain, rows in zip(domains, answers, strict=True):
             for row in rows:
@@ -150,8 +149,9 @@ class DomainCollection(Generic[R]):
 
     async def find_created(self, domain: int, field: str, value: str) -> R:
         """The record a create just made, found by a unique key; never retries the create."""
-        rows = await self.client.rows(self.client.path(domain, self.spec.segment), filter_params([eq(field, value)]),
-                                      id_field=self.spec.id_field)
+        rows = await self.client.rows(
+            self.client.path(domain, self.spec.segment), filter_params([eq(field, value)]), id_field=self.spec.id_field
+        )
         matching = [r for r in unique_rows(rows, self.spec.id_field) if text(r.get(field)) == value]
         if len(matching) != 1:
             raise BackendError(
@@ -188,11 +188,13 @@ class DomainCollection(Generic[R]):
         variants = self._vendor_filters(query)
         if variants is None:
             return Page(items=[], has_more=False, total=0)
-        pages = await gather([
-            self.client.matching_rows(self.client.path(domain, self.spec.segment), variants,
-                                      id_field=self.spec.id_field)
-            for domain in self.domains
-        ])
-        records = [self.record(row, domain) for domain, rows in zip(self.domains, pages, strict=True)
-                   for row in rows]
+        pages = await gather(
+            [
+                self.client.matching_rows(
+                    self.client.path(domain, self.spec.segment), variants, id_field=self.spec.id_field
+                )
+                for domain in self.domains
+            ]
+        )
+        records = [self.record(row, domain) for domain, rows in zip(self.domains, pages, strict=True) for row in rows]
         return apply_query(records, query)

@@ -63,20 +63,24 @@ RULES = {
 }
 
 #: No trunks in the Config API; no device actions; no registration status.
-CAPABILITIES = Capabilities(kinds={
-    Kind.USER: CRUD,
-    Kind.GROUP: CRUD | {Operation.MEMBERS},
-    Kind.QUEUE: CRUD | {Operation.MEMBERS},
-    Kind.DEVICE: CRUD | {Operation.ASSIGN},
-}, rules=RULES)
+CAPABILITIES = Capabilities(
+    kinds={
+        Kind.USER: CRUD,
+        Kind.GROUP: CRUD | {Operation.MEMBERS},
+        Kind.QUEUE: CRUD | {Operation.MEMBERS},
+        Kind.DEVICE: CRUD | {Operation.ASSIGN},
+    },
+    rules=RULES,
+)
 
 
 class InfinityConnector(HttpConnector):
     vendor = "infinity"
     capabilities = CAPABILITIES
 
-    def __init__(self, config: BackendConfig, options: InfinityOptions, *,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, config: BackendConfig, options: InfinityOptions, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.settings = InfinitySettings.of(options)
         super().__init__(config, options, transport=transport, base_url=self.settings.base_url, auth=options.auth)
         self.client = InfinityClient(self.http, self.settings)
@@ -92,13 +96,14 @@ class InfinityConnector(HttpConnector):
         visible = {text(r.get("domainId")) for r in rows}
         missing = [d for d in self.settings.domains if str(d) not in visible]
         if missing:
-            return Health(HealthStatus.DEGRADED,
-                          detail=f"SIP domain(s) {', '.join(map(str, missing))} not visible to these credentials",
-                          code="BACKEND_ERROR")
+            return Health(
+                HealthStatus.DEGRADED,
+                detail=f"SIP domain(s) {', '.join(map(str, missing))} not visible to these credentials",
+                code="BACKEND_ERROR",
+            )
         return None
 
 
-def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None
-                     ) -> InfinityConnector:
+def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> InfinityConnector:
     """The ``infinity`` entry point; the keys are described in :mod:`pbxgraph.connectors.infinity`."""
     return InfinityConnector(config, read_options(config, InfinityOptions), transport=transport)

@@ -64,10 +64,13 @@ class InfinityDevices:
             domain = owner.domain  # a device lives in its user's domain
             await self.kinds.users.fetch(owner)
         async with Steps(self.backend, f"create device {mac}") as steps:
-            body = await self.client.create(self.client.path(domain, "devices"), {
-                "pbxDeviceName": data.name or vendor_mac(mac),
-                "deviceMacAddress": vendor_mac(mac),
-            })
+            body = await self.client.create(
+                self.client.path(domain, "devices"),
+                {
+                    "pbxDeviceName": data.name or vendor_mac(mac),
+                    "deviceMacAddress": vendor_mac(mac),
+                },
+            )
             created = steps.done(f"device {mac} created (its id not read back)", kind=Kind.DEVICE)
             device_id = numeric_id(text((body or {}).get("pbxDeviceId")))
             if device_id is None:
@@ -92,12 +95,16 @@ class InfinityDevices:
         needs_current = new_mac is not None or ("name" in changes and not changes["name"])
         current = await self.collection.fetch(nid) if needs_current else None
         if new_mac is not None and current is not None and new_mac != current.mac:
-            raise cannot_store(self.backend, "mac", "Infinity cannot change a device's MAC address; "
-                               "delete the device and create it again")
+            raise cannot_store(
+                self.backend,
+                "mac",
+                "Infinity cannot change a device's MAC address; delete the device and create it again",
+            )
         if "name" in changes:
             name = changes["name"] or vendor_mac((current.mac if current else None) or "")
-            await self.client.update(self.collection.item_path(nid), {"pbxDeviceName": name},
-                                     subject=self.collection.subject(nid))
+            await self.client.update(
+                self.collection.item_path(nid), {"pbxDeviceName": name}, subject=self.collection.subject(nid)
+            )
         elif current is not None:
             return current
         return await self.collection.fetch(nid)
@@ -115,8 +122,11 @@ class InfinityDevices:
         for device in devices:
             owner_id = text(device.raw.get("userId")) if device is not None else None
             owner = numeric_id(owner_id) if device is not None else None
-            owners.append(None if device is None or owner is None
-                          else NativeId(self.collection.require_id(device.id).domain, owner))
+            owners.append(
+                None
+                if device is None or owner is None
+                else NativeId(self.collection.require_id(device.id).domain, owner)
+            )
         distinct = unique([o for o in owners if o is not None])
         found = await self.kinds.users.get_parsed(distinct) if distinct else []
         users = dict(zip(distinct, found, strict=True))
@@ -142,8 +152,9 @@ class InfinityDevices:
             raise self.collection.not_found(nid)
         owner = text(row.get("userId"))
         if owner is not None and numeric_id(owner) is None:
-            raise BackendError(f"backend '{self.backend}' sent a device whose 'userId' is not an integer",
-                               backend=self.backend)
+            raise BackendError(
+                f"backend '{self.backend}' sent a device whose 'userId' is not an integer", backend=self.backend
+            )
         return None if owner is None else int(owner)
 
     async def assign(self, device_id: str, user_id: str) -> Device:
@@ -161,8 +172,12 @@ class InfinityDevices:
                     pass  # already gone: nothing to take away
                 else:
                     old = NativeId(nid.domain, owner)
-                    steps.done(f"device {nid} taken from user {old}, assigned to nobody", kind=Kind.DEVICE,
-                               native_id=str(nid), undo=lambda: self._associate(nid, old))
+                    steps.done(
+                        f"device {nid} taken from user {old}, assigned to nobody",
+                        kind=Kind.DEVICE,
+                        native_id=str(nid),
+                        undo=lambda: self._associate(nid, old),
+                    )
             await self._associate(nid, user)
             steps.finished(f"device {nid} assigned to user {user}", kind=Kind.DEVICE, native_id=str(nid))
             return await self.collection.fetch(nid)

@@ -25,6 +25,8 @@ from pbxgraph.errors import (
 from pbxgraph.redaction import redact
 
 _BODY_LIMIT = 500
+
+
 def _vendor_body(response: httpx.Response) -> tuple[Any, str]:
     """The body for ``details`` and the vendor's own words for the message."""
     try:
@@ -54,17 +56,23 @@ def error_for(response: httpx.Response, backend: str, subject: str | None = None
     if status == 401:
         # Infinity refused the credentials pbxgraph is configured with: a broken
         # backend configuration, not the caller's token (that is UNAUTHENTICATED).
-        return BackendError(f"backend '{backend}' did not accept pbxgraph's credentials ({words})",
-                            backend=backend, details=details)
+        return BackendError(
+            f"backend '{backend}' did not accept pbxgraph's credentials ({words})", backend=backend, details=details
+        )
     if status == 403:
         # The configured credentials lack the right (a key limited to other domains, say): also the
         # backend's configuration, never the caller's token (that is FORBIDDEN, at the GraphQL layer).
-        return BackendError(f"backend '{backend}': the credentials pbxgraph is configured with lack the right "
-                            f"to {where} ({words})", backend=backend, details=details)
+        return BackendError(
+            f"backend '{backend}': the credentials pbxgraph is configured with lack the right to {where} ({words})",
+            backend=backend,
+            details=details,
+        )
     if status == 504:
-        return BackendTimeout(f"backend '{backend}' timed out behind a gateway on {where}",
-                              backend=backend, details=details)
+        return BackendTimeout(
+            f"backend '{backend}' timed out behind a gateway on {where}", backend=backend, details=details
+        )
     if status in (429, 502, 503):
-        return BackendUnavailable(f"backend '{backend}' is unavailable ({status} on {where})",
-                                  backend=backend, details=details)
+        return BackendUnavailable(
+            f"backend '{backend}' is unavailable ({status} on {where})", backend=backend, details=details
+        )
     return BackendError(f"backend '{backend}' answered {status} to {where}: {words}", backend=backend, details=details)

@@ -54,11 +54,13 @@ class InfinityGroups:
 
     def _check_unstored(self, strategy: object, description: object) -> None:
         if strategy is not None:
-            raise cannot_store(self.backend, "strategy",
-                               "Infinity groups have no ring strategy; a queue's member groups carry one")
+            raise cannot_store(
+                self.backend, "strategy", "Infinity groups have no ring strategy; a queue's member groups carry one"
+            )
         if description is not None:
-            raise cannot_store(self.backend, "description",
-                               "Infinity groups have no description; the human label is display_name")
+            raise cannot_store(
+                self.backend, "description", "Infinity groups have no description; the human label is display_name"
+            )
 
     async def create(self, data: GroupCreate) -> Group:
         name = validation.non_empty(data.name, "name")
@@ -74,24 +76,30 @@ class InfinityGroups:
             if missing:
                 raise self.kinds.users.not_found(missing[0])
         async with Steps(self.backend, f"create group '{name}'") as steps:
-            await self.client.create(self.client.path(domain, "groups"), {
-                "groupName": name,
-                "displayName": data.display_name or name,
-                "extensionNumber": extension,
-                "ringRetry": flag(False),
-                "ringExclusive": flag(False),
-                "callerNameFormat": self.kinds.settings.group_caller_name_format,
-            })
-            created = steps.done(f"group '{name}' created with extension {extension} (its id not read back)",
-                                 kind=Kind.GROUP)
+            await self.client.create(
+                self.client.path(domain, "groups"),
+                {
+                    "groupName": name,
+                    "displayName": data.display_name or name,
+                    "extensionNumber": extension,
+                    "ringRetry": flag(False),
+                    "ringExclusive": flag(False),
+                    "callerNameFormat": self.kinds.settings.group_caller_name_format,
+                },
+            )
+            created = steps.done(
+                f"group '{name}' created with extension {extension} (its id not read back)", kind=Kind.GROUP
+            )
             group = await self.collection.find_created(domain, "extensionNumber", extension)
             nid = self.collection.require_id(group.id)
             created.native_id, created.state = group.id, f"group {group.id} created without its members"
             created.undo = lambda: self.delete(group.id)
             if members:
-                await self.client.update(self.collection.item_path(nid, "users"),
-                                         {"userSpec[]": [str(m.id) for m in members]},
-                                         subject=self.collection.subject(nid))
+                await self.client.update(
+                    self.collection.item_path(nid, "users"),
+                    {"userSpec[]": [str(m.id) for m in members]},
+                    subject=self.collection.subject(nid),
+                )
             steps.finished()
         return group
 
@@ -137,8 +145,9 @@ class InfinityGroups:
 
     async def _members(self, nid: NativeId) -> list[GroupMember]:
         """The group's users in Infinity's order; NotFound for an unknown group."""
-        rows = await self.client.rows(self.collection.item_path(nid, "users"), subject=self.collection.subject(nid),
-                                      id_field="userId")
+        rows = await self.client.rows(
+            self.collection.item_path(nid, "users"), subject=self.collection.subject(nid), id_field="userId"
+        )
         members = []
         for position, row in enumerate(unique_rows(rows, "userId")):
             user_row = {k: v for k, v in row.items() if k != "groupId"}
@@ -180,8 +189,10 @@ class InfinityGroups:
         present = {m.user.id for m in current if m.user is not None}
         missing = [u for u in user_ids if u not in present]
         if missing:
-            raise NotFound(f"user '{missing[0]}' is not a member of group '{nid}' on backend '{self.backend}'",
-                           backend=self.backend)
+            raise NotFound(
+                f"user '{missing[0]}' is not a member of group '{nid}' on backend '{self.backend}'",
+                backend=self.backend,
+            )
         wanted = unique([self.kinds.users.require_id(u) for u in user_ids])
         if not wanted:
             return current

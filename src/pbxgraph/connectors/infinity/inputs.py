@@ -26,8 +26,9 @@ def refuse(backend: str, field: str, message: str) -> BadUserInput:
 
 def cannot_store(backend: str, field: str, message: str) -> NotSupported:
     """A field Infinity has no place for (a device model, a group's description)."""
-    return NotSupported(f"{field}: backend '{backend}' cannot store this field: {message}",
-                        field=field, backend=backend)
+    return NotSupported(
+        f"{field}: backend '{backend}' cannot store this field: {message}", field=field, backend=backend
+    )
 
 
 def in_domain(collection: DomainCollection[Any], native: str, domain: int, field: str) -> NativeId:
@@ -35,7 +36,8 @@ def in_domain(collection: DomainCollection[Any], native: str, domain: int, field
     nid = collection.require_id(native)
     if nid.domain != domain:
         raise refuse(
-            collection.backend, field,
+            collection.backend,
+            field,
             f"{collection.spec.noun} '{native}' is in SIP domain {nid.domain}, not {domain}; "
             "Infinity only relates records of the same domain",
         )

@@ -20,20 +20,36 @@ from pbxgraph.connectors.infinity.settings import InfinitySettings
 from pbxgraph.domain import Device, Group, Queue, User
 
 USERS: Spec[User] = Spec(
-    noun="user", segment="users", id_field="userId", to_record=user_from_row,
-    extension_field="extensionNumber", search_fields=("displayName", "user"),
+    noun="user",
+    segment="users",
+    id_field="userId",
+    to_record=user_from_row,
+    extension_field="extensionNumber",
+    search_fields=("displayName", "user"),
 )
 GROUPS: Spec[Group] = Spec(
-    noun="group", segment="groups", id_field="groupId", to_record=group_from_row,
-    extension_field="extensionNumber", search_fields=("groupName",),
+    noun="group",
+    segment="groups",
+    id_field="groupId",
+    to_record=group_from_row,
+    extension_field="extensionNumber",
+    search_fields=("groupName",),
 )
 QUEUES: Spec[Queue] = Spec(
-    noun="queue", segment="queues", id_field="queueId", to_record=queue_from_row,
-    extension_field="extensionNumber", search_fields=("queueName",),
+    noun="queue",
+    segment="queues",
+    id_field="queueId",
+    to_record=queue_from_row,
+    extension_field="extensionNumber",
+    search_fields=("queueName",),
 )
 DEVICES: Spec[Device] = Spec(
-    noun="device", segment="devices", id_field="pbxDeviceId", to_record=device_from_row,
-    search_fields=("pbxDeviceName", "deviceMacAddress"), mac_field="deviceMacAddress",
+    noun="device",
+    segment="devices",
+    id_field="pbxDeviceId",
+    to_record=device_from_row,
+    search_fields=("pbxDeviceName", "deviceMacAddress"),
+    mac_field="deviceMacAddress",
 )
 
 

@@ -109,21 +109,27 @@ class InfinityQueues:
         strategy = RingStrategy(strategy)
         vendor = VENDOR_RING_STRATEGY.get(strategy)
         if vendor is None:
-            raise cannot_store(self.backend, "strategy",
-                               f"Infinity queue members ring {' or '.join(s.name for s in VENDOR_RING_STRATEGY)}, "
-                               f"not {strategy.name}")
+            raise cannot_store(
+                self.backend,
+                "strategy",
+                f"Infinity queue members ring {' or '.join(s.name for s in VENDOR_RING_STRATEGY)}, not {strategy.name}",
+            )
         default = self.kinds.settings.member_ring_strategy
         if not has_members and vendor != default:
-            raise refuse(self.backend, "strategy",
-                         "Infinity keeps a queue's ring strategy on its member groups, and this queue has "
-                         f"none; give members with it (groups added later ring '{default}', the backend's "
-                         "queue_member_ring_strategy)")
+            raise refuse(
+                self.backend,
+                "strategy",
+                "Infinity keeps a queue's ring strategy on its member groups, and this queue has "
+                f"none; give members with it (groups added later ring '{default}', the backend's "
+                "queue_member_ring_strategy)",
+            )
         return vendor
 
     def _check_description(self, description: object) -> None:
         if description is not None:
-            raise cannot_store(self.backend, "description",
-                               "Infinity queues have no description; the human label is display_name")
+            raise cannot_store(
+                self.backend, "description", "Infinity queues have no description; the human label is display_name"
+            )
 
     async def create(self, data: QueueCreate) -> Queue:
         name = validation.non_empty(data.name, "name")
@@ -138,13 +144,17 @@ class InfinityQueues:
             ring = self._vendor_strategy(data.strategy, has_members=bool(wanted))
         groups = await self._existing_groups(wanted)
         async with Steps(self.backend, f"create queue '{name}'") as steps:
-            await self.client.create(self.client.path(domain, "queues"), {
-                "queueName": name,
-                "displayName": data.display_name or name,
-                "extensionNumber": extension,
-            })
-            created = steps.done(f"queue '{name}' created with extension {extension} (its id not read back)",
-                                 kind=Kind.QUEUE)
+            await self.client.create(
+                self.client.path(domain, "queues"),
+                {
+                    "queueName": name,
+                    "displayName": data.display_name or name,
+                    "extensionNumber": extension,
+                },
+            )
+            created = steps.done(
+                f"queue '{name}' created with extension {extension} (its id not read back)", kind=Kind.QUEUE
+            )
             queue = await self.collection.find_created(domain, "extensionNumber", extension)
             created.native_id, created.state = queue.id, f"queue {queue.id} created without all its members"
             created.undo = lambda: self.delete(queue.id)  # its members go with it
@@ -195,8 +205,12 @@ class InfinityQueues:
                 async def back() -> None:
                     await self.client.update(path, {"ringStrategy": before or ""}, subject=subject)
 
-                steps.done(f"member {member_id} of queue {nid} rings '{ring}'", kind=Kind.QUEUE,
-                           native_id=str(nid), undo=back if before else None)
+                steps.done(
+                    f"member {member_id} of queue {nid} rings '{ring}'",
+                    kind=Kind.QUEUE,
+                    native_id=str(nid),
+                    undo=back if before else None,
+                )
 
             await gather([restrategise(row) for row in restrategy])
             if form:
@@ -216,16 +230,22 @@ class InfinityQueues:
         for index, member in enumerate(members):
             where = f"{field}[{index}]"
             if member.kind is not MemberKind.GROUP:
-                raise cannot_store(self.backend, f"{where}.id",
-                                   "Infinity queue members are groups, not users; put the users in a group "
-                                   "and add the group")
+                raise cannot_store(
+                    self.backend,
+                    f"{where}.id",
+                    "Infinity queue members are groups, not users; put the users in a group and add the group",
+                )
             if member.priority is not None:
-                raise cannot_store(self.backend, f"{where}.priority",
-                                   "Infinity queue members have no priority; they ring in the order given")
+                raise cannot_store(
+                    self.backend,
+                    f"{where}.priority",
+                    "Infinity queue members have no priority; they ring in the order given",
+                )
             nid = in_domain(self.kinds.groups, member.id, domain, f"{where}.id")
             if nid in wanted:
-                raise BadUserInput(f"{where}.id: group '{member.id}' is listed twice", field=f"{where}.id",
-                                   backend=self.backend)
+                raise BadUserInput(
+                    f"{where}.id: group '{member.id}' is listed twice", field=f"{where}.id", backend=self.backend
+                )
             wanted.append(nid)
         return wanted
 
@@ -246,25 +266,31 @@ class InfinityQueues:
 
     async def _member_rows(self, nid: NativeId) -> list[Row]:
         """The queue's member rows in ring order; NotFound for an unknown queue."""
-        rows = await self.client.rows(self.collection.item_path(nid, "members"), subject=self.collection.subject(nid),
-                                      id_field="queueMemberId")
-        return sorted(unique_rows(rows, "queueMemberId"), key=lambda r: (vendor_int(r, "ringOrder", self.backend),
-                                           vendor_int(r, "queueMemberId", self.backend)))
+        rows = await self.client.rows(
+            self.collection.item_path(nid, "members"), subject=self.collection.subject(nid), id_field="queueMemberId"
+        )
+        return sorted(
+            unique_rows(rows, "queueMemberId"),
+            key=lambda r: (vendor_int(r, "ringOrder", self.backend), vendor_int(r, "queueMemberId", self.backend)),
+        )
 
     def _group_of(self, row: Row, domain: int) -> NativeId:
         return NativeId(domain, vendor_int(row, "groupId", self.backend))
 
     def _members(self, rows: list[Row], domain: int, groups: dict[NativeId, Group]) -> list[QueueMember]:
-        return [queue_member_from_row(row, domain, position, groups.get(self._group_of(row, domain)))
-                for position, row in enumerate(rows)]
+        return [
+            queue_member_from_row(row, domain, position, groups.get(self._group_of(row, domain)))
+            for position, row in enumerate(rows)
+        ]
 
     async def members_of(self, queue_ids: Sequence[str]) -> list[list[QueueMember]]:
         """One ``queues/{id}/members`` request per distinct queue, then the groups in one batch."""
         parsed = [self.collection.parse(q) for q in queue_ids]
         distinct = unique([p for p in parsed if p is not None])
         answers = await gather([self._member_rows_or_empty(nid) for nid in distinct])
-        group_ids = unique([self._group_of(row, nid.domain) for nid, rows in zip(distinct, answers, strict=True)
-                            for row in rows])
+        group_ids = unique(
+            [self._group_of(row, nid.domain) for nid, rows in zip(distinct, answers, strict=True) for row in rows]
+        )
         found = await self.kinds.groups.get_parsed(group_ids) if group_ids else []
         groups = {nid: group for nid, group in zip(group_ids, found, strict=True) if group is not None}
         by_queue = {nid: self._members(rows, nid.domain, groups) for nid, rows in zip(distinct, answers, strict=True)}
@@ -276,8 +302,12 @@ class InfinityQueues:
         current, groups = await both(self._member_rows(nid), self._existing_groups(wanted))
         ring = shared_vendor_strategy(current) or self.kinds.settings.member_ring_strategy
         async with Steps(self.backend, f"set the members of queue '{nid}'") as steps:
-            steps.done(f"members of queue {nid} partly changed", kind=Kind.QUEUE, native_id=str(nid),
-                       undo=lambda: self._restore(nid, current))
+            steps.done(
+                f"members of queue {nid} partly changed",
+                kind=Kind.QUEUE,
+                native_id=str(nid),
+                undo=lambda: self._restore(nid, current),
+            )
             rows = await self._apply(nid, current, wanted, groups, ring)
         return self._members(rows, nid.domain, groups)
 
@@ -287,26 +317,49 @@ class InfinityQueues:
         kept = {self._group_of(row, nid.domain) for row in before}
         present = {self._group_of(row, nid.domain) for row in now}
         members_path = self.collection.item_path(nid, "members")
-        await gather([
-            self.client.delete(f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
-                               subject=f"member of queue '{nid}'")
-            for row in now if self._group_of(row, nid.domain) not in kept
-        ])
-        await gather([
-            self.client.create(members_path, {key: text(row.get(key)) or "" for key in _MEMBER_SETTINGS},
-                               subject=f"queue '{nid}' or group '{self._group_of(row, nid.domain)}'")
-            for row in before if self._group_of(row, nid.domain) not in present
-        ])
+        await gather(
+            [
+                self.client.delete(
+                    f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
+                    subject=f"member of queue '{nid}'",
+                )
+                for row in now
+                if self._group_of(row, nid.domain) not in kept
+            ]
+        )
+        await gather(
+            [
+                self.client.create(
+                    members_path,
+                    {key: text(row.get(key)) or "" for key in _MEMBER_SETTINGS},
+                    subject=f"queue '{nid}' or group '{self._group_of(row, nid.domain)}'",
+                )
+                for row in before
+                if self._group_of(row, nid.domain) not in present
+            ]
+        )
         rows = await self._member_rows(nid)
         by_group = {self._group_of(row, nid.domain): row for row in rows}
-        order = [vendor_int(by_group[self._group_of(row, nid.domain)], "queueMemberId", self.backend)
-                 for row in before if self._group_of(row, nid.domain) in by_group]
+        order = [
+            vendor_int(by_group[self._group_of(row, nid.domain)], "queueMemberId", self.backend)
+            for row in before
+            if self._group_of(row, nid.domain) in by_group
+        ]
         if order and [vendor_int(r, "queueMemberId", self.backend) for r in rows] != order:
-            await self.client.put(f"{members_path}/order", {"queueMemberId[]": [str(i) for i in order]},
-                                  subject=self.collection.subject(nid))
+            await self.client.put(
+                f"{members_path}/order",
+                {"queueMemberId[]": [str(i) for i in order]},
+                subject=self.collection.subject(nid),
+            )
 
-    async def _apply(self, nid: NativeId, current: list[Row], wanted: list[NativeId],
-                     groups: dict[NativeId, Group], ring_strategy: str) -> list[Row]:
+    async def _apply(
+        self,
+        nid: NativeId,
+        current: list[Row],
+        wanted: list[NativeId],
+        groups: dict[NativeId, Group],
+        ring_strategy: str,
+    ) -> list[Row]:
         """Make the queue's members ``wanted``, in order, new ones ringing by ``ring_strategy``.
 
         Answers the member rows afterwards.
@@ -316,26 +369,39 @@ class InfinityQueues:
         removed = [row for group, row in by_group.items() if group not in wanted]
         added = [(index, group) for index, group in enumerate(wanted) if group not in by_group]
         members_path = self.collection.item_path(nid, "members")
-        await gather([
-            self.client.delete(f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
-                               subject=f"member of queue '{nid}'")
-            for row in removed
-        ])
-        await gather([
-            self.client.create(members_path, {
-                "groupId": str(group.id),
-                "ringStrategy": ring_strategy,
-                "ringAttempts": str(settings.member_ring_attempts),
-                "ringSecs": str(settings.member_ring_secs),
-                "ringOrder": str(index),
-            }, subject=f"queue '{nid}' or group '{group}'")
-            for index, group in added
-        ])
+        await gather(
+            [
+                self.client.delete(
+                    f"{members_path}/{vendor_int(row, 'queueMemberId', self.backend)}",
+                    subject=f"member of queue '{nid}'",
+                )
+                for row in removed
+            ]
+        )
+        await gather(
+            [
+                self.client.create(
+                    members_path,
+                    {
+                        "groupId": str(group.id),
+                        "ringStrategy": ring_strategy,
+                        "ringAttempts": str(settings.member_ring_attempts),
+                        "ringSecs": str(settings.member_ring_secs),
+                        "ringOrder": str(index),
+                    },
+                    subject=f"queue '{nid}' or group '{group}'",
+                )
+                for index, group in added
+            ]
+        )
         rows = await self._member_rows(nid) if added else [r for r in current if r not in removed]
         by_group = {self._group_of(row, nid.domain): row for row in rows}
         order = [vendor_int(by_group[g], "queueMemberId", self.backend) for g in wanted if g in by_group]
         if [vendor_int(r, "queueMemberId", self.backend) for r in rows] != order and order:
-            await self.client.put(f"{members_path}/order", {"queueMemberId[]": [str(i) for i in order]},
-                                  subject=self.collection.subject(nid))
+            await self.client.put(
+                f"{members_path}/order",
+                {"queueMemberId[]": [str(i) for i in order]},
+                subject=self.collection.subject(nid),
+            )
             rows = await self._member_rows(nid)
         return rows

@@ -34,8 +34,7 @@ def _unusable(backend: str, response: httpx.Response, what: str, line: int | Non
     if line is not None:
         details["line"] = line
     return BackendError(
-        f"backend '{backend}' answered {response.request.method} {response.request.url.path} "
-        f"with {what}",
+        f"backend '{backend}' answered {response.request.method} {response.request.url.path} with {what}",
         backend=backend,
         details=details,
     )

@@ -64,8 +64,7 @@ def _domains(value: Any) -> str | None:
 
 
 def _positive_id(value: Any) -> str | None:
-    return None if value is None or _domain_id(value) is not None else \
-        f"expected a positive domain id, got {value!r}"
+    return None if value is None or _domain_id(value) is not None else f"expected a positive domain id, got {value!r}"
 
 
 def _at_least_one(value: Any) -> str | None:

@@ -78,8 +78,7 @@ class InfinityUsers:
         needs_current = "username" in changes or ("display_name" in changes and not changes["display_name"])
         current = await self.collection.fetch(nid) if needs_current else None
         if "username" in changes and current is not None and changes["username"] != current.username:
-            raise cannot_store(self.backend, "username",
-                               "Infinity cannot rename a SIP user; create a new one instead")
+            raise cannot_store(self.backend, "username", "Infinity cannot rename a SIP user; create a new one instead")
         if "display_name" in changes:
             form["displayName"] = changes["display_name"] or (current.username if current else "")
         if form:
@@ -102,8 +101,9 @@ class InfinityUsers:
 
     async def _groups_of_one(self, nid: NativeId) -> list[Group]:
         try:
-            rows = await self.client.rows(self.collection.item_path(nid, "groups"),
-                                          subject=self.collection.subject(nid), id_field="groupId")
+            rows = await self.client.rows(
+                self.collection.item_path(nid, "groups"), subject=self.collection.subject(nid), id_field="groupId"
+            )
         except NotFound:
             return []
         groups = []
@@ -120,9 +120,7 @@ class InfinityUsers:
             if nid is not None:
                 by_domain.setdefault(nid.domain, set()).add(nid.id)
         domains = list(by_domain)
-        answers = await gather([
-            self.kinds.devices.rows_where(d, "userId", by_domain[d]) for d in domains
-        ])
+        answers = await gather([self.kinds.devices.rows_where(d, "userId", by_domain[d]) for d in domains])
         owned: dict[NativeId, list[Device]] = {}
         for domain, rows in zip(domains, answers, strict=True):
             for row in rows:

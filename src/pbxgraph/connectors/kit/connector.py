@@ -50,14 +50,28 @@ class HttpConnector(abc.ABC):
     trunks: TrunkResource | None = None
     devices: DeviceResource | None = None
 
-    def __init__(self, config: BackendConfig, options: HttpOptions, *,
-                 transport: httpx.AsyncBaseTransport | None = None, base_url: str | None = None,
-                 auth: httpx.Auth | None = None, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: BackendConfig,
+        options: HttpOptions,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        base_url: str | None = None,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         """The backend's HTTP client: at ``base_url`` (default: the ``url`` key), with its credentials."""
         self.name = config.name
-        self.http = VendorHttp(config.name, options.url if base_url is None else base_url,
-                               timeout_s=config.timeout_s, max_concurrency=config.max_concurrency,
-                               auth=auth, headers=headers, verify=options.tls, transport=transport)
+        self.http = VendorHttp(
+            config.name,
+            options.url if base_url is None else base_url,
+            timeout_s=config.timeout_s,
+            max_concurrency=config.max_concurrency,
+            auth=auth,
+            headers=headers,
+            verify=options.tls,
+            transport=transport,
+        )
 
     async def open(self) -> None:
         """Make the HTTP client, then let the vendor prepare; an unreachable backend is no failure."""
@@ -66,8 +80,9 @@ class HttpConnector(abc.ABC):
             await self.prepare()
         except PbxError as error:
             # The code only: vendor text is scrubbed where errors leave the service, not here.
-            log.warning("backend %s could not be prepared at open (%s); it is asked again on first need",
-                        self.name, error.code)
+            log.warning(
+                "backend %s could not be prepared at open (%s); it is asked again on first need", self.name, error.code
+            )
 
     async def prepare(self) -> None:  # noqa: B027 - a hook a vendor may leave out, not an abstract method
         """What the vendor reads once at open (nothing, unless it says otherwise)."""
@@ -88,8 +103,12 @@ class HttpConnector(abc.ABC):
             return Health(HealthStatus.DOWN, detail=error.describe(), latency_ms=_since(started), code=error.code)
         except Exception as error:  # a probe reports, it never raises; the trace goes to the log
             log.exception("health probe of backend '%s' failed", self.name)
-            return Health(HealthStatus.DOWN, detail=f"probe failed: {type(error).__name__}",
-                          latency_ms=_since(started), code="INTERNAL_SERVER_ERROR")
+            return Health(
+                HealthStatus.DOWN,
+                detail=f"probe failed: {type(error).__name__}",
+                latency_ms=_since(started),
+                code="INTERNAL_SERVER_ERROR",
+            )
         if found is None:
             return Health(HealthStatus.UP, latency_ms=_since(started))
         if found.latency_ms is None:

@@ -44,12 +44,16 @@ def fit(store: Store, table: Table, values: Mapping[str, Any]) -> None:
     for key, value in values.items():
         length = getattr(table.c[key].type, "length", None)
         if isinstance(value, str) and length is not None and len(value) > length:
-            raise BadUserInput(f"{key}: at most {length} characters on backend '{store.backend}', got {len(value)}",
-                               backend=store.backend, field=key)
+            raise BadUserInput(
+                f"{key}: at most {length} characters on backend '{store.backend}', got {len(value)}",
+                backend=store.backend,
+                field=key,
+            )
 
 
-async def fetch_by_ids(conn: AsyncConnection, table: Table, ids: Sequence[str],
-                       to_record: Callable[[Any], T]) -> list[T | None]:
+async def fetch_by_ids(
+    conn: AsyncConnection, table: Table, ids: Sequence[str], to_record: Callable[[Any], T]
+) -> list[T | None]:
     wanted = {i for i in (as_int(x) for x in ids) if i is not None}
     found: dict[str, T] = {}
     if wanted:
@@ -58,8 +62,9 @@ async def fetch_by_ids(conn: AsyncConnection, table: Table, ids: Sequence[str],
     return [found.get(str(as_int(x)) if as_int(x) is not None else x) for x in ids]
 
 
-async def require_row(conn: AsyncConnection, store: Store, table: Table, native_id: str,
-                      kind: str, *, lock: bool = False) -> Any:
+async def require_row(
+    conn: AsyncConnection, store: Store, table: Table, native_id: str, kind: str, *, lock: bool = False
+) -> Any:
     """The row, or NotFound; ``lock`` holds it until the transaction ends (the row a write changes)."""
     key = as_int(native_id)
     row = None
@@ -67,8 +72,7 @@ async def require_row(conn: AsyncConnection, store: Store, table: Table, native_
         stmt = select(table).where(table.c.id == key)
         row = (await conn.execute(stmt.with_for_update() if lock else stmt)).mappings().first()
     if row is None:
-        raise NotFound(f"{kind} '{native_id}' does not exist on backend '{store.backend}'",
-                       backend=store.backend)
+        raise NotFound(f"{kind} '{native_id}' does not exist on backend '{store.backend}'", backend=store.backend)
     return row
 
 
@@ -78,12 +82,14 @@ async def claim_number(conn: AsyncConnection, number: str | None, kind: str, own
 
 
 async def release_number(conn: AsyncConnection, kind: str, owner_id: int) -> None:
-    await conn.execute(delete(tables.numbers).where(
-        (tables.numbers.c.kind == kind) & (tables.numbers.c.owner_id == owner_id)))
+    await conn.execute(
+        delete(tables.numbers).where((tables.numbers.c.kind == kind) & (tables.numbers.c.owner_id == owner_id))
+    )
 
 
-async def update_row(conn: AsyncConnection, store: Store, table: Table, kind: str, native_id: str,
-                     changes: dict[str, Any]) -> Any:
+async def update_row(
+    conn: AsyncConnection, store: Store, table: Table, kind: str, native_id: str, changes: dict[str, Any]
+) -> Any:
     """Change only ``changes``; a new extension moves in the number registry too. The row after."""
     row = await require_row(conn, store, table, native_id, kind, lock=True)
     fit(store, table, changes)

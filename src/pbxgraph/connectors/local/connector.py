@@ -20,13 +20,15 @@ from pbxgraph.connectors.local.trunks import LocalTrunks
 from pbxgraph.connectors.local.users import LocalUsers
 from pbxgraph.domain import CRUD, Capabilities, Health, HealthStatus, Kind, Operation
 
-CAPABILITIES = Capabilities(kinds={
-    Kind.USER: CRUD,
-    Kind.GROUP: CRUD | {Operation.MEMBERS},
-    Kind.QUEUE: CRUD | {Operation.MEMBERS},
-    Kind.TRUNK: CRUD,
-    Kind.DEVICE: CRUD | {Operation.ASSIGN},
-})
+CAPABILITIES = Capabilities(
+    kinds={
+        Kind.USER: CRUD,
+        Kind.GROUP: CRUD | {Operation.MEMBERS},
+        Kind.QUEUE: CRUD | {Operation.MEMBERS},
+        Kind.TRUNK: CRUD,
+        Kind.DEVICE: CRUD | {Operation.ASSIGN},
+    }
+)
 
 
 class LocalConnector:
@@ -103,5 +105,6 @@ def create_connector(config: BackendConfig, *, transport: object = None) -> Loca
         raise ConfigError(f"backends.{config.name}.url: not a database URL SQLAlchemy can use: {exc}") from None
     except ModuleNotFoundError as exc:
         hint = ' (pip install "pbxgraph[postgres]")' if exc.name == "asyncpg" else ""
-        raise ConfigError(f"backends.{config.name}.url: the database driver '{exc.name}' is not installed{hint}"
-                          ) from None
+        raise ConfigError(
+            f"backends.{config.name}.url: the database driver '{exc.name}' is not installed{hint}"
+        ) from None

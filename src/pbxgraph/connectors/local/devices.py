@@ -52,8 +52,7 @@ class LocalDevices:
             values = {"mac": data.mac, "model": data.model, "name": data.name, "user_id": owner}
             fit(self._store, tables.devices, values)
             result = await conn.execute(insert(tables.devices).values(**values))
-            row = await require_row(conn, self._store, tables.devices,
-                                    str(inserted_id(result)), "device")
+            row = await require_row(conn, self._store, tables.devices, str(inserted_id(result)), "device")
         return rows.device(row)
 
     async def update(self, id: str, patch: DeviceUpdate) -> Device:
@@ -72,9 +71,11 @@ class LocalDevices:
         found: dict[int, User] = {}
         if wanted:
             async with self._store.read() as conn:
-                stmt = (select(tables.devices.c.id.label("device_id"), tables.users)
-                        .join(tables.users, tables.users.c.id == tables.devices.c.user_id)
-                        .where(tables.devices.c.id.in_(wanted)))
+                stmt = (
+                    select(tables.devices.c.id.label("device_id"), tables.users)
+                    .join(tables.users, tables.users.c.id == tables.devices.c.user_id)
+                    .where(tables.devices.c.id.in_(wanted))
+                )
                 found = {r["device_id"]: rows.user(r) for r in (await conn.execute(stmt)).mappings()}
         return [found.get(k) if k is not None else None for k in keys]
 
@@ -82,8 +83,9 @@ class LocalDevices:
         async with self._store.write() as conn:
             row = await require_row(conn, self._store, tables.devices, device_id, "device", lock=True)
             owner = await require_row(conn, self._store, tables.users, user_id, "user")
-            await conn.execute(update(tables.devices).where(tables.devices.c.id == row["id"])
-                               .values(user_id=owner["id"]))
+            await conn.execute(
+                update(tables.devices).where(tables.devices.c.id == row["id"]).values(user_id=owner["id"])
+            )
             row = await require_row(conn, self._store, tables.devices, device_id, "device")
         return rows.device(row)
 

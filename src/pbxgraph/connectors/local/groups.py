@@ -47,8 +47,13 @@ class LocalGroups:
 
     async def create(self, data: GroupCreate) -> Group:
         async with self._store.write() as conn:
-            values = {"name": data.name, "extension": data.extension, "description": data.description,
-                          "display_name": data.display_name, "strategy": data.strategy.value if data.strategy else None}
+            values = {
+                "name": data.name,
+                "extension": data.extension,
+                "description": data.description,
+                "display_name": data.display_name,
+                "strategy": data.strategy.value if data.strategy else None,
+            }
             fit(self._store, tables.groups, values)
             result = await conn.execute(insert(tables.groups).values(**values))
             new_id = inserted_id(result)
@@ -83,16 +88,26 @@ class LocalGroups:
     async def remove_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         async with self._store.write() as conn:
             row = await require_row(conn, self._store, tables.groups, group_id, "group", lock=True)
-            current = set((await conn.execute(
-                select(tables.group_members.c.user_id).where(tables.group_members.c.group_id == row["id"])
-            )).scalars())
+            current = set(
+                (
+                    await conn.execute(
+                        select(tables.group_members.c.user_id).where(tables.group_members.c.group_id == row["id"])
+                    )
+                ).scalars()
+            )
             for user_id in user_ids:
                 key = as_int(user_id)
                 if key not in current:
-                    raise NotFound(f"user '{user_id}' is not a member of group '{group_id}'",
-                                   backend=self._store.backend, field="userIds")
-                await conn.execute(delete(tables.group_members).where(
-                    (tables.group_members.c.group_id == row["id"]) & (tables.group_members.c.user_id == key)))
+                    raise NotFound(
+                        f"user '{user_id}' is not a member of group '{group_id}'",
+                        backend=self._store.backend,
+                        field="userIds",
+                    )
+                await conn.execute(
+                    delete(tables.group_members).where(
+                        (tables.group_members.c.group_id == row["id"]) & (tables.group_members.c.user_id == key)
+                    )
+                )
             (members,) = await self._members(conn, [group_id])
         return members
 
@@ -100,13 +115,20 @@ class LocalGroups:
         """Append users in order; a user already in the group keeps its place."""
         for user_id in user_ids:
             await require_row(conn, self._store, tables.users, user_id, "user")
-        present = set((await conn.execute(
-            select(tables.group_members.c.user_id).where(tables.group_members.c.group_id == group_id)
-        )).scalars())
-        position = (await conn.execute(
-            select(func.coalesce(func.max(tables.group_members.c.position), -1))
-            .where(tables.group_members.c.group_id == group_id)
-        )).scalar_one()
+        present = set(
+            (
+                await conn.execute(
+                    select(tables.group_members.c.user_id).where(tables.group_members.c.group_id == group_id)
+                )
+            ).scalars()
+        )
+        position = (
+            await conn.execute(
+                select(func.coalesce(func.max(tables.group_members.c.position), -1)).where(
+                    tables.group_members.c.group_id == group_id
+                )
+            )
+        ).scalar_one()
         for user_id in user_ids:
             key = as_int(user_id)
             if key in present:
@@ -120,10 +142,12 @@ class LocalGroups:
         found: dict[int, list[GroupMember]] = {}
         wanted = [k for k in keys if k is not None]
         if wanted:
-            stmt = (select(tables.group_members.c.group_id, tables.group_members.c.position, tables.users)
-                    .join(tables.users, tables.users.c.id == tables.group_members.c.user_id)
-                    .where(tables.group_members.c.group_id.in_(wanted))
-                    .order_by(tables.group_members.c.group_id, tables.group_members.c.position))
+            stmt = (
+                select(tables.group_members.c.group_id, tables.group_members.c.position, tables.users)
+                .join(tables.users, tables.users.c.id == tables.group_members.c.user_id)
+                .where(tables.group_members.c.group_id.in_(wanted))
+                .order_by(tables.group_members.c.group_id, tables.group_members.c.position)
+            )
             for r in (await conn.execute(stmt)).mappings():
                 bucket = found.setdefault(r["group_id"], [])
                 bucket.append(GroupMember(position=len(bucket), user=rows.user(r)))

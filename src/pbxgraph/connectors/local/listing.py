@@ -74,8 +74,7 @@ def ordered(table: Table, stmt: Select[Any], query: ListQuery, dialect: str = "s
     return stmt.order_by(missing, *keys, ident)
 
 
-async def page_of(conn: AsyncConnection, table: Table, query: ListQuery,
-                  to_record: Callable[[Any], Any]) -> Page[Any]:
+async def page_of(conn: AsyncConnection, table: Table, query: ListQuery, to_record: Callable[[Any], Any]) -> Page[Any]:
     base = filtered(table, query)
     total = (await conn.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
     stmt = ordered(table, base, query, conn.dialect.name).offset(query.offset).limit(query.limit)

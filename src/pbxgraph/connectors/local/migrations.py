@@ -32,56 +32,77 @@ Migration = Callable[[AsyncConnection], Awaitable[None]]
 def _v1_metadata() -> MetaData:
     """The schema as version 1 shipped it: no e-mail, no shared number registry."""
     md = MetaData()
-    Table("users", md,
-          Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("username", String(128), nullable=False, unique=True),
-          Column("display_name", String(200)),
-          Column("extension", String(32), unique=True),
-          Column("enabled", Boolean, nullable=False, default=True),
-          Column("sip_password", String(200)),
-          sqlite_autoincrement=True)
-    Table("groups", md,
-          Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("name", String(200), nullable=False),
-          Column("extension", String(32)),
-          Column("strategy", String(32)),
-          Column("description", String(500)),
-          sqlite_autoincrement=True)
-    Table("group_members", md,
-          Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
-          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-          Column("position", Integer, nullable=False))
-    Table("queues", md,
-          Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("name", String(200), nullable=False),
-          Column("extension", String(32)),
-          Column("strategy", String(32)),
-          Column("description", String(500)),
-          sqlite_autoincrement=True)
-    Table("queue_members", md,
-          Column("queue_id", Integer, ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True),
-          Column("position", Integer, primary_key=True),
-          Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
-          Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE")),
-          Column("priority", Integer))
-    Table("trunks", md,
-          Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("name", String(200), nullable=False, unique=True),
-          Column("host", String(253), nullable=False),
-          Column("port", Integer),
-          Column("transport", String(8)),
-          Column("username", String(128)),
-          Column("password", String(200)),
-          Column("enabled", Boolean, nullable=False, default=True),
-          Column("register", Boolean),
-          sqlite_autoincrement=True)
-    Table("devices", md,
-          Column("id", Integer, primary_key=True, autoincrement=True),
-          Column("mac", String(17), nullable=False, unique=True),
-          Column("model", String(100)),
-          Column("name", String(200)),
-          Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
-          sqlite_autoincrement=True)
+    Table(
+        "users",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("username", String(128), nullable=False, unique=True),
+        Column("display_name", String(200)),
+        Column("extension", String(32), unique=True),
+        Column("enabled", Boolean, nullable=False, default=True),
+        Column("sip_password", String(200)),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "groups",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("name", String(200), nullable=False),
+        Column("extension", String(32)),
+        Column("strategy", String(32)),
+        Column("description", String(500)),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "group_members",
+        md,
+        Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+        Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        Column("position", Integer, nullable=False),
+    )
+    Table(
+        "queues",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("name", String(200), nullable=False),
+        Column("extension", String(32)),
+        Column("strategy", String(32)),
+        Column("description", String(500)),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "queue_members",
+        md,
+        Column("queue_id", Integer, ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True),
+        Column("position", Integer, primary_key=True),
+        Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
+        Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE")),
+        Column("priority", Integer),
+    )
+    Table(
+        "trunks",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("name", String(200), nullable=False, unique=True),
+        Column("host", String(253), nullable=False),
+        Column("port", Integer),
+        Column("transport", String(8)),
+        Column("username", String(128)),
+        Column("password", String(200)),
+        Column("enabled", Boolean, nullable=False, default=True),
+        Column("register", Boolean),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "devices",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("mac", String(17), nullable=False, unique=True),
+        Column("model", String(100)),
+        Column("name", String(200)),
+        Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+        sqlite_autoincrement=True,
+    )
     Table("schema_version", md, Column("version", Integer, nullable=False))
     return md
 
@@ -101,9 +122,7 @@ async def _to_v2(conn: AsyncConnection) -> None:
         await conn.execute(
             insert(tables.numbers).from_select(
                 ["number", "kind", "owner_id"],
-                select(table.c.extension, text(f"'{kind}'"), table.c.id).where(
-                    table.c.extension.is_not(None)
-                ),
+                select(table.c.extension, text(f"'{kind}'"), table.c.id).where(table.c.extension.is_not(None)),
             )
         )
 
@@ -133,9 +152,7 @@ LATEST = len(MIGRATIONS)
 
 
 async def current_version(conn: AsyncConnection) -> int:
-    has_table = await conn.run_sync(
-        lambda sync: sync.dialect.has_table(sync, "schema_version")
-    )
+    has_table = await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "schema_version"))
     if not has_table:
         return 0
     version = (await conn.execute(select(tables.schema_version.c.version))).scalar()

@@ -49,8 +49,13 @@ class LocalQueues:
 
     async def create(self, data: QueueCreate) -> Queue:
         async with self._store.write() as conn:
-            values = {"name": data.name, "extension": data.extension, "description": data.description,
-                          "display_name": data.display_name, "strategy": data.strategy.value if data.strategy else None}
+            values = {
+                "name": data.name,
+                "extension": data.extension,
+                "description": data.description,
+                "display_name": data.display_name,
+                "strategy": data.strategy.value if data.strategy else None,
+            }
             fit(self._store, tables.queues, values)
             result = await conn.execute(insert(tables.queues).values(**values))
             new_id = inserted_id(result)
@@ -86,18 +91,26 @@ class LocalQueues:
         seen: set[tuple[MemberKind, str]] = set()
         for index, member in enumerate(members):
             if (member.kind, member.id) in seen:
-                raise BadUserInput(f"members[{index}]: {member.kind.value} '{member.id}' is listed twice",
-                                   backend=self._store.backend, field=f"members[{index}]")
+                raise BadUserInput(
+                    f"members[{index}]: {member.kind.value} '{member.id}' is listed twice",
+                    backend=self._store.backend,
+                    field=f"members[{index}]",
+                )
             seen.add((member.kind, member.id))
             table = tables.users if member.kind is MemberKind.USER else tables.groups
             await require_row(conn, self._store, table, member.id, member.kind.value)
         await conn.execute(delete(tables.queue_members).where(tables.queue_members.c.queue_id == queue_id))
         for position, member in enumerate(members):
             key = as_int(member.id)
-            await conn.execute(insert(tables.queue_members).values(
-                queue_id=queue_id, position=position, priority=member.priority,
-                user_id=key if member.kind is MemberKind.USER else None,
-                group_id=key if member.kind is MemberKind.GROUP else None))
+            await conn.execute(
+                insert(tables.queue_members).values(
+                    queue_id=queue_id,
+                    position=position,
+                    priority=member.priority,
+                    user_id=key if member.kind is MemberKind.USER else None,
+                    group_id=key if member.kind is MemberKind.GROUP else None,
+                )
+            )
 
     async def _members(self, conn: AsyncConnection, queue_ids: Sequence[str]) -> list[list[QueueMember]]:
         keys = [as_int(i) for i in queue_ids]
@@ -105,22 +118,45 @@ class LocalQueues:
         found: dict[int, list[QueueMember]] = {}
         if wanted:
             qm = tables.queue_members
-            entries = (await conn.execute(
-                select(qm).where(qm.c.queue_id.in_(wanted)).order_by(qm.c.queue_id, qm.c.position)
-            )).mappings().all()
+            entries = (
+                (await conn.execute(select(qm).where(qm.c.queue_id.in_(wanted)).order_by(qm.c.queue_id, qm.c.position)))
+                .mappings()
+                .all()
+            )
             user_ids = {e["user_id"] for e in entries if e["user_id"] is not None}
             group_ids = {e["group_id"] for e in entries if e["group_id"] is not None}
-            users = {r["id"]: rows.user(r) for r in (await conn.execute(
-                select(tables.users).where(tables.users.c.id.in_(user_ids)))).mappings()} if user_ids else {}
-            groups = {r["id"]: rows.group(r) for r in (await conn.execute(
-                select(tables.groups).where(tables.groups.c.id.in_(group_ids)))).mappings()} if group_ids else {}
+            users = (
+                {
+                    r["id"]: rows.user(r)
+                    for r in (
+                        await conn.execute(select(tables.users).where(tables.users.c.id.in_(user_ids)))
+                    ).mappings()
+                }
+                if user_ids
+                else {}
+            )
+            groups = (
+                {
+                    r["id"]: rows.group(r)
+                    for r in (
+                        await conn.execute(select(tables.groups).where(tables.groups.c.id.in_(group_ids)))
+                    ).mappings()
+                }
+                if group_ids
+                else {}
+            )
             for e in entries:
                 bucket = found.setdefault(e["queue_id"], [])
                 if e["user_id"] is not None:
-                    member = QueueMember(position=len(bucket), kind=MemberKind.USER,
-                                         user=users.get(e["user_id"]), priority=e["priority"])
+                    member = QueueMember(
+                        position=len(bucket), kind=MemberKind.USER, user=users.get(e["user_id"]), priority=e["priority"]
+                    )
                 else:
-                    member = QueueMember(position=len(bucket), kind=MemberKind.GROUP,
-                                         group=groups.get(e["group_id"]), priority=e["priority"])
+                    member = QueueMember(
+                        position=len(bucket),
+                        kind=MemberKind.GROUP,
+                        group=groups.get(e["group_id"]),
+                        priority=e["priority"],
+                    )
                 bucket.append(member)
         return [found.get(k, []) if k is not None else [] for k in keys]

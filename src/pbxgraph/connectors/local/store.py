@@ -80,8 +80,7 @@ class Store:
             async with self._access.read() as conn:
                 yield conn
         except OperationalError as exc:
-            raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}",
-                                     backend=self.backend) from None
+            raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}", backend=self.backend) from None
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
@@ -91,17 +90,16 @@ class Store:
         except IntegrityError as exc:
             raise self._conflict(exc) from None
         except OperationalError as exc:
-            raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}",
-                                     backend=self.backend) from None
+            raise BackendUnavailable(f"local store '{self.backend}' failed: {exc.orig}", backend=self.backend) from None
 
     def _conflict(self, exc: IntegrityError) -> Conflict:
         text = str(exc.orig)
         for marker, field in _CONSTRAINT_FIELDS:
             if marker in text:
-                return Conflict(f"{field}: already taken on backend '{self.backend}'",
-                                backend=self.backend, field=field)
-        return Conflict(f"the change conflicts with existing data on backend '{self.backend}'",
-                        backend=self.backend)
+                return Conflict(
+                    f"{field}: already taken on backend '{self.backend}'", backend=self.backend, field=field
+                )
+        return Conflict(f"the change conflicts with existing data on backend '{self.backend}'", backend=self.backend)
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -19,12 +19,14 @@ from sqlalchemy import (
 metadata = MetaData()
 
 schema_version = Table(
-    "schema_version", metadata,
+    "schema_version",
+    metadata,
     Column("version", Integer, nullable=False),
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(128), nullable=False, unique=True),
     Column("display_name", String(200)),
@@ -36,7 +38,8 @@ users = Table(
 )
 
 groups = Table(
-    "groups", metadata,
+    "groups",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False),
     Column("extension", String(32)),
@@ -47,14 +50,16 @@ groups = Table(
 )
 
 group_members = Table(
-    "group_members", metadata,
+    "group_members",
+    metadata,
     Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, nullable=False),
 )
 
 queues = Table(
-    "queues", metadata,
+    "queues",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False),
     Column("extension", String(32)),
@@ -65,7 +70,8 @@ queues = Table(
 )
 
 queue_members = Table(
-    "queue_members", metadata,
+    "queue_members",
+    metadata,
     Column("queue_id", Integer, ForeignKey("queues.id", ondelete="CASCADE"), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
@@ -74,7 +80,8 @@ queue_members = Table(
 )
 
 trunks = Table(
-    "trunks", metadata,
+    "trunks",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("host", String(253)),
@@ -91,7 +98,8 @@ trunks = Table(
 )
 
 devices = Table(
-    "devices", metadata,
+    "devices",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("mac", String(17), nullable=False, unique=True),
     Column("model", String(100)),
@@ -103,7 +111,8 @@ devices = Table(
 #: Every extension in use on this backend, whoever owns it: the primary key
 #: makes "extension already taken" a database guarantee, not a race.
 numbers = Table(
-    "numbers", metadata,
+    "numbers",
+    metadata,
     Column("number", String(32), primary_key=True),
     Column("kind", String(16), nullable=False),
     Column("owner_id", Integer, nullable=False),

@@ -36,14 +36,22 @@ class LocalTrunks:
 
     async def create(self, data: TrunkCreate) -> Trunk:
         async with self._store.write() as conn:
-            values = {"name": data.name, "host": data.host, "port": data.port,
-                          "transport": data.transport.value if data.transport else None,
-                          "username": data.username, "password": data.password, "enabled": data.enabled,
-                          "register": data.register, "domain": data.domain, "kind": data.kind.value, "model": data.model}
+            values = {
+                "name": data.name,
+                "host": data.host,
+                "port": data.port,
+                "transport": data.transport.value if data.transport else None,
+                "username": data.username,
+                "password": data.password,
+                "enabled": data.enabled,
+                "register": data.register,
+                "domain": data.domain,
+                "kind": data.kind.value,
+                "model": data.model,
+            }
             fit(self._store, tables.trunks, values)
             result = await conn.execute(insert(tables.trunks).values(**values))
-            row = await require_row(conn, self._store, tables.trunks,
-                                    str(inserted_id(result)), "trunk")
+            row = await require_row(conn, self._store, tables.trunks, str(inserted_id(result)), "trunk")
         return rows.trunk(row)
 
     async def update(self, id: str, patch: TrunkUpdate) -> Trunk:

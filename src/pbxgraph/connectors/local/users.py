@@ -38,8 +38,14 @@ class LocalUsers:
 
     async def create(self, data: UserCreate) -> User:
         async with self._store.write() as conn:
-            values = {"username": data.username, "display_name": data.display_name, "extension": data.extension,
-                          "email": data.email, "enabled": data.enabled, "sip_password": data.sip_password}
+            values = {
+                "username": data.username,
+                "display_name": data.display_name,
+                "extension": data.extension,
+                "email": data.email,
+                "enabled": data.enabled,
+                "sip_password": data.sip_password,
+            }
             fit(self._store, tables.users, values)
             result = await conn.execute(insert(tables.users).values(**values))
             new_id = inserted_id(result)
@@ -62,10 +68,12 @@ class LocalUsers:
         found: dict[int, list[Group]] = {}
         async with self._store.read() as conn:
             if any(k is not None for k in keys):
-                stmt = (select(tables.group_members.c.user_id, tables.groups)
-                        .join(tables.groups, tables.groups.c.id == tables.group_members.c.group_id)
-                        .where(tables.group_members.c.user_id.in_([k for k in keys if k is not None]))
-                        .order_by(tables.groups.c.name, tables.groups.c.id))
+                stmt = (
+                    select(tables.group_members.c.user_id, tables.groups)
+                    .join(tables.groups, tables.groups.c.id == tables.group_members.c.group_id)
+                    .where(tables.group_members.c.user_id.in_([k for k in keys if k is not None]))
+                    .order_by(tables.groups.c.name, tables.groups.c.id)
+                )
                 for r in (await conn.execute(stmt)).mappings():
                     found.setdefault(r["user_id"], []).append(rows.group(r))
         return [found.get(k, []) if k is not None else [] for k in keys]
@@ -75,9 +83,11 @@ class LocalUsers:
         found: dict[int, list[Device]] = {}
         async with self._store.read() as conn:
             if any(k is not None for k in keys):
-                stmt = (select(tables.devices)
-                        .where(tables.devices.c.user_id.in_([k for k in keys if k is not None]))
-                        .order_by(tables.devices.c.id))
+                stmt = (
+                    select(tables.devices)
+                    .where(tables.devices.c.user_id.in_([k for k in keys if k is not None]))
+                    .order_by(tables.devices.c.id)
+                )
                 for r in (await conn.execute(stmt)).mappings():
                     found.setdefault(r["user_id"], []).append(rows.device(r))
         return [found.get(k, []) if k is not None else [] for k in keys]

@@ -9,15 +9,15 @@ Configuration keys::
     [[backends]]
     name = "branch-office"
     vendor = "sipxcom"
-    url = "https://sipx.example.com"      # the server; "/sipxconfig" is added (may be given)
-    username = "superadmin"               # an administrator, sent with HTTP Basic on every request
+    url = "https://sipx.example.com"  # the server; "/sipxconfig" is added (may be given)
+    username = "superadmin"  # an administrator, sent with HTTP Basic on every request
     password = "${SIPX_PASSWORD}"
-    verify = true                         # TLS: true (system CAs), false, or a CA bundle path
-    format = "xml"                        # what /rest is spoken in: "xml" (default) or "json"
-    page_size = 500                       # items per page when reading whole /rest lists and registrations
-    registrations = true                  # fill User/Device.registration from /api/registrations
-    timeout_s = 5                         # common keys: per-call timeout and
-    max_concurrency = 8                   # vendor calls in flight at once
+    verify = true  # TLS: true (system CAs), false, or a CA bundle path
+    format = "xml"  # what /rest is spoken in: "xml" (default) or "json"
+    page_size = 500  # items per page when reading whole /rest lists and registrations
+    registrations = true  # fill User/Device.registration from /api/registrations
+    timeout_s = 5  # common keys: per-call timeout and
+    max_concurrency = 8  # vendor calls in flight at once
 
 ``url``, ``username`` and ``password`` are required. With
 ``registrations = false`` users' and devices' registration is left unknown

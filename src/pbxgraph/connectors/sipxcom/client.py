@@ -68,16 +68,16 @@ class SipxcomClient:
         if is_json:
             document = self.http.json(response)
             if not (isinstance(document, dict) and len(document) == 1 and next(iter(document)) in roots):
-                raise errors.unusable(self.backend, response,
-                                      f"a JSON document that is not one {' or '.join(roots)} object")
+                raise errors.unusable(
+                    self.backend, response, f"a JSON document that is not one {' or '.join(roots)} object"
+                )
             return unwrap(document)
         try:
             tag, tree = parse_xml(response.content)
         except PayloadError as exc:
             raise errors.unusable(self.backend, response, f"a body that is not usable XML: {exc}") from None
         if tag not in roots:
-            raise errors.unusable(self.backend, response,
-                                  f"an XML document whose root is not {' or '.join(roots)}")
+            raise errors.unusable(self.backend, response, f"an XML document whose root is not {' or '.join(roots)}")
         return tree
 
     # --- /rest --------------------------------------------------------------------
@@ -85,8 +85,9 @@ class SipxcomClient:
     def _rest_accept(self) -> dict[str, str]:
         return {"Accept": _JSON if self.format == "json" else _XML}
 
-    async def rest_get(self, path: str, what: str, params: Mapping[str, str] | None = None, *,
-                       roots: tuple[str, ...]) -> Any:
+    async def rest_get(
+        self, path: str, what: str, params: Mapping[str, str] | None = None, *, roots: tuple[str, ...]
+    ) -> Any:
         """A ``/rest`` read whose document has one of ``roots``; ERROR_OBJECT_NOT_FOUND and friends raise."""
         response = await self.http.request("GET", f"/rest{path}", params=params, headers=self._rest_accept())
         if response.status_code >= 400:
@@ -95,14 +96,14 @@ class SipxcomClient:
             raise errors.unusable(self.backend, response, f"HTTP {response.status_code} where 200 was expected")
         return self._decode(response, roots)
 
-    async def rest_list(self, path: str, what: str, wrapper: str, *tags: str,
-                        roots: tuple[str, ...]) -> list[dict[str, Any]]:
+    async def rest_list(
+        self, path: str, what: str, wrapper: str, *tags: str, roots: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
         """Every item of a ``/rest`` collection, page by page until ``totalPages``."""
         found: list[dict[str, Any]] = []
         page = 1
         while True:
-            tree = await self.rest_get(path, what, {"page": str(page), "pagesize": str(self.page_size)},
-                                       roots=roots)
+            tree = await self.rest_get(path, what, {"page": str(page), "pagesize": str(self.page_size)}, roots=roots)
             metadata = tree.get("metadata") if isinstance(tree, dict) else None
             total_pages = integer(metadata.get("totalPages")) if isinstance(metadata, dict) else None
             current = integer(metadata.get("currentPage")) if isinstance(metadata, dict) else None
@@ -114,9 +115,17 @@ class SipxcomClient:
                 return found
             page = current + 1
 
-    async def rest_write(self, method: str, path: str, what: str, *, root: str | None = None,
-                         body: Mapping[str, Any] | None = None, item_tags: Mapping[str, str] | None = None,
-                         secrets: Iterable[str | None] = ()) -> dict[str, str | None]:
+    async def rest_write(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        root: str | None = None,
+        body: Mapping[str, Any] | None = None,
+        item_tags: Mapping[str, str] | None = None,
+        secrets: Iterable[str | None] = (),
+    ) -> dict[str, str | None]:
         """A ``/rest`` create/update/delete; answers the envelope (``code``, ``id``, ...)."""
         kwargs: dict[str, Any] = {}
         if body is not None and root is not None:
@@ -147,16 +156,20 @@ class SipxcomClient:
     def _api_document(self, response: httpx.Response) -> Any:
         kind = response.headers.get("content-type", "").lower()
         if response.status_code != 200 or "html" in kind or "xml" in kind:
-            raise errors.unusable(self.backend, response, f"HTTP {response.status_code} {kind or 'with no type'} "
-                                  "where a JSON document was expected")
+            raise errors.unusable(
+                self.backend,
+                response,
+                f"HTTP {response.status_code} {kind or 'with no type'} where a JSON document was expected",
+            )
         return self.http.json(response)
 
     async def api_object(self, path: str, what: str, *, required: tuple[str, ...] = ("id",)) -> dict[str, Any]:
         """An ``/api`` read that must be one JSON object holding ``required`` keys."""
         return self._object(await self.api_get(path, what), what, required)
 
-    async def api_object_optional(self, path: str, what: str, *,
-                                  required: tuple[str, ...] = ("id",)) -> dict[str, Any] | None:
+    async def api_object_optional(
+        self, path: str, what: str, *, required: tuple[str, ...] = ("id",)
+    ) -> dict[str, Any] | None:
         """An ``/api`` read of one object that may not exist: None for a 404 or an empty 204.
 
         Anything else must be what :meth:`api_object` reads: an HTML page, a
@@ -174,8 +187,9 @@ class SipxcomClient:
             raise self._shape(what, f"an object with {', '.join(required)}")
         return document
 
-    async def api_list(self, path: str, what: str, key: str, *tags: str,
-                       params: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    async def api_list(
+        self, path: str, what: str, key: str, *tags: str, params: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """An ``/api`` listing: a JSON array of objects, or ``{key: [...]}``; anything else is BACKEND_ERROR.
 
         ``tags`` name an item where a server wraps each one (``{"phone": ...}``).
@@ -191,11 +205,20 @@ class SipxcomClient:
         return found
 
     def _shape(self, what: str, wanted: str) -> PbxError:
-        return BackendError(f"backend '{self.backend}' answered {what} with a JSON document that is not {wanted}",
-                            backend=self.backend)
+        return BackendError(
+            f"backend '{self.backend}' answered {what} with a JSON document that is not {wanted}", backend=self.backend
+        )
 
-    async def api_send(self, method: str, path: str, what: str, *, json_body: Any = None,
-                       text_body: str | None = None, secrets: Iterable[str | None] = ()) -> httpx.Response:
+    async def api_send(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        json_body: Any = None,
+        text_body: str | None = None,
+        secrets: Iterable[str | None] = (),
+    ) -> httpx.Response:
         kwargs: dict[str, Any] = {"headers": {"Accept": _JSON}}
         if json_body is not None:
             kwargs["content"] = json.dumps(json_body).encode("utf-8")

@@ -63,23 +63,33 @@ def rules(phone_models: tuple[str, ...] | None = None) -> dict[Kind, KindRules]:
 
 def capabilities(*, registrations: bool, phone_models: tuple[str, ...] | None = None) -> Capabilities:
     user_ops = CRUD | {Operation.REGISTRATION} if registrations else CRUD
-    return Capabilities(kinds={
-        Kind.USER: frozenset(user_ops),
-        Kind.GROUP: CRUD | {Operation.MEMBERS},
-        Kind.QUEUE: CRUD | {Operation.MEMBERS},
-        Kind.TRUNK: CRUD,
-        Kind.DEVICE: CRUD | {Operation.ASSIGN, Operation.RESYNC, Operation.RESTART},
-    }, rules=rules(phone_models))
+    return Capabilities(
+        kinds={
+            Kind.USER: frozenset(user_ops),
+            Kind.GROUP: CRUD | {Operation.MEMBERS},
+            Kind.QUEUE: CRUD | {Operation.MEMBERS},
+            Kind.TRUNK: CRUD,
+            Kind.DEVICE: CRUD | {Operation.ASSIGN, Operation.RESYNC, Operation.RESTART},
+        },
+        rules=rules(phone_models),
+    )
 
 
 class SipxcomConnector(HttpConnector):
     vendor = "sipxcom"
 
-    def __init__(self, config: BackendConfig, options: SipxcomOptions, *,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, config: BackendConfig, options: SipxcomOptions, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         # Preemptive Basic: httpx sends it with the first request, no challenge round trip.
-        super().__init__(config, options, transport=transport, base_url=options.base_url,
-                         auth=httpx.BasicAuth(options.username, options.password), headers={"User-Agent": "pbxgraph"})
+        super().__init__(
+            config,
+            options,
+            transport=transport,
+            base_url=options.base_url,
+            auth=httpx.BasicAuth(options.username, options.password),
+            headers={"User-Agent": "pbxgraph"},
+        )
         self.client = SipxcomClient(self.http, fmt=options.wire_format, page_size=options.page_size)
         self._registrations = options.registrations
         self.capabilities = capabilities(registrations=options.registrations)
@@ -99,11 +109,11 @@ class SipxcomConnector(HttpConnector):
 
     async def probe(self) -> None:
         """One user group of the first page."""
-        await self.client.rest_get("/user-group", "the user group list", {"page": "1", "pagesize": "1"},
-                                   roots=GROUP_ROOTS)
+        await self.client.rest_get(
+            "/user-group", "the user group list", {"page": "1", "pagesize": "1"}, roots=GROUP_ROOTS
+        )
 
 
-def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None
-                     ) -> SipxcomConnector:
+def create_connector(config: BackendConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> SipxcomConnector:
     """The ``sipxcom`` entry point; the keys are listed in the package docstring and :class:`SipxcomOptions`."""
     return SipxcomConnector(config, read_options(config, SipxcomOptions), transport=transport)

@@ -58,8 +58,7 @@ class PhoneModels:
         if self._ids is None:
             ids: dict[str, str] = {}
             names: list[str] = []
-            for entry in await self._client.api_list("/phones/models", "the phone models", "models", "model",
-                                                     "Model"):
+            for entry in await self._client.api_list("/phones/models", "the phone models", "models", "model", "Model"):
                 model_id = text(entry.get("modelId"))
                 if not model_id:
                     continue
@@ -76,8 +75,11 @@ class PhoneModels:
         """A model id from a model id or label the server knows; BAD_USER_INPUT otherwise."""
         found = (await self.load()).get(model.strip().casefold())
         if found is None:
-            raise BadUserInput(f"model: '{model}' is not a phone model backend '{self._backend}' knows "
-                               "(give its model id or label)", backend=self._backend, field="model")
+            raise BadUserInput(
+                f"model: '{model}' is not a phone model backend '{self._backend}' knows (give its model id or label)",
+                backend=self._backend,
+                field="model",
+            )
         return found
 
 
@@ -95,8 +97,13 @@ class SipxcomDevices:
             phones: list[dict[str, Any]] = []
             if wanted_mac is not None:
                 try:
-                    phones = mapping.unique_by_id([await self._client.api_object(
-                        f"/phones/{wanted_mac.replace(':', '')}", f"device with MAC {wanted_mac}")])
+                    phones = mapping.unique_by_id(
+                        [
+                            await self._client.api_object(
+                                f"/phones/{wanted_mac.replace(':', '')}", f"device with MAC {wanted_mac}"
+                            )
+                        ]
+                    )
                 except NotFound:
                     phones = []
         else:
@@ -108,8 +115,7 @@ class SipxcomDevices:
     async def get_many(self, ids: Sequence[str]) -> list[Device | None]:
         keys = [native_int(i) for i in ids]
         found = await self._lookups.phones_by_id([k for k in keys if k is not None])
-        records = {int(r.id): r for r in await self._lookups.device_records(list(found.values()))} \
-            if found else {}
+        records = {int(r.id): r for r in await self._lookups.device_records(list(found.values()))} if found else {}
         return [records.get(k) if k is not None else None for k in keys]
 
     async def _reread(self, native_id: str) -> Device:
@@ -118,11 +124,15 @@ class SipxcomDevices:
     async def create(self, data: DeviceCreate) -> Device:
         mac = validation.mac(data.mac)
         if not data.model:
-            raise BadUserInput("model: sipXcom needs the phone model to create a phone",
-                               backend=self._backend, field="model")
+            raise BadUserInput(
+                "model: sipXcom needs the phone model to create a phone", backend=self._backend, field="model"
+            )
         model_id = await self.models.model_id(data.model)
-        bean: dict[str, Any] = {"serialNo": mac.replace(":", ""), "model": {"modelId": model_id},
-                                "description": data.name}
+        bean: dict[str, Any] = {
+            "serialNo": mac.replace(":", ""),
+            "model": {"modelId": model_id},
+            "description": data.name,
+        }
         if data.user_id is not None:
             user = await self._lookups.user(data.user_id)
             bean["lines"] = [{"user": user["userName"]}]
@@ -137,8 +147,7 @@ class SipxcomDevices:
             bean["serialNo"] = validation.mac(changes["mac"]).replace(":", "")
         if "model" in changes:
             if changes["model"] is None:
-                raise BadUserInput("model: a sipXcom phone always has a model", backend=self._backend,
-                                   field="model")
+                raise BadUserInput("model: a sipXcom phone always has a model", backend=self._backend, field="model")
             bean["model"] = {"modelId": await self.models.model_id(changes["model"])}
         if "name" in changes:
             bean["description"] = changes["name"]
@@ -182,10 +191,17 @@ class SipxcomDevices:
             return await self._lookups.device_record(phone)
         if owners or lines.lines_of(phone):
             served = (owners[0].name or owners[0].id) if owners else "someone"
-            raise Conflict(f"device '{device_id}' on backend '{self._backend}' already has a line for user "
-                           f"'{served}'; unassign it first", backend=self._backend)
-        await self._client.api_send("POST", f"/phones/{phone['id']}/lines", f"a line on device '{device_id}'",
-                                    json_body={"user": user["userName"]})
+            raise Conflict(
+                f"device '{device_id}' on backend '{self._backend}' already has a line for user "
+                f"'{served}'; unassign it first",
+                backend=self._backend,
+            )
+        await self._client.api_send(
+            "POST",
+            f"/phones/{phone['id']}/lines",
+            f"a line on device '{device_id}'",
+            json_body={"user": user["userName"]},
+        )
         return await self._reread(device_id)
 
     async def unassign(self, device_id: str) -> Device:
@@ -198,6 +214,5 @@ class SipxcomDevices:
     async def act(self, device_id: str, action: DeviceAction) -> None:
         key = native_int(device_id)
         if key is None:
-            raise NotFound(f"device '{device_id}' does not exist on backend '{self._backend}'",
-                           backend=self._backend)
+            raise NotFound(f"device '{device_id}' does not exist on backend '{self._backend}'", backend=self._backend)
         await self._client.api_send("PUT", f"/phones/{key}/{_ACTION_PATHS[action]}", f"device '{device_id}'")

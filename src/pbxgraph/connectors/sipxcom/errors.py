@@ -98,8 +98,9 @@ def _field_of(message: str | None) -> str | None:
 
 
 def _unavailable(backend: str, status: int, what: str, details: dict[str, Any]) -> BackendUnavailable:
-    return BackendUnavailable(f"backend '{backend}' is unavailable (HTTP {status} for {what})", backend=backend,
-                              details=details)
+    return BackendUnavailable(
+        f"backend '{backend}' is unavailable (HTTP {status} for {what})", backend=backend, details=details
+    )
 
 
 def _credentials_refused(backend: str, status: int, what: str) -> PbxError:
@@ -109,14 +110,19 @@ def _credentials_refused(backend: str, status: int, what: str) -> PbxError:
     naming the backend (FORBIDDEN is for the caller's own token), as for every vendor.
     """
     if status == 403:
-        return BackendError(f"backend '{backend}': the account pbxgraph is configured with lacks the right "
-                            f"to {what} (HTTP 403)", backend=backend, details={"status": status})
-    return BackendError(f"backend '{backend}' rejected the configured credentials (HTTP {status})",
-                        backend=backend, details={"status": status})
+        return BackendError(
+            f"backend '{backend}': the account pbxgraph is configured with lacks the right to {what} (HTTP 403)",
+            backend=backend,
+            details={"status": status},
+        )
+    return BackendError(
+        f"backend '{backend}' rejected the configured credentials (HTTP {status})",
+        backend=backend,
+        details={"status": status},
+    )
 
 
-def rest_failure(backend: str, response: httpx.Response, what: str,
-                 secrets: Iterable[str | None] = ()) -> PbxError:
+def rest_failure(backend: str, response: httpx.Response, what: str, secrets: Iterable[str | None] = ()) -> PbxError:
     """A failed ``/rest`` call (any status >= 400) as a pbxgraph error."""
     status = response.status_code
     if status in (401, 403):
@@ -129,8 +135,7 @@ def rest_failure(backend: str, response: httpx.Response, what: str,
             details["message"] = body
         if status in _UNAVAILABLE:
             return _unavailable(backend, status, what, details)
-        return BackendError(f"backend '{backend}' answered HTTP {status} for {what}", backend=backend,
-                            details=details)
+        return BackendError(f"backend '{backend}' answered HTTP {status} for {what}", backend=backend, details=details)
     code = said["code"] or ""
     additional = scrub(said["additionalMessage"], secrets)
     details = {"status": status, "code": code, "message": said["message"]}
@@ -142,18 +147,26 @@ def rest_failure(backend: str, response: httpx.Response, what: str,
         return NotFound(f"{what} does not exist on backend '{backend}'", backend=backend, details=details)
     if code in ("ERROR_VALIDATION_FAILED", "ERROR_ID_INVALID"):
         reason = additional or said["message"] or code
-        return BadUserInput(f"backend '{backend}' refused {what}: {reason}", backend=backend,
-                            field=_field_of(additional), details=details)
+        return BadUserInput(
+            f"backend '{backend}' refused {what}: {reason}",
+            backend=backend,
+            field=_field_of(additional),
+            details=details,
+        )
     if code == "ERROR_REFERENCE_EXISTS" or (
-            code in ("ERROR_CREATE_FAILED", "ERROR_UPDATE_FAILED") and _CONFLICT.search(additional or "")):
-        return Conflict(f"backend '{backend}' refused {what}: {additional or said['message']}",
-                        backend=backend, details=details)
-    return BackendError(f"backend '{backend}' failed on {what}: {additional or said['message'] or code}",
-                        backend=backend, details=details)
+        code in ("ERROR_CREATE_FAILED", "ERROR_UPDATE_FAILED") and _CONFLICT.search(additional or "")
+    ):
+        return Conflict(
+            f"backend '{backend}' refused {what}: {additional or said['message']}", backend=backend, details=details
+        )
+    return BackendError(
+        f"backend '{backend}' failed on {what}: {additional or said['message'] or code}",
+        backend=backend,
+        details=details,
+    )
 
 
-def api_failure(backend: str, response: httpx.Response, what: str,
-                secrets: Iterable[str | None] = ()) -> PbxError:
+def api_failure(backend: str, response: httpx.Response, what: str, secrets: Iterable[str | None] = ()) -> PbxError:
     """A failed ``/api`` call (any status >= 400) as a pbxgraph error."""
     status = response.status_code
     if status in (401, 403):
@@ -169,14 +182,19 @@ def api_failure(backend: str, response: httpx.Response, what: str,
     if status in _UNAVAILABLE:
         return _unavailable(backend, status, what, details)
     if status in (400, 422):
-        return BadUserInput(f"backend '{backend}' refused {what}: {body or 'bad request'}", backend=backend,
-                            field=_field_of(body), details=details)
-    return BackendError(f"backend '{backend}' answered HTTP {status} for {what}", backend=backend,
-                        details=details)
+        return BadUserInput(
+            f"backend '{backend}' refused {what}: {body or 'bad request'}",
+            backend=backend,
+            field=_field_of(body),
+            details=details,
+        )
+    return BackendError(f"backend '{backend}' answered HTTP {status} for {what}", backend=backend, details=details)
 
 
 def unusable(backend: str, response: httpx.Response, reason: str) -> BackendError:
     """A 2xx answer we cannot read (garbage, the wrong format, unsafe XML)."""
     return BackendError(
-        f"backend '{backend}' answered {response.request.method} {response.request.url.path} "
-        f"with {reason}", backend=backend, details={"status": response.status_code})
+        f"backend '{backend}' answered {response.request.method} {response.request.url.path} with {reason}",
+        backend=backend,
+        details={"status": response.status_code},
+    )

@@ -85,10 +85,12 @@ ACCOUNT_FIELDS: Mapping[str, str] = {
 }
 
 _SECRET_PATH = re.compile(r"pass(word|wd)|secret|token|credential|(^|[/-])pin($|[/-])", re.IGNORECASE)
-_LABEL_KINDS = ((re.compile(r"\bFXO\b", re.IGNORECASE), TrunkKind.ANALOG),
-                (re.compile(r"\bPRI\b", re.IGNORECASE), TrunkKind.PRI),
-                (re.compile(r"\bBRI\b", re.IGNORECASE), TrunkKind.BRI),
-                (re.compile(r"\bSIP trunk\b", re.IGNORECASE), TrunkKind.SIP))
+_LABEL_KINDS = (
+    (re.compile(r"\bFXO\b", re.IGNORECASE), TrunkKind.ANALOG),
+    (re.compile(r"\bPRI\b", re.IGNORECASE), TrunkKind.PRI),
+    (re.compile(r"\bBRI\b", re.IGNORECASE), TrunkKind.BRI),
+    (re.compile(r"\bSIP trunk\b", re.IGNORECASE), TrunkKind.SIP),
+)
 
 
 def model_of(gateway: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -116,11 +118,16 @@ def model_for(kind: TrunkKind, model: str | None, backend: str) -> str:
         return MODEL_OF_KIND[kind]
     found = MODEL_KINDS.get(model)
     if found is None:
-        raise BadUserInput(f"model: backend '{backend}' knows no gateway model '{model[:64]}'",
-                           backend=backend, field="model")
+        raise BadUserInput(
+            f"model: backend '{backend}' knows no gateway model '{model[:64]}'", backend=backend, field="model"
+        )
     if found is not kind:
-        raise BadUserInput(f"model: '{model}' is a {found.name} gateway; give kind {found.name} with it, "
-                           f"or leave the model out for a {kind.name} trunk", backend=backend, field="model")
+        raise BadUserInput(
+            f"model: '{model}' is a {found.name} gateway; give kind {found.name} with it, "
+            f"or leave the model out for a {kind.name} trunk",
+            backend=backend,
+            field="model",
+        )
     return model
 
 
@@ -130,8 +137,12 @@ def refuse_account_fields(gateway_kind: TrunkKind, model: str, values: Mapping[s
         return
     for field, what in ACCOUNT_FIELDS.items():
         if values.get(field) is not None:
-            raise NotSupported(f"{field}: a {gateway_kind.name} gateway ('{model}') on backend '{backend}' has no "
-                               f"{what}; only SIP trunks do", backend=backend, field=field)
+            raise NotSupported(
+                f"{field}: a {gateway_kind.name} gateway ('{model}') on backend '{backend}' has no "
+                f"{what}; only SIP trunks do",
+                backend=backend,
+                field=field,
+            )
 
 
 def settings_map(settings: Any) -> dict[str, str | None]:

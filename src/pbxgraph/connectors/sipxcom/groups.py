@@ -45,9 +45,12 @@ class SipxcomGroups:
         self._backend = lookups.backend
 
     def _refuse(self, field: str) -> NotSupported:
-        return NotSupported(f"{field}: backend '{self._backend}' cannot store this field of a group "
-                            f"(sipXcom user groups have no {field.replace('_', ' ')})",
-                            backend=self._backend, field=field)
+        return NotSupported(
+            f"{field}: backend '{self._backend}' cannot store this field of a group "
+            f"(sipXcom user groups have no {field.replace('_', ' ')})",
+            backend=self._backend,
+            field=field,
+        )
 
     async def page(self, query: ListQuery) -> Page[Group]:
         return apply_query((mapping.group_record(g) for g in await self._lookups.all_groups()), query)
@@ -65,15 +68,20 @@ class SipxcomGroups:
             await self._members_exist(data.member_user_ids)
         body = mapping.group_body({"name": data.name, "description": data.description, "branch": None})
         async with Steps(self._backend, f"create group '{data.name}'") as steps:
-            said = await self._client.rest_write("PUT", "/user-group", f"group '{data.name}'", root="group",
-                                                 body=body)
+            said = await self._client.rest_write("PUT", "/user-group", f"group '{data.name}'", root="group", body=body)
             new_id = said["id"]
             if not new_id:
                 steps.done(f"group '{data.name}' created (its id not answered)", kind=Kind.GROUP)
-                raise BackendError(f"backend '{self._backend}' created group '{data.name}' without answering "
-                                   "its id", backend=self._backend)
-            steps.done(f"group {new_id} created without all its members", kind=Kind.GROUP, native_id=new_id,
-                       undo=lambda: self.delete(new_id))
+                raise BackendError(
+                    f"backend '{self._backend}' created group '{data.name}' without answering its id",
+                    backend=self._backend,
+                )
+            steps.done(
+                f"group {new_id} created without all its members",
+                kind=Kind.GROUP,
+                native_id=new_id,
+                undo=lambda: self.delete(new_id),
+            )
             if data.member_user_ids:
                 await self._add_members(new_id, data.member_user_ids, steps)
             steps.finished(f"group {new_id} created with its members", kind=Kind.GROUP, native_id=new_id)
@@ -92,8 +100,9 @@ class SipxcomGroups:
             wanted["description"] = changes["description"]
         if wanted == current:
             return mapping.group_record(current)
-        await self._client.rest_write("PUT", f"/user-group/{current['id']}", f"group '{id}'", root="group",
-                                      body=mapping.group_body(wanted))
+        await self._client.rest_write(
+            "PUT", f"/user-group/{current['id']}", f"group '{id}'", root="group", body=mapping.group_body(wanted)
+        )
         return mapping.group_record(await self._lookups.group(id))
 
     async def delete(self, id: str) -> None:
@@ -121,21 +130,26 @@ class SipxcomGroups:
         found = await self._lookups.users_by_id(k for k in keys if k is not None)
         for native_id, key in zip(user_ids, keys, strict=True):
             if key is None or key not in found:
-                raise NotFound(f"user '{native_id}' does not exist on backend '{self._backend}'",
-                               backend=self._backend)
+                raise NotFound(f"user '{native_id}' does not exist on backend '{self._backend}'", backend=self._backend)
         return found
 
     async def _rewrite(self, changed: list[tuple[dict[str, Any], list[dict[str, Any]]]], steps: Steps) -> None:
         """Send each user back with its new groups, each a step undone by sending the user back as it was."""
         for user, groups in changed:
             await self._users.put(user, {}, groups=groups)
-            steps.done(f"user {user['id']} in groups {', '.join(str(g['id']) for g in groups) or 'none'}",
-                       kind=Kind.USER, native_id=str(user["id"]), undo=self._put_back(user))
+            steps.done(
+                f"user {user['id']} in groups {', '.join(str(g['id']) for g in groups) or 'none'}",
+                kind=Kind.USER,
+                native_id=str(user["id"]),
+                undo=self._put_back(user),
+            )
 
     def _put_back(self, user: dict[str, Any]) -> Undo:
         """Sending a user back as it was read, its groups included."""
+
         async def undo() -> None:
             await self._users.put(user, {})
+
         return undo
 
     async def add_members(self, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
@@ -161,8 +175,10 @@ class SipxcomGroups:
         for native_id in dict.fromkeys(user_ids):
             user = found[native_int(native_id)]  # type: ignore[index]
             if all(g["id"] != group["id"] for g in user["groups"]):
-                raise NotFound(f"user '{native_id}' is not a member of group '{group_id}' on backend "
-                               f"'{self._backend}'", backend=self._backend)
+                raise NotFound(
+                    f"user '{native_id}' is not a member of group '{group_id}' on backend '{self._backend}'",
+                    backend=self._backend,
+                )
             changed.append((user, [g for g in user["groups"] if g["id"] != group["id"]]))
         async with Steps(self._backend, f"remove members from group '{group_id}'") as steps:
             await self._rewrite(changed, steps)

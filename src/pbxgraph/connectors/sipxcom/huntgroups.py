@@ -41,8 +41,18 @@ TYPE_OF_STRATEGY: Mapping[RingStrategy, str] = {
 STRATEGY_OF_TYPE: Mapping[str, RingStrategy] = {value: key for key, value in TYPE_OF_STRATEGY.items()}
 
 #: The fields of a hunt group a create or update sends, as the document's bodies list them.
-BODY_FIELDS = ("name", "extension", "description", "enabled", "did", "ringBeans", "fallbackDestination",
-               "voicemailFallback", "userForward", "useFwdTimers")
+BODY_FIELDS = (
+    "name",
+    "extension",
+    "description",
+    "enabled",
+    "did",
+    "ringBeans",
+    "fallbackDestination",
+    "voicemailFallback",
+    "userForward",
+    "useFwdTimers",
+)
 
 
 def rings_of(hunt: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -75,8 +85,12 @@ def ring_bean(user_name: str, ring_type: str, current: Mapping[str, Any] | None 
     are always sent (the server's ring bean takes ``false`` and 0 for them when left out)."""
     enabled = flag(current.get("enabled")) if current is not None else None
     expiration = integer(current.get("expiration")) if current is not None else None
-    return {"userName": user_name, "typeStr": ring_type, "enabled": enabled is not False,
-            "expiration": expiration if expiration is not None else RING_SECONDS}
+    return {
+        "userName": user_name,
+        "typeStr": ring_type,
+        "enabled": enabled is not False,
+        "expiration": expiration if expiration is not None else RING_SECONDS,
+    }
 
 
 def ring_type_for(strategy: RingStrategy | None, hunt: Mapping[str, Any] | None) -> str:

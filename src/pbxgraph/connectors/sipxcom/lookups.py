@@ -74,8 +74,9 @@ class Lookups:
         BACKEND_ERROR. A repeated id is one object answered twice.
         """
         if any(integer(entry.get("id")) is None for entry in found):
-            raise BackendError(f"backend '{self.backend}' answered {what} with an entry that has no id",
-                               backend=self.backend)
+            raise BackendError(
+                f"backend '{self.backend}' answered {what} with an entry that has no id", backend=self.backend
+            )
         return mapping.unique_by_id(found)
 
     # --- users ----------------------------------------------------------------------
@@ -92,14 +93,20 @@ class Lookups:
         pending = list(ids)
         while pending:
             try:
-                tree = await self.client.rest_get("/user", f"users {','.join(map(str, pending))}",
-                                                  {"ids": ",".join(map(str, pending))}, roots=USER_ROOTS)
+                tree = await self.client.rest_get(
+                    "/user",
+                    f"users {','.join(map(str, pending))}",
+                    {"ids": ",".join(map(str, pending))},
+                    roots=USER_ROOTS,
+                )
             except NotFound as exc:
                 missing = native_int(str(exc.details.get("id", "")))
                 if missing is None or missing not in pending:
-                    raise BackendError(f"backend '{self.backend}' said a user does not exist without "
-                                       "naming one of those asked for", backend=self.backend,
-                                       details=exc.details) from None
+                    raise BackendError(
+                        f"backend '{self.backend}' said a user does not exist without naming one of those asked for",
+                        backend=self.backend,
+                        details=exc.details,
+                    ) from None
                 pending.remove(missing)
                 continue
             users = [mapping.normal_user(e) for e in entries(tree, "users", "user")]
@@ -108,7 +115,7 @@ class Lookups:
 
     async def users_by_id(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
-        chunks = [wanted[i:i + IDS_PER_REQUEST] for i in range(0, len(wanted), IDS_PER_REQUEST)]
+        chunks = [wanted[i : i + IDS_PER_REQUEST] for i in range(0, len(wanted), IDS_PER_REQUEST)]
         found: dict[int, dict[str, Any]] = {}
         for part in await self.client.http.gather(self._user_chunk(chunk) for chunk in chunks):
             found.update(part)
@@ -118,32 +125,31 @@ class Lookups:
         key = native_int(native_id)
         found = (await self.users_by_id([key])).get(key) if key is not None else None
         if found is None:
-            raise NotFound(f"user '{native_id}' does not exist on backend '{self.backend}'",
-                           backend=self.backend)
+            raise NotFound(f"user '{native_id}' does not exist on backend '{self.backend}'", backend=self.backend)
         return found
 
     async def user_records(self, users: Sequence[dict[str, Any]]) -> list[User]:
         """Records for users, their registration filled in with one more request."""
         registered = await self.registrations.of_users(users)
-        return [mapping.user_record(u, registered.get(u["id"], []) if registered is not None else None)
-                for u in users]
+        return [mapping.user_record(u, registered.get(u["id"], []) if registered is not None else None) for u in users]
 
     # --- groups -----------------------------------------------------------------------------
 
     async def all_groups(self) -> list[dict[str, Any]]:
-        found = await self.client.rest_list("/user-group", "the user group list", "groups",
-                                            *mapping.GROUP_TAGS, roots=GROUP_ROOTS)
+        found = await self.client.rest_list(
+            "/user-group", "the user group list", "groups", *mapping.GROUP_TAGS, roots=GROUP_ROOTS
+        )
         return self._identified([mapping.normal_group(g) for g in found], "the user group list")
 
     async def group(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         if key is None:
-            raise NotFound(f"group '{native_id}' does not exist on backend '{self.backend}'",
-                           backend=self.backend)
+            raise NotFound(f"group '{native_id}' does not exist on backend '{self.backend}'", backend=self.backend)
         tree = await self.client.rest_get(f"/user-group/{key}", f"group '{native_id}'", roots=GROUP_ROOTS)
         if not isinstance(tree, dict):
-            raise BackendError(f"backend '{self.backend}' answered group '{native_id}' with no fields",
-                               backend=self.backend)
+            raise BackendError(
+                f"backend '{self.backend}' answered group '{native_id}' with no fields", backend=self.backend
+            )
         return self._identified([mapping.normal_group(tree)], f"group '{native_id}'")[0]
 
     async def groups_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -165,8 +171,7 @@ class Lookups:
     async def phone(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         if key is None:
-            raise NotFound(f"device '{native_id}' does not exist on backend '{self.backend}'",
-                           backend=self.backend)
+            raise NotFound(f"device '{native_id}' does not exist on backend '{self.backend}'", backend=self.backend)
         return await self.client.api_object(f"/phones/{key}", f"device '{native_id}'")
 
     async def phones_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -183,8 +188,9 @@ class Lookups:
     async def device_records(self, phones: Sequence[dict[str, Any]]) -> list[Device]:
         """Records for phones, their registration filled in with one more request."""
         registered = await self.registrations.of_phones(phones)
-        return [mapping.device_record(p, registered.get(p["id"], []) if registered is not None else None)
-                for p in phones]
+        return [
+            mapping.device_record(p, registered.get(p["id"], []) if registered is not None else None) for p in phones
+        ]
 
     async def device_record(self, phone: dict[str, Any]) -> Device:
         (record,) = await self.device_records([phone])
@@ -201,8 +207,7 @@ class Lookups:
         if key is not None:
             found = await self.client.api_object(f"/gateways/{key}", f"trunk '{native_id}'")
         if found is None:
-            raise NotFound(f"trunk '{native_id}' does not exist on backend '{self.backend}'",
-                           backend=self.backend)
+            raise NotFound(f"trunk '{native_id}' does not exist on backend '{self.backend}'", backend=self.backend)
         return found
 
     async def gateways_by_id(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -218,23 +223,25 @@ class Lookups:
 
     async def gateway_settings(self, gateway_id: int) -> dict[str, str | None]:
         """A gateway's settings (secrets included: never put them in a record as they are)."""
-        settings = await self.client.api_list(f"/gateways/{gateway_id}/settings",
-                                              f"the settings of trunk '{gateway_id}'", "settings",
-                                              "setting", "Setting")
+        settings = await self.client.api_list(
+            f"/gateways/{gateway_id}/settings",
+            f"the settings of trunk '{gateway_id}'",
+            "settings",
+            "setting",
+            "Setting",
+        )
         return gateways.settings_map(settings)
 
     # --- hunt groups ---------------------------------------------------------------------------------
 
     async def all_hunt_groups(self) -> list[dict[str, Any]]:
-        return await self._api_list("/callgroups", "the hunt group list", "callGroups", "callGroup",
-                                    "CallGroup")
+        return await self._api_list("/callgroups", "the hunt group list", "callGroups", "callGroup", "CallGroup")
 
     async def hunt_group(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
         found = next((h for h in await self.all_hunt_groups() if h["id"] == key), None) if key is not None else None
         if found is None:
-            raise NotFound(f"queue '{native_id}' does not exist on backend '{self.backend}'",
-                           backend=self.backend)
+            raise NotFound(f"queue '{native_id}' does not exist on backend '{self.backend}'", backend=self.backend)
         return found
 
     async def hunt_group_by_extension(self, extension: str) -> dict[str, Any] | None:

@@ -54,8 +54,13 @@ def normal_user(payload: Mapping[str, Any]) -> dict[str, Any]:
         "lastName": text(payload.get("lastName")),
         "emailAddress": text(payload.get("emailAddress")),
         "groups": groups,
-        "branch": {"id": integer(branch.get("id")), "name": text(branch.get("name")),
-                   "description": text(branch.get("description"))} if isinstance(branch, Mapping) else None,
+        "branch": {
+            "id": integer(branch.get("id")),
+            "name": text(branch.get("name")),
+            "description": text(branch.get("description")),
+        }
+        if isinstance(branch, Mapping)
+        else None,
         "aliases": aliases,
         # None: the server said nothing about it (and is sent nothing about it).
         "enabled": flag(payload.get("enabled")),
@@ -97,7 +102,7 @@ def display_name_of(user: Mapping[str, Any]) -> str | None:
 
 
 def split_display_name(display_name: str | None) -> tuple[str | None, str | None]:
-    """"Ada King Lovelace" -> ("Ada", "King Lovelace"): first word, then the rest."""
+    """ "Ada King Lovelace" -> ("Ada", "King Lovelace"): first word, then the rest."""
     if not display_name or not display_name.strip():
         return None, None
     first, _, last = display_name.strip().partition(" ")
@@ -166,18 +171,21 @@ def normal_group(payload: Mapping[str, Any]) -> dict[str, Any]:
         "name": text(payload.get("name")),
         "description": text(payload.get("description")),
         "branch": {"id": integer(branch.get("id")), "name": text(branch.get("name"))}
-        if isinstance(branch, Mapping) else None,
+        if isinstance(branch, Mapping)
+        else None,
     }
 
 
 def group_record(group: Mapping[str, Any]) -> Group:
-    return Group(id=str(group["id"]), name=group["name"] or "", description=group["description"],
-                 raw=dict(group))
+    return Group(id=str(group["id"]), name=group["name"] or "", description=group["description"], raw=dict(group))
 
 
 def group_body(group: Mapping[str, Any]) -> dict[str, Any]:
-    return {"name": group["name"], "description": group["description"],
-            "branch": {"id": group["branch"]["id"]} if group.get("branch") else None}
+    return {
+        "name": group["name"],
+        "description": group["description"],
+        "branch": {"id": group["branch"]["id"]} if group.get("branch") else None,
+    }
 
 
 # --- devices --------------------------------------------------------------------------------

@@ -90,9 +90,11 @@ class SipxcomQueues:
         }
         async with Steps(self._backend, f"create queue '{data.name}'") as steps:
             response = await self._client.api_send("POST", "/callgroups", f"queue '{data.name}'", json_body=body)
-            steps.done(f"queue '{data.name}' created with extension {extension} (its id not answered)",
-                       kind=Kind.QUEUE, undo=lambda: self._client.api_send(
-                           "DELETE", f"/callgroups/{extension}", f"queue '{data.name}'"))
+            steps.done(
+                f"queue '{data.name}' created with extension {extension} (its id not answered)",
+                kind=Kind.QUEUE,
+                undo=lambda: self._client.api_send("DELETE", f"/callgroups/{extension}", f"queue '{data.name}'"),
+            )
             new_id = self._client.created_id(response)
             steps.finished(f"queue {new_id} created", kind=Kind.QUEUE, native_id=new_id)
             return huntgroups.queue_record(await self._lookups.hunt_group(new_id))
@@ -135,17 +137,21 @@ class SipxcomQueues:
                 user = self._ring_user(index, ring)
                 if user is not None:
                     users[user["id"]] = user
-        records = {int(r.id): r for r in await self._lookups.user_records(list(users.values()))} \
-            if users else {}
+        records = {int(r.id): r for r in await self._lookups.user_records(list(users.values()))} if users else {}
         answers: list[list[QueueMember]] = []
         for key in keys:
             asked = found.get(key) if key is not None else None
             members = []
             for position, ring in enumerate(huntgroups.rings_of(asked) if asked is not None else []):
                 user = self._ring_user(index, ring)
-                members.append(QueueMember(position=position, kind=MemberKind.USER,
-                                           user=records.get(user["id"]) if user is not None else None,
-                                           raw=dict(ring)))
+                members.append(
+                    QueueMember(
+                        position=position,
+                        kind=MemberKind.USER,
+                        user=records.get(user["id"]) if user is not None else None,
+                        raw=dict(ring),
+                    )
+                )
             answers.append(members)
         return answers
 
@@ -169,20 +175,29 @@ class SipxcomQueues:
     async def _put(self, hunt: dict[str, Any], body: dict[str, Any]) -> None:
         extension = text(hunt.get("extension"))
         if not extension:
-            raise BackendError(f"backend '{self._backend}' has hunt group '{hunt['id']}' without an extension, "
-                               "which its API cannot write", backend=self._backend)
+            raise BackendError(
+                f"backend '{self._backend}' has hunt group '{hunt['id']}' without an extension, "
+                "which its API cannot write",
+                backend=self._backend,
+            )
         await self._client.api_send("PUT", f"/callgroups/{extension}", f"queue '{hunt['id']}'", json_body=body)
 
     def _extension(self, value: str | None) -> str:
         if value is None:
-            raise BadUserInput("extension: a sipXcom hunt group always has an extension (its API addresses "
-                               "hunt groups by it)", backend=self._backend, field="extension")
+            raise BadUserInput(
+                "extension: a sipXcom hunt group always has an extension (its API addresses hunt groups by it)",
+                backend=self._backend,
+                field="extension",
+            )
         return validation.extension(value)
 
     def _strategy(self, strategy: RingStrategy) -> RingStrategy:
         if strategy not in huntgroups.TYPE_OF_STRATEGY:
-            raise NotSupported(f"strategy: backend '{self._backend}' cannot ring a queue as {strategy.name} "
-                               "(it can: ALL, SEQUENTIAL)", backend=self._backend, field="strategy")
+            raise NotSupported(
+                f"strategy: backend '{self._backend}' cannot ring a queue as {strategy.name} (it can: ALL, SEQUENTIAL)",
+                backend=self._backend,
+                field="strategy",
+            )
         return strategy
 
     async def _check(self, members: Sequence[QueueMemberInput]) -> dict[int, dict[str, Any]]:
@@ -190,27 +205,43 @@ class SipxcomQueues:
         seen: set[str] = set()
         for i, member in enumerate(members):
             if member.kind is not MemberKind.USER:
-                raise NotSupported(f"members[{i}].id: queues on backend '{self._backend}' take users, not "
-                                   f"{member.kind.value}s", backend=self._backend, field=f"members[{i}].id")
+                raise NotSupported(
+                    f"members[{i}].id: queues on backend '{self._backend}' take users, not {member.kind.value}s",
+                    backend=self._backend,
+                    field=f"members[{i}].id",
+                )
             if member.priority is not None:
-                raise NotSupported(f"members[{i}].priority: queue members on backend '{self._backend}' have no "
-                                   "priority; they ring in the order given", backend=self._backend,
-                                   field=f"members[{i}].priority")
+                raise NotSupported(
+                    f"members[{i}].priority: queue members on backend '{self._backend}' have no "
+                    "priority; they ring in the order given",
+                    backend=self._backend,
+                    field=f"members[{i}].priority",
+                )
             if member.id in seen:
-                raise BadUserInput(f"members[{i}].id: user '{member.id}' is given twice", backend=self._backend,
-                                   field=f"members[{i}].id")
+                raise BadUserInput(
+                    f"members[{i}].id: user '{member.id}' is given twice",
+                    backend=self._backend,
+                    field=f"members[{i}].id",
+                )
             seen.add(member.id)
         keys = [native_int(m.id) for m in members]
         users = await self._lookups.users_by_id(k for k in keys if k is not None) if members else {}
         for i, (member, key) in enumerate(zip(members, keys, strict=True)):
             if key is None or key not in users:
-                raise NotFound(f"members[{i}].id: user '{member.id}' does not exist on backend '{self._backend}'",
-                               backend=self._backend, field=f"members[{i}].id")
+                raise NotFound(
+                    f"members[{i}].id: user '{member.id}' does not exist on backend '{self._backend}'",
+                    backend=self._backend,
+                    field=f"members[{i}].id",
+                )
         return users
 
     @staticmethod
-    def _rings(members: Sequence[QueueMemberInput], users: dict[int, dict[str, Any]], ring_type: str,
-               hunt: dict[str, Any] | None) -> list[dict[str, Any]]:
+    def _rings(
+        members: Sequence[QueueMemberInput],
+        users: dict[int, dict[str, Any]],
+        ring_type: str,
+        hunt: dict[str, Any] | None,
+    ) -> list[dict[str, Any]]:
         """Ring beans for ``members`` in order, keeping the settings of rings already there."""
         current = {text(r.get("userName")): r for r in huntgroups.rings_of(hunt)} if hunt is not None else {}
         rings = []

@@ -122,9 +122,14 @@ class Registrations:
         try:
             while True:
                 try:
-                    page = await self.client.api_list(path, "the registrations", "registrations", "registration",
-                                                      "Registration", params={"start": str(start),
-                                                                              "limit": str(limit)})
+                    page = await self.client.api_list(
+                        path,
+                        "the registrations",
+                        "registrations",
+                        "registration",
+                        "Registration",
+                        params={"start": str(start), "limit": str(limit)},
+                    )
                 except NotFound:
                     return found  # nobody by that name or MAC: nothing registered
                 if page == previous:  # the server ignored ``start``: this page was read already
@@ -135,8 +140,7 @@ class Registrations:
                 previous = page
                 start += limit
         except PbxError as exc:
-            log.warning("backend %s: registrations unavailable (%s); registration left unknown",
-                        self.backend, exc.code)
+            log.warning("backend %s: registrations unavailable (%s); registration left unknown", self.backend, exc.code)
             return None
 
     async def of_users(self, users: Sequence[Mapping[str, Any]]) -> dict[int, Entries] | None:
@@ -169,7 +173,7 @@ class Registrations:
         keyed.pop(None, None)
         if not keyed:
             return {integer(p.get("id")) or 0: [] for p in phones}
-        path = (f"/registrations/serialNo/{next(iter(keyed))}" if len(phones) == 1 else "/registrations")
+        path = f"/registrations/serialNo/{next(iter(keyed))}" if len(phones) == 1 else "/registrations"
         entries = await self.read(path)
         if entries is None:
             return None

@@ -67,15 +67,20 @@ class SipxcomTrunks:
         (record,) = await self._records([await self._lookups.gateway(native_id)])
         return record
 
-    async def _write_settings(self, gateway_id: str, values: dict[str, Any], steps: Steps,
-                              before: dict[str, str | None] | None = None) -> None:
+    async def _write_settings(
+        self, gateway_id: str, values: dict[str, Any], steps: Steps, before: dict[str, str | None] | None = None
+    ) -> None:
         """Write settings one at a time; with ``before`` (the values read first), each is a step undone."""
         for field, value in values.items():
             await self._write_setting(gateway_id, field, value)
             if before is not None:
                 old = before.get(_SETTING_OF[field])
-                steps.done(f"trunk {gateway_id} with its {field} changed", kind=Kind.TRUNK, native_id=gateway_id,
-                           undo=self._setting_back(gateway_id, field, old))
+                steps.done(
+                    f"trunk {gateway_id} with its {field} changed",
+                    kind=Kind.TRUNK,
+                    native_id=gateway_id,
+                    undo=self._setting_back(gateway_id, field, old),
+                )
 
     async def _write_setting(self, gateway_id: str, field: str, value: Any) -> None:
         path = f"/gateways/{gateway_id}/settings/{_SETTING_OF[field]}"
@@ -84,33 +89,46 @@ class SipxcomTrunks:
             await self._client.api_send("DELETE", path, what)
         else:
             text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-            await self._client.api_send("PUT", path, what, text_body=text,
-                                        secrets=(value if field == "password" else None,))
+            await self._client.api_send(
+                "PUT", path, what, text_body=text, secrets=(value if field == "password" else None,)
+            )
 
     def _setting_back(self, gateway_id: str, field: str, old: str | None) -> Undo:
         """Writing a setting's earlier value back (deleting it where it had none)."""
+
         async def undo() -> None:
             await self._write_setting(gateway_id, field, old)
+
         return undo
 
     def _no_address(self, field: str, kind: TrunkKind) -> BadUserInput:
         what = "its SIP domain is its address" if kind is TrunkKind.SIP else "it is reached at its address"
-        return BadUserInput(f"{field}: a sipXcom {kind.name} gateway always has an address ({what}); "
-                            "give another one instead of clearing it", backend=self._backend, field=field)
+        return BadUserInput(
+            f"{field}: a sipXcom {kind.name} gateway always has an address ({what}); "
+            "give another one instead of clearing it",
+            backend=self._backend,
+            field=field,
+        )
 
     async def create(self, data: TrunkCreate) -> Trunk:
         model = gateways.model_for(data.kind, data.model, self._backend)
         kind = gateways.MODEL_KINDS[model]
-        gateways.refuse_account_fields(kind, model, {"domain": data.domain, "username": data.username,
-                                                     "password": data.password, "register": data.register},
-                                       self._backend)
+        gateways.refuse_account_fields(
+            kind,
+            model,
+            {"domain": data.domain, "username": data.username, "password": data.password, "register": data.register},
+            self._backend,
+        )
         settings: dict[str, Any] = {}
         if kind is TrunkKind.SIP:
             address = data.domain or data.host
             if data.domain is not None and data.host is not None and data.host != data.domain:
                 settings["host"] = data.host  # an outbound proxy apart from the domain
-            settings.update((k, v) for k, v in (("username", data.username), ("password", data.password),
-                                                ("register", data.register)) if v is not None)
+            settings.update(
+                (k, v)
+                for k, v in (("username", data.username), ("password", data.password), ("register", data.register))
+                if v is not None
+            )
         else:
             address = data.host
         if address is None:
@@ -156,8 +174,11 @@ class SipxcomTrunks:
             if changes[address_field] is None:
                 raise self._no_address(address_field, kind)
             bean["address"] = changes[address_field]
-        settings = {k: v for k, v in changes.items() if k in _SETTING_OF and k != address_field} \
-            if kind is TrunkKind.SIP else {}
+        settings = (
+            {k: v for k, v in changes.items() if k in _SETTING_OF and k != address_field}
+            if kind is TrunkKind.SIP
+            else {}
+        )
         gateway_id = str(gateway["id"])
         # The settings as they were, to write back should a later one fail (read only when some change).
         before = await self._lookups.gateway_settings(gateway["id"]) if settings else {}
@@ -165,10 +186,14 @@ class SipxcomTrunks:
             original = gateways.gateway_body(gateway)
             if bean != original:
                 await self._client.api_send("PUT", f"/gateways/{gateway_id}", f"trunk '{id}'", json_body=bean)
-                steps.done(f"trunk {gateway_id} with its gateway fields changed", kind=Kind.TRUNK,
-                           native_id=gateway_id,
-                           undo=lambda: self._client.api_send("PUT", f"/gateways/{gateway_id}", f"trunk '{id}'",
-                                                              json_body=original))
+                steps.done(
+                    f"trunk {gateway_id} with its gateway fields changed",
+                    kind=Kind.TRUNK,
+                    native_id=gateway_id,
+                    undo=lambda: self._client.api_send(
+                        "PUT", f"/gateways/{gateway_id}", f"trunk '{id}'", json_body=original
+                    ),
+                )
             await self._write_settings(gateway_id, settings, steps, before)
             if bean != original or settings:
                 steps.finished(f"trunk {gateway_id} changed", kind=Kind.TRUNK, native_id=gateway_id)

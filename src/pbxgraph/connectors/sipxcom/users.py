@@ -56,27 +56,44 @@ class SipxcomUsers:
 
     async def create(self, data: UserCreate) -> User:
         first, last = mapping.split_display_name(data.display_name)
-        body = mapping.user_body({
-            "userName": data.username, "firstName": first, "lastName": last,
-            "emailAddress": data.email, "groups": [], "branch": None,
-            "aliases": mapping.with_extension([], data.username, data.extension),
-            "sipPassword": data.sip_password,
-            # A new user is enabled unless asked otherwise: say so only then.
-            "enabled": None if data.enabled else False,
-        })
-        said = await self._client.rest_write("PUT", "/user", f"user '{data.username}'", root="user",
-                                             body=body, item_tags=mapping.USER_ITEM_TAGS,
-                                             secrets=(data.sip_password,))
+        body = mapping.user_body(
+            {
+                "userName": data.username,
+                "firstName": first,
+                "lastName": last,
+                "emailAddress": data.email,
+                "groups": [],
+                "branch": None,
+                "aliases": mapping.with_extension([], data.username, data.extension),
+                "sipPassword": data.sip_password,
+                # A new user is enabled unless asked otherwise: say so only then.
+                "enabled": None if data.enabled else False,
+            }
+        )
+        said = await self._client.rest_write(
+            "PUT",
+            "/user",
+            f"user '{data.username}'",
+            root="user",
+            body=body,
+            item_tags=mapping.USER_ITEM_TAGS,
+            secrets=(data.sip_password,),
+        )
         if not said["id"]:
-            raise BackendError(f"backend '{self._backend}' created user '{data.username}' without "
-                               "answering its id", backend=self._backend)
+            raise BackendError(
+                f"backend '{self._backend}' created user '{data.username}' without answering its id",
+                backend=self._backend,
+            )
         return await self._reread(said["id"])
 
     async def update(self, id: str, patch: UserUpdate) -> User:
         changes = patch.changes()
         if "sip_password" in changes and changes["sip_password"] is None:
-            raise BadUserInput("sip_password: sipXcom cannot clear a SIP password, only set a new one",
-                               backend=self._backend, field="sip_password")
+            raise BadUserInput(
+                "sip_password: sipXcom cannot clear a SIP password, only set a new one",
+                backend=self._backend,
+                field="sip_password",
+            )
         current = await self._lookups.user(id)
         if changes.get("enabled") is (current["enabled"] is not False):
             changes.pop("enabled")  # already so: nothing to send for it
@@ -86,8 +103,9 @@ class SipxcomUsers:
         await self.put(current, changes)
         return await self._reread(id)
 
-    async def put(self, current: dict[str, Any], changes: dict[str, Any],
-                  groups: list[dict[str, Any]] | None = None) -> None:
+    async def put(
+        self, current: dict[str, Any], changes: dict[str, Any], groups: list[dict[str, Any]] | None = None
+    ) -> None:
         """Send a user back whole: ``current`` with ``changes`` (UserUpdate names) applied."""
         user = dict(current)
         if "username" in changes:
@@ -97,16 +115,21 @@ class SipxcomUsers:
         if "email" in changes:
             user["emailAddress"] = changes["email"]
         if "extension" in changes:
-            user["aliases"] = mapping.with_extension(current["aliases"], user["userName"] or "",
-                                                     changes["extension"])
+            user["aliases"] = mapping.with_extension(current["aliases"], user["userName"] or "", changes["extension"])
         if "enabled" in changes:
             user["enabled"] = changes["enabled"]
         if groups is not None:
             user["groups"] = groups
         user["sipPassword"] = changes.get("sip_password")
-        await self._client.rest_write("PUT", f"/user/{current['id']}", f"user '{current['id']}'", root="user",
-                                      body=mapping.user_body(user), item_tags=mapping.USER_ITEM_TAGS,
-                                      secrets=(changes.get("sip_password"),))
+        await self._client.rest_write(
+            "PUT",
+            f"/user/{current['id']}",
+            f"user '{current['id']}'",
+            root="user",
+            body=mapping.user_body(user),
+            item_tags=mapping.USER_ITEM_TAGS,
+            secrets=(changes.get("sip_password"),),
+        )
 
     async def delete(self, id: str) -> None:
         key = native_int(id)
@@ -135,6 +158,5 @@ class SipxcomUsers:
                 if user is not None and phone["id"] not in owned.setdefault(user["id"], []):
                     owned[user["id"]].append(phone["id"])
                     served[phone["id"]] = phone
-        records = {int(r.id): r for r in await self._lookups.device_records(list(served.values()))} \
-            if served else {}
+        records = {int(r.id): r for r in await self._lookups.device_records(list(served.values()))} if served else {}
         return [[records[p] for p in owned.get(k, [])] if k is not None else [] for k in keys]

@@ -158,8 +158,7 @@ def parse_order(spec: Any) -> list[tuple[str, bool]]:
                 raise invalid_params("Parameter 'order': direction must be 'asc' or 'desc'.", parameter="order")
             keys.append((path, direction == "desc"))
         else:
-            raise invalid_params("Parameter 'order': items are field names or {field: direction}.",
-                                 parameter="order")
+            raise invalid_params("Parameter 'order': items are field names or {field: direction}.", parameter="order")
     return keys
 
 
@@ -190,12 +189,10 @@ def parse_mask(text: str, allowed: Iterable[str] | None) -> list[str]:
         permitted = set(allowed)
         for name in fields:
             if name not in permitted and not any(p.startswith(name + ".") for p in permitted):
-                raise invalid_params(f"Parameter 'mask': field '{name}' is not available for output.",
-                                     parameter="mask")
+                raise invalid_params(f"Parameter 'mask': field '{name}' is not available for output.", parameter="mask")
     for name in fields:
         if name.split(".")[0] in SECRET_FIELDS:
-            raise invalid_params(f"Parameter 'mask': field '{name}' is not available for output.",
-                                 parameter="mask")
+            raise invalid_params(f"Parameter 'mask': field '{name}' is not available for output.", parameter="mask")
     return fields
 
 

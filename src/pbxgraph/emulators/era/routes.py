@@ -100,7 +100,7 @@ class EraApp:
         role = self.credentials.role(request)
         if role is None:
             raise unauthorized()
-        parts = path[len(PREFIX):].strip("/").split("/")
+        parts = path[len(PREFIX) :].strip("/").split("/")
         method = request.method
         if method not in ("GET", "HEAD", "LOOKUP") and role != "admin":
             raise access_denied()
@@ -219,8 +219,9 @@ def _select(request: Request, entities: list[dict[str, Any]]) -> list[dict[str, 
     return entities[offset:end]
 
 
-def _mask_and_flat(request: Request, allowed: tuple[str, ...] | None,
-                   params: frozenset[str]) -> tuple[list[str] | None, bool]:
+def _mask_and_flat(
+    request: Request, allowed: tuple[str, ...] | None, params: frozenset[str]
+) -> tuple[list[str] | None, bool]:
     _check_params(request, params)
     mask_text = request.query_params.get("mask")
     mask = query.parse_mask(mask_text, allowed) if mask_text is not None else None

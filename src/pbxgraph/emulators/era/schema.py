@@ -66,26 +66,57 @@ class Collection:
 SIPUSERS = Collection(
     name="sipusers",
     template={
-        "name": "", "login": "", "pwd": "", "phonenumber": "", "reg": 1, "devices": [],
-        "iduser": ZERO_ID, "lic": {"devices": 2}, "timezone": "default",
-        "opts": {"title": "", "comment": "", "ap_device_model": "", "ap_mac_address": "",
-                 "calltimesec": 30, "dlgtimesec": 0, "trunks": -1, "maxexpires": 3600,
-                 "minexpires": 30, "modextin": "", "modextout": "", "parallel": []},
+        "name": "",
+        "login": "",
+        "pwd": "",
+        "phonenumber": "",
+        "reg": 1,
+        "devices": [],
+        "iduser": ZERO_ID,
+        "lic": {"devices": 2},
+        "timezone": "default",
+        "opts": {
+            "title": "",
+            "comment": "",
+            "ap_device_model": "",
+            "ap_mac_address": "",
+            "calltimesec": 30,
+            "dlgtimesec": 0,
+            "trunks": -1,
+            "maxexpires": 3600,
+            "minexpires": 30,
+            "modextin": "",
+            "modextout": "",
+            "parallel": [],
+        },
     },
     required=frozenset({"login"}),
     list_hidden=frozenset({"lic", "timezone"}),
     list_opts=frozenset({"title", "ap_device_model", "ap_mac_address", "modextin", "modextout", "trunks"}),
-    list_mask=("id", "name", "login", "phonenumber", "reg", "iduser", "devices", "opts.title",
-               "opts.ap_device_model", "opts.ap_mac_address", "opts.modextin", "opts.modextout",
-               "opts.trunks", "ext.lwt", "ext.ct"),
+    list_mask=(
+        "id",
+        "name",
+        "login",
+        "phonenumber",
+        "reg",
+        "iduser",
+        "devices",
+        "opts.title",
+        "opts.ap_device_model",
+        "opts.ap_mac_address",
+        "opts.modextin",
+        "opts.modextout",
+        "opts.trunks",
+        "ext.lwt",
+        "ext.ct",
+    ),
     lookup_keys=("id", "login", "phonenumber"),
     unique=("login",),
 )
 
 SIPGROUPS = Collection(
     name="sipgroups",
-    template={"phonenumber": "", "type": "cascade", "dialplan": [], "pickup": 0,
-              "opts": {"title": "", "comment": ""}},
+    template={"phonenumber": "", "type": "cascade", "dialplan": [], "pickup": 0, "opts": {"title": "", "comment": ""}},
     required=frozenset({"phonenumber"}),
     list_hidden=frozenset(),
     list_opts=frozenset({"title"}),
@@ -97,20 +128,56 @@ SIPGROUPS = Collection(
 HUNTS = Collection(
     name="hunts",
     template={
-        "code": "", "phonenumber": "", "priority": 5, "type": "sipuser", "resources": [],
-        "strategy": {"mode": "simple"}, "resmode": "priorityrandom", "objmode": "spq", "weight": 10,
-        "wivrscript": "", "qivrscript": "", "preivrscript": "", "reslimit": 0, "maxattempts": 10,
-        "maxattemptstrannumber": "", "timeout": 0, "timeouttrannumber": "", "resdialtimeout": 0,
-        "displayname": "", "huntblock": {"enabled": False, "expires": 30, "reason": ""},
-        "resbansec": 20, "opts": {"title": "", "comment": "", "exit_no_resource": False},
+        "code": "",
+        "phonenumber": "",
+        "priority": 5,
+        "type": "sipuser",
+        "resources": [],
+        "strategy": {"mode": "simple"},
+        "resmode": "priorityrandom",
+        "objmode": "spq",
+        "weight": 10,
+        "wivrscript": "",
+        "qivrscript": "",
+        "preivrscript": "",
+        "reslimit": 0,
+        "maxattempts": 10,
+        "maxattemptstrannumber": "",
+        "timeout": 0,
+        "timeouttrannumber": "",
+        "resdialtimeout": 0,
+        "displayname": "",
+        "huntblock": {"enabled": False, "expires": 30, "reason": ""},
+        "resbansec": 20,
+        "opts": {"title": "", "comment": "", "exit_no_resource": False},
     },
     required=frozenset({"code"}),
     list_hidden=frozenset({"resources"}),
     list_opts=frozenset({"title", "exit_no_resource"}),
-    list_mask=("id", "code", "phonenumber", "priority", "type", "strategy", "resmode", "objmode", "weight",
-               "reslimit", "maxattempts", "maxattemptstrannumber", "resdialtimeout", "timeout",
-               "timeouttrannumber", "displayname", "huntblock", "resbansec", "opts.title",
-               "opts.exit_no_resource", "ext.lwt", "ext.ct"),
+    list_mask=(
+        "id",
+        "code",
+        "phonenumber",
+        "priority",
+        "type",
+        "strategy",
+        "resmode",
+        "objmode",
+        "weight",
+        "reslimit",
+        "maxattempts",
+        "maxattemptstrannumber",
+        "resdialtimeout",
+        "timeout",
+        "timeouttrannumber",
+        "displayname",
+        "huntblock",
+        "resbansec",
+        "opts.title",
+        "opts.exit_no_resource",
+        "ext.lwt",
+        "ext.ct",
+    ),
     lookup_keys=("id", "code", "phonenumber"),
     unique=("code",),
     more_keys={"strategy": frozenset({"seconds"})},
@@ -119,19 +186,62 @@ HUNTS = Collection(
 PROVIDERS = Collection(
     name="providers",
     template={
-        "code": "", "enabled": 1, "username": "", "login": "", "pwd": "", "domain": "", "proxyaddr": "",
-        "proxyport": 0, "transport": "udp", "alternative_proxies": "", "extaddrs": "", "serveridx": 11,
-        "reg": 1, "expires": 600, "pingmode": "none", "pingsrv": "", "pingtimeout": 10, "localdomain": "",
-        "media": 0, "reinvite": 1, "translit": 0, "lic": {"siptrunks": 5}, "trunksout": 3,
+        "code": "",
+        "enabled": 1,
+        "username": "",
+        "login": "",
+        "pwd": "",
+        "domain": "",
+        "proxyaddr": "",
+        "proxyport": 0,
+        "transport": "udp",
+        "alternative_proxies": "",
+        "extaddrs": "",
+        "serveridx": 11,
+        "reg": 1,
+        "expires": 600,
+        "pingmode": "none",
+        "pingsrv": "",
+        "pingtimeout": 10,
+        "localdomain": "",
+        "media": 0,
+        "reinvite": 1,
+        "translit": 0,
+        "lic": {"siptrunks": 5},
+        "trunksout": 3,
         "opts": {"title": "", "comment": ""},
     },
     required=frozenset({"code"}),
     list_hidden=frozenset(),
     list_opts=frozenset({"title"}),
-    list_mask=("id", "code", "enabled", "username", "login", "domain", "proxyaddr", "proxyport", "transport",
-               "alternative_proxies", "extaddrs", "serveridx", "reg", "expires", "pingmode", "pingsrv",
-               "pingtimeout", "localdomain", "media", "reinvite", "translit", "lic", "trunksout",
-               "opts.title", "ext.ct", "ext.lwt"),
+    list_mask=(
+        "id",
+        "code",
+        "enabled",
+        "username",
+        "login",
+        "domain",
+        "proxyaddr",
+        "proxyport",
+        "transport",
+        "alternative_proxies",
+        "extaddrs",
+        "serveridx",
+        "reg",
+        "expires",
+        "pingmode",
+        "pingsrv",
+        "pingtimeout",
+        "localdomain",
+        "media",
+        "reinvite",
+        "translit",
+        "lic",
+        "trunksout",
+        "opts.title",
+        "ext.ct",
+        "ext.lwt",
+    ),
     lookup_keys=("id", "code"),
     unique=("code",),
     enums={"transport": frozenset({"udp", "tcp", "tls"})},
@@ -144,7 +254,8 @@ NUMBERED = ("sipusers", "sipgroups", "hunts")
 
 def _type_name(value: Any) -> str:
     return {str: "string", int: "integer", bool: "boolean", list: "array", dict: "object"}.get(
-        type(value), type(value).__name__)
+        type(value), type(value).__name__
+    )
 
 
 def _check_type(name: str, value: Any, default: Any) -> Any:
@@ -180,12 +291,12 @@ def _check_dialplan(steps: list[Any]) -> list[dict[str, Any]]:
         _check_keys(where, step, _STEP_KEYS)
         for number in step["dial"]:
             if not isinstance(number, str) or not _NUMBER.fullmatch(number):
-                raise invalid_params(f"Field '{where}.dial' holds an invalid number: {number!r}.",
-                                     field=f"{where}.dial")
+                raise invalid_params(
+                    f"Field '{where}.dial' holds an invalid number: {number!r}.", field=f"{where}.dial"
+                )
         timeout = step.get("timeout")
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0):
-            raise invalid_params(f"Field '{where}.timeout' must be a non-negative integer.",
-                                 field=f"{where}.timeout")
+            raise invalid_params(f"Field '{where}.timeout' must be a non-negative integer.", field=f"{where}.timeout")
         checked.append(copy.deepcopy(step))
     return checked
 
@@ -256,8 +367,9 @@ def check_fields(collection: Collection, body: dict[str, Any], current: dict[str
 
 def list_view(collection: Collection, entity: dict[str, Any]) -> dict[str, Any]:
     """The partial view a list item shows: no secrets, no hidden fields, the list's opts only."""
-    view = {k: copy.deepcopy(v) for k, v in entity.items()
-            if k not in SECRET_FIELDS and k not in collection.list_hidden}
+    view = {
+        k: copy.deepcopy(v) for k, v in entity.items() if k not in SECRET_FIELDS and k not in collection.list_hidden
+    }
     if isinstance(entity.get("opts"), dict):
         view["opts"] = {k: copy.deepcopy(v) for k, v in entity["opts"].items() if k in collection.list_opts}
     return view

@@ -96,16 +96,21 @@ class EraState:
     def lookup(self, collection: str, key: str) -> list[str]:
         keys = COLLECTIONS[collection].lookup_keys
         with self._lock:
-            found = [e["id"] for e in self.collections[collection].values()
-                     if any(e.get(k) == key for k in keys if e.get(k) != "")]
+            found = [
+                e["id"]
+                for e in self.collections[collection].values()
+                if any(e.get(k) == key for k in keys if e.get(k) != "")
+            ]
         if not found:
             raise lookup_failed()
         return found
 
     def states(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [{"id": u["id"], "username": u["login"], "status": self.registrations.get(u["id"], OFFLINE)}
-                    for u in self.collections["sipusers"].values()]
+            return [
+                {"id": u["id"], "username": u["login"], "status": self.registrations.get(u["id"], OFFLINE)}
+                for u in self.collections["sipusers"].values()
+            ]
 
     # --- writes ----------------------------------------------------------------------
 
@@ -140,8 +145,7 @@ class EraState:
             changed = check_fields(spec, body, {k: v for k, v in current.items() if k not in ("id", "ext")})
             self._check_references(collection, changed)
             self._check_unique(collection, changed, entity_id)
-            entity = {"id": entity_id, **changed,
-                      "ext": {"ct": current["ext"]["ct"], "lwt": now_stamp()}}
+            entity = {"id": entity_id, **changed, "ext": {"ct": current["ext"]["ct"], "lwt": now_stamp()}}
             self.collections[collection][entity_id] = entity
             return entity
 
@@ -206,8 +210,7 @@ class EraState:
             for owner in NUMBERED:
                 for other in self.collections[owner].values():
                     if other.get("phonenumber") == number and not (owner == collection and other["id"] == entity_id):
-                        raise already_exists(f"Phonenumber '{number}' is already used in {owner}.",
-                                             field="phonenumber")
+                        raise already_exists(f"Phonenumber '{number}' is already used in {owner}.", field="phonenumber")
 
     def _check_references(self, collection: str, entity: dict[str, Any]) -> None:
         if collection != "hunts" or entity.get("type") != "sipuser":

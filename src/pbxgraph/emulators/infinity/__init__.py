@@ -38,8 +38,7 @@ DEMO_CREDENTIALS: dict[str, str] = {
 DEMO_DOMAINS = [1, 2]
 
 
-def create_emulator(*, seed: bool = True, quirks: Quirks | None = None,
-                    **credentials: str) -> Emulator[InfinityState]:
+def create_emulator(*, seed: bool = True, quirks: Quirks | None = None, **credentials: str) -> Emulator[InfinityState]:
     """A fresh Infinity: seeded unless ``seed=False``; credentials and quirks as in the module docstring."""
     unknown = sorted(set(credentials) - set(DEMO_CREDENTIALS))
     if unknown:

@@ -71,8 +71,13 @@ def _non_negative(name: str, text: str) -> int:
     return int(text)
 
 
-def parse_params(items: Sequence[tuple[str, str]], fields: Sequence[str], *, single: bool = False,
-                 refused_operators: frozenset[str] = frozenset()) -> ListParams:
+def parse_params(
+    items: Sequence[tuple[str, str]],
+    fields: Sequence[str],
+    *,
+    single: bool = False,
+    refused_operators: frozenset[str] = frozenset(),
+) -> ListParams:
     """Read and check the list parameters against the fields the rows have.
 
     ``refused_operators`` are answered 400 as unknown (a test-only quirk, see :mod:`.quirks`).

@@ -74,16 +74,25 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _MAC = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
 _RING_STRATEGIES = ("all", "huntLongestIdle")
 
-_USER_TEXT = ("displayName", "email", "firstName", "lastName", "jobName", "departmentName",
-              "companyName", "officeName", "ukCallerId", "usCallerId", "mobileNumber")
+_USER_TEXT = (
+    "displayName",
+    "email",
+    "firstName",
+    "lastName",
+    "jobName",
+    "departmentName",
+    "companyName",
+    "officeName",
+    "ukCallerId",
+    "usCallerId",
+    "mobileNumber",
+)
 _USER_INTS = ("mobileFollow", "ukPhoneId", "usPhoneId", "dashboard")
 _USER_SECRETS = ("password", "pin")
 #: The update takes every create parameter but the user name and the phone ids.
-_USER_UPDATE = (*_USER_TEXT, *_USER_SECRETS, "mobileFollow", "dashboard", "extensionNumber",
-                "hotdeskAllowed")
+_USER_UPDATE = (*_USER_TEXT, *_USER_SECRETS, "mobileFollow", "dashboard", "extensionNumber", "hotdeskAllowed")
 _USER_CREATE = (*_USER_UPDATE, "user", "ukPhoneId", "usPhoneId")
-_GROUP_PARAMS = ("groupName", "displayName", "extensionNumber", "ringRetry", "ringExclusive",
-                 "callerNameFormat")
+_GROUP_PARAMS = ("groupName", "displayName", "extensionNumber", "ringRetry", "ringExclusive", "callerNameFormat")
 _QUEUE_PARAMS = ("queueName", "displayName", "extensionNumber", "callerNameFormat")
 _MEMBER_PARAMS = ("groupId", "ringStrategy", "ringAttempts", "ringSecs", "ringOrder")
 _NETWORK_SPELLINGS = ("trustednetworks", "trustedNetworks", "trustedNetwork")
@@ -239,11 +248,22 @@ class InfinityApi:
             raise conflict(f"user '{username}' already exists in domain {domain_id}")
         self._extension_free(domain_id, extension)
         stamp = now_text()
-        row = self.state.users.insert(row_of(USER_FIELDS, {
-            "domainId": domain_id, "user": username, "extensionNumber": extension,
-            "mobileFollow": 0, "hotdeskAllowed": 0, "dashboard": 0, **values,
-            "createDatetime": stamp, "updateDatetime": stamp,
-        }))
+        row = self.state.users.insert(
+            row_of(
+                USER_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "user": username,
+                    "extensionNumber": extension,
+                    "mobileFollow": 0,
+                    "hotdeskAllowed": 0,
+                    "dashboard": 0,
+                    **values,
+                    "createDatetime": stamp,
+                    "updateDatetime": stamp,
+                },
+            )
+        )
         secrets = {"password": password}
         pin = form.text("pin")
         if pin:
@@ -281,15 +301,23 @@ class InfinityApi:
     # --- a user's devices and groups -------------------------------------------------------
 
     def _user_device_row(self, user: Row, device: Row) -> Row:
-        return {"userId": user["userId"], "pbxDeviceId": device["pbxDeviceId"], "user": user["user"],
-                "updateDatetime": device["updateDatetime"], "pbxDeviceName": device["pbxDeviceName"]}
+        return {
+            "userId": user["userId"],
+            "pbxDeviceId": device["pbxDeviceId"],
+            "user": user["user"],
+            "updateDatetime": device["updateDatetime"],
+            "pbxDeviceName": device["pbxDeviceName"],
+        }
 
     async def user_devices(self, request: Request) -> Response:
         domain_id = self._domain(request)
         user = self._user(domain_id, request.path_params["user"])
         if request.method == "GET":
-            rows = [self._user_device_row(user, d) for d in self.state.devices.in_domain(domain_id)
-                    if d.get("userId") == user["userId"]]
+            rows = [
+                self._user_device_row(user, d)
+                for d in self.state.devices.in_domain(domain_id)
+                if d.get("userId") == user["userId"]
+            ]
             return self._list(request, rows, USER_DEVICE_FIELDS)
         form = (await Form.read(request)).only(("pbxDeviceId",))
         device_id = int(form.integer("pbxDeviceId", required=True, minimum=1) or 0)
@@ -298,8 +326,7 @@ class InfinityApi:
             raise conflict(f"PBX device {device_id} is already associated with user {device['userId']}")
         device.update(userId=user["userId"], updateDatetime=now_text())
         token = self.state.issue_device_token(device_id)
-        return _created({"pbxDeviceId": str(device_id), "userId": user["userId"] or "",
-                         "pbxDeviceToken": token})
+        return _created({"pbxDeviceId": str(device_id), "userId": user["userId"] or "", "pbxDeviceToken": token})
 
     async def user_device(self, request: Request) -> Response:
         domain_id = self._domain(request)
@@ -355,9 +382,17 @@ class InfinityApi:
         values = self._group_values(form)
         self._extension_free(domain_id, values["extensionNumber"] or "")
         stamp = now_text()
-        self.state.groups.insert(row_of(GROUP_FIELDS, {
-            "domainId": domain_id, **values, "createDatetime": stamp, "updateDatetime": stamp,
-        }))
+        self.state.groups.insert(
+            row_of(
+                GROUP_FIELDS,
+                {
+                    "domainId": domain_id,
+                    **values,
+                    "createDatetime": stamp,
+                    "updateDatetime": stamp,
+                },
+            )
+        )
         return _created()
 
     async def group(self, request: Request) -> Response:
@@ -411,11 +446,20 @@ class InfinityApi:
         extension = self._check_extension(form.text("extensionNumber", required=True) or "")
         self._extension_free(domain_id, extension)
         stamp = now_text()
-        self.state.queues.insert(row_of(QUEUE_FIELDS, {
-            "domainId": domain_id, "queueName": name, "displayName": display,
-            "extensionNumber": extension, "callerNameFormat": form.text("callerNameFormat") or None,
-            "createDatetime": stamp, "updateDatetime": stamp,
-        }))
+        self.state.queues.insert(
+            row_of(
+                QUEUE_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "queueName": name,
+                    "displayName": display,
+                    "extensionNumber": extension,
+                    "callerNameFormat": form.text("callerNameFormat") or None,
+                    "createDatetime": stamp,
+                    "updateDatetime": stamp,
+                },
+            )
+        )
         return _created()
 
     async def queue(self, request: Request) -> Response:
@@ -441,14 +485,16 @@ class InfinityApi:
         row.update(values, updateDatetime=now_text())
         return _no_content()
 
-    def _member_values(self, domain_id: int, queue_id: int, form: Form, *, required: bool,
-                       current: Row | None = None) -> dict[str, str | None]:
+    def _member_values(
+        self, domain_id: int, queue_id: int, form: Form, *, required: bool, current: Row | None = None
+    ) -> dict[str, str | None]:
         values: dict[str, str | None] = {}
         if required or form.has("groupId"):
             group_id = int(form.integer("groupId", required=True, minimum=1) or 0)
             self._group(domain_id, group_id)
-            taken = [m for m in self.state.members_of_queue(queue_id)
-                     if m["groupId"] == str(group_id) and m is not current]
+            taken = [
+                m for m in self.state.members_of_queue(queue_id) if m["groupId"] == str(group_id) and m is not current
+            ]
             if taken:
                 raise conflict(f"SIP group {group_id} is already a member of queue {queue_id}")
             values["groupId"] = str(group_id)
@@ -470,9 +516,17 @@ class InfinityApi:
         form = (await Form.read(request)).only(_MEMBER_PARAMS)
         values = self._member_values(domain_id, queue_id, form, required=True)
         stamp = now_text()
-        self.state.queue_members.insert(row_of(QUEUE_MEMBER_FIELDS, {
-            "queueId": queue_id, **values, "createDatetime": stamp, "updateDatetime": stamp,
-        }))
+        self.state.queue_members.insert(
+            row_of(
+                QUEUE_MEMBER_FIELDS,
+                {
+                    "queueId": queue_id,
+                    **values,
+                    "createDatetime": stamp,
+                    "updateDatetime": stamp,
+                },
+            )
+        )
         return _created()
 
     async def queue_member(self, request: Request) -> Response:
@@ -525,10 +579,18 @@ class InfinityApi:
         form = (await Form.read(request)).only(("network", "description"))
         network = self._cidr(form.text("network", required=True) or "")
         stamp = now_text()
-        self.state.trusted_networks.insert(row_of(TRUSTED_NETWORK_FIELDS, {
-            "domainId": domain_id, "network": network, "description": form.text("description") or None,
-            "createDatetime": stamp, "updateDatetime": stamp,
-        }))
+        self.state.trusted_networks.insert(
+            row_of(
+                TRUSTED_NETWORK_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "network": network,
+                    "description": form.text("description") or None,
+                    "createDatetime": stamp,
+                    "updateDatetime": stamp,
+                },
+            )
+        )
         return _created()
 
     async def trusted_network(self, request: Request) -> Response:
@@ -565,10 +627,16 @@ class InfinityApi:
         if any(d.get("deviceMacAddress") == mac for d in self.state.devices):
             raise conflict(f"a PBX device with MAC address {mac} already exists")
         stamp = now_text()
-        row = self.state.devices.insert({
-            "pbxDeviceName": name, "domainId": str(domain_id), "deviceMacAddress": mac,
-            "createDatetime": stamp, "updateDatetime": stamp, "userId": None,
-        })
+        row = self.state.devices.insert(
+            {
+                "pbxDeviceName": name,
+                "domainId": str(domain_id),
+                "deviceMacAddress": mac,
+                "createDatetime": stamp,
+                "updateDatetime": stamp,
+                "userId": None,
+            }
+        )
         return _created({"pbxDeviceId": row["pbxDeviceId"] or ""})
 
     async def device(self, request: Request) -> Response:

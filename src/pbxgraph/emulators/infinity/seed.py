@@ -83,53 +83,119 @@ def _stamp(n: int) -> str:
 def load_seed(state: InfinityState) -> None:
     """Fill an empty state with the fixed data set."""
     for n, (domain_id, name, display) in enumerate(_DOMAINS):
-        state.domains.insert(row_of(DOMAIN_FIELDS, {
-            "domainId": domain_id, "domainName": name, "displayName": display, "rec": 0,
-            "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-        }))
+        state.domains.insert(
+            row_of(
+                DOMAIN_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "domainName": name,
+                    "displayName": display,
+                    "rec": 0,
+                    "createDatetime": _stamp(n),
+                    "updateDatetime": _stamp(n),
+                },
+            )
+        )
     for n, (domain_id, user, display, ext, email, department) in enumerate(_USERS, start=1):
         first, _, last = display.partition(" ")
-        row = state.users.insert(row_of(USER_FIELDS, {
-            "domainId": domain_id, "user": user, "displayName": display, "extensionNumber": ext,
-            "email": email, "firstName": first, "lastName": last or None,
-            "departmentName": department, "companyName": "Acme Ltd", "mobileFollow": 0,
-            "hotdeskAllowed": 0, "dashboard": 1,
-            "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-        }))
+        row = state.users.insert(
+            row_of(
+                USER_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "user": user,
+                    "displayName": display,
+                    "extensionNumber": ext,
+                    "email": email,
+                    "firstName": first,
+                    "lastName": last or None,
+                    "departmentName": department,
+                    "companyName": "Acme Ltd",
+                    "mobileFollow": 0,
+                    "hotdeskAllowed": 0,
+                    "dashboard": 1,
+                    "createDatetime": _stamp(n),
+                    "updateDatetime": _stamp(n),
+                },
+            )
+        )
         state.user_secrets[int(row["userId"] or 0)] = {"password": f"seed-{user}-Pw!{n}", "pin": f"{n:04d}"}
     for n, (domain_id, name, display, ext, retry, exclusive, members) in enumerate(_GROUPS, start=20):
-        row = state.groups.insert(row_of(GROUP_FIELDS, {
-            "domainId": domain_id, "groupName": name, "displayName": display, "extensionNumber": ext,
-            "ringRetry": retry, "ringExclusive": exclusive,
-            "callerNameFormat": "{displayName} - {srcPhoneNumber}",
-            "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-        }))
+        row = state.groups.insert(
+            row_of(
+                GROUP_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "groupName": name,
+                    "displayName": display,
+                    "extensionNumber": ext,
+                    "ringRetry": retry,
+                    "ringExclusive": exclusive,
+                    "callerNameFormat": "{displayName} - {srcPhoneNumber}",
+                    "createDatetime": _stamp(n),
+                    "updateDatetime": _stamp(n),
+                },
+            )
+        )
         for user_id in members:
             state.add_membership(int(row["groupId"] or 0), user_id)
     for n, (domain_id, name, display, ext, served_by) in enumerate(_QUEUES, start=30):
-        row = state.queues.insert(row_of(QUEUE_FIELDS, {
-            "domainId": domain_id, "queueName": name, "displayName": display, "extensionNumber": ext,
-            "callerNameFormat": None, "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-        }))
+        row = state.queues.insert(
+            row_of(
+                QUEUE_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "queueName": name,
+                    "displayName": display,
+                    "extensionNumber": ext,
+                    "callerNameFormat": None,
+                    "createDatetime": _stamp(n),
+                    "updateDatetime": _stamp(n),
+                },
+            )
+        )
         for order, (group_id, strategy, attempts, secs) in enumerate(served_by):
-            state.queue_members.insert(row_of(QUEUE_MEMBER_FIELDS, {
-                "queueId": row["queueId"], "groupId": group_id, "ringStrategy": strategy,
-                "ringAttempts": attempts, "ringSecs": secs, "ringOrder": order,
-                "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-            }))
+            state.queue_members.insert(
+                row_of(
+                    QUEUE_MEMBER_FIELDS,
+                    {
+                        "queueId": row["queueId"],
+                        "groupId": group_id,
+                        "ringStrategy": strategy,
+                        "ringAttempts": attempts,
+                        "ringSecs": secs,
+                        "ringOrder": order,
+                        "createDatetime": _stamp(n),
+                        "updateDatetime": _stamp(n),
+                    },
+                )
+            )
     for n, (domain_id, name, mac, owner) in enumerate(_DEVICES, start=40):
-        row = state.devices.insert({
-            "pbxDeviceName": name, "domainId": str(domain_id), "deviceMacAddress": mac,
-            "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-            "userId": None if owner is None else str(owner),
-        })
+        row = state.devices.insert(
+            {
+                "pbxDeviceName": name,
+                "domainId": str(domain_id),
+                "deviceMacAddress": mac,
+                "createDatetime": _stamp(n),
+                "updateDatetime": _stamp(n),
+                "userId": None if owner is None else str(owner),
+            }
+        )
         if owner is not None:
             state.issue_device_token(int(row["pbxDeviceId"] or 0))
     for n, (domain_id, network, description) in enumerate(_NETWORKS, start=50):
-        state.trusted_networks.insert(row_of(TRUSTED_NETWORK_FIELDS, {
-            "domainId": domain_id, "network": network, "description": description,
-            "createDatetime": _stamp(n), "updateDatetime": _stamp(n),
-        }))
+        state.trusted_networks.insert(
+            row_of(
+                TRUSTED_NETWORK_FIELDS,
+                {
+                    "domainId": domain_id,
+                    "network": network,
+                    "description": description,
+                    "createDatetime": _stamp(n),
+                    "updateDatetime": _stamp(n),
+                },
+            )
+        )
 
 
 #: Sizes of the seed, for tests that count what a listing returns.

@@ -33,29 +33,79 @@ Row = dict[str, str | None]
 #: Field order of each kind's rows (the order they appear in a rendered row).
 DOMAIN_FIELDS = ("domainId", "domainName", "displayName", "rec", "createDatetime", "updateDatetime")
 USER_FIELDS = (
-    "userId", "domainId", "user", "displayName", "extensionNumber", "email", "firstName",
-    "lastName", "jobName", "departmentName", "companyName", "officeName", "ukCallerId",
-    "usCallerId", "mobileNumber", "mobileFollow", "ukPhoneId", "usPhoneId", "hotdeskAllowed",
-    "dashboard", "createDatetime", "updateDatetime",
+    "userId",
+    "domainId",
+    "user",
+    "displayName",
+    "extensionNumber",
+    "email",
+    "firstName",
+    "lastName",
+    "jobName",
+    "departmentName",
+    "companyName",
+    "officeName",
+    "ukCallerId",
+    "usCallerId",
+    "mobileNumber",
+    "mobileFollow",
+    "ukPhoneId",
+    "usPhoneId",
+    "hotdeskAllowed",
+    "dashboard",
+    "createDatetime",
+    "updateDatetime",
 )
 GROUP_FIELDS = (
-    "groupId", "domainId", "groupName", "displayName", "extensionNumber", "ringRetry",
-    "ringExclusive", "callerNameFormat", "createDatetime", "updateDatetime",
+    "groupId",
+    "domainId",
+    "groupName",
+    "displayName",
+    "extensionNumber",
+    "ringRetry",
+    "ringExclusive",
+    "callerNameFormat",
+    "createDatetime",
+    "updateDatetime",
 )
 QUEUE_FIELDS = (
-    "queueId", "domainId", "queueName", "displayName", "extensionNumber", "callerNameFormat",
-    "createDatetime", "updateDatetime",
+    "queueId",
+    "domainId",
+    "queueName",
+    "displayName",
+    "extensionNumber",
+    "callerNameFormat",
+    "createDatetime",
+    "updateDatetime",
 )
 QUEUE_MEMBER_FIELDS = (
-    "queueMemberId", "queueId", "groupId", "ringStrategy", "ringAttempts", "ringSecs",
-    "ringOrder", "createDatetime", "updateDatetime",
+    "queueMemberId",
+    "queueId",
+    "groupId",
+    "ringStrategy",
+    "ringAttempts",
+    "ringSecs",
+    "ringOrder",
+    "createDatetime",
+    "updateDatetime",
 )
 DEVICE_FIELDS = (
-    "pbxDeviceId", "pbxDeviceName", "domainId", "deviceMacAddress", "createDatetime",
-    "updateDatetime", "userId", "user",
+    "pbxDeviceId",
+    "pbxDeviceName",
+    "domainId",
+    "deviceMacAddress",
+    "createDatetime",
+    "updateDatetime",
+    "userId",
+    "user",
 )
 TRUSTED_NETWORK_FIELDS = (
-    "trustedNetworkId", "domainId", "network", "description", "createDatetime", "updateDatetime",
+    "trustedNetworkId",
+    "domainId",
+    "network",
+    "description",
+    "createDatetime",
+    "updateDatetime",
 )
 USER_DEVICE_FIELDS = ("userId", "pbxDeviceId", "user", "updateDatetime", "pbxDeviceName")
 
@@ -140,8 +190,19 @@ class InfinityState:
     def clear(self) -> None:
         """Forget all data; the credentials stay."""
         fresh = InfinityState()
-        for name in ("domains", "users", "groups", "queues", "queue_members", "devices",
-                     "trusted_networks", "memberships", "user_secrets", "device_tokens", "_links"):
+        for name in (
+            "domains",
+            "users",
+            "groups",
+            "queues",
+            "queue_members",
+            "devices",
+            "trusted_networks",
+            "memberships",
+            "user_secrets",
+            "device_tokens",
+            "_links",
+        ):
             setattr(self, name, getattr(fresh, name))
 
     # --- look-ups shared by the routes ------------------------------------------
@@ -165,8 +226,7 @@ class InfinityState:
             self.memberships.append(Membership(next(self._links), group_id, user_id))
 
     def remove_membership(self, group_id: int, user_id: int) -> None:
-        self.memberships = [m for m in self.memberships
-                            if not (m.group_id == group_id and m.user_id == user_id)]
+        self.memberships = [m for m in self.memberships if not (m.group_id == group_id and m.user_id == user_id)]
 
     def members_of_queue(self, queue_id: int) -> list[Row]:
         rows = [r for r in self.queue_members if r["queueId"] == str(queue_id)]

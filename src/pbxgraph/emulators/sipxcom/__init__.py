@@ -24,8 +24,9 @@ DEMO_USERNAME = "superadmin"
 DEMO_PASSWORD = "sipx-demo-Admin-Pw"
 
 
-def create_emulator(*, seed: bool = True, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD,
-                    domain: str = "pbx.example.com") -> Emulator[SipxState]:
+def create_emulator(
+    *, seed: bool = True, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD, domain: str = "pbx.example.com"
+) -> Emulator[SipxState]:
     """A sipXconfig emulator; ``username``/``password`` are the accepted administrator login."""
     state = SipxState(seed=seed, domain=domain)
     return Emulator(build_app(state, username=username, password=password), state, name="sipxcom")

@@ -85,13 +85,21 @@ def model_payload(model: str) -> dict[str, Any]:
 def phone_group_payload(state: SipxState, group: PhoneGroup, *, count: bool) -> dict[str, Any]:
     """A phone group; ``count`` (its phones) only where groups are listed, else null."""
     phones = sum(1 for p in state.phones.values() if group.id in p.group_ids) if count else None
-    return {"id": group.id, "name": group.name, "description": group.description, "weight": group.weight,
-            "count": phones}
+    return {
+        "id": group.id,
+        "name": group.name,
+        "description": group.description,
+        "weight": group.weight,
+        "count": phones,
+    }
 
 
 def phone_payload(state: SipxState, phone: Phone) -> dict[str, Any]:
-    groups = [phone_group_payload(state, state.phone_groups[g], count=False)
-              for g in phone.group_ids if g in state.phone_groups]
+    groups = [
+        phone_group_payload(state, state.phone_groups[g], count=False)
+        for g in phone.group_ids
+        if g in state.phone_groups
+    ]
     return {
         "id": phone.id,
         "serialNo": phone.serial_no,
@@ -139,8 +147,11 @@ async def phones(request: Request) -> Response:
         try:
             value = await bean(request)
             phone = _phone_from_bean(value, state.next_id("phone"), None)
-            owners = [_line_user(state, entry) for entry in items(value.get("lines"), "line", "Line")
-                      if isinstance(entry, dict)]
+            owners = [
+                _line_user(state, entry)
+                for entry in items(value.get("lines"), "line", "Line")
+                if isinstance(entry, dict)
+            ]
             state.save_phone(phone)
             for owner in owners:
                 state.add_line(phone, owner)
@@ -191,8 +202,9 @@ async def phone_profile(request: Request) -> Response:
     for index, line in enumerate(found.lines, start=1):
         user = state.users.get(line.user_id)
         if user is not None:
-            lines.append(f'reg.{index}.address="{user.user_name}@{state.domain}" '
-                         f'reg.{index}.auth.password="{user.sip_password}"')
+            lines.append(
+                f'reg.{index}.address="{user.user_name}@{state.domain}" reg.{index}.auth.password="{user.sip_password}"'
+            )
     body = "\n".join([f"# profile of {found.serial_no}", *lines]) + "\n"
     return Response(body.encode(), media_type="text/plain")
 
@@ -205,9 +217,17 @@ async def phone_groups_of(request: Request) -> Response:
     if request.method == "DELETE":
         found.group_ids = []
         return ok()
-    return render_list(request, "groups", "Groups", "Group",
-                       [phone_group_payload(state, state.phone_groups[g], count=False)
-                        for g in found.group_ids if g in state.phone_groups])
+    return render_list(
+        request,
+        "groups",
+        "Groups",
+        "Group",
+        [
+            phone_group_payload(state, state.phone_groups[g], count=False)
+            for g in found.group_ids
+            if g in state.phone_groups
+        ],
+    )
 
 
 async def phone_in_group(request: Request) -> Response:
@@ -249,8 +269,15 @@ async def phone_lines(request: Request) -> Response:
 def setting_payload(setting: Setting, default: str | None) -> dict[str, Any]:
     """A setting; one never written shows its default as its value, as the server does."""
     value = setting.value if setting.value is not None else default
-    return {"path": setting.path, "type": setting.type, "options": setting.options, "value": value,
-            "defaultValue": default, "label": setting.label, "description": setting.description}
+    return {
+        "path": setting.path,
+        "type": setting.type,
+        "options": setting.options,
+        "value": value,
+        "defaultValue": default,
+        "label": setting.label,
+        "description": setting.description,
+    }
 
 
 def _set_value(setting: Setting, value: str) -> None:
@@ -263,14 +290,16 @@ def _set_value(setting: Setting, value: str) -> None:
     setting.value = value if value != "" else None
 
 
-async def _settings(request: Request, settings: dict[str, Setting] | None,
-                    default_of: Any = lambda s: s.default) -> Response:
+async def _settings(
+    request: Request, settings: dict[str, Setting] | None, default_of: Any = lambda s: s.default
+) -> Response:
     if settings is None:
         return api_not_found()
     path = request.path_params.get("path")
     if path is None:
-        return render_list(request, "settings", "Settings", "Setting",
-                           [setting_payload(s, default_of(s)) for s in settings.values()])
+        return render_list(
+            request, "settings", "Settings", "Setting", [setting_payload(s, default_of(s)) for s in settings.values()]
+        )
     setting = settings.get(path)
     if setting is None:
         return api_not_found()
@@ -305,8 +334,13 @@ async def gateway_settings(request: Request) -> Response:
 
 async def phone_groups(request: Request) -> Response:
     state = state_of(request)
-    return render_list(request, "groups", "Groups", "Group",
-                       [phone_group_payload(state, g, count=True) for g in state.ordered_phone_groups()])
+    return render_list(
+        request,
+        "groups",
+        "Groups",
+        "Group",
+        [phone_group_payload(state, g, count=True) for g in state.ordered_phone_groups()],
+    )
 
 
 def _phone_group(request: Request) -> PhoneGroup | None:
@@ -426,8 +460,13 @@ async def gateways(request: Request) -> Response:
 
 
 async def gateway_models(request: Request) -> Response:
-    return render_list(request, "models", "Models", "Model",
-                       [{**m, "versions": list(m["versions"]) if m["versions"] else None} for m in GATEWAY_MODELS])
+    return render_list(
+        request,
+        "models",
+        "Models",
+        "Model",
+        [{**m, "versions": list(m["versions"]) if m["versions"] else None} for m in GATEWAY_MODELS],
+    )
 
 
 async def gateway(request: Request) -> Response:

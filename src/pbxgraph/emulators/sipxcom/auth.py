@@ -43,8 +43,7 @@ class Authenticator:
         with self._lock:
             self._nonces.add(nonce)
         header = f'Digest realm="{self.realm}", qop="auth", nonce="{nonce}", algorithm=MD5'
-        return Response(b"Unauthorized", status_code=401, media_type="text/plain",
-                        headers={"WWW-Authenticate": header})
+        return Response(b"Unauthorized", status_code=401, media_type="text/plain", headers={"WWW-Authenticate": header})
 
     def _basic_ok(self, credentials: str) -> bool:
         try:
@@ -53,11 +52,14 @@ class Authenticator:
             return False
         user, _, password = decoded.partition(":")
         return hmac.compare_digest(user.encode(), self.username.encode()) and hmac.compare_digest(
-            password.encode(), self.password.encode())
+            password.encode(), self.password.encode()
+        )
 
     def _digest_ok(self, params_text: str, method: str) -> bool:
-        params = {m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
-                  for m in _DIGEST_PARAM.finditer(params_text)}
+        params = {
+            m.group(1): m.group(2) if m.group(2) is not None else m.group(3)
+            for m in _DIGEST_PARAM.finditer(params_text)
+        }
         nonce = params.get("nonce", "")
         with self._lock:
             known = nonce in self._nonces

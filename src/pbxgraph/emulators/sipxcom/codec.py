@@ -43,8 +43,7 @@ class Flat(list):  # type: ignore[type-arg]
     """A list rendered as the key's element repeated, with no wrapper element."""
 
 
-def _fill(element: Element, value: Any, item_tags: Mapping[str, str], key: str,
-          names: Mapping[str, str]) -> None:
+def _fill(element: Element, value: Any, item_tags: Mapping[str, str], key: str, names: Mapping[str, str]) -> None:
     if isinstance(value, Mapping):
         for child_key, child_value in value.items():
             if child_value is None:
@@ -65,8 +64,14 @@ def _fill(element: Element, value: Any, item_tags: Mapping[str, str], key: str,
         element.text = _scalar(value)
 
 
-def to_xml(root: str, value: Any, item_tags: Mapping[str, str] | None = None, *,
-           declaration: bool = False, names: Mapping[str, str] | None = None) -> bytes:
+def to_xml(
+    root: str,
+    value: Any,
+    item_tags: Mapping[str, str] | None = None,
+    *,
+    declaration: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> bytes:
     element = Element(root)
     _fill(element, value, item_tags or {}, root, names or {})
     body = tostring(element, encoding="unicode").encode("utf-8")

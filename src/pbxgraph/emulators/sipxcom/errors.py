@@ -51,8 +51,9 @@ _STATUS = {
 }
 
 
-def envelope(code: str, *, id: int | str | None = None, additional: str | None = None,
-             string: str | None = None) -> Response:
+def envelope(
+    code: str, *, id: int | str | None = None, additional: str | None = None, string: str | None = None
+) -> Response:
     """The ``<response>`` envelope of ``/rest`` writes and errors."""
     data: dict[str, str] = {}
     if id is not None:
@@ -62,8 +63,7 @@ def envelope(code: str, *, id: int | str | None = None, additional: str | None =
     if additional is not None:
         data["additionalMessage"] = additional
     body = {"code": code, "message": _MESSAGES[code], "data": data or None}
-    return Response(to_xml("response", body, declaration=True), status_code=_STATUS[code],
-                    media_type=XML_TYPE)
+    return Response(to_xml("response", body, declaration=True), status_code=_STATUS[code], media_type=XML_TYPE)
 
 
 def api_not_found() -> Response:

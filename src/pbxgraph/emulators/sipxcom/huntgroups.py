@@ -51,8 +51,12 @@ from pbxgraph.emulators.sipxcom.wire import bean, created, failure, ok, render_l
 
 def ring_payload(state: SipxState, ring: Ring) -> dict[str, Any]:
     user = state.users.get(ring.user_id)
-    return {"typeStr": ring.type, "userName": user.user_name if user else None, "enabled": ring.enabled,
-            "expiration": ring.expiration}
+    return {
+        "typeStr": ring.type,
+        "userName": user.user_name if user else None,
+        "enabled": ring.enabled,
+        "expiration": ring.expiration,
+    }
 
 
 def hunt_group_payload(state: SipxState, hunt: HuntGroup) -> dict[str, Any]:
@@ -83,8 +87,14 @@ def _rings(state: SipxState, value: Any) -> list[Ring]:
         if user is None:
             raise Invalid("ringBeans", f"ring {index}: no user named '{name}'")
         expiration = integer(entry.get("expiration"))
-        rings.append(Ring(user_id=user.id, type=text(entry.get("typeStr")) or RING_DELAYED,
-                          enabled=flag(entry.get("enabled")), expiration=expiration or 0))
+        rings.append(
+            Ring(
+                user_id=user.id,
+                type=text(entry.get("typeStr")) or RING_DELAYED,
+                enabled=flag(entry.get("enabled")),
+                expiration=expiration or 0,
+            )
+        )
     return rings
 
 
@@ -116,16 +126,16 @@ async def hunt_groups(request: Request) -> Response:
             return failure(exc)
         return created(hunt.id)
     ordered = sorted(state.hunt_groups.values(), key=lambda h: h.id)
-    return render_list(request, "callGroups", "CallGroups", "CallGroup",
-                       [hunt_group_payload(state, h) for h in ordered])
+    return render_list(
+        request, "callGroups", "CallGroups", "CallGroup", [hunt_group_payload(state, h) for h in ordered]
+    )
 
 
 async def by_prefix(request: Request) -> Response:
     state = state_of(request)
     prefix = request.path_params["prefix"]
     found = sorted((h for h in state.hunt_groups.values() if h.extension.startswith(prefix)), key=lambda h: h.id)
-    return render_list(request, "callGroups", "CallGroups", "CallGroup",
-                       [hunt_group_payload(state, h) for h in found])
+    return render_list(request, "callGroups", "CallGroups", "CallGroup", [hunt_group_payload(state, h) for h in found])
 
 
 async def hunt_group(request: Request) -> Response:
@@ -154,11 +164,18 @@ async def duplicate(request: Request) -> Response:
         return api_not_found()
     extension = request.path_params["new_extension"]
     copy = HuntGroup(
-        id=state.next_id("hunt_group"), name=f"{found.name}-{extension}", extension=extension,
-        description=found.description, enabled=found.enabled, did=None,
+        id=state.next_id("hunt_group"),
+        name=f"{found.name}-{extension}",
+        extension=extension,
+        description=found.description,
+        enabled=found.enabled,
+        did=None,
         rings=[Ring(r.user_id, r.type, r.enabled, r.expiration) for r in found.rings],
-        fallback_destination=found.fallback_destination, voicemail_fallback=found.voicemail_fallback,
-        user_forward=found.user_forward, use_fwd_timers=found.use_fwd_timers)
+        fallback_destination=found.fallback_destination,
+        voicemail_fallback=found.voicemail_fallback,
+        user_forward=found.user_forward,
+        use_fwd_timers=found.use_fwd_timers,
+    )
     try:
         state.save_hunt_group(copy)
     except (Invalid, Duplicate) as exc:
@@ -176,7 +193,7 @@ async def rotate(request: Request) -> Response:
     for index, ring in enumerate(found.rings):
         user = state.users.get(ring.user_id)
         if user is not None and user.extension == wanted:
-            found.rings = found.rings[index + 1:] + found.rings[:index + 1]
+            found.rings = found.rings[index + 1 :] + found.rings[: index + 1]
             break
     return created(found.id)
 

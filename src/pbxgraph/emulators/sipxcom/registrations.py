@@ -66,8 +66,13 @@ async def _answer(request: Request, selected: list[Registration] | None, drop: b
     if window is None:
         return api_text(400, "start and limit are required: start >= 0, limit >= 1")
     start, limit = window
-    return render_list(request, "registrations", "Registrations", "Registration",
-                       [registration_payload(state, r) for r in selected[start:start + limit]])
+    return render_list(
+        request,
+        "registrations",
+        "Registrations",
+        "Registration",
+        [registration_payload(state, r) for r in selected[start : start + limit]],
+    )
 
 
 async def registrations(request: Request) -> Response:

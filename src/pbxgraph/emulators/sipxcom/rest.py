@@ -105,12 +105,12 @@ def _paginate(request: Request, entries: list[Any]) -> tuple[list[Any], dict[str
         start, end = (pages - 1) * size, total
     else:
         start, end = (page - 1) * size, page * size
-    return entries[start:end], {"totalResults": total, "currentPage": page, "totalPages": pages,
-                                "resultsPerPage": size}
+    return entries[start:end], {"totalResults": total, "currentPage": page, "totalPages": pages, "resultsPerPage": size}
 
 
-def _sort(request: Request, entries: list[Any], fields: dict[str, Callable[[Any], str | None]],
-          default: str) -> list[Any]:
+def _sort(
+    request: Request, entries: list[Any], fields: dict[str, Callable[[Any], str | None]], default: str
+) -> list[Any]:
     """Sort when ``sortdir`` is given (by ``sortby``, else the default field)."""
     direction = request.query_params.get("sortdir")
     if not direction:
@@ -280,9 +280,12 @@ def group_payload(state: SipxState, group: UserGroup) -> dict[str, Any]:
 
 def _group_from_body(body: dict[str, Any], group_id: int) -> UserGroup:
     branch = body.get("branch")
-    return UserGroup(id=group_id, name=text(body.get("name")) or "",
-                     description=text(body.get("description")),
-                     branch_id=integer(branch.get("id")) if isinstance(branch, dict) else None)
+    return UserGroup(
+        id=group_id,
+        name=text(body.get("name")) or "",
+        description=text(body.get("description")),
+        branch_id=integer(branch.get("id")) if isinstance(branch, dict) else None,
+    )
 
 
 _GROUP_SORT: dict[str, Callable[[UserGroup], str | None]] = {
@@ -331,8 +334,14 @@ async def group(request: Request) -> Response:
 
 
 def branch_payload(branch: Branch) -> dict[str, Any]:
-    return {"id": branch.id, "name": branch.name, "description": branch.description,
-            "address": branch.address, "phoneNumber": branch.phone_number, "faxNumber": branch.fax_number}
+    return {
+        "id": branch.id,
+        "name": branch.name,
+        "description": branch.description,
+        "address": branch.address,
+        "phoneNumber": branch.phone_number,
+        "faxNumber": branch.fax_number,
+    }
 
 
 def _branch_from_body(body: dict[str, Any], branch_id: int) -> Branch:
@@ -341,9 +350,14 @@ def _branch_from_body(body: dict[str, Any], branch_id: int) -> Branch:
         address = {k: text(v) for k, v in address.items() if k != "id"} | {"id": branch_id}
     else:
         address = None
-    return Branch(id=branch_id, name=text(body.get("name")) or "", description=text(body.get("description")),
-                  address=address, phone_number=text(body.get("phoneNumber")),
-                  fax_number=text(body.get("faxNumber")))
+    return Branch(
+        id=branch_id,
+        name=text(body.get("name")) or "",
+        description=text(body.get("description")),
+        address=address,
+        phone_number=text(body.get("phoneNumber")),
+        fax_number=text(body.get("faxNumber")),
+    )
 
 
 _BRANCH_SORT: dict[str, Callable[[Branch], str | None]] = {
@@ -363,8 +377,12 @@ async def branches(request: Request) -> Response:
         return envelope("SUCCESS_CREATED", id=branch.id)
     ordered = _sort(request, sorted(state.branches.values(), key=lambda b: b.id), _BRANCH_SORT, "name")
     window, metadata = _paginate(request, ordered)
-    return _render(request, "branch", {"metadata": metadata, "branches": [branch_payload(b) for b in window]},
-                   {"branches": "branch"})
+    return _render(
+        request,
+        "branch",
+        {"metadata": metadata, "branches": [branch_payload(b) for b in window]},
+        {"branches": "branch"},
+    )
 
 
 async def branch(request: Request) -> Response:

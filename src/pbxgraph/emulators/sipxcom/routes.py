@@ -17,9 +17,11 @@ from pbxgraph.emulators.sipxcom.state import SipxState
 
 
 def build_app(state: SipxState, *, username: str, password: str) -> Authenticator:
-    app = Starlette(routes=[
-        Mount("/sipxconfig/rest", routes=rest.ROUTES),
-        Mount("/sipxconfig/api", routes=[*api.ROUTES, *huntgroups.ROUTES, *registrations.ROUTES]),
-    ])
+    app = Starlette(
+        routes=[
+            Mount("/sipxconfig/rest", routes=rest.ROUTES),
+            Mount("/sipxconfig/api", routes=[*api.ROUTES, *huntgroups.ROUTES, *registrations.ROUTES]),
+        ]
+    )
     app.state.sipx = state
     return Authenticator(app, username=username, password=password, realm=state.domain)

@@ -43,15 +43,39 @@ SEED_TRUNK_PASSWORD = "Trunk-S3cret-7781"
 
 def load_seed(state: SipxState) -> None:
     now = int(state.clock())
-    state.save_branch(Branch(
-        id=1, name="whitehouse", description="headquarters",
-        address={"id": 1, "street": "1600 Pennsylvania Avenue NW", "city": "Washington",
-                 "country": "US", "state": "DC", "zip": "20500", "officeDesignation": "ovaloffice"},
-        phone_number="4235551212", fax_number="4235552323"))
-    state.save_branch(Branch(
-        id=2, name="lab", description="test lab",
-        address={"id": 2, "street": "101 Independence Ave SE", "city": "Washington",
-                 "country": "US", "state": "DC", "zip": "20540"}))
+    state.save_branch(
+        Branch(
+            id=1,
+            name="whitehouse",
+            description="headquarters",
+            address={
+                "id": 1,
+                "street": "1600 Pennsylvania Avenue NW",
+                "city": "Washington",
+                "country": "US",
+                "state": "DC",
+                "zip": "20500",
+                "officeDesignation": "ovaloffice",
+            },
+            phone_number="4235551212",
+            fax_number="4235552323",
+        )
+    )
+    state.save_branch(
+        Branch(
+            id=2,
+            name="lab",
+            description="test lab",
+            address={
+                "id": 2,
+                "street": "101 Independence Ave SE",
+                "city": "Washington",
+                "country": "US",
+                "state": "DC",
+                "zip": "20540",
+            },
+        )
+    )
 
     state.save_group(UserGroup(id=1, name="sales", description="Sales team", branch_id=1))
     state.save_group(UserGroup(id=2, name="support", description="First-line support"))
@@ -65,22 +89,50 @@ def load_seed(state: SipxState) -> None:
         (5, "204", "Erin", "Green", "erin@example.com", [], None, []),
     ]
     for user_id, name, first, last, email, groups, branch, aliases in people:
-        state.save_user(SipUser(
-            id=user_id, user_name=name, first_name=first, last_name=last, email=email,
-            pin=SEED_PINS[name], sip_password=SEED_SIP_PASSWORDS[name], group_ids=list(groups),
-            branch_id=branch, aliases=list(aliases), enabled=name != "204"))
+        state.save_user(
+            SipUser(
+                id=user_id,
+                user_name=name,
+                first_name=first,
+                last_name=last,
+                email=email,
+                pin=SEED_PINS[name],
+                sip_password=SEED_SIP_PASSWORDS[name],
+                group_ids=list(groups),
+                branch_id=branch,
+                aliases=list(aliases),
+                enabled=name != "204",
+            )
+        )
 
     state.phone_groups[1] = PhoneGroup(id=1, name="headquarters", description="HQ desk phones", weight=1)
     state.phone_groups[2] = PhoneGroup(id=2, name="lab-phones", description="Phones in the lab", weight=2)
     state.claim_id("phone_group", 2)
 
-    state.save_phone(Phone(id=1, serial_no="0004f280cc95", model_id="polycomVVX450",
-                           description="Alice desk", device_version="polycom6.3",
-                           lines=[Line(id=1, user_id=1)], group_ids=[1]))
-    state.save_phone(Phone(id=2, serial_no="805ec0a1b2c3", model_id="yealinkSIPT46S",
-                           description="Bob desk", lines=[Line(id=2, user_id=2)], group_ids=[1]))
-    state.save_phone(Phone(id=3, serial_no="0004f2aabbcc", model_id="polycomVVX411",
-                           description="Lobby phone", group_ids=[2]))
+    state.save_phone(
+        Phone(
+            id=1,
+            serial_no="0004f280cc95",
+            model_id="polycomVVX450",
+            description="Alice desk",
+            device_version="polycom6.3",
+            lines=[Line(id=1, user_id=1)],
+            group_ids=[1],
+        )
+    )
+    state.save_phone(
+        Phone(
+            id=2,
+            serial_no="805ec0a1b2c3",
+            model_id="yealinkSIPT46S",
+            description="Bob desk",
+            lines=[Line(id=2, user_id=2)],
+            group_ids=[1],
+        )
+    )
+    state.save_phone(
+        Phone(id=3, serial_no="0004f2aabbcc", model_id="polycomVVX411", description="Lobby phone", group_ids=[2])
+    )
     state.claim_id("line", 2)
 
     trunk_settings = sip_trunk_settings()
@@ -96,38 +148,108 @@ def load_seed(state: SipxState) -> None:
         "itsp-account/default-asserted-identity": "false",
     }.items():
         trunk_settings[path].value = value
-    state.save_gateway(Gateway(
-        id=1, name="my_siptrunk", model_id="sipTrunkStandard",
-        description="DIDs 4235550000 through 4235551000", enabled=True, address="192.168.1.14",
-        address_port=5060, outbound_port=5060, address_transport="tcp", shared=True,
-        settings=trunk_settings))
-    state.save_gateway(Gateway(
-        id=2, name="lobby-fxo", model_id="audiocodesMP1X4_4_FXO", description="Analog lines",
-        enabled=True, address="10.0.0.20", address_port=5060, address_transport="udp"))
-    state.save_gateway(Gateway(
-        id=3, name="pstn-pri", model_id="audiocodesMediant1000", description="E1 to the carrier",
-        enabled=True, address="10.0.0.21", address_port=5060, address_transport="tcp",
-        device_version="audiocodes6.0"))
-    state.save_gateway(Gateway(
-        id=4, name="old-pbx", model_id="genericGatewayStandard", description="Legacy PBX, routed to",
-        enabled=False, address="pbx-old.example.com", address_port=0, address_transport="none"))
+    state.save_gateway(
+        Gateway(
+            id=1,
+            name="my_siptrunk",
+            model_id="sipTrunkStandard",
+            description="DIDs 4235550000 through 4235551000",
+            enabled=True,
+            address="192.168.1.14",
+            address_port=5060,
+            outbound_port=5060,
+            address_transport="tcp",
+            shared=True,
+            settings=trunk_settings,
+        )
+    )
+    state.save_gateway(
+        Gateway(
+            id=2,
+            name="lobby-fxo",
+            model_id="audiocodesMP1X4_4_FXO",
+            description="Analog lines",
+            enabled=True,
+            address="10.0.0.20",
+            address_port=5060,
+            address_transport="udp",
+        )
+    )
+    state.save_gateway(
+        Gateway(
+            id=3,
+            name="pstn-pri",
+            model_id="audiocodesMediant1000",
+            description="E1 to the carrier",
+            enabled=True,
+            address="10.0.0.21",
+            address_port=5060,
+            address_transport="tcp",
+            device_version="audiocodes6.0",
+        )
+    )
+    state.save_gateway(
+        Gateway(
+            id=4,
+            name="old-pbx",
+            model_id="genericGatewayStandard",
+            description="Legacy PBX, routed to",
+            enabled=False,
+            address="pbx-old.example.com",
+            address_port=0,
+            address_transport="none",
+        )
+    )
 
-    state.save_hunt_group(HuntGroup(
-        id=1, name="sales-hunt", extension="600", description="Sales line, in turn", enabled=True,
-        rings=[Ring(user_id=2), Ring(user_id=1, expiration=20)]))
-    state.save_hunt_group(HuntGroup(
-        id=2, name="helpdesk", extension="601", description="Everyone at once", enabled=True,
-        rings=[Ring(user_id=3, type=RING_IMMEDIATE), Ring(user_id=2, type=RING_IMMEDIATE),
-               Ring(user_id=5, type=RING_IMMEDIATE)], voicemail_fallback=False,
-        fallback_destination="200"))
+    state.save_hunt_group(
+        HuntGroup(
+            id=1,
+            name="sales-hunt",
+            extension="600",
+            description="Sales line, in turn",
+            enabled=True,
+            rings=[Ring(user_id=2), Ring(user_id=1, expiration=20)],
+        )
+    )
+    state.save_hunt_group(
+        HuntGroup(
+            id=2,
+            name="helpdesk",
+            extension="601",
+            description="Everyone at once",
+            enabled=True,
+            rings=[
+                Ring(user_id=3, type=RING_IMMEDIATE),
+                Ring(user_id=2, type=RING_IMMEDIATE),
+                Ring(user_id=5, type=RING_IMMEDIATE),
+            ],
+            voicemail_fallback=False,
+            fallback_destination="200",
+        )
+    )
 
     state.registrations = [
-        Registration(user_part="200", contact='"Alice Smith"<sip:200@192.168.1.50:5060;transport=udp>',
-                     expires=now + 3600, call_id="a84b4c76e66710-1", instrument="0004f280cc95",
-                     user_agent="PolycomVVX-VVX_450-UA/6.3.0"),
-        Registration(user_part="201", contact="<sip:201@192.168.1.51:5060>", expires=now - 600,
-                     call_id="f81d4fae7dec11d0-2", instrument="805ec0a1b2c3",
-                     user_agent="Yealink SIP-T46S 66.85.0.5"),
-        Registration(user_part="202", contact="<sip:202@10.8.0.7:49152;transport=tls>",
-                     expires=now + 1800, call_id="3848276298220188511-3", user_agent="Bria 6"),
+        Registration(
+            user_part="200",
+            contact='"Alice Smith"<sip:200@192.168.1.50:5060;transport=udp>',
+            expires=now + 3600,
+            call_id="a84b4c76e66710-1",
+            instrument="0004f280cc95",
+            user_agent="PolycomVVX-VVX_450-UA/6.3.0",
+        ),
+        Registration(
+            user_part="201",
+            contact="<sip:201@192.168.1.51:5060>",
+            expires=now - 600,
+            call_id="f81d4fae7dec11d0-2",
+            instrument="805ec0a1b2c3",
+            user_agent="Yealink SIP-T46S 66.85.0.5",
+        ),
+        Registration(
+            user_part="202",
+            contact="<sip:202@10.8.0.7:49152;transport=tls>",
+            expires=now + 1800,
+            call_id="3848276298220188511-3",
+            user_agent="Bria 6",
+        ),
     ]

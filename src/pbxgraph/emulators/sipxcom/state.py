@@ -145,10 +145,18 @@ class Gateway:
     shared: bool = False
     use_internal_bridge: bool = True
     branch_id: int | None = None
-    caller_alias: dict[str, Any] = field(default_factory=lambda: {
-        "defaultCallerAlias": None, "anonymous": False, "ignoreUserInfo": False,
-        "transformUserExtension": False, "addPrefix": None, "keepDigits": 0,
-        "displayName": None, "urlParameters": None})
+    caller_alias: dict[str, Any] = field(
+        default_factory=lambda: {
+            "defaultCallerAlias": None,
+            "anonymous": False,
+            "ignoreUserInfo": False,
+            "transformUserExtension": False,
+            "addPrefix": None,
+            "keepDigits": 0,
+            "displayName": None,
+            "urlParameters": None,
+        }
+    )
     settings: dict[str, Setting] = field(default_factory=dict)
 
 
@@ -209,8 +217,14 @@ PHONE_MODELS: dict[str, tuple[str, str]] = {
     "grandstreamGXP2170": ("Grandstream GXP2170", "Grandstream"),
 }
 
-_AUDIOCODES_VERSIONS = ["audiocodes6.0", "audiocodes5.8", "audiocodes5.6", "audiocodes5.4", "audiocodes5.2",
-                        "audiocodes5.0"]
+_AUDIOCODES_VERSIONS = [
+    "audiocodes6.0",
+    "audiocodes5.8",
+    "audiocodes5.6",
+    "audiocodes5.4",
+    "audiocodes5.2",
+    "audiocodes5.0",
+]
 
 
 def _audiocodes(model_id: str, label: str) -> dict[str, Any]:
@@ -268,8 +282,12 @@ PROXY_ADDRESS = "itsp-account/itsp-proxy-address"
 
 _ENUM_OPTIONS = {
     "itsp-account/sip-keepalive-method": {"CR-LF": None, "NONE": None},
-    "itsp-account/rtp-keepalive-method": {"REPLAY-LAST-SENT-PACKET": None, "USE-DUMMY-RTP-PAYLOAD": None,
-                                          "USE-EMPTY-PACKET": None, "NONE": None},
+    "itsp-account/rtp-keepalive-method": {
+        "REPLAY-LAST-SENT-PACKET": None,
+        "USE-DUMMY-RTP-PAYLOAD": None,
+        "USE-EMPTY-PACKET": None,
+        "NONE": None,
+    },
 }
 
 PHONE_SETTINGS: list[tuple[str, str, str | None]] = [
@@ -284,14 +302,16 @@ _USER_NAME = re.compile(r"[^\s@:<>\"]+")
 
 
 def sip_trunk_settings() -> dict[str, Setting]:
-    return {path: Setting(path=path, type=kind, value=default, default=default,
-                          options=_ENUM_OPTIONS.get(path))
-            for path, kind, default in SIP_TRUNK_SETTINGS}
+    return {
+        path: Setting(path=path, type=kind, value=default, default=default, options=_ENUM_OPTIONS.get(path))
+        for path, kind, default in SIP_TRUNK_SETTINGS
+    }
 
 
 def phone_settings() -> dict[str, Setting]:
-    return {path: Setting(path=path, type=kind, value=default, default=default)
-            for path, kind, default in PHONE_SETTINGS}
+    return {
+        path: Setting(path=path, type=kind, value=default, default=default) for path, kind, default in PHONE_SETTINGS
+    }
 
 
 @dataclass
@@ -310,8 +330,9 @@ class Quirks:
 class SipxState:
     """All the objects of one emulated sipXconfig, with its rules."""
 
-    def __init__(self, *, seed: bool = True, domain: str = "pbx.example.com",
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, *, seed: bool = True, domain: str = "pbx.example.com", clock: Callable[[], float] = time.time
+    ) -> None:
         self.domain = domain
         self.server_fqdn = f"sipx.{domain}"
         self.clock = clock
@@ -408,8 +429,10 @@ class SipxState:
         if not user.user_name:
             raise Invalid("UserName", "Cannot be empty")
         if not _USER_NAME.fullmatch(user.user_name):
-            raise Invalid("UserName", "Must only contain letters, numbers, dashes, underscores, and symbols "
-                                      "allowed in a SIP user part")
+            raise Invalid(
+                "UserName",
+                "Must only contain letters, numbers, dashes, underscores, and symbols allowed in a SIP user part",
+            )
         names = [user.user_name, *user.aliases]
         folded = [n.casefold() for n in names]
         if len(set(folded)) != len(folded):
@@ -554,8 +577,10 @@ class SipxState:
         if hunt.name.casefold() == hunt.extension.casefold():
             raise Duplicate(f"Extension {hunt.extension} is used twice by the same hunt group")
         for alias in (hunt.name, hunt.extension):
-            if self._hunt_group_alias(alias, besides=hunt.id) is not None or \
-                    self.user_by_name_or_alias(alias) is not None:
+            if (
+                self._hunt_group_alias(alias, besides=hunt.id) is not None
+                or self.user_by_name_or_alias(alias) is not None
+            ):
                 raise Duplicate(f"Alias {alias} is already in use")
         for ring in hunt.rings:
             if ring.type not in RING_TYPES:

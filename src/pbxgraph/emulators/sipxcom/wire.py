@@ -24,7 +24,11 @@ from pbxgraph.emulators.sipxcom.state import Duplicate, Invalid, Missing, SipxSt
 
 #: JSON property -> XML element, where the vendor's beans name it otherwise.
 XML_NAMES: Mapping[str, str] = {
-    "model": "Model", "lines": "Lines", "groups": "Groups", "versions": "Versions", "branch": "Branch",
+    "model": "Model",
+    "lines": "Lines",
+    "groups": "Groups",
+    "versions": "Versions",
+    "branch": "Branch",
     "callerAliasInfo": "CallerAliasInfo",
 }
 #: The element each item of a wrapped list is written as.
@@ -50,8 +54,7 @@ def render_one(request: Request, element: str, value: Mapping[str, Any]) -> Resp
 def render_list(request: Request, key: str, wrapper: str, element: str, values: list[Any]) -> Response:
     """A list: ``{key: [...]}`` in JSON, ``<wrapper><element/>...</wrapper>`` in XML."""
     if _wants_xml(request):
-        return Response(to_xml(wrapper, {element: Flat(values)}, XML_ITEMS, names=XML_NAMES),
-                        media_type=XML_TYPE)
+        return Response(to_xml(wrapper, {element: Flat(values)}, XML_ITEMS, names=XML_NAMES), media_type=XML_TYPE)
     return Response(dumps({key: values}), media_type="application/json")
 
 

@@ -33,9 +33,20 @@ def _control_app(emulator: Emulator[Any]) -> Starlette:
             emulator.faults.clear()
             return Response(status_code=204)
         if request.method == "GET":
-            return JSONResponse([{"kind": f.kind.value, "path_prefix": f.path_prefix, "method": f.method,
-                                  "times": f.times, "after": f.after, "fraction": f.fraction, "hits": f.hits}
-                                 for f in emulator.faults.rules])
+            return JSONResponse(
+                [
+                    {
+                        "kind": f.kind.value,
+                        "path_prefix": f.path_prefix,
+                        "method": f.method,
+                        "times": f.times,
+                        "after": f.after,
+                        "fraction": f.fraction,
+                        "hits": f.hits,
+                    }
+                    for f in emulator.faults.rules
+                ]
+            )
         spec = await request.json()
         try:
             headers = spec.get("headers", {})
@@ -63,13 +74,16 @@ def _control_app(emulator: Emulator[Any]) -> Starlette:
         if request.method == "DELETE":
             emulator.recorder.clear()
             return Response(status_code=204)
-        return JSONResponse([{"method": r.method, "path": r.path, "query": r.query}
-                             for r in emulator.recorder.requests])
+        return JSONResponse(
+            [{"method": r.method, "path": r.path, "query": r.query} for r in emulator.recorder.requests]
+        )
 
-    return Starlette(routes=[
-        Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
-        Route("/requests", requests, methods=["GET", "DELETE"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
+            Route("/requests", requests, methods=["GET", "DELETE"]),
+        ]
+    )
 
 
 @dataclass
@@ -91,7 +105,7 @@ class Emulator(Generic[S]):
 
         async def routed(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] == "http" and scope["path"].startswith("/_emulator/"):
-                scope = dict(scope, path=scope["path"][len("/_emulator"):], root_path="/_emulator")
+                scope = dict(scope, path=scope["path"][len("/_emulator") :], root_path="/_emulator")
                 await control(scope, receive, send)
             else:
                 await vendor_app(scope, receive, send)
@@ -105,8 +119,9 @@ class Emulator(Generic[S]):
         """An httpx transport that reaches this emulator in-process."""
         return EmulatorTransport(self.app)
 
-    def serve(self, port: int = 0, *, ssl_certfile: str | None = None,
-              ssl_keyfile: str | None = None) -> LoopbackServer:
+    def serve(
+        self, port: int = 0, *, ssl_certfile: str | None = None, ssl_keyfile: str | None = None
+    ) -> LoopbackServer:
         """Start it on a loopback port (HTTPS with a certificate); stop it with ``.stop()``."""
         return LoopbackServer(self.app, port=port, ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile).start()
 

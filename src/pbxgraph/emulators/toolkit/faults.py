@@ -35,8 +35,9 @@ class ConnectionDropped(Exception):
     and then fail, as a socket closed half-way would.
     """
 
-    def __init__(self, message: str, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None,
-                 partial: bytes = b"") -> None:
+    def __init__(
+        self, message: str, status: int = 200, headers: list[tuple[bytes, bytes]] | None = None, partial: bytes = b""
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.headers = headers or []
@@ -71,7 +72,7 @@ class Fault:
         return path.startswith(self.path_prefix) and (self.method is None or self.method.upper() == method)
 
 
-GARBAGE_BODY = b"\x00\xff<<not what you asked for>>\n{\"truncated\": [1, 2,"
+GARBAGE_BODY = b'\x00\xff<<not what you asked for>>\n{"truncated": [1, 2,'
 
 
 class FaultInjector:
@@ -131,7 +132,7 @@ class FaultInjector:
             raise ConnectionReset("connection closed by fault injection before any answer")
         if fault.kind is FaultKind.DROP:
             headers = [(b"content-type", b"application/json"), (b"content-length", b"1000")]
-            partial = b"[{\"id\":"
+            partial = b'[{"id":'
             await send({"type": "http.response.start", "status": 200, "headers": headers})
             await send({"type": "http.response.body", "body": partial, "more_body": True})
             raise ConnectionDropped("connection dropped by fault injection", 200, headers, partial)
@@ -142,8 +143,13 @@ class FaultInjector:
         if fault.delay_s:
             await asyncio.sleep(fault.delay_s)
         extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in fault.headers]
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), *extra]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), *extra],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

@@ -54,9 +54,18 @@ class LoopbackServer:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("emulators listen on loopback only")
         # h11, not httptools: vendors use custom methods (Era's LOOKUP) that httptools rejects.
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan=lifespan, http="h11",
-                                access_log=False, loop="asyncio", ssl_certfile=ssl_certfile,
-                                ssl_keyfile=ssl_keyfile)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            lifespan=lifespan,
+            http="h11",
+            access_log=False,
+            loop="asyncio",
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
+        )
         self._server = uvicorn.Server(config)
         self._thread_name = f"emulator-server-{next(_numbers)}"
         self._least_level = logging.getLevelName(log_level.upper()) if isinstance(log_level, str) else log_level
@@ -102,6 +111,7 @@ class LoopbackServer:
     def __enter__(self) -> LoopbackServer:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

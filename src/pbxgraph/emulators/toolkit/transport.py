@@ -24,12 +24,14 @@ class EmulatorTransport(httpx.AsyncBaseTransport):
         try:
             return await self._inner.handle_async_request(request)
         except ConnectionReset:
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
-                                            request=request) from None
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from None
         except ConnectionDropped as dropped:
             # The answer had begun: the client gets its head, and fails reading the body.
-            return httpx.Response(dropped.status, headers=dropped.headers, request=request,
-                                  stream=_CutShort(dropped.partial, request))
+            return httpx.Response(
+                dropped.status, headers=dropped.headers, request=request, stream=_CutShort(dropped.partial, request)
+            )
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -45,5 +47,6 @@ class _CutShort(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._partial:
             yield self._partial
-        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body",
-                                        request=self._request)
+        raise httpx.RemoteProtocolError(
+            "peer closed connection without sending complete message body", request=self._request
+        )
