@@ -44,13 +44,6 @@ def mac(value: str, field: str = "mac") -> str:
     return normal
 
 
-def cidr(value: str, field: str = "cidr") -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=False))
-    except ValueError:
-        raise BadUserInput(f"{field}: {shown(value)} is not an IP network in CIDR form", field=field) from None
-
-
 def username(value: str, field: str = "username") -> str:
     if not _USERNAME.fullmatch(value):
         raise BadUserInput(

@@ -23,7 +23,8 @@ DELETE_USER = "mutation($id: ID!) { deleteUser(id: $id) { deletedId } }"
 UNICODE_DIGITS = ["²", "١٢", "１２", "12²", "٣", "𝟙𝟚", "1_2", " 12", "+12"]
 #: Native ids that would take a vendor request out of its path.
 ESCAPING = ["..", ".", "", "%2e%2e", "%2E.", "%252e%252e", "a/b", "../users", "a%2Fb", "a\\b", "a%5Cb",
-            "a?b", "a%3Fb", "a#b", "a%23b", "a\x00b", "x\n", "\x7f", "a%0Ab", "a\u202eb"]
+            "a?b", "a%3Fb", "a#b", "a%23b", "a\x00b", "x\n", "\x7f", "a%0Ab", "a\u202eb",
+            "..%2F..%2Fadmin%ff", "a%2Fb%ff", "%2e%2e%ff%2F"]
 
 
 async def test_unicode_digits_in_a_numeric_native_id_name_nothing(fresh: Stack) -> None:
@@ -142,7 +143,8 @@ async def test_the_shared_http_seam_sends_no_path_that_leaves_its_resource(fresh
     for name, emulator in fresh.emulators.items():
         http = VendorHttp(name, f"http://{name}.test", timeout_s=5, max_concurrency=1, transport=emulator.transport())
         for path in ["/rest/v1/uc/sipusers/..", "/users/%2e%2E", "/users/%252e%252e/x", "/users/./1", "/users//1",
-                     "/users/1/", "/users/1#x", "/users/a%2Fb", "/users/a\\b", "/users/1%0A", "/users/\x00"]:
+                     "/users/1/", "/users/1#x", "/users/a%2Fb", "/users/a\\b", "/users/1%0A", "/users/\x00",
+                     "/users/..%2F..%2Fadmin%ff"]:
             with pytest.raises(BadUserInput) as info:
                 await http.request("DELETE", path)
             assert info.value.backend == name
