@@ -139,3 +139,44 @@ async def test_a_listing_whose_every_backend_failed_has_no_total(tmp_path: Path)
     assert body["data"]["users"]["totalCount"] is None and body["data"]["users"]["edges"] == []
     assert [(e["extensions"]["code"], e["extensions"]["backend"]) for e in body["errors"]] == [
         ("BACKEND_UNAVAILABLE", "era-down")]
+
+
+async def test_the_filter_reaches_every_backend_of_a_merged_listing(client: GraphQLTestClient) -> None:
+    data = await client.data(PAGE, {"first": 50, "filter": {"search": "ANNA"}})
+    got = [(e["node"]["backend"], e["node"]["nativeId"]) for e in data["users"]["edges"]]
+    assert got == [(b, n) for b, n in expected("NAME", False)
+                   if "anna" in next(p[2] for p in _numbered() if p[:2] == (b, n)).casefold()]
+    assert data["users"]["totalCount"] == 3
+    data = await client.data(PAGE, {"first": 50, "filter": {"extension": "30"}})
+    assert sorted((e["node"]["backend"], e["node"]["nativeId"]) for e in data["users"]["edges"]) == [
+        ("east", "1"), ("west", "5")]
+
+
+def _numbered() -> list[tuple[str, str, str]]:
+    """(backend, native id, display name) of every person."""
+    counters: dict[str, int] = {}
+    rows = []
+    for backend, _, display, _ in PEOPLE:
+        counters[backend] = counters.get(backend, 0) + 1
+        rows.append((backend, str(counters[backend]), display))
+    return rows
+
+
+async def test_a_backend_that_cannot_list_a_kind_says_so_and_the_others_answer(tmp_path: Path) -> None:
+    from pbxgraph.config import BackendConfig
+    from pbxgraph.emulators.infinity import create_emulator, demo_backend
+
+    emulator = create_emulator()
+    options = {k: v for k, v in demo_backend("http://inf.test").items() if k != "vendor"}
+    config = Config(backends=(local("east", tmp_path / "east.sqlite3"),
+                              BackendConfig(name="inf", vendor="infinity", options=options)))
+    async with GraphQLTestClient.running(config, transports={"inf": emulator.transport()}) as running:
+        emulator.recorder.clear()
+        body = await running.execute("{ trunks(first: 50) { totalCount nodes { backend } } }")
+    trunks = body["data"]["trunks"]
+    assert trunks["nodes"] and {n["backend"] for n in trunks["nodes"]} == {"east"}
+    assert trunks["totalCount"] == len(trunks["nodes"])
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "NOT_SUPPORTED", "backend": "inf"}
+    assert error["message"] == "backend 'inf' does not support listing of trunks"
+    assert emulator.recorder.count() == 0

@@ -34,7 +34,8 @@ def test_the_extension_filter_matches_exactly() -> None:
 def test_search_looks_in_the_name_and_the_user_name_case_insensitively() -> None:
     assert [u.id for u in USERS if matches(u, Filter(search="BERG"))] == ["1", "4"]
     assert [u.id for u in USERS if matches(u, Filter(search="bob"))] == ["2"]  # the name falls back to it
-    assert [u.id for u in USERS if matches(u, Filter(search="cleo"))] == ["3"]  # user name, not display name
+    assert [u.id for u in USERS if matches(u, Filter(search="cleo"))] == ["3"]
+    assert [u.id for u in USERS if matches(u, Filter(search="anna.b"))] == ["1"]  # the user name alone holds it
     assert [u.id for u in USERS if matches(u, Filter(search="xx"))] == []
     assert matches(Group(id="1", name="Sales Team"), Filter(search="team"))
     assert not matches(Group(id="1", name="Sales Team"), Filter(search="support"))

@@ -66,6 +66,16 @@ def test_a_body_loses_secret_keys_and_has_its_strings_scrubbed() -> None:
                                          "list": ["Bearer ***", 2, None], "tuple": ["token=***"]}
 
 
+def test_strings_in_lists_are_scrubbed_of_the_configured_secrets() -> None:
+    assert scrub_value(["a pw-7 b", ("pw-7",), [{"x": "pw-7"}]], ["pw-7"]) == ["a *** b", ["***"], [{"x": "***"}]]
+
+
+def test_a_key_without_a_value_is_no_pair_and_the_search_goes_on() -> None:
+    assert scrub_text("key: ;password=x") == "key: ;password=***"
+    assert scrub_text("note= , token: t") == "note= , token: ***"
+    assert scrub_text('user="open password=x') == 'user="open password=***'
+
+
 def test_keys_are_scrubbed_and_cut_too() -> None:
     assert scrub_value({"user s3cr3t": 1}, ["s3cr3t"]) == {"user ***": 1}
     assert scrub_value({"k" * 150: 1}) == {"k" * 100 + "...": 1}
@@ -126,6 +136,22 @@ def test_secret_values_reads_six_levels_deep_and_no_deeper() -> None:
     assert secret_values(nested(6)) == []
     assert secret_values([[[[[{"pin": "p"}]]]]]) == ["p"]
     assert secret_values([[[[[[{"pin": "p"}]]]]]]) == []
+
+
+def test_secret_values_counts_dataclass_levels_as_levels() -> None:
+    @dataclass
+    class Node:
+        password: str
+        child: object = None
+
+    def chain(length: int) -> object:
+        node: object = None
+        for level in reversed(range(length)):
+            node = Node(password=f"p{level}", child=node)
+        return node
+
+    assert secret_values(chain(6)) == [f"p{i}" for i in range(6)]  # the last one sits at depth 6
+    assert secret_values(chain(8)) == [f"p{i}" for i in range(6)]
 
 
 def test_redact_drops_secret_keys_at_every_level_and_keeps_the_rest() -> None:
