@@ -56,11 +56,13 @@ def unsafe_segment(text: str) -> str | None:
     """Why ``text`` cannot be one segment of a URL path, or None when it can.
 
     ``%``-sequences are decoded (repeatedly, as a chain of proxies might) and
-    every form is checked, so ``%2e%2e`` is as refused as ``..``.
+    every form is checked, so ``%2e%2e`` is as refused as ``..``. A sequence
+    that is no UTF-8 (``%ff``) does not stop the others from being decoded,
+    as a lenient server would: ``..%2f%ff`` is as refused as ``../``.
     """
     forms = [text]
     while "%" in forms[-1] and len(forms) < 4:
-        decoded = unquote(forms[-1], errors="strict") if _decodable(forms[-1]) else forms[-1]
+        decoded = unquote(forms[-1], errors="replace")
         if decoded == forms[-1]:
             break
         forms.append(decoded)
@@ -73,14 +75,6 @@ def unsafe_segment(text: str) -> str | None:
         if any(is_control(c) for c in form):
             return f"holds a control character{decoded}"
     return None
-
-
-def _decodable(text: str) -> bool:
-    try:
-        unquote(text, errors="strict")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def check_native_id(native_id: str, *, field: str = "id") -> str:

@@ -1,10 +1,12 @@
 """The one ordering every listing follows, on every backend and when merged.
 
-Names compare case-insensitively, extensions numerically (shorter first),
-records lacking the field come last in either direction, ties go by native
-id. Connectors sort by it (in the vendor or in memory), and the service
-merges several backends' pages by it, so an aggregated listing is ordered as
-if it came from one backend.
+Names compare case-insensitively, extensions by length and then digit by
+digit (numerically, where no extension starts with a zero; ``30`` comes
+before ``0030``, which is another number to dial), records lacking the
+field come last in either direction, ties go by native id. Connectors sort
+by it (in the vendor, in SQL or in memory), and the service merges several
+backends' pages by it, so an aggregated listing is ordered as if it came
+from one backend.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ def sort_key(record: Any, field: SortField) -> tuple[int, str, str]:
     value = record_name(record) if field is SortField.NAME else record_extension(record)
     if value is None:
         return (1, "", id_key(record.id))
-    text = value.casefold() if field is SortField.NAME else value.zfill(15)
+    text = value.casefold() if field is SortField.NAME else f"{len(value):04d}{value}"
     return (0, text, id_key(record.id))
 
 

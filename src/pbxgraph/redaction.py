@@ -81,17 +81,21 @@ _MAX_ITEMS = 20
 _MAX_DEPTH = 6
 
 #: ``scheme://user:password@host``: the user-info goes, whatever it holds (JSON may escape the slashes).
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*:\\?/\\?/)[^\s/\\?#\"'<>@]*@")
+#: A scheme is read from the start of its word only, never giving characters back (linear in the text).
+_URL_USERINFO = re.compile(r"(?i)(?<![a-z0-9+.\-])([0-9+.\-]*+[a-z][a-z0-9+.\-]*+:\\?/\\?/)[^\s/\\?#\"'<>@]*@")
 #: Credentials after an authentication scheme; a Digest answer's parameters go to the end of the line.
 _DIGEST = re.compile(r"(?i)\bDigest\s+[^\r\n]+")
 _SCHEME = re.compile(r"(?i)\b(Bearer|Basic|ApiKey|Api-Key|Token|Negotiate|NTLM)(\s+|=)[^\s\"',;&<>]+")
 #: ``key=value``, ``key: value``, ``"key": "value"``, ``key="value"``: the value goes when the key names a secret.
 #: Quotes may come escaped (a JSON body inside a JSON string), and an escaped line break may precede the key.
-_PAIR = re.compile(
-    r"""(?P<head>(?:\\[nrt])*(?P<q>\\?["']?)(?P<key>[A-Za-z_][\w.\-]*)(?P=q)\s*[:=]\s*)"""
-    r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\\"(?:(?!\\").)*\\"|\\'(?:(?!\\').)*\\'"""
-    r"""|[^\s,;&"'<>(){}\[\]\\]+)"""
+#: A key is the part of a word from its first letter on (what the leftmost match found anyway), read from the
+#: start of the word only and never giving characters back, so a long word is one failed try, not one per
+#: letter (which took seconds for 20 000 letters).
+_HEAD = re.compile(
+    r"""(?:\\[nrt])*(?P<q>\\?["']?)(?:(?<![\w.\-])|(?<=\\[nrt]))[0-9.\-]*+(?P<key>[A-Za-z_][\w.\-]*+)(?P=q)\s*[:=]\s*"""
 )
+_QUOTED_VALUE = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\\"(?:(?!\\").)*\\"|\\'(?:(?!\\').)*\\'""")
+_BARE_VALUE = re.compile(r"""[^\s,;&"'<>(){}\[\]\\]+""")
 _QUOTES = ('\\"', "\\'", '"', "'")
 #: ``<password>value</password>`` (any namespace prefix, any attributes).
 _ELEMENT = re.compile(
@@ -100,13 +104,40 @@ _ELEMENT = re.compile(
 )
 
 
-def _secret_pair(match: re.Match[str]) -> str:
-    value = match.group("value")
-    quote = next((q for q in _QUOTES if value.startswith(q)), "")
-    if not is_secret_key(match.group("key")):
-        # A quoted value may itself hold pairs (a JSON body quoted inside a message).
-        return match.group("head") + (_PAIR.sub(_secret_pair, value) if quote else value)
-    return f"{match.group('head')}{quote}{_MASK}{quote}"
+def _mask_pairs(text: str) -> str:
+    """``text`` with the value of every pair whose key names a secret masked.
+
+    The value of an ordinary pair is searched too: a quoted one may hold a
+    JSON body quoted inside a message, an unquoted one a URL or a query
+    (``next=/login?password=...``), so the search goes on inside it rather
+    than past it. An unquoted value is read only when it is to be masked,
+    and every step moves forward, so the work grows with the text, not with
+    its square.
+    """
+    out: list[str] = []
+    pos = 0
+    while (head := _HEAD.search(text, pos)) is not None:
+        end = head.end()
+        secret = is_secret_key(head.group("key"))
+        quoted = _QUOTED_VALUE.match(text, end)
+        value = quoted or _BARE_VALUE.match(text, end, len(text) if secret else end + 1)
+        if value is None:
+            # No value follows: not a pair; a later one may start inside this one.
+            out.append(text[pos : head.start() + 1])
+            pos = head.start() + 1
+            continue
+        out.append(text[pos:end])
+        if secret:
+            quote = next((q for q in _QUOTES if value.group().startswith(q)), "")
+            out.append(f"{quote}{_MASK}{quote}")
+            pos = value.end()
+        elif quoted is not None:
+            out.append(_mask_pairs(quoted.group()))
+            pos = quoted.end()
+        else:
+            pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _secret_element(match: re.Match[str]) -> str:
@@ -136,7 +167,7 @@ def scrub_text(text: str, secrets: Iterable[str] = (), *, limit: int = MAX_VENDO
     text = _DIGEST.sub(f"Digest {_MASK}", text)
     text = _SCHEME.sub(rf"\1\2{_MASK}", text)
     text = _ELEMENT.sub(_secret_element, text)
-    text = _PAIR.sub(_secret_pair, text)
+    text = _mask_pairs(text)
     return text if len(text) <= limit else text[:limit] + "..."
 
 

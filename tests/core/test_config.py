@@ -374,3 +374,9 @@ def test_the_production_profile_may_serve_anonymously_when_told(
     assert code == 0 and "profile production" in out
     path.write_text('[server]\nhost = "127.0.0.1"\nprofile = "production"\n\n' + LOCAL)
     assert run(capsys, "check-config", "--config", str(path))[0] == 0  # loopback needs no token
+
+
+def test_emulate_names_an_unknown_vendor_and_serves_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "emulate", "nosuch", "--port", "1")
+    assert code == 2 and out == ""
+    assert err.startswith("pbxgraph: ") and "'nosuch'" in err and err.count("\n") == 1

@@ -43,6 +43,9 @@ ESCAPING = [
     "\x7f",
     "a%0Ab",
     "a\u202eb",
+    "..%2F..%2Fadmin%ff",
+    "a%2Fb%ff",
+    "%2e%2e%ff%2F",
 ]
 
 
@@ -217,6 +220,7 @@ async def test_the_shared_http_seam_sends_no_path_that_leaves_its_resource(fresh
             "/users/a\\b",
             "/users/1%0A",
             "/users/\x00",
+            "/users/..%2F..%2Fadmin%ff",
         ]:
             with pytest.raises(BadUserInput) as info:
                 await http.request("DELETE", path)
