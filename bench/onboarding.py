@@ -12,7 +12,8 @@ in its own process (the configured app inside the CLI's process), times it,
 counts every HTTP request each emulator received (by method), and checks
 that every user and phone exists afterwards.
 
-    python bench/onboarding.py [--users 500] [--chunk-size 200] [--on-error stop|rollback] [--keep DIR]
+    python bench/onboarding.py [--users 500] [--chunk-size 200] [--on-error stop|rollback]
+                               [--change-concurrency 4] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def write_csv(path: Path, users: int) -> int:
     return len(rows)
 
 
-def main(users: int, chunk_size: int, on_error: str, keep: str | None) -> None:
+def main(users: int, chunk_size: int, on_error: str, keep: str | None, concurrency: int) -> None:
     vendors = emulated_vendors()
     emulators = {name: vendors[name].create(seed=True) for name in ("era", "sipxcom")}
     servers = {name: emulator.serve() for name, emulator in emulators.items()}
@@ -95,13 +96,15 @@ def main(users: int, chunk_size: int, on_error: str, keep: str | None) -> None:
             backend_snippet(name, {"vendor": name, **vendors[name].options(server.url)})
             for name, server in servers.items()
         ]
-        config.write_text("\n\n".join(tables) + "\n")
+        limits = f"[limits]\nchange_concurrency = {concurrency}\n\n"
+        config.write_text(limits + "\n\n".join(tables) + "\n")
         changes = write_csv(workdir / "onboarding.csv", users)
         for emulator in emulators.values():
             emulator.recorder.clear()
         command = [sys.executable, "-m", "pbxgraph.cli", "apply", "onboarding.csv", "--config", str(config)]
         command += ["--chunk-size", str(chunk_size), "--on-error", on_error]
         print(f"$ pbxgraph apply onboarding.csv --config bench.toml --chunk-size {chunk_size} --on-error {on_error}")
+        print(f"  ([limits] change_concurrency = {concurrency})")
         started = time.perf_counter()
         done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)  # noqa: S603 - our own CLI
         elapsed = time.perf_counter() - started
@@ -136,5 +139,6 @@ if __name__ == "__main__":
     parser.add_argument("--chunk-size", type=int, default=200)
     parser.add_argument("--on-error", choices=("stop", "continue", "rollback"), default="stop")
     parser.add_argument("--keep", help="directory for the files (default: a new temporary one)")
+    parser.add_argument("--change-concurrency", type=int, default=4, help="[limits] change_concurrency (default 4)")
     args = parser.parse_args()
-    main(args.users, args.chunk_size, args.on_error, args.keep)
+    main(args.users, args.chunk_size, args.on_error, args.keep, args.change_concurrency)

@@ -156,9 +156,9 @@ def _queue_members(values: list[QueueMemberInput], backend: str, field: str) -> 
 
 @strawberry.type(
     description="The write side. Each mutation needs an admin token (once tokens are configured), "
-    "changes one backend, checks its whole input before calling it, and leaves the "
-    "backend as it was when it fails (or says exactly what was done). Objects a write "
-    "changes besides its own are listed in `extensions.sideEffects`."
+    "changes one backend (`applyChanges` and `moveUser`: several, planned whole first), checks its "
+    "whole input before calling it, and leaves the backend as it was when it fails (or says exactly "
+    "what was done). Objects a write changes besides its own are listed in `extensions.sideEffects`."
 )
 class Mutation(ChangesMutation):
     # --- users -------------------------------------------------------------------
