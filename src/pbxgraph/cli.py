@@ -1,4 +1,4 @@
-"""The ``pbxgraph`` command: ``serve``, ``check-config``, ``emulate`` and ``schema``.
+"""The ``pbxgraph`` command: ``serve``, ``check-config``, ``emulate``, ``schema``, ``apply`` and ``export``.
 
 Exit codes: 0 done (or stopped by Ctrl-C / SIGTERM), 1 could not serve (port
 taken, start-up failed) or a backend did not answer ``check-config --connect``,
@@ -263,7 +263,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the Apollo Federation v2 subgraph SDL instead (entities keyed by id)",
     )
     schema.set_defaults(handler=_schema)
+    from pbxgraph import cli_apply, cli_export
+
+    cli_apply.add_parser(commands, _connection_options)
+    cli_export.add_parser(commands, _connection_options)
     return parser
+
+
+def _connection_options(parser: argparse.ArgumentParser) -> None:
+    """Where ``apply`` and ``export`` send their GraphQL: a running pbxgraph, or this process."""
+    parser.add_argument("--url", help="a running pbxgraph, e.g. http://127.0.0.1:8000 (default: in this process)")
+    parser.add_argument("--token", help="its API token (default: $PBXGRAPH_TOKEN)")
+    parser.add_argument(
+        "--config",
+        help=f"without --url: the configuration to run in this process (default: ${CONFIG_ENV}; none = demo)",
+    )
+    parser.add_argument("--log-level", default="warning", choices=LEVELS, help="default warning")
+    parser.add_argument("--log-format", default="text", choices=FORMATS, help="text (default) or json")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

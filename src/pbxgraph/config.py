@@ -252,7 +252,7 @@ class TracingConfig:
 
 @dataclass(frozen=True, slots=True)
 class LimitsConfig:
-    """What one GraphQL request may cost: time, estimated work, ids, answer size (``[limits]``).
+    """What one GraphQL request may cost: time, estimated work, ids, answer size, changes (``[limits]``).
 
     The defaults let every ordinary query through (an admin page of 500
     users with their groups and devices over several backends) and refuse
@@ -268,6 +268,10 @@ class LimitsConfig:
     max_node_ids: int = setting(100, check=positive)
     #: Largest answer of a query, in bytes of JSON.
     max_response_bytes: int = setting(4_000_000, check=positive)
+    #: Most changes one request may carry (``applyChanges``), refused before any backend is called.
+    max_changes: int = setting(5_000, check=positive)
+    #: Items of one batch of changes in flight at once per backend.
+    change_concurrency: int = setting(4, check=positive)
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,3 +82,10 @@ def non_empty(value: str, field: str) -> str:
     if not value.strip():
         raise BadUserInput(f"{field}: must not be empty", field=field)
     return value.strip()
+
+
+def priority(value: int, field: str = "priority") -> int:
+    """A queue member's priority: 0 to 1000 (which end rings first is the backend's)."""
+    if not 0 <= value <= 1000:
+        raise BadUserInput(f"{field}: must be between 0 and 1000", field=field)
+    return value

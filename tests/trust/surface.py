@@ -45,6 +45,8 @@ VALID_TEXT: dict[str, str] = {
     "backend": "office",
     "backends": "office",
     "after": "",
+    "toBackend": "office",
+    "ref": "trust-ref",
 }
 #: Which kind of object an id argument or field names, by GraphQL name.
 ID_KIND: dict[str, Kind] = {

@@ -18,8 +18,14 @@ is weighed by what it can cause:
   ``directory`` three per backend, a health probe one per backend, and a
   mutation ``MUTATION_CALLS``.
 
-A request whose sum exceeds ``[limits] max_cost``, or whose ``nodes`` asks
-for more than ``max_node_ids`` ids, is answered with one ``BAD_USER_INPUT``
+``applyChanges`` and ``moveUser`` weigh as one mutation each: the vendor
+calls of a batch grow with its changes, which ``[limits] max_changes``
+bounds instead (summed over every ``applyChanges`` of the request, so
+aliases cannot multiply it).
+
+A request whose sum exceeds ``[limits] max_cost``, whose ``nodes`` asks
+for more than ``max_node_ids`` ids, or whose batches carry more than
+``max_changes`` changes, is answered with one ``BAD_USER_INPUT``
 error naming the limit and the figure, and no backend is called. After
 execution, a query's answer larger than ``max_response_bytes`` is replaced
 by such an error too (mutations keep theirs: what they did must be told).
@@ -90,10 +96,13 @@ class Weighing:
     #: Every configured backend (a listing without ``backends:`` reads them all).
     backends: int
     max_node_ids: int
+    #: Most changes the request's ``applyChanges`` fields may carry together.
+    max_changes: int
     #: Whether a field (by type and field name) resolves through its own coroutine, i.e. asks a backend.
     has_async_resolver: Callable[[str, str], bool]
     items: float = 0.0
     calls: float = 0.0
+    changes: int = 0
 
     @property
     def cost(self) -> int:
@@ -114,6 +123,20 @@ class Weighing:
         if isinstance(named, list):
             return max(1, min(len(set(map(str, named))), self.backends))
         return max(1, self.backends)
+
+    def _count_changes(self, arguments: Mapping[str, Any]) -> None:
+        """A batch's changes, summed over the request, against ``max_changes``: refused before any backend."""
+        given = arguments.get("input")
+        changes = given.get("changes") if isinstance(given, dict) else None
+        self.changes += len(changes) if isinstance(changes, list) else 0
+        if self.changes > self.max_changes:
+            raise LimitExceeded(
+                f"applyChanges: at most {self.max_changes} changes per request (limits.max_changes), "
+                f"got {self.changes}; split the batch",
+                limit="max_changes",
+                max=self.max_changes,
+                got=self.changes,
+            )
 
     # --- the walk -------------------------------------------------------------------
 
@@ -204,6 +227,8 @@ class Weighing:
             self.calls += MUTATION_CALLS
             self.items += 1
             child_scope = 1
+            if name == "applyChanges":
+                self._count_changes(arguments)
         elif parent is self.schema.query_type and name in _LISTINGS:
             first = arguments.get("first")
             first = min(max(first if isinstance(first, int) else 0, 0), MAX_FIRST)
@@ -324,6 +349,7 @@ class CostLimit(SchemaExtension):
             variables={**defaults, **(context.variables or {})},
             backends=len(service.backends),
             max_node_ids=limits.max_node_ids,
+            max_changes=limits.max_changes,
             has_async_resolver=lambda type_name, field_name: _is_async(strawberry_schema, type_name, field_name),
         )
         weighing.operation(operation)

@@ -48,6 +48,9 @@ MAX_LENGTH: dict[str, int] = {
     "after": MAX_CURSOR_LENGTH,
     "backend": 63,
     "backends": 63,
+    "toBackend": 63,
+    # batches of changes
+    "ref": 64,
     # global ids
     "id": MAX_ID_LENGTH,
     "ids": MAX_ID_LENGTH,

@@ -20,6 +20,7 @@ from strawberry.types import Info
 from pbxgraph import domain
 from pbxgraph.errors import BadUserInput, Forbidden, NotFound
 from pbxgraph.ids import GlobalId, decode_expected, decode_id
+from pbxgraph.schema.changes import ChangesMutation
 from pbxgraph.schema.context import Context
 from pbxgraph.schema.inputs import (
     CreateDeviceInput,
@@ -155,11 +156,11 @@ def _queue_members(values: list[QueueMemberInput], backend: str, field: str) -> 
 
 @strawberry.type(
     description="The write side. Each mutation needs an admin token (once tokens are configured), "
-    "changes one backend, checks its whole input before calling it, and leaves the "
-    "backend as it was when it fails (or says exactly what was done). Objects a write "
-    "changes besides its own are listed in `extensions.sideEffects`."
+    "changes one backend (`applyChanges` and `moveUser`: several, planned whole first), checks its "
+    "whole input before calling it, and leaves the backend as it was when it fails (or says exactly "
+    "what was done). Objects a write changes besides its own are listed in `extensions.sideEffects`."
 )
-class Mutation:
+class Mutation(ChangesMutation):
     # --- users -------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a user on one backend.")
