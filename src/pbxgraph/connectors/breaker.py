@@ -10,6 +10,12 @@ vendor, so the rest of each query comes back without waiting. Then it is
 half-open: one request goes through as a probe (the others are still
 refused); its success closes the breaker, its failure opens it again.
 
+Requests that were in flight together and fail together count as one
+failure: a query fans out many calls at once, and a burst of them failing
+(one broken path, one dropped connection pool) is one event, not the
+backend failing five times; the breaker opens on failures that went on
+after each other.
+
 An answer below 500 (a 404, a refused input, a 429 already waited for)
 proves the backend is up and counts as a success. A request cancelled
 because the caller's deadline passed counts as neither: it says nothing of
@@ -57,6 +63,8 @@ class CircuitBreaker:
         self._failed = 0
         self._opened_at = 0.0
         self._probing = False
+        #: Failures recorded so far; a request remembers the count it started at.
+        self._epoch = 0
         METRICS.breaker_state(backend, lambda: self.state.value)
 
     @property
@@ -66,20 +74,20 @@ class CircuitBreaker:
             self._state = BreakerState.HALF_OPEN
         return self._state
 
-    def admit(self) -> bool:
-        """Before a request: True to send it (closed, or the half-open probe), else BACKEND_UNAVAILABLE.
+    def admit(self) -> int:
+        """Before a request: its ticket if it may be sent (closed, or the half-open probe), else BACKEND_UNAVAILABLE.
 
-        When True is answered for the probe, the caller must report the
-        outcome with :meth:`succeeded`, :meth:`failed` or :meth:`abandoned`.
+        The caller reports the outcome with :meth:`succeeded`,
+        :meth:`failed` (passing the ticket) or :meth:`abandoned`.
         """
         if self.threshold <= 0:
-            return True
+            return self._epoch
         state = self.state
         if state is BreakerState.CLOSED:
-            return True
+            return self._epoch
         if state is BreakerState.HALF_OPEN and not self._probing:
             self._probing = True
-            return True
+            return self._epoch
         raise self._refusal()
 
     def succeeded(self) -> None:
@@ -87,10 +95,12 @@ class CircuitBreaker:
         self._failed = 0
         self._state = BreakerState.CLOSED
 
-    def failed(self) -> None:
-        if self.threshold <= 0:
-            return
+    def failed(self, ticket: int) -> None:
+        """A request admitted with ``ticket`` failed; not counted again if a failure was recorded since it began."""
+        if self.threshold <= 0 or ticket < self._epoch:
+            return  # off, or it overlapped a failure already counted
         self._probing = False
+        self._epoch += 1
         self._failed += 1
         if self._state is BreakerState.HALF_OPEN or self._failed >= self.threshold:
             self._opened_at = self._clock()
@@ -107,7 +117,7 @@ class CircuitBreaker:
         else:
             when = "tried again once the request probing it answers"
         return BackendUnavailable(
-            f"backend '{self.backend}' is not being called: its last {self._failed} requests failed "
+            f"backend '{self.backend}' is not being called: it failed {self._failed} times in a row "
             f"(circuit breaker open); it is {when}",
             backend=self.backend,
         )

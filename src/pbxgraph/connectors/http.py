@@ -81,7 +81,7 @@ def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after", "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -187,17 +187,17 @@ class VendorHttp:
         it before anything is sent while the backend is judged down.
         """
         refuse_unsafe_path(self.backend, method, url)
-        self.breaker.admit()
+        ticket = self.breaker.admit()
         try:
             response = await self._request(method, url, **kwargs)
         except (BackendUnavailable, BackendTimeout):
-            self.breaker.failed()
+            self.breaker.failed(ticket)
             raise
         except BaseException:
             self.breaker.abandoned()
             raise
         if response.status_code >= 500:
-            self.breaker.failed()
+            self.breaker.failed(ticket)
         else:
             self.breaker.succeeded()
         return response
