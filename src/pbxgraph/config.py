@@ -282,6 +282,10 @@ class BackendConfig:
     timeout_s: float = setting(5.0, check=positive)
     #: Vendor calls in flight at once against this backend.
     max_concurrency: int = setting(8, check=positive)
+    #: Requests in a row a vendor backend fails (no answer, or a 5xx) before it is not called for a while; 0: never.
+    breaker_failures: int = setting(5, check=between(0, 1000))
+    #: Seconds a vendor backend judged down is not called, before one request probes it again.
+    breaker_reset_s: float = setting(30.0, check=positive)
     #: Everything else in the table: the vendor's own keys (url, token, ...), which its
     #: connector checks when it is built.
     options: Mapping[str, Any] = field(default_factory=dict, repr=False)

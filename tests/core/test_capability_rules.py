@@ -65,6 +65,8 @@ async def test_capabilities_show_what_each_kind_accepts(strict: tuple[GraphQLTes
     group = by_kind["GROUP"]
     assert "memberIds" in group["createFields"] and "displayName" in group["updateFields"]
     assert group["strategies"] == ["ALL", "SEQUENTIAL", "RANDOM", "ROUND_ROBIN", "LONGEST_IDLE", "PRIORITY"]
+    # A group's members are users, whatever the backend.
+    assert group["memberKinds"] == ["USER"] and group["memberPriority"] is None
 
 
 async def test_default_rules_of_the_local_store_accept_everything(tmp_path: Path) -> None:

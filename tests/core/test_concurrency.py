@@ -1,6 +1,7 @@
-"""Concurrent writers on the local store, in memory and on a file: nothing acknowledged is lost.
+"""Concurrent writers on the local store, in memory, on a file and on PostgreSQL: nothing acknowledged is lost.
 
-Every test runs against both kinds of store through the GraphQL surface: many
+Every test runs against every kind of store through the GraphQL surface (PostgreSQL
+where one is reachable, else skipped saying why): many
 clients at once, each checking that its own answer carries its own data, and
 the store afterwards holding exactly what was acknowledged.
 """
@@ -17,6 +18,7 @@ import pytest
 
 from pbxgraph.config import BackendConfig, Config
 from pbxgraph.testing.graphql import GraphQLTestClient, error_codes
+from tests.conftest import PostgresStore
 
 WRITERS = 8
 CREATES = 50
@@ -27,21 +29,28 @@ CREATE_USER = """mutation($u: String!, $e: String) {
 }"""
 
 
-def office(path: str) -> Config:
+Store = dict[str, object]
+
+
+def office(store: Store) -> Config:
     # A generous timeout: what is measured is what is stored, never how fast (the machine may be busy).
     return Config(
-        backends=(BackendConfig(name="office", vendor="local", timeout_s=120, options={"path": path, "demo": False}),)
+        backends=(BackendConfig(name="office", vendor="local", timeout_s=120, options={**store, "demo": False}),)
     )
 
 
-@pytest.fixture(params=["memory", "file"])
-def store_path(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return ":memory:" if request.param == "memory" else str(tmp_path / "office.sqlite3")
+@pytest.fixture(params=["memory", "file", "postgres"])
+def store_path(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """The local store's options: in memory, a SQLite file, or a schema of its own on PostgreSQL."""
+    if request.param == "postgres":
+        postgres: PostgresStore = request.getfixturevalue("postgres_store")
+        return postgres.options()
+    return {"path": ":memory:" if request.param == "memory" else str(tmp_path / "office.sqlite3")}
 
 
 @contextlib.asynccontextmanager
-async def running(path: str) -> AsyncIterator[GraphQLTestClient]:
-    async with GraphQLTestClient.running(office(path)) as client:
+async def running(store: Store) -> AsyncIterator[GraphQLTestClient]:
+    async with GraphQLTestClient.running(office(store)) as client:
         yield client
 
 
@@ -62,7 +71,7 @@ async def usernames(client: GraphQLTestClient) -> list[str]:
         after = page["pageInfo"]["endCursor"]
 
 
-async def test_eight_writers_creating_fifty_users_each_lose_nothing(store_path: str) -> None:
+async def test_eight_writers_creating_fifty_users_each_lose_nothing(store_path: Store) -> None:
     async with running(store_path) as client:
 
         async def writer(w: int) -> list[str]:
@@ -83,7 +92,7 @@ async def test_eight_writers_creating_fifty_users_each_lose_nothing(store_path: 
     assert sorted(stored) == sorted(acknowledged)
 
 
-async def test_eight_racers_for_one_extension_have_exactly_one_winner(store_path: str) -> None:
+async def test_eight_racers_for_one_extension_have_exactly_one_winner(store_path: Store) -> None:
     async with running(store_path) as client:
         for round_ in range(3):
             extension = f"77{round_}"
@@ -103,7 +112,7 @@ async def test_eight_racers_for_one_extension_have_exactly_one_winner(store_path
             assert owners["entries"] == [{"owner": {"username": winners[0]["username"]}}]
 
 
-async def test_readers_never_see_a_write_that_is_rolled_back(store_path: str) -> None:
+async def test_readers_never_see_a_write_that_is_rolled_back(store_path: Store) -> None:
     """A group written with its members and then refused (its extension is taken) is never seen half-made."""
     async with running(store_path) as client:
         members = [
@@ -144,7 +153,7 @@ async def test_readers_never_see_a_write_that_is_rolled_back(store_path: str) ->
 
 async def test_two_servers_writing_to_one_store_file_both_keep_every_create(tmp_path: Path) -> None:
     """Two replicas on one SQLite file: their writers wait for each other instead of failing as locked."""
-    path = str(tmp_path / "shared.sqlite3")
+    path = {"path": str(tmp_path / "shared.sqlite3")}
     async with running(path) as one, running(path) as two:
 
         async def writer(client: GraphQLTestClient, prefix: str) -> None:

@@ -113,6 +113,7 @@ async def test_readiness_per_backend(tmp_path: Path) -> None:
 def test_client_chosen_operation_names_cannot_grow_the_series_without_bound() -> None:
     assert METRICS.operation_label(None) == "anonymous"
     assert METRICS.operation_label('bad name{x="1"}') == "other"
+    assert METRICS.operation_label("Users\n") == "other"  # a whole match, not a prefix
     names = {METRICS.operation_label(f"Generated{i}") for i in range(MAX_OPERATIONS + 50)}
     assert "other" in names and len(names) <= MAX_OPERATIONS + 1
 

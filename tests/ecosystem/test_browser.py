@@ -2,8 +2,9 @@
 
 The page must render from pbxgraph's own assets, its docs explorer must list
 ``Query``, and the README's first query must run from a prefilled link and
-show its result; a screenshot of that is kept under the test's temporary
-folder (its path is printed). The test installs nothing: without the
+show its result; a screenshot of that is kept as the test's artifact, in
+``test-artifacts/graphiql.png`` (or the folder ``PBXGRAPH_TEST_ARTIFACTS``
+names), where CI can collect it; its path is printed. The test installs nothing: without the
 ``chromium`` package (``.ci/run`` installs it) it is skipped, saying so.
 """
 
@@ -21,6 +22,7 @@ from tests.ecosystem.conftest import SCRIPTS, demo_config, local, run_node, serv
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "a-token-for-the-browser-test"
+ARTIFACTS = Path(os.environ.get("PBXGRAPH_TEST_ARTIFACTS") or ROOT / "test-artifacts")
 
 
 def chromium() -> str:
@@ -40,7 +42,9 @@ def readme_first_query() -> str:
 def test_graphiql_renders_documents_the_schema_and_runs_the_readme_query_from_a_link(tmp_path: Path) -> None:
     browser = chromium()
     query = readme_first_query()
-    screenshot = tmp_path / "graphiql.png"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    screenshot = ARTIFACTS / "graphiql.png"
+    screenshot.unlink(missing_ok=True)
     tokens = Config(
         backends=(local("office", tmp_path / "tokens.sqlite3"),), auth=AuthConfig(tokens=(ApiToken("browser", TOKEN),))
     )

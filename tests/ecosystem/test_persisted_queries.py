@@ -102,6 +102,7 @@ async def test_a_query_that_does_not_validate_is_not_remembered(apq: tuple[Graph
     [
         (persisted(sha("{ other }")), "provided sha does not match query"),
         (persisted("abc"), "64 hexadecimal digits"),
+        (persisted(sha(BACKENDS) + "\n"), "64 hexadecimal digits"),
         (persisted(sha(BACKENDS), version=2), "version' must be 1"),
         ({"persistedQuery": "yes"}, "must be an object"),
     ],

@@ -115,6 +115,16 @@ async def test_a_line_naming_no_one_but_a_numeric_user_id_falls_back_to_the_id(
     assert dict(users_read.params)["ids"] == "4"
 
 
+@pytest.mark.parametrize("user_id", ["\u0661\u0662", "\u00b2", "4\u0664"])
+async def test_a_user_id_of_unicode_digits_is_a_name_never_a_numeric_id(
+    connector: SipxcomConnector, emulator: Emulator[SipxState], user_id: str
+) -> None:
+    # int("١٢") is 12: such a userId must not reach the user with id 12 (or 4, or 2).
+    emulator.faults.add(answer(f"{API}/phones/3", phone_with_lines({"id": 5, "userId": user_id}), times=1))
+    assert await connector.devices.users_of(["3"]) == [None]
+    assert not [r for r in emulator.recorder.requests if r.path == f"{REST}/user" and "ids" in dict(r.params)]
+
+
 async def test_a_line_whose_user_is_gone_has_no_user(
     connector: SipxcomConnector, emulator: Emulator[SipxState]
 ) -> None:
@@ -254,6 +264,8 @@ async def test_capabilities_show_what_sipxcom_stores(client: GraphQLTestClient) 
     rules = {c["kind"]: c for c in backend["capabilities"]}
     assert sorted(rules["GROUP"]["createFields"]) == ["description", "memberIds", "name"]
     assert sorted(rules["GROUP"]["updateFields"]) == ["description", "name"]
+    # A user group rings no one: no strategy to offer, and its members are users.
+    assert (rules["GROUP"]["strategies"], rules["GROUP"]["memberKinds"]) == ([], ["USER"])
     queue = rules["QUEUE"]
     assert (queue["requiredFields"], sorted(queue["strategies"]), queue["memberKinds"], queue["memberPriority"]) == (
         ["extension"],

@@ -117,13 +117,28 @@ class Vendors:
         emulator: Emulator[Any] = getattr(self, vendor)
         return emulator
 
-    def backend(self, vendor: str, *, timeout_s: float = 5.0, **options: Any) -> BackendConfig:
+    def backend(
+        self,
+        vendor: str,
+        *,
+        timeout_s: float = 5.0,
+        breaker_failures: int = 5,
+        breaker_reset_s: float = 30.0,
+        **options: Any,
+    ) -> BackendConfig:
         """The backend table for this vendor's emulator, named after the vendor."""
         url = f"http://{vendor}.test"
         table = dict(VENDOR_TABLES[vendor](url))
         table.pop("vendor")
         table.update(options)
-        return BackendConfig(name=vendor, vendor=vendor, timeout_s=timeout_s, options=table)
+        return BackendConfig(
+            name=vendor,
+            vendor=vendor,
+            timeout_s=timeout_s,
+            breaker_failures=breaker_failures,
+            breaker_reset_s=breaker_reset_s,
+            options=table,
+        )
 
 
 VENDOR_TABLES: dict[str, Callable[[str], dict[str, Any]]] = {

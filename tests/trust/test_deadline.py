@@ -8,11 +8,15 @@ went out), and the calls it would have led to are never made.
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 from pbxgraph.config import LimitsConfig, parse_config
 from pbxgraph.emulators.era.seed import HUNTS
 from pbxgraph.emulators.toolkit import Fault, FaultKind
 from tests.core.conftest import local
-from tests.trust.conftest import Running, Vendors
+from tests.trust.conftest import PREFIX, VENDORS, Running, Vendors
 
 UC = "/rest/v1/uc"
 NESTED = """{ queues(orderBy: {field: NAME}) { nodes { backend name
@@ -66,3 +70,27 @@ def test_the_request_timeout_is_configured_in_limits() -> None:
     table = {"backends": [{"name": "office", "vendor": "local"}], "limits": {"request_timeout_s": 4.5}}
     assert parse_config(table).limits.request_timeout_s == 4.5
     assert parse_config({"backends": table["backends"]}).limits.request_timeout_s is None
+
+
+DEEP = "{ users { nodes { backend devices { user { groups { name } devices { mac } } } } } }"
+
+
+@pytest.mark.parametrize("vendor", VENDORS)
+async def test_every_vendor_stops_at_the_default_deadline(vendor: str, vendors: Vendors, running: Running) -> None:
+    """No request_timeout_s: the deadline is the slowest backend's timeout_s plus one second.
+
+    Every call answers in 0.3 s, well within the backend's own 0.5 s, but the
+    query needs more levels of calls than fit in 1.5 s: its vendor part
+    answers BACKEND_TIMEOUT, the local store's part comes back whole, and
+    the outstanding call is seen cancelled.
+    """
+    vendors[vendor].faults.add(Fault(kind=FaultKind.LATENCY, method="GET", path_prefix=PREFIX[vendor], delay_s=0.3))
+    office = dataclasses.replace(local("office", ":memory:"), timeout_s=0.5)
+    async with running(office, vendors.backend(vendor, timeout_s=0.5)) as client:
+        assert client.service.request_timeout_s == 1.5
+        body = await client.execute(DEEP)
+    nodes = body["data"]["users"]["nodes"] if body["data"] else []
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"BACKEND_TIMEOUT"}
+    assert {e["extensions"]["backend"] for e in body["errors"]} == {vendor}
+    assert any(n["backend"] == "office" and n["devices"] for n in nodes)
+    assert vendors[vendor].recorder.unanswered()

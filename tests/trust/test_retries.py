@@ -69,9 +69,10 @@ async def test_a_read_cut_off_in_the_middle_of_its_answer_is_not_sent_again(vend
         (429, (("Retry-After", "0"),), None, "BACKEND_UNAVAILABLE", 3),  # forever: gives up after two waits
         (503, (("Retry-After", "3600"),), None, "BACKEND_UNAVAILABLE", 1),  # longer than any budget
         (429, (), None, "BACKEND_UNAVAILABLE", 1),  # no Retry-After: no retry
+        (503, (("Retry-After", "\u00b2"),), None, "BACKEND_UNAVAILABLE", 1),  # not a number of seconds
         (500, (("Retry-After", "0"),), None, "BACKEND_ERROR", 1),  # not a "come back later"
     ],
-    ids=["503-once", "429-twice", "429-always", "503-an-hour", "429-bare", "500"],
+    ids=["503-once", "429-twice", "429-always", "503-an-hour", "429-bare", "503-unicode-digit", "500"],
 )
 async def test_retry_after_is_honoured_within_a_small_budget(
     status: int,

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from pbxgraph import deadline
+from pbxgraph.connectors.breaker import CircuitBreaker
 from pbxgraph.errors import BackendError, BackendTimeout, BackendUnavailable, BadUserInput, shown
 from pbxgraph.ids import unsafe_segment
 from pbxgraph.telemetry.logs import scrub_url
@@ -80,7 +81,7 @@ def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after", "").strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -139,9 +140,12 @@ class VendorHttp:
         headers: Mapping[str, str] | None = None,
         verify: bool | ssl.SSLContext = True,
         transport: httpx.AsyncBaseTransport | None = None,
+        breaker_failures: int = 5,
+        breaker_reset_s: float = 30.0,
     ) -> None:
         self.backend = backend
         self.base_url = base_url
+        self.breaker = CircuitBreaker(backend, failures=breaker_failures, reset_s=breaker_reset_s)
         self._semaphore = asyncio.Semaphore(max_concurrency)
         self._settings: dict[str, Any] = {
             "base_url": base_url,
@@ -177,8 +181,29 @@ class VendorHttp:
         sent again after that wait, at most ``RETRY_AFTER_ATTEMPTS`` times;
         neither happens once the request's deadline would pass. A write is
         sent exactly once, whatever happens: the vendor may have done it.
+
+        The backend's circuit breaker (:mod:`pbxgraph.connectors.breaker`)
+        sees the outcome of the whole request, retries included, and refuses
+        it before anything is sent while the backend is judged down.
         """
         refuse_unsafe_path(self.backend, method, url)
+        ticket = self.breaker.admit()
+        try:
+            response = await self._request(method, url, **kwargs)
+        except (BackendUnavailable, BackendTimeout):
+            self.breaker.failed(ticket)
+            raise
+        except BaseException:
+            self.breaker.abandoned()
+            raise
+        if response.status_code >= 500:
+            self.breaker.failed(ticket)
+        else:
+            self.breaker.succeeded()
+        return response
+
+    async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """:meth:`request` past the breaker: the attempts and the retries."""
         read = method.upper() in IDEMPOTENT
         reconnected = False
         waits = 0

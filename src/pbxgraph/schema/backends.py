@@ -56,7 +56,7 @@ class Capability:
         description="Ring strategies a group or queue may take here; null for other kinds."
     )
     member_kinds: list[MemberKind] | None = strawberry.field(
-        description="What a queue's members may be here; null for other kinds."
+        description="What a group's or queue's members may be here (a group's are users); null for other kinds."
     )
     member_priority: PriorityOrder | None = strawberry.field(
         description="For queues: which member priority rings first; null where members carry no priority "
@@ -73,6 +73,7 @@ class Capability:
     def of(cls, kind: domain.Kind, operations: frozenset[domain.Operation], rules: domain.KindRules) -> Capability:
         rings = kind in (domain.Kind.GROUP, domain.Kind.QUEUE)
         is_queue = kind is domain.Kind.QUEUE
+        is_group = kind is domain.Kind.GROUP
         return cls(
             kind=kind,
             operations=_ordered(operations),
@@ -82,7 +83,7 @@ class Capability:
             strategies=_ordered(rules.strategies if rules.strategies is not None else domain.RingStrategy)
             if rings
             else None,
-            member_kinds=_ordered(rules.member_kinds) if is_queue else None,
+            member_kinds=_ordered(rules.member_kinds) if is_queue else [MemberKind.USER] if is_group else None,
             member_priority=rules.member_priority if is_queue else None,
             models=list(rules.models) if rules.models is not None else None,
             trunk_kinds=_ordered(rules.trunk_kinds if rules.trunk_kinds is not None else domain.TrunkKind)

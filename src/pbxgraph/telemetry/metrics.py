@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
@@ -39,6 +40,7 @@ ERROR_CODES = frozenset(
         "PERSISTED_QUERY_NOT_IN_LIST",
     }
 )
+BREAKER_STATES = ("closed", "open", "half_open")
 #: Seconds: GraphQL requests and backend calls both span a millisecond to the timeouts.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -83,6 +85,12 @@ class Metrics:
             ["backend"],
             registry=self.registry,
         )
+        self._breaker = Gauge(
+            "pbxgraph_backend_breaker_state",
+            "1 for the state each vendor backend's circuit breaker is in (closed, open, half_open), 0 for the others.",
+            ["backend", "state"],
+            registry=self.registry,
+        )
 
     def operation_label(self, name: str | None) -> str:
         if not name:
@@ -111,6 +119,15 @@ class Metrics:
 
     def backend_health(self, backend: str, up: bool) -> None:
         self._up.labels(backend).set(1 if up else 0)
+
+    def breaker_state(self, backend: str, state: Callable[[], str]) -> None:
+        """Show ``state()`` for ``backend``, read at each scrape (an open breaker turns half-open with time)."""
+
+        def is_in(each: str) -> Callable[[], float]:
+            return lambda: 1.0 if state() == each else 0.0
+
+        for each in BREAKER_STATES:
+            self._breaker.labels(backend, each).set_function(is_in(each))
 
     def render(self, accept: str = "") -> tuple[bytes, str]:
         """The exposition and its content type: the classic text format unless the scraper

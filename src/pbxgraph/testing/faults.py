@@ -91,8 +91,14 @@ class VendorFaults:
         emulator = vendor.create(seed=True)
         server = emulator.serve() if loopback else None
         url = server.url if server is not None else f"http://{connector.vendor}.test"
+        # The breaker is off: each fault is injected again and again here, to see how it maps,
+        # not how long the backend is spared.
         config = BackendConfig(
-            name=connector.name, vendor=connector.vendor, timeout_s=TIMEOUT_S, options=vendor.options(url)
+            name=connector.name,
+            vendor=connector.vendor,
+            timeout_s=TIMEOUT_S,
+            breaker_failures=0,
+            options=vendor.options(url),
         )
         built = build_connector(config, transport=None if server is not None else emulator.transport())
         await built.open()

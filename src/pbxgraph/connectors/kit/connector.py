@@ -71,6 +71,8 @@ class HttpConnector(abc.ABC):
             headers=headers,
             verify=options.tls,
             transport=transport,
+            breaker_failures=config.breaker_failures,
+            breaker_reset_s=config.breaker_reset_s,
         )
 
     async def open(self) -> None:

@@ -41,6 +41,7 @@ def rules(phone_models: tuple[str, ...] | None = None) -> dict[Kind, KindRules]:
         Kind.GROUP: KindRules(
             create_fields=frozenset({"name", "description", "member_user_ids"}),
             update_fields=frozenset({"name", "description"}),
+            strategies=frozenset(),  # a user group only gathers users: it rings no one
         ),
         Kind.QUEUE: KindRules(
             create_fields=frozenset({"name", "extension", "strategy", "description", "members"}),

@@ -35,14 +35,19 @@ class LineOwner:
         return self.name is not None or self.id is not None
 
 
+def _numeric(value: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` takes any Unicode digit, and ``int("١٢")`` is 12."""
+    return value.isascii() and value.isdigit()
+
+
 def owner_of(line: Mapping[str, Any]) -> LineOwner:
     name = text(line.get("user"))
     user_id = text(line.get("userId"))
-    if name is None and user_id is not None and not user_id.isdigit():
+    if name is None and user_id is not None and not _numeric(user_id):
         name = user_id
     if name is not None:
         return LineOwner(name=name.strip())
-    if user_id is not None and user_id.isdigit() and len(user_id) < 19:
+    if user_id is not None and _numeric(user_id) and len(user_id) < 19:
         return LineOwner(id=int(user_id))
     return LineOwner()
 

@@ -133,7 +133,9 @@ def _line_user(state: SipxState, value: dict[str, Any]) -> SipUser:
     if name is not None:
         found = state.user_by_name_or_alias(name)
     elif key is not None:
-        found = state.user_by_name_or_alias(key) or (state.users.get(int(key)) if key.isdigit() else None)
+        found = state.user_by_name_or_alias(key) or (
+            state.users.get(int(key)) if key.isascii() and key.isdigit() else None
+        )
     else:
         raise Invalid("user", "a line needs a user name")
     if found is None:

@@ -83,9 +83,9 @@ class SipUser:
     def extension(self) -> str | None:
         """What sipXcom calls the user's extension: the first all-digit alias, else a numeric user name."""
         for alias in self.aliases:
-            if alias.isdigit():
+            if alias.isascii() and alias.isdigit():
                 return alias
-        return self.user_name if self.user_name.isdigit() else None
+        return self.user_name if self.user_name.isascii() and self.user_name.isdigit() else None
 
 
 @dataclass
@@ -568,11 +568,11 @@ class SipxState:
         """Name and extension are SIP aliases: unique among hunt groups and users alike."""
         if not hunt.name:
             raise Invalid("name", "Cannot be empty")
-        if not _USER_NAME.match(hunt.name):
+        if not _USER_NAME.fullmatch(hunt.name):
             raise Invalid("name", "Must be usable as a SIP user part")
         if not hunt.extension:
             raise Invalid("extension", "Cannot be empty")
-        if not hunt.extension.isdigit():
+        if not (hunt.extension.isascii() and hunt.extension.isdigit()):
             raise Invalid("extension", f"'{hunt.extension}' is not an extension")
         if hunt.name.casefold() == hunt.extension.casefold():
             raise Duplicate(f"Extension {hunt.extension} is used twice by the same hunt group")
