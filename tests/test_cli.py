@@ -87,8 +87,17 @@ def test_a_taken_port_in_json_logs_is_a_json_line(tmp_path: Path, taken_port: in
     )
 
 
+EVERY_KIND = """{
+  users(first: 500) { nodes { backend displayName extension enabled } }
+  groups(first: 500) { nodes { backend name displayName strategy members { position } } }
+  queues(first: 500) { nodes { backend name displayName strategy members { position priority } } }
+  trunks(first: 500) { nodes { backend name kind model domain host port registration { status } } }
+  devices(first: 500) { nodes { backend mac model registration { status } user { username } } }
+}"""
+
+
 def test_ctrl_c_shuts_the_demo_down_once_and_exits_0() -> None:
-    """The demo runs the server and three emulators: one set of shutdown lines all the same."""
+    """The demo runs the server and three emulators, serves every kind from each, and shuts down once."""
     process = pbxgraph("serve", "--port", "0", "--log-format", "json")
     seen: list[str] = []
     try:
@@ -101,6 +110,7 @@ def test_ctrl_c_shuts_the_demo_down_once_and_exits_0() -> None:
             timeout=10,
         )
         assert response.status_code == 200 and response.headers["x-request-id"] == "ctrl-c-test"
+        every_kind = httpx.post(address, json={"query": EVERY_KIND}, timeout=30).json()
         process.send_signal(signal.SIGINT)
         out, rest = process.communicate(timeout=30)
     finally:
@@ -119,3 +129,15 @@ def test_ctrl_c_shuts_the_demo_down_once_and_exits_0() -> None:
     assert access["request_id"] == "ctrl-c-test" and access["operation"] == "Count"
     assert set(access["backends"]) == {"office", "era-demo", "infinity-demo", "sipxcom-demo"}
     assert out == "" and "Traceback" not in rest
+    # The served demo lists every kind from every backend that has it, with the vendor-wide fields.
+    backends = {"office", "era-demo", "infinity-demo", "sipxcom-demo"}
+    for kind in ("users", "groups", "queues", "devices"):
+        assert {n["backend"] for n in every_kind["data"][kind]["nodes"]} == backends, kind
+    trunks = every_kind["data"]["trunks"]["nodes"]
+    assert {n["backend"] for n in trunks} == backends - {"infinity-demo"}
+    assert {t["kind"] for t in trunks} >= {"SIP", "PRI"} and any(t["domain"] for t in trunks)
+    assert any(q["displayName"] for q in every_kind["data"]["queues"]["nodes"])
+    assert any(d["registration"] for d in every_kind["data"]["devices"]["nodes"])
+    assert [(e["path"], e["extensions"]["code"], e["extensions"]["backend"]) for e in every_kind["errors"]] == [
+        (["trunks"], "NOT_SUPPORTED", "infinity-demo")
+    ]
