@@ -296,8 +296,8 @@ class MemberInput:
 
 
 @strawberry.input(
-    description="A user or group to serve a queue, in the order given. The older form of `MemberInput`, "
-    "kept for `setQueueMembers`; new scripts use `MemberInput`."
+    description="A user or group to serve a queue, in the order given: the same fields as `MemberInput`, "
+    "under the name `createQueue` and `setQueueMembers` have always taken."
 )
 class QueueMemberInput:
     id: strawberry.ID = strawberry.field(
@@ -321,8 +321,10 @@ class CreateQueueInput:
     extension: str | None = strawberry.field(default=None, description=EXTENSION)
     strategy: RingStrategy | None = strawberry.field(default=None, description=STRATEGY)
     description: str | None = strawberry.field(default=None, description=DESCRIPTION)
-    members: list[MemberInput] = strawberry.field(
-        default_factory=list, description="The users or groups serving the queue, in ring order."
+    members: list[QueueMemberInput] = strawberry.field(
+        default_factory=list,
+        description="The users or groups serving the queue, in ring order (`QueueMemberInput` has the shape of "
+        "`MemberInput`; its name stays so that scripts declaring it keep working).",
     )
 
 

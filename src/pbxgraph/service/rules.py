@@ -80,7 +80,7 @@ def check_create(backend: str, kind: Kind, rules: KindRules, data: Any) -> None:
                     f"{name}: required to create a {kind.value} on backend '{backend}'", backend=backend, field=name
                 )
             )
-    problems += _value_problems(backend, kind, rules, values)
+    problems += _value_problems(backend, kind, rules, values, problems)
     if kind is Kind.QUEUE:
         for index, member in enumerate(data.members):
             problems += queue_member_problems(backend, rules, member, f"members[{index}]")
@@ -93,13 +93,17 @@ def check_update(backend: str, kind: Kind, rules: KindRules, patch: Any) -> None
     problems: list[PbxError] = [
         _refuse_field(backend, kind, name) for name in given(kind, changes) if not rules.updatable(name)
     ]
-    problems += _value_problems(backend, kind, rules, changes)
+    problems += _value_problems(backend, kind, rules, changes, problems)
     raise_all(problems)
 
 
-def _value_problems(backend: str, kind: Kind, rules: KindRules, values: Mapping[str, Any]) -> list[PbxError]:
+def _value_problems(
+    backend: str, kind: Kind, rules: KindRules, values: Mapping[str, Any], found: list[PbxError]
+) -> list[PbxError]:
+    """A value the backend refuses, unless its field is refused already (one problem per field)."""
+    refused = {error.field for error in found}
     try:
-        _check_values(backend, kind, rules, values)
+        _check_values(backend, kind, rules, {k: v for k, v in values.items() if k not in refused})
     except PbxError as error:
         return [error]
     return []
