@@ -270,7 +270,13 @@ async def _membership(
     for index, member in enumerate(members):
         where = f"members[{index}]"
         try:
-            named.append(Member(decode_id(member.id, field=f"{where}.id"), f"{where}.id", member.priority))
+            found = decode_id(member.id, field=f"{where}.id")
+            if target is not None and found.backend != target.backend:
+                raise BadUserInput(
+                    f"{where}.id: the {found.kind.value} is on backend '{found.backend}', not '{target.backend}'",
+                    field=f"{where}.id",
+                )
+            named.append(Member(found, f"{where}.id", member.priority))
         except PbxError as error:
             problems.append(error)
         if member.priority is not None:
