@@ -296,7 +296,10 @@ async def _membership(
         raise_all(list(item.problems))
     if item.status is Status.FAILED and item.error is not None:
         _fresh(info)
-        raise item.error
+        error = item.error
+        if error.field is not None and not error.field.startswith(("members", "id")):
+            error = error.naming("members")  # a vendor's name for the member list (``user_ids``) is ours
+        raise error
     _fresh(info)
     if target.kind is domain.Kind.GROUP:
         return MembersPayload(
