@@ -296,10 +296,10 @@ async def _membership(
         raise_all(list(item.problems))
     if item.status is Status.FAILED and item.error is not None:
         _fresh(info)
-        error = item.error
-        if error.field is not None and not error.field.startswith(("members", "id")):
-            error = error.naming("members")  # a vendor's name for the member list (``user_ids``) is ours
-        raise error
+        failure = item.error
+        if failure.field is not None and not failure.field.startswith(("members", "id")):
+            failure = failure.naming("members")  # a vendor's name for the member list (``user_ids``) is ours
+        raise failure
     _fresh(info)
     if target.kind is domain.Kind.GROUP:
         return MembersPayload(
