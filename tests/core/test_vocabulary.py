@@ -80,6 +80,20 @@ async def test_groups_and_queues_take_the_same_add_remove_and_set(client: GraphQ
     emptied = await members(client, "setMembers", queue, [])
     assert emptied["queue"]["members"] == []
 
+    # a group's members are users, ringing in the order given: a priority, or a group, is refused
+    body = await client.execute(
+        "mutation($id: ID!, $m: [MemberInput!]!) { addMembers(id: $id, members: $m) { id } }",
+        {"id": group, "m": [{"id": bob, "priority": 1}, {"id": group}]},
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT", "BAD_USER_INPUT"]
+    assert [e["extensions"]["field"] for e in body["errors"]] == ["members[0].priority", "members[1].id"]
+    body = await client.execute(
+        'mutation($m: [MemberInput!]) { createGroup(backend: "east", input: {name: "P", members: $m}) { id } }',
+        {"m": [{"id": bob, "priority": 1}]},
+    )
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == "input.members[0].priority"
+
 
 async def test_the_older_names_still_work_and_say_they_are_deprecated(client: GraphQLTestClient) -> None:
     ann, bob = await user(client, "ann.o", "7201"), await user(client, "bob.o", "7202")

@@ -18,7 +18,7 @@ import strawberry
 from strawberry.types import Info
 
 from pbxgraph import domain, validation
-from pbxgraph.errors import BadUserInput, Forbidden, NotFound, PbxError, raise_all
+from pbxgraph.errors import BadUserInput, Forbidden, InputErrors, NotFound, PbxError, raise_all
 from pbxgraph.ids import GlobalId, decode_expected, decode_id
 from pbxgraph.schema.changes import ChangesMutation
 from pbxgraph.schema.context import Context
@@ -163,7 +163,7 @@ def _user_on(backend: str, value: str, field: str) -> str:
 
 
 def _group_members(values: list[MemberInput], backend: str, field: str) -> list[str]:
-    """``_group_member_ids`` for the ids as written: ``memberIds[i]`` or ``members[i].id``."""
+    """A new group's members as native user ids, errors naming them as written: ``memberIds[i]`` or ``members[i].id``."""
     if field.endswith("memberIds"):
         return _same_backend([m.id for m in values], domain.Kind.USER, backend, field)
     c = Checks()
@@ -287,8 +287,7 @@ async def _membership(
     if action is not Action.SET_MEMBERS and not members:
         problems.append(BadUserInput("members: give at least one member", field="members"))
     if target is None:
-        raise_all(problems)
-        raise BadUserInput("id: give a group's or queue's id", field="id")  # not reached: a problem was raised
+        raise InputErrors(problems)  # the id's problem, and any other
     change = Change(0, operation, action, target.kind, target=target, members=tuple(named), problems=problems)
     batch = await apply_changes(service, [change])
     item = batch.items[0]

@@ -35,7 +35,7 @@ from pbxgraph.domain import (
     QueueMemberInput,
     record_name,
 )
-from pbxgraph.errors import BadUserInput, Conflict, InputErrors, NotFound, NotSupported, PbxError
+from pbxgraph.errors import BadUserInput, Conflict, InputErrors, NotFound, PbxError
 from pbxgraph.ids import encode_id
 from pbxgraph.service import rules
 from pbxgraph.service.changes import graph
@@ -468,7 +468,7 @@ class Planner:
                 where = member.field.removesuffix(".id") + ".priority"
                 self.add(
                     index,
-                    NotSupported(
+                    BadUserInput(
                         f"{where}: a group's members carry no priority; they ring in the order given", field=where
                     ),
                 )
