@@ -23,8 +23,8 @@ from pbxgraph.testing.graphql import GraphQLTestClient
 
 LIST = "query($b: [String!]) { users(first: 50, backends: $b) { totalCount edges { node { id } } } }"
 NESTED = (
-    "query($b: [String!]) { groups(first: 50, backends: $b) { edges { node { name members { user { "
-    "username devices { mac user { username } } } } } } } }"
+    "query($b: [String!]) { groups(first: 50, backends: $b) { edges { node { name members { member { ... on User { "
+    "username devices { mac user { username } } } } } } } } }"
 )
 
 

@@ -33,7 +33,7 @@ from pbxgraph.emulators.registry import emulated_vendors
 
 BACKENDS = ("office", "era", "sipxcom")
 COLUMNS = ["type", "ref", "backend", "username", "displayName", "extension", "sipPassword", "mac", "model", "userId"]
-COLUMNS += ["name", "memberIds"]
+COLUMNS += ["name", "members"]
 #: A model every backend takes (sipXcom knows its phone models; the others take any).
 MODEL = "Polycom VVX 450"
 
@@ -71,7 +71,7 @@ def write_csv(path: Path, users: int) -> int:
             "type": "group",
             "backend": backend,
             "name": f"Onboarded {backend}",
-            "memberIds": " ".join(members[backend]),
+            "members": " ".join(members[backend]),
         }
         if backend != "sipxcom":  # sipXcom groups have no extension
             group["extension"] = str(89900 + number)

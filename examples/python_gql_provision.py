@@ -39,8 +39,8 @@ mutation CreateDevice($backend: String!, $input: CreateDeviceInput!) {
 }
 """)
 ASSIGN_DEVICE = gql("""
-mutation AssignDevice($deviceId: ID!, $userId: ID!) {
-  assignDevice(deviceId: $deviceId, userId: $userId) { id mac user { username } }
+mutation AssignDevice($id: ID!, $userId: ID!) {
+  assignDevice(id: $id, userId: $userId) { id mac user { username } }
 }
 """)
 USERS = gql("""
@@ -86,7 +86,7 @@ async def provision(args: argparse.Namespace) -> int:
             )
         )["createDevice"]
         print(f"registered device {device['mac']}: {device['id']}")
-        assigned = (await run(session, ASSIGN_DEVICE, deviceId=device["id"], userId=user["id"]))["assignDevice"]
+        assigned = (await run(session, ASSIGN_DEVICE, id=device["id"], userId=user["id"]))["assignDevice"]
         print(f"assigned {assigned['mac']} to {assigned['user']['username']}")
 
         after: str | None = None

@@ -19,7 +19,7 @@ from pbxgraph.cli_rows import FORMATS, PLURALS, TYPES, columns, write_rows
 
 _SELECTIONS = {
     "user": "username displayName extension email enabled",
-    "group": "name displayName extension strategy description members { user { id } }",
+    "group": "name displayName extension strategy description members { member { ... on Node { id } } }",
     "queue": "name displayName extension strategy description members { priority member { ... on Node { id } } }",
     "trunk": "name domain host port transport username enabled register kind model",
     "device": "mac model name user { id }",
@@ -37,9 +37,7 @@ def _query(kind: str) -> str:
 def _row(kind: str, node: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {"type": kind, "id": node["id"], "backend": node["backend"]}
     for name in columns([kind])[3:]:
-        if name == "memberIds":
-            row[name] = [m["user"]["id"] for m in node.get("members") or [] if m.get("user")]
-        elif name == "members":
+        if name == "members":
             row[name] = [
                 {"id": m["member"]["id"], "priority": m.get("priority")}
                 for m in node.get("members") or []

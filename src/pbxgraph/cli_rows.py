@@ -3,14 +3,15 @@
 A row names its object's ``type`` (user, group, queue, trunk, device), an
 optional ``action``, ``ref``, ``backend`` and ``id``, and the object's fields
 by the names the GraphQL inputs use (``displayName``, ``sipPassword``,
-``memberIds`` ...). Without an ``action``, a row with an ``id`` updates that
+``members`` ...). Without an ``action``, a row with an ``id`` updates that
 object and one without creates it, so a file ``pbxgraph export`` writes
 comes back through ``pbxgraph apply`` unchanged: every field it holds is what
 the object holds, and the plan finds nothing to do.
 
 In CSV an empty cell leaves a field out and ``~`` clears it (an update's
-``null``); lists are separated by spaces (``memberIds``; ``members`` as
-``ID`` or ``ID=PRIORITY``); booleans are ``true``/``false``. JSON and YAML
+``null``); lists are separated by spaces (``members`` of groups and queues
+alike, as ``ID`` or ``ID=PRIORITY``; a group's older ``memberIds`` column is
+read too); booleans are ``true``/``false``. JSON and YAML
 rows take the same strings, or typed values (lists, numbers, booleans,
 ``null`` to clear). YAML is read with ``yaml.safe_load`` only: a file never
 builds objects.
@@ -36,7 +37,7 @@ FORMATS = ("csv", "json", "yaml")
 #: The fields of each type, in the order export writes them.
 FIELDS: Mapping[str, tuple[str, ...]] = {
     "user": ("username", "displayName", "extension", "email", "enabled", "sipPassword"),
-    "group": ("name", "displayName", "extension", "strategy", "description", "memberIds"),
+    "group": ("name", "displayName", "extension", "strategy", "description", "members"),
     "queue": ("name", "displayName", "extension", "strategy", "description", "members"),
     "trunk": (
         "name",
@@ -53,6 +54,8 @@ FIELDS: Mapping[str, tuple[str, ...]] = {
     ),
     "device": ("mac", "model", "name", "userId"),
 }
+#: Columns older files use, still read: a group's ``memberIds`` (user ids), now ``members``.
+OLD_FIELDS: Mapping[str, tuple[str, ...]] = {"group": ("memberIds",)}
 #: Fields an update leaves alone, because no update changes them (a trunk's kind and model).
 CREATE_ONLY: Mapping[str, frozenset[str]] = {"trunk": frozenset({"kind", "model"})}
 #: Fields that an update row turns into a change of its own: members, a device's user.
@@ -105,7 +108,8 @@ def read_rows(text: str, fmt: str) -> Rows:
         reader = csv.DictReader(io.StringIO(text))
         if reader.fieldnames is None:
             raise RowError("the CSV file is empty: it needs a header row")
-        unknown = sorted(set(reader.fieldnames) - set(HEAD) - {f for fs in FIELDS.values() for f in fs})
+        known = {f for fs in (*FIELDS.values(), *OLD_FIELDS.values()) for f in fs}
+        unknown = sorted(set(reader.fieldnames) - set(HEAD) - known)
         if unknown:
             raise RowError(f"line 1: unknown column(s) {', '.join(unknown)}")
         rows, numbers = [], []
@@ -213,7 +217,7 @@ def _type_of(row: Mapping[str, Any], number: int) -> str:
 
 def _given(row: Mapping[str, Any], kind: str, number: int, *, create: bool) -> dict[str, Any]:
     """The row's fields of its type (left-out ones absent; cleared ones None, dropped from a create)."""
-    extra = sorted(set(row) - set(HEAD) - set(FIELDS[kind]))
+    extra = sorted(set(row) - set(HEAD) - set(FIELDS[kind]) - set(OLD_FIELDS.get(kind, ())))
     if extra:
         raise RowError(f"row {number}: a {kind} has no field {', '.join(extra)}")
     values = {}
@@ -222,6 +226,12 @@ def _given(row: Mapping[str, Any], kind: str, number: int, *, create: bool) -> d
             value = _value(row[name], number, name)
             if value is not None or not create:
                 values[name] = value
+    if "memberIds" in row and kind == "group":
+        if "members" in row:
+            raise RowError(f"row {number}: give members or the older memberIds, not both")
+        ids = _value(row["memberIds"], number, "memberIds")
+        if ids is not None or not create:
+            values["members"] = None if ids is None else [{"id": i, "priority": None} for i in ids]
     return values
 
 
@@ -265,35 +275,29 @@ def row_changes(row: Mapping[str, Any], number: int, default_backend: str | None
     if action == "update":
         fields = {k: v for k, v in values.items() if k not in RELATIONS and k not in CREATE_ONLY.get(kind, ())}
         changes = [{**head, f"update{name}": {"id": object_id, "input": fields}}] if fields else []
-        if kind == "group" and "memberIds" in values:
-            changes.append({"setGroupMembers": {"id": object_id, "memberIds": values["memberIds"] or []}})
-        if kind == "queue" and "members" in values:
-            changes.append({"setQueueMembers": {"id": object_id, "members": values["members"] or []}})
+        if kind in ("group", "queue") and "members" in values:
+            changes.append({"setMembers": {"id": object_id, "members": values["members"] or []}})
         if kind == "device" and values.get("userId") is not None:
-            changes.append({"assignDevice": {"deviceId": object_id, "userId": values["userId"]}})
+            changes.append({"assignDevice": {"id": object_id, "userId": values["userId"]}})
         elif kind == "device" and "userId" in values:
-            changes.append({"unassignDevice": {"deviceId": object_id}})
+            changes.append({"unassignDevice": {"id": object_id}})
         if changes and ref and "ref" not in changes[0]:
             changes[0] = {**head, **changes[0]}
         if not changes:
             raise RowError(f"row {number}: nothing to change (give the fields to change)")
         return changes
     if action in ("add-members", "remove-members", "set-members"):
-        if kind == "group":
-            operation = {"add-members": "addGroupMembers", "remove-members": "removeGroupMembers"}.get(
-                action, "setGroupMembers"
-            )
-            return [{**head, operation: {"id": object_id, "memberIds": values.get("memberIds") or []}}]
-        if kind == "queue" and action == "set-members":
-            return [{**head, "setQueueMembers": {"id": object_id, "members": values.get("members") or []}}]
-        raise RowError(f"row {number}: {action} is for groups (and set-members for queues), not a {kind}")
+        if kind in ("group", "queue"):
+            operation = {"add-members": "addMembers", "remove-members": "removeMembers"}.get(action, "setMembers")
+            return [{**head, operation: {"id": object_id, "members": values.get("members") or []}}]
+        raise RowError(f"row {number}: {action} is for groups and queues, not a {kind}")
     if kind != "device":
         raise RowError(f"row {number}: {action} is for devices, not a {kind}")
     if action == "assign":
         if values.get("userId") is None:
             raise RowError(f"row {number}: assign needs the userId")
-        return [{**head, "assignDevice": {"deviceId": object_id, "userId": values["userId"]}}]
-    return [{**head, "unassignDevice": {"deviceId": object_id}}]
+        return [{**head, "assignDevice": {"id": object_id, "userId": values["userId"]}}]
+    return [{**head, "unassignDevice": {"id": object_id}}]
 
 
 # --- writing ----------------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ class PbxError(Exception):
         #: has been undone (None: nothing had been done), and what is left on the backend when not.
         self.undone: bool | None = None
         self.remains: list[dict[str, Any]] = []
+        #: Further facts for ``extensions`` (a CONFLICT's ``owner``: kind, id and backend of who holds a value).
+        self.more: dict[str, Any] = {}
 
     def extensions(self) -> dict[str, Any]:
         ext: dict[str, Any] = {"code": self.code}
@@ -50,6 +52,7 @@ class PbxError(Exception):
             ext["undone"] = self.undone
         if self.remains:
             ext["remains"] = [dict(r) for r in self.remains]
+        ext.update(self.more)
         return ext
 
     def with_backend(self, backend: str) -> PbxError:
@@ -134,6 +137,29 @@ class Forbidden(PbxError):
 
 class InternalError(PbxError):
     code = "INTERNAL_SERVER_ERROR"
+
+
+class InputErrors(BadUserInput):
+    """Every problem found in one input, raised together so a caller fixes them all in one go.
+
+    The schema answers each as its own GraphQL error (with its code and
+    field), as ``applyChanges`` answers the problems of a batch.
+    """
+
+    def __init__(self, errors: Iterable[PbxError]) -> None:
+        parts: list[PbxError] = []
+        for error in errors:
+            parts.extend(error.errors if isinstance(error, InputErrors) else [error])
+        self.errors: list[PbxError] = parts
+        super().__init__("; ".join(e.message for e in self.errors))
+
+
+def raise_all(errors: list[PbxError]) -> None:
+    """Raise nothing, the one problem found, or all of them at once."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
 
 
 ERROR_CLASSES: tuple[type[PbxError], ...] = (

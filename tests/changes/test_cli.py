@@ -196,7 +196,7 @@ def test_a_file_applied_against_a_running_pbxgraph_with_a_token(site: Site, tmp_
         bad = pbxgraph("apply", "bad.csv", "--url", url, "--token", TOKEN, cwd=tmp_path)
         assert bad.returncode == 1
         assert "row 2 (ref kim): BAD_USER_INPUT: input.changes[0].createUser.input.extension" in bad.stdout
-        assert "row 5: BAD_USER_INPUT: input.changes[3].createGroup.input.memberIds[0]" in bad.stdout
+        assert "row 5: BAD_USER_INPUT: input.changes[3].createGroup.input.members[0].id" in bad.stdout
         assert "row 6: BAD_USER_INPUT: input.changes[4].createUser.backend" in bad.stdout
         assert "nothing was applied" in bad.stdout and site.vendor_writes() == {"era": 0, "sipxcom": 0}
 

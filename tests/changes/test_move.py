@@ -67,10 +67,10 @@ async def test_a_dry_run_plans_the_whole_move_and_writes_nothing(stack: Stack) -
     assert [(c["operation"], c["backend"], c["status"]) for c in plan["changes"]] == [
         ("createUser", "sipxcom", "PLANNED"),
         ("createDevice", "sipxcom", "PLANNED"),
-        ("addGroupMembers", "sipxcom", "PLANNED"),
-        ("setQueueMembers", "sipxcom", "PLANNED"),
-        ("removeGroupMembers", "era", "PLANNED"),
-        ("setQueueMembers", "era", "PLANNED"),
+        ("addMembers", "sipxcom", "PLANNED"),
+        ("setMembers", "sipxcom", "PLANNED"),
+        ("removeMembers", "era", "PLANNED"),
+        ("setMembers", "era", "PLANNED"),
         ("deleteDevice", "era", "PLANNED"),
         ("deleteUser", "era", "PLANNED"),
     ]

@@ -63,7 +63,7 @@ async def test_capabilities_show_what_each_kind_accepts(strict: tuple[GraphQLTes
     assert by_kind["TRUNK"]["trunkKinds"] == ["SIP"]
     # A kind without declared rules takes every field, any strategy, users and groups with priorities.
     group = by_kind["GROUP"]
-    assert "memberIds" in group["createFields"] and "displayName" in group["updateFields"]
+    assert "members" in group["createFields"] and "displayName" in group["updateFields"]
     assert group["strategies"] == ["ALL", "SEQUENTIAL", "RANDOM", "ROUND_ROBIN", "LONGEST_IDLE", "PRIORITY"]
     # A group's members are users, whatever the backend.
     assert group["memberKinds"] == ["USER"] and group["memberPriority"] is None

@@ -96,8 +96,12 @@ async def test_conflict_when_an_extension_is_taken_by_any_kind(client: GraphQLTe
         'mutation { createUser(backend: "east", input: {username: "x.y", extension: "600"}) { id } }'
     )
     assert error_codes(body) == ["CONFLICT"]
+    owner = body["errors"][0]["extensions"].pop("owner")
     assert body["errors"][0]["extensions"] == {"code": "CONFLICT", "backend": "east", "field": "input.extension"}
     assert body["errors"][0]["message"].startswith("input.extension: already taken")
+    # the owner of the number, by kind and id, in the message and in the extensions
+    assert owner == {"kind": "GROUP", "id": owner["id"], "backend": "east", "name": "Sales"}
+    assert f"belongs to group 'Sales', id {owner['id']}" in body["errors"][0]["message"]
     body = await client.execute('mutation { createUser(backend: "east", input: {username: "ahughes"}) { id } }')
     assert error_codes(body) == ["CONFLICT"] and body["errors"][0]["extensions"]["field"] == "input.username"
 

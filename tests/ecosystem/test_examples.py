@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -110,3 +111,63 @@ def test_the_graphql_request_example_lists_every_user_page_by_page(tmp_path: Pat
     assert [(backend, username) for backend, _, username, _ in listed] == [
         (n["backend"], n["username"]) for n in expected["users"]["nodes"]
     ]  # type: ignore[index]
+
+
+def test_the_onboarding_example_onboards_a_department_across_the_demo_backends_in_two_round_trips() -> None:
+    from pbxgraph.demo import DemoEnvironment
+    from pbxgraph.testing.live import live_server
+
+    demo = DemoEnvironment.start()
+    try:
+        with live_server(demo.config) as url:
+
+            def onboard(*args: str) -> subprocess.CompletedProcess[str]:
+                return subprocess.run(
+                    [sys.executable, str(EXAMPLES / "onboard.py"), "--url", f"{url}/graphql", *args],
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
+
+            for emulator in demo.emulators.values():
+                emulator.recorder.clear()
+            planned = onboard("--dry-run", "--department", "design", "--people", "2")
+            assert planned.returncode == 0, planned.stdout + planned.stderr
+            assert planned.stdout.splitlines()[-1] == "round trips: 2"
+            assert all(r.method in ("GET", "LOOKUP") for e in demo.emulators.values() for r in e.recorder.requests), (
+                "a dry run writes nothing"
+            )
+
+            done = onboard("--department", "design", "--people", "2")
+            assert done.returncode == 0, done.stdout + done.stderr
+            lines = done.stdout.splitlines()
+            assert lines == [
+                "applied: 28 changes on 4 backends (28 applied, 0 planned, 0 invalid, 0 failed); 8 people onboarded",
+                "round trips: 2",
+            ]
+            backends = [b.name for b in demo.config.backends]
+            for backend in backends:
+                found = graphql(
+                    url,
+                    f'{{ a: userByUsername(backend: "{backend}", username: "design.1") {{ username devices {{ mac }} '
+                    f"groups {{ name members {{ member {{ ... on User {{ username }} }} }} }} }} "
+                    f'b: userByUsername(backend: "{backend}", username: "design.2") {{ devices {{ mac }} }} '
+                    f'queues(backends: ["{backend}"], filter: {{search: "design-line"}}) {{ nodes {{ name '
+                    f"members {{ member {{ ... on User {{ username }} ... on Group {{ name }} }} }} }} }} }}",
+                )
+                data: dict[str, Any] = found["data"]  # type: ignore[assignment]
+                assert data["a"]["username"] == "design.1" and len(data["a"]["devices"]) == 1, backend
+                assert len(data["b"]["devices"]) == 1, backend
+                design = [g for g in data["a"]["groups"] if g["name"] == "design"]
+                assert [m["member"]["username"] for m in design[0]["members"]] == ["design.1", "design.2"], backend
+                queue = data["queues"]["nodes"][0]
+                assert queue["members"] in (
+                    [{"member": {"username": "design.1"}}, {"member": {"username": "design.2"}}],
+                    [{"member": {"name": "design"}}],
+                ), backend
+                mac = data["a"]["devices"][0]["mac"]
+                by_mac = graphql(url, f'{{ deviceByMac(mac: "{mac.upper()}") {{ backend user {{ username }} }} }}')
+                assert by_mac["data"] == {"deviceByMac": {"backend": backend, "user": {"username": "design.1"}}}
+    finally:
+        demo.stop()

@@ -375,7 +375,10 @@ async def test_each_error_class_names_the_era_backend(client: GraphQLTestClient)
     named = await client.execute(
         'mutation { createDevice(backend: "era", input: {mac: "00:04:f2:00:00:09", name: "Desk"}) { id } }'
     )
-    assert error_codes(named) == ["NOT_SUPPORTED"] and named["errors"][0]["extensions"]["backend"] == "era"
+    # every problem at once: a field Era cannot store, and the user an Era phone needs
+    assert error_codes(named) == ["NOT_SUPPORTED", "BAD_USER_INPUT"]
+    assert [e["extensions"]["field"] for e in named["errors"]] == ["input.name", "input.userId"]
+    assert all(e["extensions"]["backend"] == "era" for e in named["errors"])
 
 
 async def test_era_access_denied_is_a_backend_error_not_the_callers_forbidden(running: Running) -> None:

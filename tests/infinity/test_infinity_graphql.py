@@ -133,7 +133,7 @@ async def test_capabilities_show_what_infinity_can_store(client: GraphQLTestClie
     assert set(user["createFields"]) == {"username", "displayName", "extension", "email", "sipPassword"}
     assert set(user["updateFields"]) == {"displayName", "extension", "email", "sipPassword"}
     assert set(user["requiredFields"]) == {"extension", "sipPassword"}
-    assert set(group["createFields"]) == {"name", "displayName", "extension", "memberIds"}
+    assert set(group["createFields"]) == {"name", "displayName", "extension", "members"}
     assert group["strategies"] == [] and group["requiredFields"] == ["extension"]
     assert set(queue["createFields"]) == {"name", "displayName", "extension", "strategy", "members"}
     assert set(queue["strategies"]) == {"ALL", "LONGEST_IDLE"}

@@ -262,7 +262,7 @@ CAPABILITIES = """{ backends { capabilities { kind createFields updateFields req
 async def test_capabilities_show_what_sipxcom_stores(client: GraphQLTestClient) -> None:
     (backend,) = (await client.data(CAPABILITIES))["backends"]
     rules = {c["kind"]: c for c in backend["capabilities"]}
-    assert sorted(rules["GROUP"]["createFields"]) == ["description", "memberIds", "name"]
+    assert sorted(rules["GROUP"]["createFields"]) == ["description", "members", "name"]
     assert sorted(rules["GROUP"]["updateFields"]) == ["description", "name"]
     # A user group rings no one: no strategy to offer, and its members are users.
     assert (rules["GROUP"]["strategies"], rules["GROUP"]["memberKinds"]) == ([], ["USER"])

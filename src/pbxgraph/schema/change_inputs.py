@@ -14,15 +14,15 @@ item, and the service adds what it finds on the backends.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 
 from pbxgraph import domain, validation
-from pbxgraph.errors import BadUserInput, PbxError
-from pbxgraph.ids import decode_expected, decode_id
+from pbxgraph.errors import BadUserInput, InputErrors, PbxError
+from pbxgraph.ids import GlobalId, decode_expected, decode_id
 from pbxgraph.schema.enums import described
 from pbxgraph.schema.inputs import (
     CreateDeviceInput,
@@ -30,12 +30,14 @@ from pbxgraph.schema.inputs import (
     CreateQueueInput,
     CreateTrunkInput,
     CreateUserInput,
+    MemberInput,
     QueueMemberInput,
     UpdateDeviceInput,
     UpdateGroupInput,
     UpdateQueueInput,
     UpdateTrunkInput,
     UpdateUserInput,
+    group_members_given,
     to_device_create,
     to_device_update,
     to_group_create,
@@ -74,7 +76,7 @@ class CreateUserChange:
 class CreateGroupChange:
     backend: str = strawberry.field(description="The configured backend to create it on.")
     input: CreateGroupInput = strawberry.field(
-        description="The new group, as `createGroup` takes it; `memberIds` may hold `ref:NAME`."
+        description="The new group, as `createGroup` takes it; a member's `id` may be `ref:NAME`."
     )
 
 
@@ -143,6 +145,19 @@ class UpdateDeviceChange:
 @strawberry.input(description=f"Delete an object. {ID_OR_REF}")
 class DeleteChange:
     id: strawberry.ID = strawberry.field(description="The object's global id, or `ref:NAME`.")
+    if_exists: bool = strawberry.field(
+        default=False,
+        description="True: an object already gone is no problem; the change is UNCHANGED (nothing to do).",
+    )
+
+
+@strawberry.input(description=f"Members to add to a group or queue, take out of it, or make its members. {ID_OR_REF}")
+class MembersChange:
+    id: strawberry.ID = strawberry.field(description="The group's or queue's global id, or `ref:NAME`.")
+    members: list[MemberInput] = strawberry.field(
+        description="The members, in ring order, as `addMembers`, `removeMembers` and `setMembers` take them; "
+        "a member's `id` may be `ref:NAME`."
+    )
 
 
 @strawberry.input(description=f"Users to add to a group, take out of it, or make its users. {ID_OR_REF}")
@@ -161,15 +176,27 @@ class QueueMembersChange:
     )
 
 
+OLD_DEVICE_ID = "Use `id`: every change names the object it acts on `id`."
+
+
 @strawberry.input(description=f"Give a device to a user of its backend. {ID_OR_REF}")
 class AssignDeviceChange:
-    device_id: strawberry.ID = strawberry.field(description="The device's global id, or `ref:NAME`.")
     user_id: strawberry.ID = strawberry.field(description="The user's global id, or `ref:NAME`.")
+    id: strawberry.ID | None = strawberry.field(default=None, description="The device's global id, or `ref:NAME`.")
+    device_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The device's global id, or `ref:NAME`.", deprecation_reason=OLD_DEVICE_ID
+    )
 
 
 @strawberry.input(description=f"Take a device from its user. {ID_OR_REF}")
 class UnassignDeviceChange:
-    device_id: strawberry.ID = strawberry.field(description="The device's global id, or `ref:NAME`.")
+    id: strawberry.ID | None = strawberry.field(default=None, description="The device's global id, or `ref:NAME`.")
+    device_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The device's global id, or `ref:NAME`.", deprecation_reason=OLD_DEVICE_ID
+    )
+
+
+OLD_MEMBERS = "Use `{0}: {{id, members: [{{id}}]}}`, the same for groups and queues."
 
 
 @strawberry.input(
@@ -189,21 +216,39 @@ class ChangeInput:
     create_group: CreateGroupChange | None = strawberry.field(default=None, description="Create a ring group.")
     update_group: UpdateGroupChange | None = strawberry.field(default=None, description="Change a group's fields.")
     delete_group: DeleteChange | None = strawberry.field(default=None, description="Delete a group.")
+    add_members: MembersChange | None = strawberry.field(
+        default=None, description="Append members to a group or queue; members already in it keep their place."
+    )
+    remove_members: MembersChange | None = strawberry.field(
+        default=None, description="Take members out of a group or queue; each must be in it."
+    )
+    set_members: MembersChange | None = strawberry.field(
+        default=None,
+        description="Make a group's or queue's members exactly these, in this order (a group's members that are "
+        "numbers, not users, stay).",
+    )
     add_group_members: GroupMembersChange | None = strawberry.field(
-        default=None, description="Append users to a group; users already in it keep their place."
+        default=None,
+        description="Append users to a group; users already in it keep their place.",
+        deprecation_reason=OLD_MEMBERS.format("addMembers"),
     )
     remove_group_members: GroupMembersChange | None = strawberry.field(
-        default=None, description="Take users out of a group; each must be in it."
+        default=None,
+        description="Take users out of a group; each must be in it.",
+        deprecation_reason=OLD_MEMBERS.format("removeMembers"),
     )
     set_group_members: GroupMembersChange | None = strawberry.field(
         default=None,
         description="Make the group's users exactly these, in this order (members that are numbers, not users, stay).",
+        deprecation_reason=OLD_MEMBERS.format("setMembers"),
     )
     create_queue: CreateQueueChange | None = strawberry.field(default=None, description="Create a queue.")
     update_queue: UpdateQueueChange | None = strawberry.field(default=None, description="Change a queue's fields.")
     delete_queue: DeleteChange | None = strawberry.field(default=None, description="Delete a queue.")
     set_queue_members: QueueMembersChange | None = strawberry.field(
-        default=None, description="Replace a queue's members with these, in this order."
+        default=None,
+        description="Replace a queue's members with these, in this order.",
+        deprecation_reason=OLD_MEMBERS.format("setMembers"),
     )
     create_trunk: CreateTrunkChange | None = strawberry.field(default=None, description="Create a trunk.")
     update_trunk: UpdateTrunkChange | None = strawberry.field(default=None, description="Change a trunk's fields.")
@@ -252,6 +297,12 @@ def _member(value: str, field: str) -> Target:
     return gid
 
 
+def _any_member(value: str, field: str) -> Target:
+    if value.startswith(REF_PREFIX):
+        return Ref(value[len(REF_PREFIX) :])
+    return decode_id(value, field=field)
+
+
 @dataclass
 class _Item:
     """Collects one item's parts and problems: each part is tried on its own, so every problem is kept."""
@@ -261,6 +312,9 @@ class _Item:
     def attempt(self, make: Callable[..., Any], *args: Any) -> Any:
         try:
             return make(*args)
+        except InputErrors as errors:
+            self.problems.extend(errors.errors)
+            return None
         except PbxError as error:
             self.problems.append(error)
             return None
@@ -276,11 +330,14 @@ def _users(item: _Item, values: list[strawberry.ID], field: str) -> tuple[Member
     return tuple(members)
 
 
-def _seats(item: _Item, values: list[QueueMemberInput], field: str) -> tuple[Member, ...]:
+def _seats(
+    item: _Item, values: Sequence[MemberInput | QueueMemberInput], field: str, *, any_kind: bool = False
+) -> tuple[Member, ...]:
+    """Members as ``field[i].id`` and ``.priority``; ``any_kind``: leave the kind to the planner (it knows the holder)."""
     members = []
     for position, value in enumerate(values):
         where = f"{field}[{position}]"
-        found = item.attempt(_member, value.id, f"{where}.id")
+        found = item.attempt(_any_member if any_kind else _member, value.id, f"{where}.id")
         priority = value.priority
         if priority is not None:
             priority = item.attempt(validation.priority, priority, f"{where}.priority")
@@ -295,7 +352,11 @@ def _create(index: int, ref: str | None, name: str, kind: domain.Kind, value: An
     user: Target | None = None
     data: Any
     if kind is domain.Kind.GROUP:
-        members = _users(item, list(value.input.member_ids), "input.memberIds")
+        given = item.attempt(group_members_given, value.input)
+        if given is not None and given[0].endswith("memberIds"):
+            members = _users(item, [m.id for m in given[1]], given[0])
+        elif given is not None:
+            members = _seats(item, given[1], given[0], any_kind=True)
         data = item.attempt(to_group_create, value.input, [])
     elif kind is domain.Kind.QUEUE:
         members = _seats(item, list(value.input.members), "input.members")
@@ -353,7 +414,47 @@ def _update(index: int, ref: str | None, name: str, kind: domain.Kind, value: An
 def _delete(index: int, ref: str | None, name: str, kind: domain.Kind, value: Any) -> Change:
     item = _Item([])
     found = item.attempt(target, value.id, kind, "id")
-    return Change(index, name, Action.DELETE, kind, ref=ref, target=found, problems=item.problems)
+    return Change(
+        index, name, Action.DELETE, kind, ref=ref, target=found, problems=item.problems, if_exists=value.if_exists
+    )
+
+
+def _members(action: Action) -> Callable[[int, str | None, str, domain.Kind, Any], Change]:
+    """``addMembers``, ``removeMembers``, ``setMembers``: of a group or a queue, as the id (or ref) says."""
+
+    def convert(index: int, ref: str | None, name: str, kind: domain.Kind, value: Any) -> Change:
+        item = _Item([])
+        found = item.attempt(_holder, value.id, "id")
+        if isinstance(found, GlobalId):
+            kind = found.kind
+        members = _seats(item, list(value.members), "members", any_kind=True)
+        if not value.members and action is not Action.SET_MEMBERS:
+            item.problems.append(BadUserInput("members: give at least one member", field="members"))
+        return Change(index, name, action, kind, ref=ref, target=found, members=members, problems=item.problems)
+
+    return convert
+
+
+def _holder(value: str, field: str) -> Target:
+    """A group's or queue's id, or ``ref:NAME``."""
+    if value.startswith(REF_PREFIX):
+        return Ref(value[len(REF_PREFIX) :])
+    gid = decode_id(value, field=field)
+    if gid.kind not in (domain.Kind.GROUP, domain.Kind.QUEUE):
+        raise BadUserInput(f"{field}: names a {gid.kind.value}, not a group or queue", field=field)
+    return gid
+
+
+def _device_id(item: _Item, value: Any) -> tuple[Target | None, str]:
+    """The device acted on, as ``id`` or the older ``deviceId``: exactly one of them."""
+    if value.id is not None and value.device_id is not None:
+        item.problems.append(BadUserInput("deviceId: give `id` or the older `deviceId`, not both", field="deviceId"))
+        return None, "id"
+    if value.id is None and value.device_id is None:
+        item.problems.append(BadUserInput("id: give the device's id", field="id"))
+        return None, "id"
+    field = "id" if value.id is not None else "deviceId"
+    return item.attempt(target, value.id if value.id is not None else value.device_id, domain.Kind.DEVICE, field), field
 
 
 def _group_members(action: Action) -> Callable[[int, str | None, str, domain.Kind, Any], Change]:
@@ -377,7 +478,7 @@ def _queue_members(index: int, ref: str | None, name: str, kind: domain.Kind, va
 
 def _assign(index: int, ref: str | None, name: str, kind: domain.Kind, value: Any) -> Change:
     item = _Item([])
-    found = item.attempt(target, value.device_id, kind, "deviceId")
+    found, field = _device_id(item, value)
     user = item.attempt(target, value.user_id, domain.Kind.USER, "userId")
     return Change(
         index,
@@ -386,7 +487,7 @@ def _assign(index: int, ref: str | None, name: str, kind: domain.Kind, value: An
         kind,
         ref=ref,
         target=found,
-        target_field="deviceId",
+        target_field=field,
         user=user,
         problems=item.problems,
     )
@@ -394,10 +495,8 @@ def _assign(index: int, ref: str | None, name: str, kind: domain.Kind, value: An
 
 def _unassign(index: int, ref: str | None, name: str, kind: domain.Kind, value: Any) -> Change:
     item = _Item([])
-    found = item.attempt(target, value.device_id, kind, "deviceId")
-    return Change(
-        index, name, Action.UNASSIGN, kind, ref=ref, target=found, target_field="deviceId", problems=item.problems
-    )
+    found, field = _device_id(item, value)
+    return Change(index, name, Action.UNASSIGN, kind, ref=ref, target=found, target_field=field, problems=item.problems)
 
 
 Converter = Callable[[int, str | None, str, domain.Kind, Any], Change]
@@ -410,6 +509,9 @@ OPERATIONS: tuple[tuple[str, str, domain.Kind, Converter], ...] = (
     ("createGroup", "create_group", K.GROUP, _create),
     ("updateGroup", "update_group", K.GROUP, _update),
     ("deleteGroup", "delete_group", K.GROUP, _delete),
+    ("addMembers", "add_members", K.GROUP, _members(Action.ADD_MEMBERS)),
+    ("removeMembers", "remove_members", K.GROUP, _members(Action.REMOVE_MEMBERS)),
+    ("setMembers", "set_members", K.GROUP, _members(Action.SET_MEMBERS)),
     ("addGroupMembers", "add_group_members", K.GROUP, _group_members(Action.ADD_MEMBERS)),
     ("removeGroupMembers", "remove_group_members", K.GROUP, _group_members(Action.REMOVE_MEMBERS)),
     ("setGroupMembers", "set_group_members", K.GROUP, _group_members(Action.SET_MEMBERS)),
@@ -430,6 +532,9 @@ _ACTIONS = {
     "create": Action.CREATE,
     "update": Action.UPDATE,
     "delete": Action.DELETE,
+    "addMembers": Action.ADD_MEMBERS,
+    "removeMembers": Action.REMOVE_MEMBERS,
+    "setMembers": Action.SET_MEMBERS,
     "addGroupMembers": Action.ADD_MEMBERS,
     "removeGroupMembers": Action.REMOVE_MEMBERS,
     "setGroupMembers": Action.SET_MEMBERS,
@@ -461,5 +566,34 @@ def to_change(index: int, value: ChangeInput) -> Change:
     return convert(index, value.ref, name, kind, getattr(value, attr))
 
 
+def _ref_kinds(values: list[ChangeInput]) -> dict[str, domain.Kind]:
+    """The kind of the object each ``ref`` names, where the item's operation (or id) says it."""
+    kinds: dict[str, domain.Kind] = {}
+    for value in values:
+        if value.ref is None:
+            continue
+        given = [(attr, kind) for _, attr, kind, _ in OPERATIONS if getattr(value, attr) is not None]
+        if len(given) != 1:
+            continue
+        attr, kind = given[0]
+        if attr in _HOLDERS:
+            raw = getattr(value, attr).id
+            try:
+                kind = decode_id(raw).kind
+            except PbxError:
+                continue
+        kinds[value.ref] = kind
+    return kinds
+
+
+#: The operations whose kind is that of the object they name: a group's or a queue's members.
+_HOLDERS = frozenset({"add_members", "remove_members", "set_members"})
+
+
 def to_changes(values: list[ChangeInput]) -> list[Change]:
-    return [to_change(index, value) for index, value in enumerate(values)]
+    changes = [to_change(index, value) for index, value in enumerate(values)]
+    kinds = _ref_kinds(values)
+    for change in changes:
+        if change.operation in ("addMembers", "removeMembers", "setMembers") and isinstance(change.target, Ref):
+            change.kind = kinds.get(change.target.name, change.kind)
+    return changes

@@ -60,8 +60,8 @@ described(
         "CREATE": "Create the object.",
         "UPDATE": "Change some of its fields.",
         "DELETE": "Delete it.",
-        "ADD_MEMBERS": "Append users to a group.",
-        "REMOVE_MEMBERS": "Take users out of a group.",
+        "ADD_MEMBERS": "Append members to a group or queue.",
+        "REMOVE_MEMBERS": "Take members out of a group or queue.",
         "SET_MEMBERS": "Make a group's users, or a queue's members, the given ones in the given order.",
         "ASSIGN": "Give a device to a user.",
         "UNASSIGN": "Take a device from its user.",
@@ -138,7 +138,7 @@ class ChangeUndo:
 class ChangeResult:
     index: int = strawberry.field(description="Its position in `changes`.")
     ref: str | None = strawberry.field(description="Its `ref`, as given.")
-    operation: str = strawberry.field(description="The operation as given: `createUser`, `setQueueMembers` ...")
+    operation: str = strawberry.field(description="The operation as given: `createUser`, `setMembers` ...")
     kind: domain.Kind = strawberry.field(description="The kind of object it acts on.")
     action: Action | None = strawberry.field(
         description="What it does; null when there is nothing to do (UNCHANGED) or it is INVALID."

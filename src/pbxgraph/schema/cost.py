@@ -249,6 +249,11 @@ class Weighing:
             self.calls += multiplier * count
             self.items += multiplier * count
             child, child_scope = multiplier * count, min(count, self.backends)
+        elif parent is self.schema.query_type and name in ("userByUsername", "deviceByMac"):
+            # one look-up (a text search of one backend; a MAC filter on each backend chosen), one object
+            self.calls += multiplier * (1 if name == "userByUsername" else self._chosen_backends(arguments))
+            self.items += multiplier
+            child_scope = 1
         elif parent is self.schema.query_type and name == "node":
             self.calls += multiplier
             self.items += multiplier

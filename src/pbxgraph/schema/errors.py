@@ -22,7 +22,7 @@ from graphql import FieldNode, GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from pbxgraph.domain import Kind
-from pbxgraph.errors import SHOWN_PREFIX, PbxError
+from pbxgraph.errors import SHOWN_PREFIX, InputErrors, PbxError
 from pbxgraph.ids import encode_id
 from pbxgraph.redaction import MAX_MESSAGE
 from pbxgraph.schema.naming import argument_path
@@ -118,6 +118,26 @@ def coded(error: GraphQLError) -> GraphQLError:
     )
 
 
+def expanded(error: GraphQLError) -> list[GraphQLError]:
+    """One GraphQL error per problem of an input: a mutation reports every problem at once."""
+    original = error.original_error
+    while isinstance(original, GraphQLError) and original.original_error is not None:
+        original = original.original_error
+    if not isinstance(original, InputErrors):
+        return [error]
+    return [
+        GraphQLError(
+            part.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=part,
+        )
+        for part in original.errors
+    ]
+
+
 def masked(error: GraphQLError) -> GraphQLError:
     """An error as the production profile shows it: no suggestions, no internals."""
     extensions = error.extensions or {}
@@ -166,7 +186,7 @@ class CodedErrors(SchemaExtension):
         context = self.execution_context.context
         errors += getattr(context, "partial_errors", [])
         if errors:
-            result.errors = [coded(e) for e in errors]
+            result.errors = [coded(part) for e in errors for part in expanded(e)]
             if self.production:
                 result.errors = [masked(e) for e in result.errors]
         if record is not None:

@@ -9,12 +9,13 @@ clears a field that may be empty, and is refused for one that may not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import strawberry
 
 from pbxgraph import domain, validation
-from pbxgraph.errors import BadUserInput
+from pbxgraph.errors import BadUserInput, PbxError, raise_all
 from pbxgraph.schema.enums import RingStrategy, SortDirection, SortField, Transport, TrunkKind
 
 # --- what the fields mean, the same in every input ------------------------------------------
@@ -109,6 +110,27 @@ def _check(value: Any, check: Any, field: str) -> Any:
     return check(value, field)
 
 
+class Checks:
+    """Runs each check of an input on its own and keeps every problem, so all are reported at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[PbxError] = []
+
+    def __call__(self, check: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return check(*args)
+        except PbxError as error:
+            self.errors.append(error)
+            return None
+
+    def add(self, error: PbxError) -> None:
+        self.errors.append(error)
+
+    def done(self) -> None:
+        """Raise every problem found (one error, or :class:`~pbxgraph.errors.InputErrors`)."""
+        raise_all(self.errors)
+
+
 def _text(value: Any, field: str) -> Any:
     if value is strawberry.UNSET or value is None:
         return value
@@ -142,29 +164,35 @@ class UpdateUserInput:
 
 
 def to_user_create(value: CreateUserInput) -> domain.UserCreate:
-    return domain.UserCreate(
-        username=validation.username(value.username, "input.username"),
-        display_name=_text(value.display_name, "input.displayName"),
-        extension=_check(value.extension, validation.extension, "input.extension"),
-        email=_check(value.email, validation.email, "input.email"),
+    c = Checks()
+    data = domain.UserCreate(
+        username=c(validation.username, value.username, "input.username"),
+        display_name=c(_text, value.display_name, "input.displayName"),
+        extension=c(_check, value.extension, validation.extension, "input.extension"),
+        email=c(_check, value.email, validation.email, "input.email"),
         enabled=value.enabled,
         sip_password=value.sip_password,
     )
+    c.done()
+    return data
 
 
 def to_user_update(value: UpdateUserInput) -> domain.UserUpdate:
-    if value.username is not strawberry.UNSET:
-        validation.username(_required(value.username, "input.username"), "input.username")
+    c = Checks()
+    if value.username is not strawberry.UNSET and c(_required, value.username, "input.username") is not None:
+        c(validation.username, value.username, "input.username")
     if value.enabled is not strawberry.UNSET:
-        _required(value.enabled, "input.enabled")
-    return domain.UserUpdate(
+        c(_required, value.enabled, "input.enabled")
+    patch = domain.UserUpdate(
         username=_set(value.username),
-        display_name=_set(_text(value.display_name, "input.displayName")),
-        extension=_set(_check(value.extension, validation.extension, "input.extension")),
-        email=_set(_check(value.email, validation.email, "input.email")),
+        display_name=_set(c(_text, value.display_name, "input.displayName")),
+        extension=_set(c(_check, value.extension, validation.extension, "input.extension")),
+        email=_set(c(_check, value.email, validation.email, "input.email")),
         enabled=_set(value.enabled),
         sip_password=_set(value.sip_password),
     )
+    c.done()
+    return patch
 
 
 # --- groups ------------------------------------------------------------------------
@@ -180,13 +208,19 @@ class CreateGroupInput:
     extension: str | None = strawberry.field(default=None, description=EXTENSION)
     strategy: RingStrategy | None = strawberry.field(default=None, description=STRATEGY)
     description: str | None = strawberry.field(default=None, description=DESCRIPTION)
-    member_ids: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="Global ids of users of the same backend, in ring order."
+    members: list[MemberInput] | None = strawberry.field(
+        default=None,
+        description="The users ringing in the group, in ring order (a group's members carry no priority).",
+    )
+    member_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="Global ids of users of the same backend, in ring order.",
+        deprecation_reason="Use `members: [{id}]`, the member input groups and queues share.",
     )
 
 
 @strawberry.input(
-    description=f"Changes to a ring group. {UPDATE} Members change with `addGroupMembers` and `removeGroupMembers`."
+    description=f"Changes to a ring group. {UPDATE} Members change with `addMembers`, `removeMembers` and `setMembers`."
 )
 class UpdateGroupInput:
     name: str | None = strawberry.field(default=strawberry.UNSET, description=NAME)
@@ -196,34 +230,75 @@ class UpdateGroupInput:
     description: str | None = strawberry.field(default=strawberry.UNSET, description=DESCRIPTION)
 
 
+def group_members_given(value: CreateGroupInput) -> tuple[str, list[MemberInput]]:
+    """The members a new group is given, and the field they were written in (``members`` or the old ``memberIds``)."""
+    if value.members is not None and value.member_ids is not None:
+        raise BadUserInput(
+            "input.memberIds: give `members` or the older `memberIds`, not both", field="input.memberIds"
+        )
+    if value.member_ids is not None:
+        return "input.memberIds", [MemberInput(id=member) for member in value.member_ids]
+    return "input.members", list(value.members or [])
+
+
 def to_group_create(value: CreateGroupInput, member_user_ids: list[str]) -> domain.GroupCreate:
     """``member_user_ids``: the members' native ids, already checked to be on the group's backend."""
-    return domain.GroupCreate(
-        name=validation.non_empty(value.name, "input.name"),
-        display_name=_text(value.display_name, "input.displayName"),
-        extension=_check(value.extension, validation.extension, "input.extension"),
+    c = Checks()
+    data = domain.GroupCreate(
+        name=c(validation.non_empty, value.name, "input.name"),
+        display_name=c(_text, value.display_name, "input.displayName"),
+        extension=c(_check, value.extension, validation.extension, "input.extension"),
         strategy=value.strategy,
         description=value.description,
         member_user_ids=member_user_ids,
     )
+    c.done()
+    return data
+
+
+def _update_names(c: Checks, value: Any) -> dict[str, Any]:
+    """The fields groups and queues share, checked: a partial update of them."""
+    if value.name is not strawberry.UNSET:
+        c(_required, value.name, "input.name")
+    return {
+        "name": _set(c(_text, value.name, "input.name")),
+        "display_name": _set(c(_text, value.display_name, "input.displayName")),
+        "extension": _set(c(_check, value.extension, validation.extension, "input.extension")),
+        "strategy": _set(value.strategy),
+        "description": _set(value.description),
+    }
 
 
 def to_group_update(value: UpdateGroupInput) -> domain.GroupUpdate:
-    if value.name is not strawberry.UNSET:
-        _required(value.name, "input.name")
-    return domain.GroupUpdate(
-        name=_set(_text(value.name, "input.name")),
-        display_name=_set(_text(value.display_name, "input.displayName")),
-        extension=_set(_check(value.extension, validation.extension, "input.extension")),
-        strategy=_set(value.strategy),
-        description=_set(value.description),
-    )
+    c = Checks()
+    patch = domain.GroupUpdate(**_update_names(c, value))
+    c.done()
+    return patch
 
 
 # --- queues ------------------------------------------------------------------------
 
 
-@strawberry.input(description="A user or group to serve a queue, in the order given.")
+@strawberry.input(
+    description="A member of a group or queue, in the order given: what it may be is the backend's "
+    "`capabilities { memberKinds memberPriority }` for queues; a group's members are users, without priority."
+)
+class MemberInput:
+    id: strawberry.ID = strawberry.field(
+        description="Global id of a user (or, in a queue, a group) on the backend of the group or queue; "
+        "in `applyChanges`, `ref:NAME` too."
+    )
+    priority: int | None = strawberry.field(
+        default=None,
+        description="Queues only: 0 to 1000; which end rings first is `capabilities { memberPriority }`. "
+        "Null for none; a group, or a backend whose queue members carry none, refuses one (NOT_SUPPORTED).",
+    )
+
+
+@strawberry.input(
+    description="A user or group to serve a queue, in the order given: the same fields as `MemberInput`, "
+    "under the name `createQueue` and `setQueueMembers` have always taken."
+)
 class QueueMemberInput:
     id: strawberry.ID = strawberry.field(
         description="Global id of a user or group on the queue's backend; `backends { capabilities { "
@@ -247,11 +322,15 @@ class CreateQueueInput:
     strategy: RingStrategy | None = strawberry.field(default=None, description=STRATEGY)
     description: str | None = strawberry.field(default=None, description=DESCRIPTION)
     members: list[QueueMemberInput] = strawberry.field(
-        default_factory=list, description="The users or groups serving the queue, in ring order."
+        default_factory=list,
+        description="The users or groups serving the queue, in ring order (`QueueMemberInput` has the shape of "
+        "`MemberInput`; its name stays so that scripts declaring it keep working).",
     )
 
 
-@strawberry.input(description=f"Changes to a queue. {UPDATE} Members change with `setQueueMembers`.")
+@strawberry.input(
+    description=f"Changes to a queue. {UPDATE} Members change with `addMembers`, `removeMembers` and `setMembers`."
+)
 class UpdateQueueInput:
     name: str | None = strawberry.field(default=strawberry.UNSET, description=NAME)
     display_name: str | None = strawberry.field(default=strawberry.UNSET, description=DISPLAY_NAME)
@@ -262,26 +341,24 @@ class UpdateQueueInput:
 
 def to_queue_create(value: CreateQueueInput, members: list[domain.QueueMemberInput]) -> domain.QueueCreate:
     """``members``: already resolved to native ids on the queue's backend."""
-    return domain.QueueCreate(
-        name=validation.non_empty(value.name, "input.name"),
-        display_name=_text(value.display_name, "input.displayName"),
-        extension=_check(value.extension, validation.extension, "input.extension"),
+    c = Checks()
+    data = domain.QueueCreate(
+        name=c(validation.non_empty, value.name, "input.name"),
+        display_name=c(_text, value.display_name, "input.displayName"),
+        extension=c(_check, value.extension, validation.extension, "input.extension"),
         strategy=value.strategy,
         description=value.description,
         members=members,
     )
+    c.done()
+    return data
 
 
 def to_queue_update(value: UpdateQueueInput) -> domain.QueueUpdate:
-    if value.name is not strawberry.UNSET:
-        _required(value.name, "input.name")
-    return domain.QueueUpdate(
-        name=_set(_text(value.name, "input.name")),
-        display_name=_set(_text(value.display_name, "input.displayName")),
-        extension=_set(_check(value.extension, validation.extension, "input.extension")),
-        strategy=_set(value.strategy),
-        description=_set(value.description),
-    )
+    c = Checks()
+    patch = domain.QueueUpdate(**_update_names(c, value))
+    c.done()
+    return patch
 
 
 # --- trunks ------------------------------------------------------------------------
@@ -327,38 +404,44 @@ class UpdateTrunkInput:
 
 
 def to_trunk_create(value: CreateTrunkInput) -> domain.TrunkCreate:
+    c = Checks()
     if value.domain is None and value.host is None:
-        raise BadUserInput("input.domain: give the trunk's SIP domain, its host, or both", field="input.domain")
-    return domain.TrunkCreate(
-        name=validation.non_empty(value.name, "input.name"),
-        domain=_check(value.domain, validation.host, "input.domain"),
-        host=_check(value.host, validation.host, "input.host"),
+        c.add(BadUserInput("input.domain: give the trunk's SIP domain, its host, or both", field="input.domain"))
+    data = domain.TrunkCreate(
+        name=c(validation.non_empty, value.name, "input.name"),
+        domain=c(_check, value.domain, validation.host, "input.domain"),
+        host=c(_check, value.host, validation.host, "input.host"),
         kind=value.kind,
-        model=_text(value.model, "input.model"),
-        port=_check(value.port, validation.port, "input.port"),
+        model=c(_text, value.model, "input.model"),
+        port=c(_check, value.port, validation.port, "input.port"),
         transport=value.transport,
         username=value.username,
         password=value.password,
         enabled=value.enabled,
         register=value.register,
     )
+    c.done()
+    return data
 
 
 def to_trunk_update(value: UpdateTrunkInput) -> domain.TrunkUpdate:
+    c = Checks()
     for name, field in (("name", "input.name"), ("enabled", "input.enabled")):
         if getattr(value, name) is not strawberry.UNSET:
-            _required(getattr(value, name), field)
-    return domain.TrunkUpdate(
-        name=_set(_text(value.name, "input.name")),
-        domain=_set(_check(value.domain, validation.host, "input.domain")),
-        host=_set(_check(value.host, validation.host, "input.host")),
-        port=_set(_check(value.port, validation.port, "input.port")),
+            c(_required, getattr(value, name), field)
+    patch = domain.TrunkUpdate(
+        name=_set(c(_text, value.name, "input.name")),
+        domain=_set(c(_check, value.domain, validation.host, "input.domain")),
+        host=_set(c(_check, value.host, validation.host, "input.host")),
+        port=_set(c(_check, value.port, validation.port, "input.port")),
         transport=_set(value.transport),
         username=_set(value.username),
         password=_set(value.password),
         enabled=_set(value.enabled),
         register=_set(value.register),
     )
+    c.done()
+    return patch
 
 
 # --- devices -----------------------------------------------------------------------
@@ -394,10 +477,13 @@ def to_device_create(value: CreateDeviceInput, user_id: str | None) -> domain.De
 
 
 def to_device_update(value: UpdateDeviceInput) -> domain.DeviceUpdate:
+    c = Checks()
     if value.mac is not strawberry.UNSET:
-        _required(value.mac, "input.mac")
-    return domain.DeviceUpdate(
-        mac=_set(_check(value.mac, validation.mac, "input.mac")),
+        c(_required, value.mac, "input.mac")
+    patch = domain.DeviceUpdate(
+        mac=_set(c(_check, value.mac, validation.mac, "input.mac")),
         model=_set(value.model),
         name=_set(value.name),
     )
+    c.done()
+    return patch

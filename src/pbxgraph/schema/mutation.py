@@ -11,29 +11,32 @@ kind, native and global id, state), so a failure never hides a change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Never, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
-from pbxgraph import domain
-from pbxgraph.errors import BadUserInput, Forbidden, NotFound
+from pbxgraph import domain, validation
+from pbxgraph.errors import BadUserInput, Forbidden, InputErrors, NotFound, PbxError, raise_all
 from pbxgraph.ids import GlobalId, decode_expected, decode_id
 from pbxgraph.schema.changes import ChangesMutation
 from pbxgraph.schema.context import Context
 from pbxgraph.schema.inputs import (
+    Checks,
     CreateDeviceInput,
     CreateGroupInput,
     CreateQueueInput,
     CreateTrunkInput,
     CreateUserInput,
+    MemberInput,
     QueueMemberInput,
     UpdateDeviceInput,
     UpdateGroupInput,
     UpdateQueueInput,
     UpdateTrunkInput,
     UpdateUserInput,
+    group_members_given,
     to_device_create,
     to_device_update,
     to_group_create,
@@ -46,7 +49,9 @@ from pbxgraph.schema.inputs import (
     to_user_update,
 )
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
+from pbxgraph.schema.owners import name_owner
 from pbxgraph.service import KindService, PbxService
+from pbxgraph.service.changes import Action, BatchStatus, Change, Member, Status, apply_changes
 
 R = TypeVar("R", bound=domain.Record)
 C = TypeVar("C")
@@ -57,6 +62,17 @@ N = TypeVar("N")
 @strawberry.type(description="What a delete removed.")
 class DeletePayload:
     deleted_id: strawberry.ID = strawberry.field(description="The global id of the object deleted, as it was given.")
+    deleted: bool = strawberry.field(
+        default=True,
+        description="Whether this call deleted it: false when `ifExists: true` found it already gone.",
+    )
+
+
+@strawberry.type(description="A group or queue after a change of its members: the one of the two the id named.")
+class MembersPayload:
+    id: strawberry.ID = strawberry.field(description="The global id of the group or queue, as it was given.")
+    group: Group | None = strawberry.field(description="The group, read again; null when the id names a queue.")
+    queue: Queue | None = strawberry.field(description="The queue, read again; null when the id names a group.")
 
 
 @strawberry.type(description="A device operation the backend accepted.")
@@ -65,8 +81,8 @@ class DeviceActionPayload:
     action: str = strawberry.field(description="What was asked of it: `resync` or `restart`.")
 
 
-def _arg(description: str) -> Any:
-    return strawberry.argument(description=description)
+def _arg(description: str, deprecated: str | None = None) -> Any:
+    return strawberry.argument(description=description, deprecation_reason=deprecated)
 
 
 BackendArg = Annotated[str, _arg("The configured backend to create it on (see `backends`).")]
@@ -76,8 +92,15 @@ QueueId = Annotated[strawberry.ID, _arg("The queue's global id.")]
 TrunkId = Annotated[strawberry.ID, _arg("The trunk's global id.")]
 DeviceId = Annotated[strawberry.ID, _arg("The device's global id.")]
 UserIds = Annotated[list[strawberry.ID], _arg("Global ids of users of the group's backend; at least one.")]
+IfExists = Annotated[
+    bool,
+    _arg("True: an object already gone is no error (the answer says `deleted: false`); a retry stays quiet."),
+]
+MembersId = Annotated[strawberry.ID, _arg("The global id of the group or queue acted on.")]
 CREATE = "The new {0}'s fields; all are checked before the backend is called."
 CHANGES = "The fields to change; those left out stay as they are."
+OLD_MEMBERS = "Use `{0}(id:, members: [{{id}}])`, the same for groups and queues."
+OLD_DEVICE_ID = "Use `id`: every mutation names the object it acts on `id`."
 
 
 def _writer(info: Info[Context, None]) -> PbxService:
@@ -95,20 +118,76 @@ def _target(info: Info[Context, None], value: str, kind: domain.Kind, field: str
     return gid
 
 
+def _one_of(new: str | None, old: str | None, new_name: str, old_name: str) -> tuple[str, str]:
+    """The id given as ``new_name`` or, by an older script, as ``old_name``: exactly one of them."""
+    if new is not None and old is not None:
+        raise BadUserInput(f"{old_name}: give `{new_name}` or the older `{old_name}`, not both", field=old_name)
+    if new is None and old is None:
+        raise BadUserInput(f"{new_name}: give the id of the object to act on", field=new_name)
+    return (new, new_name) if new is not None else (old or "", old_name)
+
+
+def _expected(value: str, kind: domain.Kind, field: str) -> GlobalId:
+    return decode_expected(value, kind, field=field)
+
+
+def _decoded(value: str, field: str) -> GlobalId:
+    return decode_id(value, field=field)
+
+
 def _same_backend(values: list[str], kind: domain.Kind, backend: str, field: str) -> list[str]:
+    """The native ids of ``values`` (``field[i]``), each of ``kind`` on ``backend``; every problem at once."""
     native: list[str] = []
+    c = Checks()
     for index, value in enumerate(values):
         where = f"{field}[{index}]"
-        gid = decode_expected(value, kind, field=where)
+        gid = c(_expected, value, kind, where)
+        if gid is None:
+            continue
         if gid.backend != backend:
-            raise BadUserInput(f"{where}: the {kind.value} is on backend '{gid.backend}', not '{backend}'", field=where)
+            c.add(
+                BadUserInput(f"{where}: the {kind.value} is on backend '{gid.backend}', not '{backend}'", field=where)
+            )
+            continue
         native.append(gid.native_id)
+    c.done()
     return native
 
 
 def _user_on(backend: str, value: str, field: str) -> str:
-    """The native id of a user that must live on ``backend``."""
-    return _same_backend([value], domain.Kind.USER, backend, field)[0]
+    """The native id of a user that must live on ``backend``; errors name ``field`` itself."""
+    gid = decode_expected(value, domain.Kind.USER, field=field)
+    if gid.backend != backend:
+        raise BadUserInput(f"{field}: the user is on backend '{gid.backend}', not '{backend}'", field=field)
+    return gid.native_id
+
+
+def _group_members(values: list[MemberInput], backend: str, field: str) -> list[str]:
+    """A new group's members as native user ids, errors naming them as written: ``memberIds[i]`` or ``members[i].id``."""
+    if field.endswith("memberIds"):
+        return _same_backend([m.id for m in values], domain.Kind.USER, backend, field)
+    c = Checks()
+    native: list[str] = []
+    for index, member in enumerate(values):
+        where = f"{field}[{index}]"
+        gid = c(_expected, member.id, domain.Kind.USER, f"{where}.id")
+        if gid is not None and gid.backend != backend:
+            c.add(
+                BadUserInput(
+                    f"{where}.id: the user is on backend '{gid.backend}', not '{backend}'", field=f"{where}.id"
+                )
+            )
+        elif gid is not None:
+            native.append(gid.native_id)
+        if member.priority is not None:
+            c.add(
+                BadUserInput(
+                    f"{where}.priority: a group's members carry no priority; they ring in the order given",
+                    field=f"{where}.priority",
+                )
+            )
+    c.done()
+    return native
 
 
 def _changes(patch: P) -> P:
@@ -132,33 +211,122 @@ async def _reload(info: Info[Context, None], gid: GlobalId, kind: type[R]) -> R:
     return record
 
 
-def _queue_members(values: list[QueueMemberInput], backend: str, field: str) -> list[domain.QueueMemberInput]:
-    """The members as the domain takes them; errors name ``field[i].id`` (or ``.priority``)."""
+def _queue_members(
+    values: Sequence[MemberInput | QueueMemberInput], backend: str, field: str
+) -> list[domain.QueueMemberInput]:
+    """The members as the domain takes them; errors name ``field[i].id`` (or ``.priority``), all at once."""
     members: list[domain.QueueMemberInput] = []
+    c = Checks()
     for index, member in enumerate(values):
         where = f"{field}[{index}].id"
-        gid = decode_id(member.id, field=where)
+        if member.priority is not None:
+            c(validation.priority, member.priority, f"{field}[{index}].priority")
+        gid = c(_decoded, member.id, where)
+        if gid is None:
+            continue
         if gid.kind not in (domain.Kind.USER, domain.Kind.GROUP):
-            raise BadUserInput(f"{where}: a queue member is a user or a group, not a {gid.kind.value}", field=where)
-        if gid.backend != backend:
-            raise BadUserInput(
-                f"{where}: the {gid.kind.value} is on backend '{gid.backend}', not '{backend}'", field=where
+            c.add(BadUserInput(f"{where}: a queue member is a user or a group, not a {gid.kind.value}", field=where))
+        elif gid.backend != backend:
+            c.add(
+                BadUserInput(
+                    f"{where}: the {gid.kind.value} is on backend '{gid.backend}', not '{backend}'", field=where
+                )
             )
-        if member.priority is not None and not 0 <= member.priority <= 1000:
-            raise BadUserInput(
-                f"{field}[{index}].priority: must be between 0 and 1000", field=f"{field}[{index}].priority"
+        else:
+            members.append(
+                domain.QueueMemberInput(
+                    kind=domain.MemberKind(gid.kind.value), id=gid.native_id, priority=member.priority
+                )
             )
-        members.append(
-            domain.QueueMemberInput(kind=domain.MemberKind(gid.kind.value), id=gid.native_id, priority=member.priority)
-        )
+    c.done()
     return members
+
+
+def _both(make: Callable[[], C], *checks: Callable[[], Any]) -> C:
+    """Run every check and ``make``, then raise all their problems together."""
+    c = Checks()
+    for check in checks:
+        c(check)
+    data = c(make)
+    c.done()
+    return data  # type: ignore[no-any-return]
+
+
+async def _membership(
+    info: Info[Context, None], operation: str, action: Action, value: str, members: list[MemberInput]
+) -> MembersPayload:
+    """Add, remove or set the members of a group or queue: planned and checked whole, as ``applyChanges`` does."""
+    service = _writer(info)
+    problems: list[PbxError] = []
+    target: GlobalId | None = None
+    try:
+        target = decode_id(value, field="id")
+        if target.kind not in (domain.Kind.GROUP, domain.Kind.QUEUE):
+            raise BadUserInput(f"id: names a {target.kind.value}, not a group or queue", field="id")
+    except PbxError as error:
+        problems.append(error)
+        target = None
+    named: list[Member] = []
+    for index, member in enumerate(members):
+        where = f"members[{index}]"
+        try:
+            found = decode_id(member.id, field=f"{where}.id")
+            if target is not None and found.backend != target.backend:
+                raise BadUserInput(
+                    f"{where}.id: the {found.kind.value} is on backend '{found.backend}', not '{target.backend}'",
+                    field=f"{where}.id",
+                )
+            named.append(Member(found, f"{where}.id", member.priority))
+        except PbxError as error:
+            problems.append(error)
+        if member.priority is not None:
+            try:
+                validation.priority(member.priority, f"{where}.priority")
+            except PbxError as error:
+                problems.append(error)
+    if action is not Action.SET_MEMBERS and not members:
+        problems.append(BadUserInput("members: give at least one member", field="members"))
+    if target is None:
+        raise InputErrors(problems)  # the id's problem, and any other
+    change = Change(0, operation, action, target.kind, target=target, members=tuple(named), problems=problems)
+    batch = await apply_changes(service, [change])
+    item = batch.items[0]
+    if batch.status is BatchStatus.INVALID:
+        raise_all(list(item.problems))
+    if item.status is Status.FAILED and item.error is not None:
+        _fresh(info)
+        failure = item.error
+        if failure.field is not None and not failure.field.startswith(("members", "id")):
+            failure = failure.naming("members")  # a vendor's name for the member list (``user_ids``) is ours
+        raise failure
+    _fresh(info)
+    if target.kind is domain.Kind.GROUP:
+        return MembersPayload(
+            id=strawberry.ID(value),
+            group=Group.of(target.backend, await _reload(info, target, domain.Group)),
+            queue=None,
+        )
+    return MembersPayload(
+        id=strawberry.ID(value), group=None, queue=Queue.of(target.backend, await _reload(info, target, domain.Queue))
+    )
+
+
+MembersArg = Annotated[
+    list[MemberInput],
+    _arg(
+        "The members, in ring order: users of the group's backend, or users or groups of the queue's backend as "
+        "its `capabilities { memberKinds }` say; a priority only where `memberPriority` is not null."
+    ),
+]
 
 
 @strawberry.type(
     description="The write side. Each mutation needs an admin token (once tokens are configured), "
     "changes one backend (`applyChanges` and `moveUser`: several, planned whole first), checks its "
-    "whole input before calling it, and leaves the backend as it was when it fails (or says exactly "
-    "what was done). Objects a write changes besides its own are listed in `extensions.sideEffects`."
+    "whole input before calling it and reports every problem at once (one error each, with its field), "
+    "and leaves the backend as it was when it fails (or says exactly "
+    "what was done). Objects a write changes besides its own are listed in `extensions.sideEffects`. "
+    "Every mutation names the object it acts on `id`."
 )
 class Mutation(ChangesMutation):
     # --- users -------------------------------------------------------------------
@@ -174,8 +342,8 @@ class Mutation(ChangesMutation):
         return await _update(info, _writer(info).users, id, lambda: to_user_update(input), User.of)
 
     @strawberry.mutation(description="Delete a user.")
-    async def delete_user(self, info: Info, id: UserId) -> DeletePayload:
-        return await _delete(info, id, domain.Kind.USER)
+    async def delete_user(self, info: Info, id: UserId, if_exists: IfExists = False) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.USER, if_exists)
 
     # --- groups ------------------------------------------------------------------
 
@@ -183,25 +351,29 @@ class Mutation(ChangesMutation):
     async def create_group(
         self, info: Info, backend: BackendArg, input: Annotated[CreateGroupInput, _arg(CREATE.format("group"))]
     ) -> Group:
-        return await _create(
-            info,
-            _writer(info).groups,
-            backend,
-            lambda: to_group_create(
-                input, _same_backend(list(input.member_ids), domain.Kind.USER, backend, "input.memberIds")
-            ),
-            Group.of,
-        )
+        def data() -> domain.GroupCreate:
+            field, members = group_members_given(input)
+            ids: list[str] = []
+
+            def named() -> None:
+                ids.extend(_group_members(members, backend, field))
+
+            return _both(lambda: to_group_create(input, ids), named)
+
+        return await _create(info, _writer(info).groups, backend, data, Group.of)
 
     @strawberry.mutation(description="Change the given fields of a group.")
     async def update_group(self, info: Info, id: GroupId, input: Annotated[UpdateGroupInput, _arg(CHANGES)]) -> Group:
         return await _update(info, _writer(info).groups, id, lambda: to_group_update(input), Group.of)
 
     @strawberry.mutation(description="Delete a group (its users stay).")
-    async def delete_group(self, info: Info, id: GroupId) -> DeletePayload:
-        return await _delete(info, id, domain.Kind.GROUP)
+    async def delete_group(self, info: Info, id: GroupId, if_exists: IfExists = False) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.GROUP, if_exists)
 
-    @strawberry.mutation(description="Append users to a group; users already in it keep their place.")
+    @strawberry.mutation(
+        description="Append users to a group.",
+        deprecation_reason=OLD_MEMBERS.format("addMembers"),
+    )
     async def add_group_members(self, info: Info, group_id: GroupId, user_ids: UserIds) -> Group:
         service = _writer(info)
         gid = _target(info, group_id, domain.Kind.GROUP, "groupId")
@@ -211,7 +383,10 @@ class Mutation(ChangesMutation):
         members = await service.add_group_members(gid.backend, gid.native_id, users)
         return await _group_with_members(info, gid, members)
 
-    @strawberry.mutation(description="Remove users from a group; all or none.")
+    @strawberry.mutation(
+        description="Remove users from a group; all or none.",
+        deprecation_reason=OLD_MEMBERS.format("removeMembers"),
+    )
     async def remove_group_members(self, info: Info, group_id: GroupId, user_ids: UserIds) -> Group:
         service = _writer(info)
         gid = _target(info, group_id, domain.Kind.GROUP, "groupId")
@@ -221,29 +396,54 @@ class Mutation(ChangesMutation):
         members = await service.remove_group_members(gid.backend, gid.native_id, users)
         return await _group_with_members(info, gid, members)
 
+    # --- members of groups and queues -----------------------------------------------
+
+    @strawberry.mutation(
+        description="Append members to a group or queue; members already in it keep their place. "
+        "Planned and checked whole first, like one change of `applyChanges`."
+    )
+    async def add_members(self, info: Info, id: MembersId, members: MembersArg) -> MembersPayload:
+        return await _membership(info, "addMembers", Action.ADD_MEMBERS, id, list(members))
+
+    @strawberry.mutation(description="Take members out of a group or queue; each must be in it. All or none.")
+    async def remove_members(self, info: Info, id: MembersId, members: MembersArg) -> MembersPayload:
+        return await _membership(info, "removeMembers", Action.REMOVE_MEMBERS, id, list(members))
+
+    @strawberry.mutation(
+        description="Make a group's or queue's members exactly these, in this order; an empty list leaves it "
+        "without members (a group's members that are numbers, not users, stay)."
+    )
+    async def set_members(self, info: Info, id: MembersId, members: MembersArg) -> MembersPayload:
+        return await _membership(info, "setMembers", Action.SET_MEMBERS, id, list(members))
+
     # --- queues ------------------------------------------------------------------
 
     @strawberry.mutation(description="Create a queue, optionally with members in order.")
     async def create_queue(
         self, info: Info, backend: BackendArg, input: Annotated[CreateQueueInput, _arg(CREATE.format("queue"))]
     ) -> Queue:
-        return await _create(
-            info,
-            _writer(info).queues,
-            backend,
-            lambda: to_queue_create(input, _queue_members(list(input.members), backend, "input.members")),
-            Queue.of,
-        )
+        def data() -> domain.QueueCreate:
+            members: list[domain.QueueMemberInput] = []
+
+            def named() -> None:
+                members.extend(_queue_members(list(input.members), backend, "input.members"))
+
+            return _both(lambda: to_queue_create(input, members), named)
+
+        return await _create(info, _writer(info).queues, backend, data, Queue.of)
 
     @strawberry.mutation(description="Change the given fields of a queue.")
     async def update_queue(self, info: Info, id: QueueId, input: Annotated[UpdateQueueInput, _arg(CHANGES)]) -> Queue:
         return await _update(info, _writer(info).queues, id, lambda: to_queue_update(input), Queue.of)
 
     @strawberry.mutation(description="Delete a queue.")
-    async def delete_queue(self, info: Info, id: QueueId) -> DeletePayload:
-        return await _delete(info, id, domain.Kind.QUEUE)
+    async def delete_queue(self, info: Info, id: QueueId, if_exists: IfExists = False) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.QUEUE, if_exists)
 
-    @strawberry.mutation(description="Replace a queue's members with these, in this order.")
+    @strawberry.mutation(
+        description="Replace a queue's members with these, in this order.",
+        deprecation_reason=OLD_MEMBERS.format("setMembers"),
+    )
     async def set_queue_members(
         self,
         info: Info,
@@ -274,8 +474,8 @@ class Mutation(ChangesMutation):
         return await _update(info, _writer(info).trunks, id, lambda: to_trunk_update(input), Trunk.of)
 
     @strawberry.mutation(description="Delete a trunk.")
-    async def delete_trunk(self, info: Info, id: TrunkId) -> DeletePayload:
-        return await _delete(info, id, domain.Kind.TRUNK)
+    async def delete_trunk(self, info: Info, id: TrunkId, if_exists: IfExists = False) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.TRUNK, if_exists)
 
     # --- devices -----------------------------------------------------------------
 
@@ -283,15 +483,16 @@ class Mutation(ChangesMutation):
     async def create_device(
         self, info: Info, backend: BackendArg, input: Annotated[CreateDeviceInput, _arg(CREATE.format("device"))]
     ) -> Device:
-        return await _create(
-            info,
-            _writer(info).devices,
-            backend,
-            lambda: to_device_create(
-                input, None if input.user_id is None else _user_on(backend, input.user_id, "input.userId")
-            ),
-            Device.of,
-        )
+        def data() -> domain.DeviceCreate:
+            user: list[str | None] = [None]
+
+            def owner() -> None:
+                if input.user_id is not None:
+                    user[0] = _user_on(backend, input.user_id, "input.userId")
+
+            return _both(lambda: to_device_create(input, user[0]), owner)
+
+        return await _create(info, _writer(info).devices, backend, data, Device.of)
 
     @strawberry.mutation(description="Change the given fields of a device.")
     async def update_device(
@@ -300,27 +501,41 @@ class Mutation(ChangesMutation):
         return await _update(info, _writer(info).devices, id, lambda: to_device_update(input), Device.of)
 
     @strawberry.mutation(description="Delete a device.")
-    async def delete_device(self, info: Info, id: DeviceId) -> DeletePayload:
-        return await _delete(info, id, domain.Kind.DEVICE)
+    async def delete_device(self, info: Info, id: DeviceId, if_exists: IfExists = False) -> DeletePayload:
+        return await _delete(info, id, domain.Kind.DEVICE, if_exists)
 
     @strawberry.mutation(description="Assign a device to a user of the same backend.")
     async def assign_device(
         self,
         info: Info,
-        device_id: DeviceId,
         user_id: Annotated[strawberry.ID, _arg("Global id of a user of the device's backend.")],
+        id: Annotated[strawberry.ID | None, _arg("The device's global id.")] = None,
+        device_id: Annotated[strawberry.ID | None, _arg("The device's global id.", OLD_DEVICE_ID)] = None,
     ) -> Device:
         service = _writer(info)
-        gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
-        user = _user_on(gid.backend, user_id, "userId")
+        value, field = _one_of(id, device_id, "id", "deviceId")
+        c = Checks()
+        gid = c(_target, info, value, domain.Kind.DEVICE, field)
+        user = (
+            c(_user_on, gid.backend, user_id, "userId")
+            if gid is not None
+            else c(_expected, user_id, domain.Kind.USER, "userId")
+        )
+        c.done()
         record = await service.assign_device(gid.backend, gid.native_id, user)
         _fresh(info)
         return Device.of(gid.backend, record)
 
     @strawberry.mutation(description="Take a device away from its user.")
-    async def unassign_device(self, info: Info, device_id: DeviceId) -> Device:
+    async def unassign_device(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID | None, _arg("The device's global id.")] = None,
+        device_id: Annotated[strawberry.ID | None, _arg("The device's global id.", OLD_DEVICE_ID)] = None,
+    ) -> Device:
         service = _writer(info)
-        gid = _target(info, device_id, domain.Kind.DEVICE, "deviceId")
+        value, field = _one_of(id, device_id, "id", "deviceId")
+        gid = _target(info, value, domain.Kind.DEVICE, field)
         record = await service.unassign_device(gid.backend, gid.native_id)
         _fresh(info)
         return Device.of(gid.backend, record)
@@ -343,7 +558,11 @@ async def _create(
 ) -> N:
     """Check the backend, then the input, then create (the caller was checked by ``_writer``)."""
     info.context.service.require(backend)
-    record = await kind.create(backend, data())
+    value = data()
+    try:
+        record = await kind.create(backend, value)
+    except PbxError as error:
+        raise await name_owner(info.context.service, error, getattr(value, "extension", None), None) from None
     _fresh(info)
     return node(backend, record)
 
@@ -356,16 +575,27 @@ async def _update(
     node: Callable[[str, R], N],
 ) -> N:
     """Validate the id, then the patch, then change only what it names."""
-    gid = _target(info, value, kind.kind, "id")
-    record = await kind.update(gid.backend, gid.native_id, _changes(patch()))
+    c = Checks()
+    gid = c(_target, info, value, kind.kind, "id")
+    changes = c(lambda: _changes(patch()))
+    c.done()
+    try:
+        record = await kind.update(gid.backend, gid.native_id, changes)
+    except PbxError as error:
+        raise await name_owner(info.context.service, error, getattr(changes, "extension", None), gid) from None
     _fresh(info)
     return node(gid.backend, record)
 
 
-async def _delete(info: Info[Context, None], value: str, kind: domain.Kind) -> DeletePayload:
+async def _delete(info: Info[Context, None], value: str, kind: domain.Kind, if_exists: bool = False) -> DeletePayload:
     service = _writer(info)
     gid = _target(info, value, kind, "id")
-    await service.kind(kind).delete(gid.backend, gid.native_id)
+    try:
+        await service.kind(kind).delete(gid.backend, gid.native_id)
+    except NotFound:
+        if not if_exists:
+            raise
+        return DeletePayload(deleted_id=strawberry.ID(value), deleted=False)
     _fresh(info)
     return DeletePayload(deleted_id=strawberry.ID(value))
 

@@ -2,7 +2,7 @@
 
 Connectors and the service speak the domain's names (``sip_password``,
 ``member_user_ids``); errors and capabilities are read by someone who wrote
-the GraphQL input (``input.sipPassword``, ``memberIds``), so every name that
+the GraphQL input (``input.sipPassword``, ``members``), so every name that
 leaves the schema goes through here.
 """
 
@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection
 
 #: Domain fields whose input field is not simply their camelCase form.
-_RENAMED = {"member_user_ids": "memberIds"}
+_RENAMED = {"member_user_ids": "members"}
 
 
 def _camel(text: str) -> str:

@@ -133,19 +133,6 @@ class User(BackendObject):
         return [Device.of(self.backend, d) for d in devices]
 
 
-@strawberry.type(description="A member of a group: a user, or a number that matches no user.")
-class GroupMember:
-    position: int = strawberry.field(description="0-based ring order.")
-    user: User | None = strawberry.field(
-        description="The member, a user of the group's backend; null for a number no user owns (an external "
-        "member of an Era group)."
-    )
-    number: str | None = strawberry.field(
-        description="The number that is rung: the member's extension, or the dialled number where the vendor "
-        "rings numbers (Era); null for a user without an extension."
-    )
-
-
 NAME_HELP = "The short name the backend keys it by; unique among its kind on its backend."
 DISPLAY_NAME_HELP = "The human label, where the backend keeps one apart from the name; null otherwise."
 DESCRIPTION_HELP = "Free text describing it; null when none is set or the backend keeps none."
@@ -184,6 +171,7 @@ class Group(BackendObject):
         return [
             GroupMember(
                 position=m.position,
+                member=User.of(self.backend, m.user) if m.user else None,
                 user=User.of(self.backend, m.user) if m.user else None,
                 number=m.number if m.number is not None else (m.user.extension if m.user else None),
             )
@@ -191,13 +179,31 @@ class Group(BackendObject):
         ]
 
 
-QueueMemberTarget = Annotated[
+MemberTarget = Annotated[
     User | Group,
     strawberry.union(
-        "QueueMemberTarget",
-        description="What serves a queue: a user, or a ring group (Infinity's queues are served by groups only).",
+        "MemberTarget",
+        description="Who a member of a group or queue is: a user, or a ring group (Infinity's queues are served "
+        "by groups only; groups' members are users).",
     ),
 ]
+
+
+@strawberry.type(description="A member of a group: a user, or a number that matches no user.")
+class GroupMember:
+    position: int = strawberry.field(description="0-based ring order.")
+    member: MemberTarget | None = strawberry.field(
+        description="The member, a user of the group's backend (as `QueueMember.member`); null for a number no "
+        "user owns (an external member of an Era group)."
+    )
+    user: User | None = strawberry.field(
+        description="The member, a user of the group's backend; null for a number no user owns.",
+        deprecation_reason="Use `member`, as on `QueueMember`.",
+    )
+    number: str | None = strawberry.field(
+        description="The number that is rung: the member's extension, or the dialled number where the vendor "
+        "rings numbers (Era); null for a user without an extension."
+    )
 
 
 @strawberry.type(description="A user or group serving a queue.")
@@ -207,7 +213,7 @@ class QueueMember:
         description="The member's priority, 0 to 1000; which end rings first is the backend's "
         "`capabilities { memberPriority }`. Null where members carry none (they ring by `position`)."
     )
-    member: QueueMemberTarget | None = strawberry.field(
+    member: MemberTarget | None = strawberry.field(
         description="The user or group serving the queue, on the queue's backend."
     )
     settings: JSON = strawberry.field(

@@ -35,6 +35,8 @@ ORDER_HELP = (
 FILTER_HELP = (
     "Only the items that match every field given; filters a backend cannot apply itself are applied by pbxgraph."
 )
+#: A username look-up reads at most this many pages of its text search (500 users each).
+_MAX_LOOKUP_PAGES = 20
 BackendsArg = Annotated[list[str] | None, strawberry.argument(description=BACKENDS_HELP)]
 FirstArg = Annotated[int, strawberry.argument(description=FIRST_HELP)]
 AfterArg = Annotated[str | None, strawberry.argument(description=AFTER_HELP)]
@@ -197,6 +199,50 @@ class Query:
         after: AfterArg = None,
     ) -> Connection[Device]:
         return await list_kind(info, info.context.service.devices, Device.of, backends, filter, order_by, first, after)
+
+    @strawberry.field(
+        description="The user whose username is exactly this, on one backend (usernames are unique there); null "
+        "when there is none. For scripts that know people by login: no paging, no text search to sift."
+    )
+    async def user_by_username(
+        self,
+        info: Info,
+        backend: Annotated[str, strawberry.argument(description="The configured backend to look on.")],
+        username: Annotated[str, strawberry.argument(description="The exact username (case matters).")],
+    ) -> User | None:
+        info.context.service.require(backend)
+        validation.username(username, "username")
+        after: str | None = None
+        for _ in range(_MAX_LOOKUP_PAGES):
+            page = await list_kind(
+                info, info.context.service.users, User.of, [backend], ListFilter(search=username), None, 500, after
+            )
+            for edge in page.edges:
+                if edge.node.username == username:
+                    return edge.node
+            if not page.page_info.has_next_page:
+                return None
+            after = page.page_info.end_cursor
+        return None
+
+    @strawberry.field(
+        description="The device with this MAC address (any common notation), on the first backend in "
+        "configuration order that has it; null when none has. A backend that cannot be read adds its error."
+    )
+    async def device_by_mac(
+        self,
+        info: Info,
+        mac: Annotated[str, strawberry.argument(description="The MAC address: 12 hex digits in any common notation.")],
+        backends: BackendsArg = None,
+    ) -> Device | None:
+        validation.mac(mac, "mac")
+        page = await list_kind(
+            info, info.context.service.devices, Device.of, backends, DeviceFilter(mac=mac), None, 500, None
+        )
+        found = [edge.node for edge in page.edges]
+        order = list(info.context.service.vendors())
+        found.sort(key=lambda device: order.index(device.backend) if device.backend in order else len(order))
+        return found[0] if found else None
 
     @strawberry.field(description="The configured backends (those the caller's token may see), in configuration order.")
     def backends(self, info: Info) -> list[Backend]:

@@ -26,7 +26,7 @@ from pbxgraph.domain import (
     TrunkCreate,
     UserCreate,
 )
-from pbxgraph.errors import BadUserInput, NotSupported
+from pbxgraph.errors import BadUserInput, NotSupported, PbxError, raise_all
 
 CREATE_INPUTS: Mapping[Kind, type] = {
     Kind.USER: UserCreate,
@@ -68,26 +68,45 @@ def _refuse_field(backend: str, kind: Kind, name: str) -> NotSupported:
 
 
 def check_create(backend: str, kind: Kind, rules: KindRules, data: Any) -> None:
+    """Every field of a create against the backend's rules; every problem at once."""
     values = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
-    for name in given(kind, values):
-        if not rules.creatable(name):
-            raise _refuse_field(backend, kind, name)
+    problems: list[PbxError] = [
+        _refuse_field(backend, kind, name) for name in given(kind, values) if not rules.creatable(name)
+    ]
     for name in sorted(rules.required):
         if name not in given(kind, values):
-            raise BadUserInput(
-                f"{name}: required to create a {kind.value} on backend '{backend}'", backend=backend, field=name
+            problems.append(
+                BadUserInput(
+                    f"{name}: required to create a {kind.value} on backend '{backend}'", backend=backend, field=name
+                )
             )
-    _check_values(backend, kind, rules, values)
+    problems += _value_problems(backend, kind, rules, values, problems)
     if kind is Kind.QUEUE:
-        check_queue_members(backend, rules, data.members, field="members")
+        for index, member in enumerate(data.members):
+            problems += queue_member_problems(backend, rules, member, f"members[{index}]")
+    raise_all(problems)
 
 
 def check_update(backend: str, kind: Kind, rules: KindRules, patch: Any) -> None:
+    """Every field a patch names against the backend's rules; every problem at once."""
     changes: dict[str, Any] = patch.changes()
-    for name in given(kind, changes):
-        if not rules.updatable(name):
-            raise _refuse_field(backend, kind, name)
-    _check_values(backend, kind, rules, changes)
+    problems: list[PbxError] = [
+        _refuse_field(backend, kind, name) for name in given(kind, changes) if not rules.updatable(name)
+    ]
+    problems += _value_problems(backend, kind, rules, changes, problems)
+    raise_all(problems)
+
+
+def _value_problems(
+    backend: str, kind: Kind, rules: KindRules, values: Mapping[str, Any], found: list[PbxError]
+) -> list[PbxError]:
+    """A value the backend refuses, unless its field is refused already (one problem per field)."""
+    refused = {error.field for error in found}
+    try:
+        _check_values(backend, kind, rules, {k: v for k, v in values.items() if k not in refused})
+    except PbxError as error:
+        return [error]
+    return []
 
 
 def _check_values(backend: str, kind: Kind, rules: KindRules, values: Mapping[str, Any]) -> None:
@@ -124,22 +143,36 @@ def _check_values(backend: str, kind: Kind, rules: KindRules, values: Mapping[st
 def check_queue_members(
     backend: str, rules: KindRules, members: Iterable[QueueMemberInput], *, field: str = "members"
 ) -> None:
+    """Every member against the backend's rules; every problem at once."""
+    problems: list[PbxError] = []
     for index, member in enumerate(members):
-        if member.kind not in rules.member_kinds:
-            raise NotSupported(
-                f"{field}[{index}].id: queues on backend '{backend}' take "
+        problems += queue_member_problems(backend, rules, member, f"{field}[{index}]")
+    raise_all(problems)
+
+
+def queue_member_problems(backend: str, rules: KindRules, member: QueueMemberInput, where: str) -> list[PbxError]:
+    """What the backend's rules refuse in one queue member written at ``where`` (``members[2]``)."""
+    problems: list[PbxError] = []
+    if member.kind not in rules.member_kinds:
+        problems.append(
+            NotSupported(
+                f"{where}.id: queues on backend '{backend}' take "
                 f"{' or '.join(sorted(k.value + 's' for k in rules.member_kinds)) or 'no members'}, "
                 f"not {member.kind.value}s",
                 backend=backend,
-                field=f"{field}[{index}].id",
+                field=f"{where}.id",
             )
-        if member.priority is not None and rules.member_priority is None:
-            raise NotSupported(
-                f"{field}[{index}].priority: queue members on backend '{backend}' have no priority; "
+        )
+    if member.priority is not None and rules.member_priority is None:
+        problems.append(
+            NotSupported(
+                f"{where}.priority: queue members on backend '{backend}' have no priority; "
                 "they ring in the order given",
                 backend=backend,
-                field=f"{field}[{index}].priority",
+                field=f"{where}.priority",
             )
+        )
+    return problems
 
 
 def _names(values: Iterable[Any]) -> str:

@@ -26,9 +26,9 @@ class Action(enum.StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
-    #: Append users to a group.
+    #: Append members to a group or queue.
     ADD_MEMBERS = "add_members"
-    #: Take users out of a group.
+    #: Take members out of a group or queue.
     REMOVE_MEMBERS = "remove_members"
     #: Make a group's users, or a queue's members, exactly the given ones in the given order.
     SET_MEMBERS = "set_members"
@@ -135,6 +135,8 @@ class Change:
     #: A device's user (create or assign), and where it was written.
     user: Target | None = None
     user_field: str = "userId"
+    #: DELETE: an object already gone (or deleted earlier in the batch) is nothing to do, not a problem.
+    if_exists: bool = False
     #: Items that must be applied before this one besides those its refs and objects call for.
     after: frozenset[int] = frozenset()
     #: Problems the layer above found in the item (its fields named relative to the item).

@@ -240,16 +240,16 @@ class _Builder:
         for group in groups:
             found = on_target.get(group.name)
             if found is None:
-                self._missing(Kind.GROUP, Action.ADD_MEMBERS, "addGroupMembers", group.name)
+                self._missing(Kind.GROUP, Action.ADD_MEMBERS, "addMembers", group.name)
                 continue
             self.add(
                 Change(
                     self.next_index(),
-                    "addGroupMembers",
+                    "addMembers",
                     Action.ADD_MEMBERS,
                     Kind.GROUP,
                     target=GlobalId(Kind.GROUP, self.target, found.id),
-                    members=(Member(Ref(USER_REF), "memberIds[0]"),),
+                    members=(Member(Ref(USER_REF), "members[0].id"),),
                 )
             )
 
@@ -261,14 +261,14 @@ class _Builder:
         priorities = self.service.rules_of(self.target, Kind.QUEUE).member_priority is not None
         for queue, found, priority in found_queues:
             if found is None:
-                self._missing(Kind.QUEUE, Action.SET_MEMBERS, "setQueueMembers", queue.name)
+                self._missing(Kind.QUEUE, Action.SET_MEMBERS, "setMembers", queue.name)
                 continue
             seats = _seats(self.target, current[found.id])
             seats.append(Member(Ref(USER_REF), f"members[{len(seats)}].id", priority if priorities else None))
             self.add(
                 Change(
                     self.next_index(),
-                    "setQueueMembers",
+                    "setMembers",
                     Action.SET_MEMBERS,
                     Kind.QUEUE,
                     target=GlobalId(Kind.QUEUE, self.target, found.id),
@@ -291,11 +291,11 @@ class _Builder:
                 self.add(
                     Change(
                         self.next_index(),
-                        "removeGroupMembers",
+                        "removeMembers",
                         Action.REMOVE_MEMBERS,
                         Kind.GROUP,
                         target=GlobalId(Kind.GROUP, self.source, group.id),
-                        members=(Member(self.user, "memberIds[0]"),),
+                        members=(Member(self.user, "members[0].id"),),
                         after=on_target,
                     )
                 )
@@ -308,7 +308,7 @@ class _Builder:
                 self.add(
                     Change(
                         self.next_index(),
-                        "setQueueMembers",
+                        "setMembers",
                         Action.SET_MEMBERS,
                         Kind.QUEUE,
                         target=GlobalId(Kind.QUEUE, self.source, queue.id),

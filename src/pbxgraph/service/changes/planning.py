@@ -35,7 +35,7 @@ from pbxgraph.domain import (
     QueueMemberInput,
     record_name,
 )
-from pbxgraph.errors import BadUserInput, Conflict, NotFound, PbxError
+from pbxgraph.errors import BadUserInput, Conflict, InputErrors, NotFound, PbxError
 from pbxgraph.ids import encode_id
 from pbxgraph.service import rules
 from pbxgraph.service.changes import graph
@@ -47,6 +47,7 @@ from pbxgraph.service.changes.model import (
     Change,
     FieldChange,
     Item,
+    Member,
     OnError,
     Problem,
     QueueSeat,
@@ -89,6 +90,8 @@ _NUMBERED = frozenset({Kind.USER, Kind.GROUP, Kind.QUEUE})
 
 def located(error: PbxError, prefix: str) -> PbxError:
     """``error`` with its field under ``prefix`` (``input.`` for a field of the item's input)."""
+    if isinstance(error, InputErrors):
+        return InputErrors(located(part, prefix) for part in error.errors)
     return error.naming(prefix + error.field) if error.field is not None else error
 
 
@@ -150,7 +153,7 @@ class Planner:
     # --- helpers ---------------------------------------------------------------------------
 
     def add(self, index: int, error: PbxError) -> None:
-        self.problems[index].append(error)
+        self.problems[index].extend(error.errors if isinstance(error, InputErrors) else [error])
 
     def valid(self, index: int) -> bool:
         return not self.problems[index]
@@ -448,6 +451,28 @@ class Planner:
             return None
         return subject if self._existing(index, subject, where) is not None else None
 
+    def _gone(self, subject: Subject) -> bool:
+        """Whether an object is known not to exist (read and not found, or deleted earlier in the batch)."""
+        if subject.created_by is not None:
+            state = self.states.get(subject)
+            return state is not None and state.deleted_by is not None
+        if self.snapshot.error(subject) is not None:
+            return False
+        state = self._state(subject)
+        return state is None or state.deleted_by is not None
+
+    def _unranked(self, index: int, change: Change) -> None:
+        """A group's members ring in the order given: a priority for one is refused."""
+        for member in change.members:
+            if member.priority is not None:
+                where = member.field.removesuffix(".id") + ".priority"
+                self.add(
+                    index,
+                    BadUserInput(
+                        f"{where}: a group's members carry no priority; they ring in the order given", field=where
+                    ),
+                )
+
     def _walk(self, item: Item) -> None:
         change, subject = item.change, item.subject
         if self.broken(change) or subject is None or not self.valid(item.index):
@@ -455,6 +480,9 @@ class Planner:
         action = change.action
         if action is Action.CREATE:
             self._create(item, subject)
+            return
+        if action is Action.DELETE and change.if_exists and self._gone(subject):
+            item.action = None
             return
         state = self._existing(item.index, subject, change.target_field)
         if state is None:
@@ -478,6 +506,8 @@ class Planner:
         seats: list[QueueSeat] = []
         user: Subject | None = None
         wanted = frozenset({Kind.USER}) if kind is Kind.GROUP else frozenset({Kind.USER, Kind.GROUP})
+        if kind is Kind.GROUP:
+            self._unranked(index, change)
         for member in change.members:
             found = self._named_subject(index, member.target, member.field, wanted, backend)
             if found is not None:
@@ -639,10 +669,16 @@ class Planner:
             else:
                 continue
             owner_id = f" ({encode_id(owner.kind, owner.backend, owner.native_id)})" if owner.native_id else ""
-            self.add(
-                index,
-                Conflict(f"{where}: {number} is not free: {cause}{owner_id}", backend=subject.backend, field=where),
+            conflict = Conflict(
+                f"{where}: {number} is not free: {cause}{owner_id}", backend=subject.backend, field=where
             )
+            if owner.native_id is not None:
+                conflict.more["owner"] = {
+                    "kind": owner.kind.name,
+                    "id": encode_id(owner.kind, owner.backend, owner.native_id),
+                    "backend": owner.backend,
+                }
+            self.add(index, conflict)
             return
         self.owners.setdefault(number, []).append(subject)
 
@@ -661,6 +697,7 @@ class Planner:
 
     def _group_members(self, item: Item, subject: Subject, state: State) -> None:
         change, index = item.change, item.index
+        self._unranked(index, change)
         before = self._group_before(index, subject, state, change.target_field)
         if before is None:
             return
@@ -713,28 +750,48 @@ class Planner:
                 if (who := m.user if m.kind is MemberKind.USER else m.group) is not None
             ]
         before = state.seats
-        after: list[QueueSeat] = []
+        named: list[QueueSeat] = []
+        written: list[tuple[Member, QueueSeat]] = []
         for member in change.members:
             found = self._named_subject(
                 index, member.target, member.field, frozenset({Kind.USER, Kind.GROUP}), subject.backend
             )
             if found is None:
                 continue
-            if any(seat.member == found for seat in after):
+            if any(seat.member == found for seat in named):
                 self.add(
                     index, BadUserInput(f"{member.field}: the {found.kind.value} is named twice", field=member.field)
                 )
                 continue
-            after.append(QueueSeat(found, member.priority))
-        try:
-            rules.check_queue_members(
-                subject.backend,
-                self.service.rules_of(subject.backend, Kind.QUEUE),
-                [QueueMemberInput(MemberKind(s.member.kind.value), "-", s.priority) for s in after],
-                field="members",
-            )
-        except PbxError as error:
-            self.add(index, error)
+            if change.action is Action.REMOVE_MEMBERS and not any(seat.member == found for seat in before):
+                self.add(
+                    index,
+                    NotFound(
+                        f"{member.field}: the {found.kind.value} is not a member of the queue",
+                        backend=subject.backend,
+                        field=member.field,
+                    ),
+                )
+            named.append(QueueSeat(found, member.priority))
+            written.append((member, named[-1]))
+        if change.action is Action.ADD_MEMBERS:
+            present = {seat.member for seat in before}
+            after = before + [seat for seat in named if seat.member not in present]
+        elif change.action is Action.REMOVE_MEMBERS:
+            gone = {seat.member for seat in named}
+            after = [seat for seat in before if seat.member not in gone]
+        else:
+            after = named
+        if change.action is not Action.REMOVE_MEMBERS:
+            kind_rules = self.service.rules_of(subject.backend, Kind.QUEUE)
+            for member, seat in written:
+                for problem in rules.queue_member_problems(
+                    subject.backend,
+                    kind_rules,
+                    QueueMemberInput(MemberKind(seat.member.kind.value), "-", seat.priority),
+                    member.field.removesuffix(".id"),
+                ):
+                    self.add(index, problem)
         if after == before:
             item.action = None
             return
