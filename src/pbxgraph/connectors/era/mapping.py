@@ -46,6 +46,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pbxgraph.domain import (
+    UNSET,
     Device,
     Group,
     Queue,
@@ -159,6 +160,7 @@ def device_from(user_payload: Mapping[str, Any], registration: Registration | No
     """The phone auto-provisioned for this SIP user, if it has a usable MAC address.
 
     ``registration`` is the account's (see the module notes); ``None`` where unknown.
+    The phone's user is this account: the one it was read through.
     """
     options = opts(user_payload)
     mac = normalize_mac(str(options.get("ap_mac_address") or ""))
@@ -170,8 +172,15 @@ def device_from(user_payload: Mapping[str, Any], registration: Registration | No
     }
     model = options.get("ap_device_model")
     state = RegistrationState(status=registration) if registration is not None else None
+    owner = user_payload.get("id")
     return Device(
-        id=device_id(mac), mac=mac, model=str(model) if model else None, name=None, registration=state, raw=raw
+        id=device_id(mac),
+        mac=mac,
+        model=str(model) if model else None,
+        name=None,
+        registration=state,
+        raw=raw,
+        user_id=owner if isinstance(owner, str) and owner else UNSET,
     )
 
 

@@ -27,7 +27,7 @@ from pbxgraph.connectors.era.common import (
 )
 from pbxgraph.connectors.http import both
 from pbxgraph.connectors.querying import apply_query
-from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
+from pbxgraph.domain import Device, Group, Kind, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import BadUserInput, NotSupported
 
 COLLECTION = "sipusers"
@@ -51,7 +51,7 @@ class EraUsers:
             equals("phonenumber", flt.extension) if flt.extension is not None else None,
             contains_text(["name", "login"], flt.search) if flt.search else None,
         )
-        payloads = await self.client.list_all(COLLECTION, filter=pushed)
+        payloads = await self.client.listing(COLLECTION, filter=pushed, fresh=query.offset == 0)
         by_id = {p["id"]: p for p in payloads if isinstance(p.get("id"), str)}
         page = apply_query([mapping.user_from(p) for p in payloads], query)
         states = await registrations(self.client, [u.id for u in page.items])
@@ -155,7 +155,7 @@ class EraUsers:
         ringing = [g for g in await self.client.list_all("sipgroups") if wanted & set(mapping.dial_numbers(g))]
         groups = [
             (mapping.group_from(g), set(mapping.dial_numbers(g)))
-            for g in await whole(self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))))
+            for g in await whole(self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))), Kind.GROUP)
         ]
         return [[group for group, dialled in groups if numbers.get(uid) in dialled] for uid in user_ids]
 
