@@ -249,8 +249,14 @@ class EraClient:
     async def read_many(self, collection: str, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The whole entity of each id that exists (absent where Era says 404): one GET per id."""
         unique = list(dict.fromkeys(entity_ids))
+        seen = self._seen(f"{collection}/whole")  # what this query already read whole (a page's details)
+        known = {i: seen[i] for i in unique if i in seen} if seen else {}
+        unique = [i for i in unique if i not in known]
         answers = await gather(self.find(collection, entity_id) for entity_id in unique)
-        return {entity_id: answer for entity_id, answer in zip(unique, answers, strict=True) if answer is not None}
+        found = {entity_id: answer for entity_id, answer in zip(unique, answers, strict=True) if answer is not None}
+        if seen is not None:
+            seen.update(found)
+        return {**known, **found}
 
     async def get(self, collection: str, entity_id: str, *, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
         what = f"read {collection}/{entity_id}"

@@ -17,7 +17,8 @@
 Within one query, the users a listing brought back are remembered
 (:func:`pbxgraph.selection.reads`): users by id asks the server only for
 those it has not answered yet (a group's members are read as the whole
-user list; their phones' look-up then needs no user read of its own).
+user list; their phones' look-up then needs no user read of its own), and
+the phones of a phone listing serve phones by id.
 
 Every listing yields each id once: a listing that repeats an id (a vendor
 answering one object twice) gives one record, the first. An entry without
@@ -185,7 +186,11 @@ class Lookups:
     # --- phones ----------------------------------------------------------------------------------
 
     async def all_phones(self) -> list[dict[str, Any]]:
-        return await self._api_list("/phones", "the phone list", "phones", "phone", "Phone")
+        phones = await self._api_list("/phones", "the phone list", "phones", "phone", "Phone")
+        reads = selection.reads()
+        if reads is not None:
+            reads.of(self.backend, "phones").update((str(p["id"]), p) for p in phones)
+        return phones
 
     async def phone(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
@@ -197,6 +202,10 @@ class Lookups:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
+        reads = selection.reads()
+        seen = reads.of(self.backend, "phones") if reads is not None else {}
+        if all(str(k) in seen for k in wanted):  # the phone list this query read has them all
+            return {k: seen[str(k)] for k in wanted}
         if len(wanted) == 1:
             try:
                 return {wanted[0]: await self.phone(str(wanted[0]))}
