@@ -113,7 +113,8 @@ def flag(payload: Mapping[str, Any], key: str) -> bool | None:
 # --- users ----------------------------------------------------------------------
 
 
-def user_from(payload: Any, registration: Registration | None = None) -> User:
+def user_from(payload: Any, registration: Registration | None = None, *, raw: bool = True) -> User:
+    """The user of a ``sipusers`` payload; ``raw=False`` leaves the scrubbed payload out (to sort a listing)."""
     user_id = entity_id(payload, "sipuser")
     login = text(payload, "login")
     if login is None:
@@ -126,7 +127,7 @@ def user_from(payload: Any, registration: Registration | None = None) -> User:
         email=None,
         enabled=True,
         registration=registration,
-        raw=redact(payload),
+        raw=redact(payload) if raw else {},
     )
 
 

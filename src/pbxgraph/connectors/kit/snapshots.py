@@ -27,14 +27,14 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 #: Listings kept per backend, at most.
 MAX_SNAPSHOTS: Final = 16
 #: The default lifetime of a snapshot, in seconds.
 DEFAULT_SNAPSHOT_S: Final = 30.0
 
-Rows = list[dict[str, Any]]
+T = TypeVar("T")
 
 
 class Snapshots:
@@ -43,16 +43,17 @@ class Snapshots:
     def __init__(self, lifetime_s: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.lifetime_s = lifetime_s
         self._clock = clock
-        self._kept: OrderedDict[tuple[str, ...], tuple[float, Rows]] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, ...], tuple[float, Any]] = OrderedDict()
 
-    async def listing(self, key: Sequence[str], read: Callable[[], Awaitable[Rows]], *, fresh: bool) -> Rows:
-        """The rows of the listing ``key``: kept ones unless ``fresh`` or too old, else ``read()`` (and kept)."""
+    async def listing(self, key: Sequence[str], read: Callable[[], Awaitable[T]], *, fresh: bool) -> T:
+        """The listing ``key`` (rows, or records already ordered): as kept unless ``fresh`` or too old,
+        else ``read()`` (and kept). One key always holds one type of value: the caller's own."""
         name = tuple(key)
         now = self._clock()
         if not fresh and self.lifetime_s > 0:
             kept = self._kept.get(name)
             if kept is not None and now - kept[0] < self.lifetime_s:
-                return kept[1]
+                return cast(T, kept[1])
         rows = await read()
         if self.lifetime_s > 0:
             self._kept[name] = (now, rows)
