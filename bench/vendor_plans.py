@@ -34,7 +34,10 @@ NESTED = (
 )
 #: groups, members, devices, device user: the levels that each need a vendor answer.
 LEVELS = 4
-PAGE = "query($b: [String!], $after: String) { users(first: 100, backends: $b, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }"
+PAGE = (
+    "query($b: [String!], $after: String) { users(first: 100, backends: $b, after: $after) "
+    "{ edges { node { id } } pageInfo { hasNextPage endCursor } } }"
+)
 PAGED_USERS = 10_000
 
 
@@ -106,7 +109,9 @@ async def main(delay_ms: float, rounds: int) -> None:
     try:
         async with GraphQLTestClient.running(demo.config) as client:
             print(f"groups -> members -> user -> devices -> user, one vendor backend at a time ({LEVELS} levels)")
-            print(f"{'backend':14s} {'requests':>8s} {'p50 ms @' + format(delay_ms, 'g') + ' ms':>14s} {'target ms':>10s}")
+            print(
+                f"{'backend':14s} {'requests':>8s} {'p50 ms @' + format(delay_ms, 'g') + ' ms':>14s} {'target ms':>10s}"
+            )
             target = 1.1 * LEVELS * delay_ms + 10
             for name, emulator in demo.emulators.items():
                 await client.execute(NESTED, {"b": [name]})  # warm the connections up
