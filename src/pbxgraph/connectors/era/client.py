@@ -107,6 +107,12 @@ class EraClient:
         reads = selection.reads()
         return None if reads is None else reads.of(self.backend, collection)
 
+    def remember(self, collection: str, views: Sequence[dict[str, Any]]) -> None:
+        """Note list views of ``collection`` the current query was given (from Era, or from a kept listing)."""
+        seen = self._seen(collection)
+        if seen is not None:
+            seen.update((item["id"], item) for item in views)
+
     def _written(self) -> None:
         """Era was (or may have been) changed: nothing read before may answer for it now."""
         self.snapshots.clear()
@@ -209,9 +215,8 @@ class EraClient:
             found += chunk
             if len(chunk) < self.page_size:
                 found = first_by_id(found)
-                seen = self._seen(collection) if mask is None else None
-                if seen is not None:
-                    seen.update((item["id"], item) for item in found)
+                if mask is None:
+                    self.remember(collection, found)
                 return found
             offset += len(chunk)
 

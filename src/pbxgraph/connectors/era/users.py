@@ -64,6 +64,7 @@ class EraUsers:
         key = (COLLECTION, json.dumps(pushed), repr(flt), query.sort.value, str(query.descending))
         by_id, users = await self.client.snapshots.listing(key, read, fresh=query.offset == 0)
         page = window(users, query)
+        self.client.remember(COLLECTION, [by_id[u.id] for u in page.items])  # a kept listing's rows serve relations
         states = await registrations(self.client, [u.id for u in page.items])
         return replace(page, items=[mapping.user_from(by_id[u.id], states.get(u.id)) for u in page.items])
 
