@@ -10,18 +10,24 @@ backend alone for
 * a users listing paged through 100 at a time (Era): the requests of all the
   pages beside those of one whole read.
 
-It prints figures, it asserts nothing. The same script runs against an older
-checkout to give the "before" column::
+It prints figures, it asserts nothing. ``--before CHECKOUT`` measures another
+checkout of pbxgraph too (say, a ``git worktree`` of an older commit, with
+its own ``.venv`` or this one's), one after the other, and prints both::
 
-    python bench/vendor_plans.py [--latency-ms 50] [--rounds 5]
+    python bench/vendor_plans.py [--latency-ms 50] [--rounds 5] [--users 10000] [--before ../old]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from pbxgraph.demo import DemoEnvironment
@@ -104,35 +110,78 @@ def add_era_users(emulator: Any, count: int) -> None:
             state.registrations[user_id] = "offline"
 
 
-async def main(delay_ms: float, rounds: int) -> None:
+async def measure(delay_ms: float, rounds: int, users: int) -> dict[str, Any]:
+    """Every figure of this checkout: per vendor backend, then the Era paging."""
+    found: dict[str, Any] = {"nested": {}, "paging": None}
     demo = DemoEnvironment.start()
     try:
         async with GraphQLTestClient.running(demo.config) as client:
-            print(f"groups -> members -> user -> devices -> user, one vendor backend at a time ({LEVELS} levels)")
-            print(
-                f"{'backend':14s} {'requests':>8s} {'p50 ms @' + format(delay_ms, 'g') + ' ms':>14s} {'target ms':>10s}"
-            )
-            target = 1.1 * LEVELS * delay_ms + 10
             for name, emulator in demo.emulators.items():
                 await client.execute(NESTED, {"b": [name]})  # warm the connections up
                 requests = await nested_requests(client, name, emulator)
                 latency = await nested_latency(client, name, emulator, delay_ms, rounds)
-                print(f"{name:14s} {requests:8d} {latency:14.1f} {target:10.1f}")
+                found["nested"][name] = {"requests": requests, "p50_ms": round(latency, 1)}
             era = next((n for n in demo.emulators if n.startswith("era")), None)
-            if era is not None:
-                add_era_users(demo.emulators[era], PAGED_USERS)
+            if era is not None and users:
+                add_era_users(demo.emulators[era], users)
                 paged, whole, pages = await paging(client, era, demo.emulators[era])
-                print(
-                    f"{era}: paging {PAGED_USERS} users 100 at a time ({pages} pages): {paged} requests; "
-                    f"the first page (one whole read): {whole} requests; ratio {paged / max(whole, 1):.1f}"
-                )
+                found["paging"] = {"backend": era, "users": users, "pages": pages, "requests": paged, "whole": whole}
     finally:
         demo.stop()
+    return found
+
+
+def before_figures(checkout: str, argv: list[str]) -> dict[str, Any]:
+    """The same figures from another checkout of pbxgraph (its own venv if it has one), as JSON."""
+    root = Path(checkout).resolve()
+    python = root / ".venv" / "bin" / "python"
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    command = [str(python if python.exists() else sys.executable), str(Path(__file__).resolve()), *argv, "--json"]
+    done = subprocess.run(command, env=env, cwd=root, capture_output=True, text=True, check=True)  # noqa: S603 - this script
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def report(delay_ms: float, after: dict[str, Any], before: dict[str, Any] | None) -> None:
+    target = 1.1 * LEVELS * delay_ms + 10
+    print(f"groups -> members -> user -> devices -> user, one vendor backend at a time ({LEVELS} levels)")
+    print(
+        f"latency: median with {delay_ms:g} ms per vendor call; target 1.1 x {LEVELS} x {delay_ms:g} + 10 = {target:g} ms"
+    )
+    head = f"{'backend':14s} {'requests':>8s} {'p50 ms':>8s}"
+    print(head + (f" {'before: requests':>16s} {'p50 ms':>8s}" if before else ""))
+    for name, now in after["nested"].items():
+        line = f"{name:14s} {now['requests']:8d} {now['p50_ms']:8.1f}"
+        if before and name in before["nested"]:
+            old = before["nested"][name]
+            line += f" {old['requests']:16d} {old['p50_ms']:8.1f}"
+        print(line)
+    for label, figures in (("after", after), ("before", before)):
+        paged = figures and figures["paging"]
+        if paged:
+            print(
+                f"{label:6s} {paged['backend']}: paging {paged['users']} users 100 at a time ({paged['pages']} pages): "
+                f"{paged['requests']} vendor requests; the first page (one whole read) {paged['whole']}; "
+                f"ratio {paged['requests'] / max(paged['whole'], 1):.1f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--users", type=int, default=PAGED_USERS, help="Era users to page through (0: skip)")
+    parser.add_argument("--before", metavar="CHECKOUT", help="also measure this other checkout, side by side")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    args = parser.parse_args()
+    argv = ["--latency-ms", str(args.latency_ms), "--rounds", str(args.rounds), "--users", str(args.users)]
+    before = before_figures(args.before, argv) if args.before else None
+    after = asyncio.run(measure(args.latency_ms, args.rounds, args.users))
+    if args.json:
+        print(json.dumps(after))
+    else:
+        report(args.latency_ms, after, before)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    asyncio.run(main(args.latency_ms, args.rounds))
+    main()
