@@ -41,3 +41,19 @@ async def test_registrations_are_read_only_when_shown(emulator: Emulator[SipxSta
         emulator.recorder.clear()
         await client.data("{ users { nodes { raw } } }")  # the raw payload carries them too
         assert paths(emulator).count(f"GET {API}/registrations") == 1
+
+
+async def test_a_trunks_settings_are_read_only_when_a_field_they_fill_is_shown(
+    emulator: Emulator[SipxState], url: str
+) -> None:
+    async with GraphQLTestClient.running(Config(backends=(sipx(url),))) as client:
+        emulator.recorder.clear()
+        names = await client.data("{ trunks { nodes { name kind } } }")
+        assert paths(emulator) == [f"GET {API}/gateways"]
+        emulator.recorder.clear()
+        data = await client.data("{ trunks { nodes { name kind username } } }")
+    sip = [t for t in data["trunks"]["nodes"] if t["kind"] == "SIP"]
+    assert sip and any(t["username"] for t in sip)
+    assert [t["name"] for t in data["trunks"]["nodes"]] == [t["name"] for t in names["trunks"]["nodes"]]
+    settings = [p for p in paths(emulator) if p.endswith("/settings")]
+    assert len(settings) == len(sip)  # one request per SIP trunk of the page
