@@ -51,3 +51,45 @@ async def test_the_calls_of_one_level_run_at_once(emulator: Emulator[InfinitySta
     assert len(member_reads) == 4
     # Each group's users is a request of its own; all four were in flight together.
     assert max(r.in_flight + 1 for r in member_reads) == 4
+
+
+PAGE = """query($after: String) { users(backends: ["inf"], first: 2, after: $after) {
+    nodes { username } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def page_through(client: GraphQLTestClient) -> tuple[list[str], int]:
+    """Every username of the listing, 2 at a time, and the pages it took."""
+    seen: list[str] = []
+    after = None
+    pages = 0
+    while True:
+        data = (await client.data(PAGE, {"after": after}))["users"]
+        pages += 1
+        seen += [n["username"] for n in data["nodes"]]
+        if not data["pageInfo"]["hasNextPage"]:
+            return seen, pages
+        after = data["pageInfo"]["endCursor"]
+
+
+async def test_paging_through_a_listing_reads_it_whole_once(
+    emulator: Emulator[InfinityState], infinity_url: str
+) -> None:
+    async with GraphQLTestClient.running(Config(backends=(backend_config(infinity_url, "inf"),))) as client:
+        emulator.recorder.clear()
+        everyone = (await client.data('{ users(backends: ["inf"], first: 500) { nodes { username } } }'))["users"]
+        whole = len(emulator.recorder.requests)
+        emulator.recorder.clear()
+        seen, _ = await page_through(client)
+    assert sorted(seen) == sorted(n["username"] for n in everyone["nodes"]) and len(seen) > 4
+    assert len(emulator.recorder.requests) == whole  # the first page read it; the others reused it
+
+
+async def test_listing_snapshots_can_be_turned_off(emulator: Emulator[InfinityState], infinity_url: str) -> None:
+    config = Config(backends=(backend_config(infinity_url, "inf", listing_snapshot_s=0),))
+    async with GraphQLTestClient.running(config) as client:
+        emulator.recorder.clear()
+        await client.data(PAGE)
+        whole = len(emulator.recorder.requests)
+        emulator.recorder.clear()
+        _, pages = await page_through(client)
+    assert len(emulator.recorder.requests) == whole * pages  # every page read it afresh
