@@ -262,6 +262,10 @@ class Device:
     #: ``None`` where the backend cannot tell.
     registration: RegistrationState | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    #: Native id of the user the device is assigned to, where the read that brought it back
+    #: showed it (None: assigned to nobody); UNSET where it did not, and ``users_of`` must say.
+    #: A hint for resolving ``Device.user`` without another call, so not part of equality.
+    user_id: str | None | _Unset = field(default=UNSET, compare=False, repr=False)
 
 
 Record = User | Group | Queue | Trunk | Device

@@ -155,7 +155,7 @@ def serve_error(
             'api_key = "${ERA_TOKEN}"\nshard = 2\n',
             "FILE:11: backends.cloud.shard: unknown key for vendor 'infinity' (known: url, verify, domains, api_key, "
             "username, password, create_domain, queue_member_ring_strategy, queue_member_ring_attempts, "
-            "queue_member_ring_secs, group_caller_name_format)",
+            "queue_member_ring_secs, group_caller_name_format, listing_snapshot_s)",
         ),
         (
             LOCAL + '\n[[backends]]\nname = "branch"\nvendor = "sipxcom"\nurl = "https://sipx"\nusername = "su"\n'

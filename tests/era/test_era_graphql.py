@@ -425,15 +425,15 @@ async def test_a_failed_relation_nulls_only_its_own_field(running: Running, era:
     assert [n["name"] for n in body["data"]["queues"]["nodes"]] == ["support", "sales", "billing"]
     assert all(n["members"] is None for n in body["data"]["queues"]["nodes"])
     assert set(error_codes(body)) == {"BACKEND_UNAVAILABLE"}
-    # One failed read of the listing's details (the page is answered from the list view),
-    # then one failed read for the members: each first failure cancelled the other reads.
-    assert era.recorder.count("GET", f"{UC}/hunts/") == 2
+    # No read of the listing's details (no description is asked for), then one failed read
+    # for the members: its first failure cancelled the other reads.
+    assert era.recorder.count("GET", f"{UC}/hunts/") == 1
 
 
 # --- exact vendor requests for nested queries ------------------------------------------------------------
 
 
-async def test_groups_members_devices_cost_five_era_requests_plus_one_per_group(
+async def test_groups_members_devices_cost_three_era_requests(
     client: GraphQLTestClient, era: Emulator[EraState]
 ) -> None:
     era.recorder.clear()
@@ -449,20 +449,26 @@ async def test_groups_members_devices_cost_five_era_requests_plus_one_per_group(
     }
     assert phones["anna.petrova"] == ["80:5e:c0:d5:25:ca"] and phones["elena.rossi"] == []
     assert [m["number"] for m in groups[1]["members"]][-1] == "89161234567"
-    calls = [(r.method, r.path) for r in era.recorder.requests]
-    # Right after the page, each of its groups is read whole (for its description), concurrently.
-    details = calls[1 : 1 + len(GROUPS)]
-    assert sorted(details) == sorted(("GET", f"{UC}/sipgroups/{g['id']}") for g in GROUPS)
-    assert calls[:1] + calls[1 + len(GROUPS) :] == [
-        ("GET", f"{UC}/sipgroups"),  # the page of groups (then each read whole for its description)
-        ("GET", f"{UC}/sipgroups"),  # members_of: the groups' dial plans, by id, in one request
-        ("GET", f"{UC}/sipusers"),  # the dialled numbers' users, in one request
-        ("GET", f"{UC}/sipuser_states"),  # their registrations, in one request
-        ("GET", f"{UC}/sipusers"),  # devices_of every member, in one request
+    assert [(r.method, r.path) for r in era.recorder.requests] == [
+        ("GET", f"{UC}/sipgroups"),  # the page of groups: the list view has the dial plans (no description asked)
+        ("GET", f"{UC}/sipusers"),  # the dialled numbers' users, in one request; their rows hold their phones
+        ("GET", f"{UC}/sipuser_states"),  # their registrations, in one request (asked for)
     ]
 
 
-async def test_queues_members_cost_two_gets_per_hunt_plus_three(
+async def test_a_description_costs_one_read_per_group_of_the_page(
+    client: GraphQLTestClient, era: Emulator[EraState]
+) -> None:
+    era.recorder.clear()
+    data = await client.data('{ groups(backends: ["era"]) { nodes { name description members { number } } } }')
+    assert len(data["groups"]["nodes"]) == len(GROUPS)
+    calls = sorted((r.method, r.path) for r in era.recorder.requests)
+    assert calls == sorted(
+        [("GET", f"{UC}/sipgroups"), ("GET", f"{UC}/sipusers")] + [("GET", f"{UC}/sipgroups/{g['id']}") for g in GROUPS]
+    )
+
+
+async def test_queues_members_cost_one_get_per_hunt_plus_three(
     client: GraphQLTestClient, era: Emulator[EraState]
 ) -> None:
     era.recorder.clear()
@@ -474,12 +480,12 @@ async def test_queues_members_cost_two_gets_per_hunt_plus_three(
         (99, "boris.ivanov"),
         (95, "farid.haddad"),
     ]
-    # The list, each hunt read whole for the page (its description), each again for its resources.
-    assert era.recorder.count("GET", f"{UC}/hunts") == 1 + 2 * len(HUNTS)
-    assert era.recorder.count("GET", f"{UC}/hunts/") == 2 * len(HUNTS)
+    # The list (no description asked: no whole read for the page), each hunt read for its resources.
+    assert era.recorder.count("GET", f"{UC}/hunts") == 1 + len(HUNTS)
+    assert era.recorder.count("GET", f"{UC}/hunts/") == len(HUNTS)
     assert era.recorder.count("GET", f"{UC}/sipusers") == 1
     assert era.recorder.count("GET", f"{UC}/sipuser_states") == 1
-    assert era.recorder.count() == 1 + 2 * len(HUNTS) + 2
+    assert era.recorder.count() == 1 + len(HUNTS) + 2
 
 
 async def test_directory_finds_era_owners(client: GraphQLTestClient) -> None:

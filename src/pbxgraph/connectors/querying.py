@@ -7,7 +7,7 @@ query the same way and the service can merge their pages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pbxgraph.domain import (
@@ -43,11 +43,21 @@ def matches(record: Any, flt: Filter) -> bool:
     return True
 
 
-def apply_query(records: Iterable[R], query: ListQuery) -> Page[R]:
+def ordered(records: Iterable[R], query: ListQuery) -> list[R]:
+    """The records that match the query's filter, in its order (its offset and limit not applied)."""
     selected = [r for r in records if matches(r, query.filter)]
     selected.sort(key=lambda r: sort_key(r, query.sort), reverse=query.descending)
     if query.descending:
         # Nulls still last, whatever the direction.
         selected.sort(key=lambda r: sort_key(r, query.sort)[0])
-    window = selected[query.offset : query.offset + query.limit]
-    return Page(items=window, has_more=query.offset + query.limit < len(selected), total=len(selected))
+    return selected
+
+
+def window(selected: Sequence[R], query: ListQuery) -> Page[R]:
+    """The query's page of records already filtered and ordered (:func:`ordered`)."""
+    items = selected[query.offset : query.offset + query.limit]
+    return Page(items=items, has_more=query.offset + query.limit < len(selected), total=len(selected))
+
+
+def apply_query(records: Iterable[R], query: ListQuery) -> Page[R]:
+    return window(ordered(records, query), query)

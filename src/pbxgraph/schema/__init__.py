@@ -22,6 +22,7 @@ from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
 from pbxgraph.schema.query import Query
+from pbxgraph.schema.selection import SelectedFields
 from pbxgraph.schema.side_effects import SideEffects
 
 
@@ -49,6 +50,7 @@ def build_schema(
         SideEffects,
         CostLimit,
         RequestDeadline,
+        SelectedFields,
         lambda: QueryDepthLimiter(max_depth=15),
         lambda: MaxAliasesLimiter(max_alias_count=50),
         lambda: MaxTokensLimiter(max_token_count=5000),

@@ -341,7 +341,14 @@ class Device(BackendObject):
 
     @strawberry.field(description="The user the device is assigned to; null when it is assigned to none.")
     async def user(self, info: Info) -> User | None:
-        user = await info.context.loaders.device_user(self.backend).load(self.native_id)
+        owner = self._record.user_id
+        if isinstance(owner, domain.UnsetType):  # the read did not say: ask the backend
+            user = await info.context.loaders.device_user(self.backend).load(self.native_id)
+        elif owner is None:
+            return None
+        else:  # the read named the owner: often a user this request already holds
+            found = await info.context.loaders.records(self.backend, domain.Kind.USER).load(owner)
+            user = found if isinstance(found, domain.User) else None
         if user is None:
             return None
         _prime(info, self.backend, [user])

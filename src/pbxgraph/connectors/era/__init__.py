@@ -16,6 +16,7 @@ Configuration keys::
     # for any other header; "" sends the bare token
     verify = true  # TLS: true, false, or the path of a CA bundle
     page_size = 500  # entities per list request when reading a collection
+    listing_snapshot_s = 30  # the pages after a listing's first reuse its read this long (0: never)
     timeout_s = 5  # (common) per-request timeout
     max_concurrency = 8  # (common) Era requests in flight at once
 

@@ -18,6 +18,14 @@ what they want. Three habits matter:
 * List views leave fields out (``opts.comment``, a hunt's ``resources``) and
   Era documents no multi-get (``LOOKUP`` answers ids only), so ``read_many``
   reads whole entities one GET each, concurrently under the cap.
+* Within one query, every list view read (``list_all`` without a mask) is
+  remembered by id (:func:`pbxgraph.selection.reads`), and ``list_in`` by
+  id asks Era only for the ids not yet seen: a group's members come from the
+  dial plans the group listing already showed, a user's phone from the user
+  row already read. Any write forgets them.
+* ``listing`` reads a whole listing for a page and keeps it for the pages
+  after it (:class:`~pbxgraph.connectors.kit.snapshots.Snapshots`); any
+  write through this client drops what it kept.
 """
 
 from __future__ import annotations
@@ -29,8 +37,10 @@ from urllib.parse import quote
 
 import httpx
 
+from pbxgraph import selection
 from pbxgraph.connectors.era.errors import error_for
 from pbxgraph.connectors.http import VendorHttp, gather
+from pbxgraph.connectors.kit.snapshots import Snapshots
 from pbxgraph.errors import BackendError
 
 BASE = "/rest/v1/uc"
@@ -86,10 +96,29 @@ def contains_text(names: Sequence[str], needle: str) -> Filter:
 class EraClient:
     """Era's collections over the backend's HTTP client (whose lifecycle is the connector's)."""
 
-    def __init__(self, http: VendorHttp, *, page_size: int = 500) -> None:
+    def __init__(self, http: VendorHttp, *, page_size: int = 500, snapshot_s: float = 0.0) -> None:
         self.http = http
         self.backend = http.backend
         self.page_size = page_size
+        self.snapshots = Snapshots(snapshot_s)
+
+    def _seen(self, collection: str) -> dict[str, Any] | None:
+        """The list views of ``collection`` the current query was given, by id (None outside a query)."""
+        reads = selection.reads()
+        return None if reads is None else reads.of(self.backend, collection)
+
+    def remember(self, collection: str, views: Sequence[dict[str, Any]]) -> None:
+        """Note list views of ``collection`` the current query was given (from Era, or from a kept listing)."""
+        seen = self._seen(collection)
+        if seen is not None:
+            seen.update((item["id"], item) for item in views)
+
+    def _written(self) -> None:
+        """Era was (or may have been) changed: nothing read before may answer for it now."""
+        self.snapshots.clear()
+        reads = selection.reads()
+        if reads is not None:
+            reads.forget(self.backend)
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -104,7 +133,14 @@ class EraClient:
     async def _send(
         self, method: str, url: str, what: str, *, fields: Mapping[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
-        response = await self.http.request(method, url, **kwargs)
+        if method == "GET":
+            response = await self.http.request(method, url, **kwargs)
+        else:
+            self._written()
+            try:
+                response = await self.http.request(method, url, **kwargs)
+            finally:
+                self._written()  # also what a read running meanwhile kept
         if response.status_code >= 300:
             raise error_for(response, self.backend, what, fields)
         return response
@@ -178,8 +214,16 @@ class EraClient:
             )
             found += chunk
             if len(chunk) < self.page_size:
-                return first_by_id(found)
+                found = first_by_id(found)
+                if mask is None:
+                    self.remember(collection, found)
+                return found
             offset += len(chunk)
+
+    async def listing(self, collection: str, *, filter: Filter | None = None, fresh: bool) -> list[dict[str, Any]]:
+        """The whole listing for a page: read afresh when ``fresh`` (a first page), else maybe as kept."""
+        key = (collection, json.dumps(filter, separators=(",", ":")))
+        return await self.snapshots.listing(key, lambda: self.list_all(collection, filter=filter), fresh=fresh)
 
     async def list_in(
         self,
@@ -194,17 +238,30 @@ class EraClient:
         unique = list(dict.fromkeys(values))
         if not unique:
             return []
+        seen = self._seen(collection) if name == "id" and filter is None and mask is None else None
+        known: list[dict[str, Any]] = []
+        if seen:
+            known = [seen[v] for v in unique if v in seen]
+            unique = [v for v in unique if v not in seen]
+            if not unique:
+                return known
         chunks = [unique[i : i + IN_CHUNK] for i in range(0, len(unique), IN_CHUNK)]
         answers = await gather(
             self.list_all(collection, filter=all_of(one_of(name, chunk), filter), mask=mask) for chunk in chunks
         )
-        return first_by_id([item for answer in answers for item in answer])
+        return first_by_id(known + [item for answer in answers for item in answer])
 
     async def read_many(self, collection: str, entity_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The whole entity of each id that exists (absent where Era says 404): one GET per id."""
         unique = list(dict.fromkeys(entity_ids))
+        seen = self._seen(f"{collection}/whole")  # what this query already read whole (a page's details)
+        known = {i: seen[i] for i in unique if i in seen} if seen else {}
+        unique = [i for i in unique if i not in known]
         answers = await gather(self.find(collection, entity_id) for entity_id in unique)
-        return {entity_id: answer for entity_id, answer in zip(unique, answers, strict=True) if answer is not None}
+        found = {entity_id: answer for entity_id, answer in zip(unique, answers, strict=True) if answer is not None}
+        if seen is not None:
+            seen.update(found)
+        return {**known, **found}
 
     async def get(self, collection: str, entity_id: str, *, fields: Mapping[str, str] | None = None) -> dict[str, Any]:
         what = f"read {collection}/{entity_id}"

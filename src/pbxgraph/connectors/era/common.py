@@ -1,9 +1,11 @@
 """What the Era resources share: user resolution, registrations, whole reads.
 
-Two fetches cost extra requests and live here alone, so that a caller who
-needs neither can later be spared both: registrations (``registrations``, one
-``sipuser_states`` request per chunk of accounts) and whole entities where a
-list view leaves fields out (``whole``, one GET per entity).
+Two fetches cost extra requests and live here alone, so that a request that
+shows neither is spared both (:mod:`pbxgraph.selection`): registrations
+(``registrations``, one ``sipuser_states`` request per chunk of accounts, only
+when a user's or a phone's ``registration`` is selected) and whole entities
+where a list view leaves fields out (``whole``, one GET per entity, only when
+the ``description`` or the ``raw`` payload is selected).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pbxgraph import selection
 from pbxgraph.connectors.era import mapping
 from pbxgraph.connectors.era.client import EraClient
-from pbxgraph.domain import Device, Registration, User
+from pbxgraph.domain import Device, Kind, Registration, User
 from pbxgraph.errors import PbxError
 
 log = logging.getLogger("pbxgraph.connectors.era")
@@ -24,14 +27,17 @@ def unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-async def registrations(client: EraClient, user_ids: Sequence[str]) -> dict[str, Registration]:
+async def registrations(client: EraClient, user_ids: Sequence[str], kind: Kind = Kind.USER) -> dict[str, Registration]:
     """Registration of each user from ``sipuser_states``: one request per chunk of ids.
+
+    None at all (and no request) when the request shows no ``registration``
+    of ``kind`` (a user's, or a phone's: its account's).
 
     The registration is a nice-to-have on a user record: when Era cannot say,
     the users still come back, with ``registration=None`` (null where the
     backend cannot tell), and the failure is logged.
     """
-    if not user_ids:
+    if not user_ids or not selection.wants(kind, "registration"):
         return {}
     try:
         states = await client.list_in("sipuser_states", "id", user_ids, mask=["id", "status"])
@@ -47,8 +53,10 @@ async def registrations(client: EraClient, user_ids: Sequence[str]) -> dict[str,
     return found
 
 
-async def whole(client: EraClient, collection: str, payloads: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each listed entity completed with what only its single read shows.
+async def whole(
+    client: EraClient, collection: str, payloads: Sequence[dict[str, Any]], kind: Kind
+) -> list[dict[str, Any]]:
+    """Each listed entity completed with what only its single read shows (when the request shows it).
 
     Era's list views leave out what a record needs (a group's or hunt's
     ``opts.comment``), and Era offers no multi-get, so this is one GET per
@@ -60,7 +68,7 @@ async def whole(client: EraClient, collection: str, payloads: Sequence[dict[str,
     failure is logged.
     """
     ids = [p["id"] for p in payloads if isinstance(p.get("id"), str)]
-    if not ids:
+    if not ids or not selection.wants(kind, "description", "raw"):
         return list(payloads)
     try:
         found = await client.read_many(collection, ids)
@@ -82,7 +90,7 @@ async def whole(client: EraClient, collection: str, payloads: Sequence[dict[str,
 async def devices_with_registration(client: EraClient, holders: Sequence[dict[str, Any]]) -> list[Device | None]:
     """The phone of each SIP user payload (None without a usable MAC), with its account's registration."""
     owners = [p["id"] for p in holders if mapping.device_from(p) is not None]
-    states = await registrations(client, unique(owners))
+    states = await registrations(client, unique(owners), Kind.DEVICE)
     return [mapping.device_from(p, states.get(str(p.get("id")))) for p in holders]
 
 

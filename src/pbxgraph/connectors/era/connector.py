@@ -75,7 +75,7 @@ class EraConnector(HttpConnector):
         self, config: BackendConfig, options: EraOptions, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         super().__init__(config, options, transport=transport, headers=options.headers)
-        self.client = EraClient(self.http, page_size=options.page_size)
+        self.client = EraClient(self.http, page_size=options.page_size, snapshot_s=options.listing_snapshot_s)
         self.users = EraUsers(self.client)
         self.groups = EraGroups(self.client)
         self.queues = EraQueues(self.client)

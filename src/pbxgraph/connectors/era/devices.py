@@ -89,9 +89,9 @@ class EraDevices:
             mac = normalize_mac(flt.mac)
             if mac is None:
                 return Page(items=[], has_more=False, total=0)
-            payloads = await self.client.list_all(USERS, filter=mac_filter([mac]))
+            payloads = await self.client.listing(USERS, filter=mac_filter([mac]), fresh=query.offset == 0)
         else:
-            payloads = await self.client.list_all(USERS, filter=_HAS_MAC)
+            payloads = await self.client.listing(USERS, filter=_HAS_MAC, fresh=query.offset == 0)
         devices: dict[str, Device] = {}
         owners: dict[str, dict[str, Any]] = {}
         for payload in sorted(payloads, key=lambda p: str(p.get("id"))):
@@ -191,7 +191,7 @@ class EraDevices:
 
     async def unassign(self, device_id: str) -> Device:
         holders = (await self._holders([device_id])).get(device_id) or self._missing(device_id)
-        device = self._bare_device(holders[0])
+        device = replace(self._bare_device(holders[0]), user_id=None)
         async with Steps(self.client.backend, f"unassign device '{device_id}'") as steps:
             await self._clear(holders, steps)
         return device

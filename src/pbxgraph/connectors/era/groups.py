@@ -26,6 +26,7 @@ from pbxgraph.domain import (
     GroupCreate,
     GroupMember,
     GroupUpdate,
+    Kind,
     ListQuery,
     Page,
     RingStrategy,
@@ -61,10 +62,12 @@ class EraGroups:
             contains_text(["opts.title", "phonenumber"], flt.search) if flt.search else None,
         )
         payloads = {
-            p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed) if isinstance(p.get("id"), str)
+            p["id"]: p
+            for p in await self.client.listing(COLLECTION, filter=pushed, fresh=query.offset == 0)
+            if isinstance(p.get("id"), str)
         }
         page = apply_query([mapping.group_from(p) for p in payloads.values()], query)
-        completed = await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items])
+        completed = await whole(self.client, COLLECTION, [payloads[g.id] for g in page.items], Kind.GROUP)
         return replace(page, items=[mapping.group_from(p) for p in completed])
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:

@@ -46,6 +46,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pbxgraph.domain import (
+    UNSET,
     Device,
     Group,
     Queue,
@@ -112,7 +113,8 @@ def flag(payload: Mapping[str, Any], key: str) -> bool | None:
 # --- users ----------------------------------------------------------------------
 
 
-def user_from(payload: Any, registration: Registration | None = None) -> User:
+def user_from(payload: Any, registration: Registration | None = None, *, raw: bool = True) -> User:
+    """The user of a ``sipusers`` payload; ``raw=False`` leaves the scrubbed payload out (to sort a listing)."""
     user_id = entity_id(payload, "sipuser")
     login = text(payload, "login")
     if login is None:
@@ -125,7 +127,7 @@ def user_from(payload: Any, registration: Registration | None = None) -> User:
         email=None,
         enabled=True,
         registration=registration,
-        raw=redact(payload),
+        raw=redact(payload) if raw else {},
     )
 
 
@@ -159,6 +161,7 @@ def device_from(user_payload: Mapping[str, Any], registration: Registration | No
     """The phone auto-provisioned for this SIP user, if it has a usable MAC address.
 
     ``registration`` is the account's (see the module notes); ``None`` where unknown.
+    The phone's user is this account: the one it was read through.
     """
     options = opts(user_payload)
     mac = normalize_mac(str(options.get("ap_mac_address") or ""))
@@ -170,8 +173,15 @@ def device_from(user_payload: Mapping[str, Any], registration: Registration | No
     }
     model = options.get("ap_device_model")
     state = RegistrationState(status=registration) if registration is not None else None
+    owner = user_payload.get("id")
     return Device(
-        id=device_id(mac), mac=mac, model=str(model) if model else None, name=None, registration=state, raw=raw
+        id=device_id(mac),
+        mac=mac,
+        model=str(model) if model else None,
+        name=None,
+        registration=state,
+        raw=raw,
+        user_id=owner if isinstance(owner, str) and owner else UNSET,
     )
 
 

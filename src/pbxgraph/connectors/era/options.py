@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pbxgraph.config import setting
-from pbxgraph.connectors.kit import HttpOptions, header_name, page_size
+from pbxgraph.connectors.kit import HttpOptions, header_name, listing_snapshot, page_size
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -21,6 +21,8 @@ class EraOptions(HttpOptions):
     token_scheme: str | None = None
     #: SIP users, groups ... per list request when reading a whole collection.
     page_size: int = page_size()
+    #: Seconds the pages after a listing's first may reuse the rows it read (0: read every page afresh).
+    listing_snapshot_s: float = listing_snapshot()
 
     @property
     def headers(self) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pbxgraph.connectors.era.common import unique, users_by_id, whole
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.domain import (
+    Kind,
     ListQuery,
     MemberKind,
     Page,
@@ -66,10 +67,12 @@ class EraQueues:
             contains_text(["code"], flt.search) if flt.search else None,
         )
         payloads = {
-            p["id"]: p for p in await self.client.list_all(COLLECTION, filter=pushed) if isinstance(p.get("id"), str)
+            p["id"]: p
+            for p in await self.client.listing(COLLECTION, filter=pushed, fresh=query.offset == 0)
+            if isinstance(p.get("id"), str)
         }
         page = apply_query([mapping.queue_from(p) for p in payloads.values()], query)
-        completed = await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items])
+        completed = await whole(self.client, COLLECTION, [payloads[q.id] for q in page.items], Kind.QUEUE)
         return replace(page, items=[mapping.queue_from(p) for p in completed])
 
     async def get_many(self, ids: Sequence[str]) -> list[Queue | None]:

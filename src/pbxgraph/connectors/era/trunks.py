@@ -48,7 +48,7 @@ class EraTrunks:
         if flt.mac is not None or flt.extension is not None:
             return Page(items=[], has_more=False, total=0)
         pushed = contains_text(["code"], flt.search) if flt.search else None
-        payloads = await self.client.list_all(COLLECTION, filter=pushed)
+        payloads = await self.client.listing(COLLECTION, filter=pushed, fresh=query.offset == 0)
         return apply_query([mapping.trunk_from(p) for p in payloads], query)
 
     async def get_many(self, ids: Sequence[str]) -> list[Trunk | None]:

@@ -12,6 +12,7 @@ every group and hunt, in the same mutation.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -26,8 +27,8 @@ from pbxgraph.connectors.era.common import (
     whole,
 )
 from pbxgraph.connectors.http import both
-from pbxgraph.connectors.querying import apply_query
-from pbxgraph.domain import Device, Group, ListQuery, Page, User, UserCreate, UserUpdate
+from pbxgraph.connectors.querying import ordered, window
+from pbxgraph.domain import Device, Group, Kind, ListQuery, Page, User, UserCreate, UserUpdate
 from pbxgraph.errors import BadUserInput, NotSupported
 
 COLLECTION = "sipusers"
@@ -51,9 +52,19 @@ class EraUsers:
             equals("phonenumber", flt.extension) if flt.extension is not None else None,
             contains_text(["name", "login"], flt.search) if flt.search else None,
         )
-        payloads = await self.client.list_all(COLLECTION, filter=pushed)
-        by_id = {p["id"]: p for p in payloads if isinstance(p.get("id"), str)}
-        page = apply_query([mapping.user_from(p) for p in payloads], query)
+
+        async def read() -> tuple[dict[str, dict[str, Any]], list[User]]:
+            """The listing's rows by id, and its users filtered and ordered (without payloads: the page's
+            own users are made whole below, and scrubbing every row of a big listing costs)."""
+            payloads = await self.client.list_all(COLLECTION, filter=pushed)
+            by_id = {p["id"]: p for p in payloads if isinstance(p.get("id"), str)}
+            return by_id, ordered([mapping.user_from(p, raw=False) for p in payloads], query)
+
+        # The listing's fingerprint: what was sent, what pbxgraph filters and the order (not the page).
+        key = (COLLECTION, json.dumps(pushed), repr(flt), query.sort.value, str(query.descending))
+        by_id, users = await self.client.snapshots.listing(key, read, fresh=query.offset == 0)
+        page = window(users, query)
+        self.client.remember(COLLECTION, [by_id[u.id] for u in page.items])  # a kept listing's rows serve relations
         states = await registrations(self.client, [u.id for u in page.items])
         return replace(page, items=[mapping.user_from(by_id[u.id], states.get(u.id)) for u in page.items])
 
@@ -155,7 +166,7 @@ class EraUsers:
         ringing = [g for g in await self.client.list_all("sipgroups") if wanted & set(mapping.dial_numbers(g))]
         groups = [
             (mapping.group_from(g), set(mapping.dial_numbers(g)))
-            for g in await whole(self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))))
+            for g in await whole(self.client, "sipgroups", sorted(ringing, key=lambda g: str(g.get("id"))), Kind.GROUP)
         ]
         return [[group for group, dialled in groups if numbers.get(uid) in dialled] for uid in user_ids]
 

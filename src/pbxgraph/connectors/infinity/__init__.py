@@ -21,6 +21,7 @@ Configuration keys::
     # queue_member_ring_attempts = 1
     # queue_member_ring_secs = 20
     # group_caller_name_format = "{displayName} - {srcPhoneNumber}"  # callerNameFormat of new groups
+    # listing_snapshot_s = 30      # the pages after a listing's first reuse its read this long (0: never)
 
 Native ids are ``<domainId>-<id>`` (e.g. ``"1234-42"``), so ids stay unique
 across the served domains; every record's ``raw`` shows its ``domainId``. A

@@ -29,6 +29,7 @@ from pbxgraph.connectors.infinity.errors import error_for
 from pbxgraph.connectors.infinity.filters import BASE_OPERATOR, VendorFilter
 from pbxgraph.connectors.infinity.rows import Row, parse_object, parse_rows, unique_rows
 from pbxgraph.connectors.infinity.settings import InfinitySettings
+from pbxgraph.connectors.kit.snapshots import Snapshots
 from pbxgraph.errors import BackendError, BadUserInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ class InfinityClient:
         self.http = http
         #: Filter operators this backend answered 400 to; filtered here from then on.
         self.refused_operators: set[str] = set()
+        #: Listings kept for the pages after their first; any write drops them.
+        self.snapshots = Snapshots(settings.listing_snapshot_s)
 
     # --- paths --------------------------------------------------------------------
 
@@ -80,7 +83,14 @@ class InfinityClient:
             kwargs["params"] = list(params)
         if form is not None:
             kwargs["data"] = dict(form)
-        response = await self.http.request(method, path, **kwargs)
+        if method == "GET":
+            response = await self.http.request(method, path, **kwargs)
+        else:
+            self.snapshots.clear()
+            try:
+                response = await self.http.request(method, path, **kwargs)
+            finally:
+                self.snapshots.clear()  # also what a read running meanwhile kept
         if response.status_code >= 400:
             raise error_for(response, self.backend, subject)
         if response.status_code not in expect:

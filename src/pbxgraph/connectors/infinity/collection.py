@@ -8,8 +8,10 @@ the request without it and the rows are filtered here (see :mod:`.client`).
 A listing that repeats a row gives one record for it. Infinity's own sort order (its collation,
 extensions as text) is not pbxgraph's, so the matching rows of every served
 domain are read whole and sorted and paged here with
-:func:`~pbxgraph.connectors.querying.apply_query`: the service can then merge
-our pages with other backends' without losing or repeating an item.
+:func:`~pbxgraph.connectors.querying.ordered`: the service can then merge
+our pages with other backends' without losing or repeating an item. The
+pages after a listing's first reuse what it read, for the backend's
+``listing_snapshot_s`` (:mod:`pbxgraph.connectors.kit.snapshots`).
 
 **Batched reads.** Infinity has no "these ids" parameter, but it compares
 ids: ``{id}-gt-value-{lo}`` and ``{id}-lt-value-{hi}`` fetch a whole run of
@@ -30,7 +32,7 @@ from pbxgraph.connectors.infinity.filters import VendorFilter, eq, gt, like, lt
 from pbxgraph.connectors.infinity.ids import NativeId, parse_id
 from pbxgraph.connectors.infinity.mapping import text, vendor_mac
 from pbxgraph.connectors.infinity.rows import Row, unique_rows
-from pbxgraph.connectors.querying import apply_query
+from pbxgraph.connectors.querying import ordered, window
 from pbxgraph.domain import Device, Group, ListQuery, Page, Queue, User
 from pbxgraph.errors import BackendError, NotFound
 from pbxgraph.ids import numeric_id
@@ -185,16 +187,22 @@ class DomainCollection(Generic[R]):
         return [base]
 
     async def page(self, query: ListQuery) -> Page[R]:
+        """Every domain's matching rows, ordered here; a page after the first may reuse them (``Snapshots``)."""
         variants = self._vendor_filters(query)
         if variants is None:
             return Page(items=[], has_more=False, total=0)
-        pages = await gather(
-            [
-                self.client.matching_rows(
-                    self.client.path(domain, self.spec.segment), variants, id_field=self.spec.id_field
-                )
-                for domain in self.domains
-            ]
-        )
-        records = [self.record(row, domain) for domain, rows in zip(self.domains, pages, strict=True) for row in rows]
-        return apply_query(records, query)
+
+        async def read() -> list[R]:
+            pages = await gather(
+                [
+                    self.client.matching_rows(
+                        self.client.path(domain, self.spec.segment), variants, id_field=self.spec.id_field
+                    )
+                    for domain in self.domains
+                ]
+            )
+            rows = zip(self.domains, pages, strict=True)
+            return ordered([self.record(row, domain) for domain, found in rows for row in found], query)
+
+        key = (self.spec.segment, repr(self.domains), repr(query.filter), query.sort.value, str(query.descending))
+        return window(await self.client.snapshots.listing(key, read, fresh=query.offset == 0), query)

@@ -44,8 +44,9 @@ from typing import Any
 
 from pbxgraph.connectors.infinity.ids import native_id
 from pbxgraph.connectors.infinity.rows import Row
-from pbxgraph.domain import Device, Group, MemberKind, Queue, QueueMember, RingStrategy, User
+from pbxgraph.domain import UNSET, Device, Group, MemberKind, Queue, QueueMember, RingStrategy, UnsetType, User
 from pbxgraph.errors import BackendError
+from pbxgraph.ids import numeric_id
 from pbxgraph.redaction import redact
 from pbxgraph.validation import normalize_mac
 
@@ -163,7 +164,16 @@ def device_from_row(row: Row, domain: int, backend: str) -> Device:
         name=_unless_fallback(text(row.get("pbxDeviceName")), mac_text),
         registration=None,
         raw=raw_of(row, domain),
+        user_id=_owner_of(row, domain),
     )
+
+
+def _owner_of(row: Row, domain: int) -> str | None | UnsetType:
+    """The user a device row names (``userId``; empty or 0: none), UNSET where the row says nothing."""
+    if "userId" not in row:
+        return UNSET
+    owner = numeric_id(text(row.get("userId")))
+    return native_id(domain, owner) if owner else None
 
 
 def queue_member_from_row(row: Row, domain: int, position: int, group: Group | None) -> QueueMember:

@@ -19,7 +19,7 @@ import httpx
 
 from pbxgraph.config import one_of, setting
 from pbxgraph.connectors.infinity.mapping import RING_STRATEGY
-from pbxgraph.connectors.kit import HttpOptions
+from pbxgraph.connectors.kit import HttpOptions, listing_snapshot
 from pbxgraph.ids import numeric_id
 
 BASIC_PATH = "/config/v2"
@@ -90,6 +90,8 @@ class InfinityOptions(HttpOptions):
     queue_member_ring_secs: int = setting(20, check=_at_least_one)
     #: ``callerNameFormat`` of new groups.
     group_caller_name_format: str = DEFAULT_CALLER_NAME_FORMAT
+    #: Seconds the pages after a listing's first may reuse what it read (0: read every page afresh).
+    listing_snapshot_s: float = listing_snapshot()
 
     def __repr__(self) -> str:  # credentials stay out of logs and tracebacks
         return f"InfinityOptions(url={self.url!r}, domains={self.domains!r})"
@@ -129,6 +131,7 @@ class InfinitySettings:
     member_ring_attempts: int
     member_ring_secs: int
     group_caller_name_format: str
+    listing_snapshot_s: float = 0.0
 
     @classmethod
     def of(cls, options: InfinityOptions) -> InfinitySettings:
@@ -143,4 +146,5 @@ class InfinitySettings:
             member_ring_attempts=options.queue_member_ring_attempts,
             member_ring_secs=options.queue_member_ring_secs,
             group_caller_name_format=options.group_caller_name_format,
+            listing_snapshot_s=options.listing_snapshot_s,
         )

@@ -8,15 +8,26 @@ paths, payloads, errors and rules) stays in its own package. See
 from pbxgraph.config import read_options
 from pbxgraph.connectors.http import VendorHttp
 from pbxgraph.connectors.kit.connector import HttpConnector
-from pbxgraph.connectors.kit.options import HttpOptions, between, header_name, http_url, page_size, tls_bundle
+from pbxgraph.connectors.kit.options import (
+    HttpOptions,
+    between,
+    header_name,
+    http_url,
+    listing_snapshot,
+    page_size,
+    tls_bundle,
+)
+from pbxgraph.connectors.kit.snapshots import Snapshots
 
 __all__ = [
     "HttpConnector",
     "HttpOptions",
+    "Snapshots",
     "VendorHttp",
     "between",
     "header_name",
     "http_url",
+    "listing_snapshot",
     "page_size",
     "read_options",
     "tls_bundle",

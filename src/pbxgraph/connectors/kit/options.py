@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from pbxgraph.config import between, setting
 from pbxgraph.connectors.http import tls_verify
 
-__all__ = ["HttpOptions", "between", "header_name", "http_url", "page_size", "tls_bundle"]
+__all__ = ["HttpOptions", "between", "header_name", "http_url", "listing_snapshot", "page_size", "tls_bundle"]
 
 
 def http_url(value: Any) -> str | None:
@@ -47,6 +47,18 @@ def header_name(value: Any) -> str | None:
 def page_size(default: int = 500) -> Any:
     """A ``page_size`` key: entities per request where a vendor reads a collection in pages."""
     return setting(default, check=between(1, 10_000))
+
+
+def listing_snapshot(default: float = 30.0) -> Any:
+    """A ``listing_snapshot_s`` key: how long the pages after a listing's first may reuse its rows.
+
+    0 turns it off; at most an hour (see :mod:`pbxgraph.connectors.kit.snapshots`).
+    """
+
+    def check(value: Any) -> str | None:
+        return None if 0 <= value <= 3600 else f"must be 0 (off) to 3600 seconds, got {value!r}"
+
+    return setting(default, check=check)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

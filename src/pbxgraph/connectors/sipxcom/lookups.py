@@ -12,7 +12,13 @@
   by id is one ``GET /api/callgroups``.
 * Registrations: through :class:`~.registrations.Registrations`, one read
   for every record built here at once (:meth:`Lookups.user_records`,
-  :meth:`Lookups.device_records`).
+  :meth:`Lookups.device_records`), when the request shows them.
+
+Within one query, the users a listing brought back are remembered
+(:func:`pbxgraph.selection.reads`): users by id asks the server only for
+those it has not answered yet (a group's members are read as the whole
+user list; their phones' look-up then needs no user read of its own), and
+the phones of a phone listing serve phones by id.
 
 Every listing yields each id once: a listing that repeats an id (a vendor
 answering one object twice) gives one record, the first. An entry without
@@ -25,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
+from pbxgraph import selection
 from pbxgraph.connectors.http import gather
 from pbxgraph.connectors.sipxcom import gateways, mapping
 from pbxgraph.connectors.sipxcom.client import SipxcomClient
@@ -81,9 +88,18 @@ class Lookups:
 
     # --- users ----------------------------------------------------------------------
 
+    def _seen_users(self) -> dict[str, Any] | None:
+        """The users the current query was given, by id as text (None outside a query)."""
+        reads = selection.reads()
+        return None if reads is None else reads.of(self.backend, "users")
+
     async def all_users(self) -> list[dict[str, Any]]:
         found = await self.client.rest_list("/user", "the user list", "users", "user", roots=USER_ROOTS)
-        return self._identified([mapping.normal_user(e) for e in found], "the user list")
+        users = self._identified([mapping.normal_user(e) for e in found], "the user list")
+        seen = self._seen_users()
+        if seen is not None:
+            seen.update((str(u["id"]), u) for u in users)
+        return users
 
     async def user_index(self) -> UserIndex:
         """Every user, to find the ones phone lines and hunt group rings name."""
@@ -115,8 +131,12 @@ class Lookups:
 
     async def users_by_id(self, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         wanted = list(dict.fromkeys(ids))
-        chunks = [wanted[i : i + IDS_PER_REQUEST] for i in range(0, len(wanted), IDS_PER_REQUEST)]
         found: dict[int, dict[str, Any]] = {}
+        seen = self._seen_users()
+        if seen:
+            found = {k: seen[str(k)] for k in wanted if str(k) in seen}
+            wanted = [k for k in wanted if k not in found]
+        chunks = [wanted[i : i + IDS_PER_REQUEST] for i in range(0, len(wanted), IDS_PER_REQUEST)]
         for part in await self.client.http.gather(self._user_chunk(chunk) for chunk in chunks):
             found.update(part)
         return found
@@ -166,7 +186,11 @@ class Lookups:
     # --- phones ----------------------------------------------------------------------------------
 
     async def all_phones(self) -> list[dict[str, Any]]:
-        return await self._api_list("/phones", "the phone list", "phones", "phone", "Phone")
+        phones = await self._api_list("/phones", "the phone list", "phones", "phone", "Phone")
+        reads = selection.reads()
+        if reads is not None:
+            reads.of(self.backend, "phones").update((str(p["id"]), p) for p in phones)
+        return phones
 
     async def phone(self, native_id: str) -> dict[str, Any]:
         key = native_int(native_id)
@@ -178,6 +202,10 @@ class Lookups:
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
+        reads = selection.reads()
+        seen = reads.of(self.backend, "phones") if reads is not None else {}
+        if all(str(k) in seen for k in wanted):  # the phone list this query read has them all
+            return {k: seen[str(k)] for k in wanted}
         if len(wanted) == 1:
             try:
                 return {wanted[0]: await self.phone(str(wanted[0]))}

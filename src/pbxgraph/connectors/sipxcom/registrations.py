@@ -11,8 +11,9 @@ One read serves every record of one request level: for one user or one
 phone the narrowed listing (``/registrations/user/{id}``,
 ``/registrations/serialNo/{mac}``), for more the whole listing, page by page
 (``start``/``limit``). :meth:`Registrations.read` is the only method that
-calls the server, so that reading them can later depend on whether a
-request selects them at all. When they cannot be read the records are
+calls the server, and they are read only when the request shows them (a
+``registration`` or the ``raw`` payload, which carries them; see
+:mod:`pbxgraph.selection`): otherwise the records' registration is unknown. When they cannot be read the records are
 still answered, with their registration unknown.
 
 The document lists no field of a registration; this module relies on the
@@ -30,9 +31,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pbxgraph import selection
 from pbxgraph.connectors.sipxcom.client import SipxcomClient
 from pbxgraph.connectors.sipxcom.payload import integer, text
-from pbxgraph.domain import Registration, RegistrationState
+from pbxgraph.domain import Kind, Registration, RegistrationState
 from pbxgraph.errors import NotFound, PbxError
 
 log = logging.getLogger("pbxgraph.connectors.sipxcom")
@@ -145,7 +147,7 @@ class Registrations:
 
     async def of_users(self, users: Sequence[Mapping[str, Any]]) -> dict[int, Entries] | None:
         """Each user's registrations, by user id (matched by user name and alias); None when unknown."""
-        if not self.enabled:
+        if not self.enabled or not selection.wants(Kind.USER, "registration", "raw"):
             return None
         if not users:
             return {}
@@ -167,7 +169,7 @@ class Registrations:
 
     async def of_phones(self, phones: Sequence[Mapping[str, Any]]) -> dict[int, Entries] | None:
         """Each phone's registrations, by phone id (matched by MAC); None when unknown."""
-        if not self.enabled:
+        if not self.enabled or not selection.wants(Kind.DEVICE, "registration", "raw"):
             return None
         keyed = {serial_key(text(p.get("serialNo"))): integer(p.get("id")) for p in phones}
         keyed.pop(None, None)

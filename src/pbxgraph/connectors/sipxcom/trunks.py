@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from pbxgraph import selection
 from pbxgraph.connectors.querying import apply_query
 from pbxgraph.connectors.sipxcom import gateways
 from pbxgraph.connectors.sipxcom.lookups import Lookups, native_int
@@ -39,6 +40,10 @@ _SETTING_OF = {
 }
 
 
+#: The trunk fields a SIP trunk's settings fill (the proxy is its host).
+SETTING_FIELDS = ("username", "register", "host", "raw")
+
+
 class SipxcomTrunks:
     def __init__(self, lookups: Lookups) -> None:
         self._lookups = lookups
@@ -46,6 +51,9 @@ class SipxcomTrunks:
         self._backend = lookups.backend
 
     async def _records(self, found: Sequence[dict[str, Any]]) -> list[Trunk]:
+        """Trunks of gateways; a SIP trunk's settings (one request each) only when a field they fill is shown."""
+        if not selection.wants(Kind.TRUNK, *SETTING_FIELDS):
+            return [gateways.trunk_record(g, None) for g in found]
         sip = [g for g in found if gateways.kind_of(g) is TrunkKind.SIP]
         settings = await self._client.http.gather(self._lookups.gateway_settings(g["id"]) for g in sip)
         of = {g["id"]: s for g, s in zip(sip, settings, strict=True)}

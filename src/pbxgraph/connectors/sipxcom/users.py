@@ -159,4 +159,13 @@ class SipxcomUsers:
                     owned[user["id"]].append(phone["id"])
                     served[phone["id"]] = phone
         records = {int(r.id): r for r in await self._lookups.device_records(list(served.values()))} if served else {}
+        for phone_id, phone in served.items():
+            # The phone's user is its first line's. These few users know it for sure when the line names
+            # one of them by id or by user name (an alias could be another user's name: ask users_of then).
+            owner = lines.owners_of(phone)[0]
+            first = index.find(owner)
+            if first is not None and (
+                owner.name is None or (first["userName"] or "").casefold() == owner.name.casefold()
+            ):
+                records[phone_id] = replace(records[phone_id], user_id=str(first["id"]))
         return [[records[p] for p in owned.get(k, [])] if k is not None else [] for k in keys]

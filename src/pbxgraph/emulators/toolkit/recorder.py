@@ -2,7 +2,9 @@
 
 Besides each request, it notes whether its answer was sent whole: a request
 the client gave up on (cancelled in-process, before its answer) stays
-unanswered, which is how a test sees that pbxgraph cancelled a call.
+unanswered, which is how a test sees that pbxgraph cancelled a call. It also
+notes how many other requests were in flight when each one arrived, which is
+how a test sees that calls ran concurrently, without timing anything.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class RecordedRequest:
     body: bytes
     #: Arrival order, unique within the recorder's life.
     seq: int = 0
+    #: Other requests that had arrived and were not answered yet when this one arrived.
+    in_flight: int = 0
 
     @property
     def params(self) -> list[tuple[str, str]]:
@@ -41,6 +45,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._answered: set[int] = set()
+        self._open: set[int] = set()
         self._seq = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -63,8 +68,10 @@ class Recorder:
                 headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
                 body=body,
                 seq=self._seq,
+                in_flight=len(self._open),
             )
             self._requests.append(record)
+            self._open.add(record.seq)
         replayed = False
 
         async def sending(message: Message) -> None:
@@ -81,7 +88,11 @@ class Recorder:
             return await receive()
 
         sending.__wrapped__ = send  # type: ignore[attr-defined]  # the server's own, for fault injection
-        await self.app(scope, replay, sending)
+        try:
+            await self.app(scope, replay, sending)
+        finally:
+            with self._lock:
+                self._open.discard(record.seq)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -106,6 +117,10 @@ class Recorder:
 
     def unanswered(self, method: str | None = None, path_prefix: str | None = None) -> list[RecordedRequest]:
         return [r for r in self.matching(method, path_prefix) if not self.answered(r)]
+
+    def most_in_flight(self, method: str | None = None, path_prefix: str | None = None) -> int:
+        """The most requests in flight at once, counted as matching ones arrived (1: never two at once)."""
+        return max((r.in_flight + 1 for r in self.matching(method, path_prefix)), default=0)
 
     def clear(self) -> None:
         with self._lock:
