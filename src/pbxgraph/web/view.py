@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -296,15 +297,21 @@ def operations(query: str | None) -> list[OperationDefinitionNode]:
     """The operations a document defines; none when it does not parse (the schema then says why).
 
     Parsing is bounded by tokens like the schema's own parse, so a huge
-    document costs no more here than there.
+    document costs no more here than there; each distinct text is parsed
+    once (clients send the same documents again and again).
     """
     if not query:
         return []
+    return list(_operations(query))
+
+
+@functools.lru_cache(maxsize=512)
+def _operations(query: str) -> tuple[OperationDefinitionNode, ...]:
     try:
         document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
     except GraphQLError:
-        return []
-    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        return ()
+    return tuple(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
 
 
 def _mutates(query: str | None, operation_name: str | None) -> bool:
