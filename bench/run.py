@@ -67,7 +67,9 @@ from pbxgraph.emulators.toolkit.server import LoopbackServer  # noqa: E402
 
 Run = Callable[[], Awaitable[Any]]
 ERA = "era-demo"
-PAGE = "{ edges { cursor node { id username displayName extension email enabled } } pageInfo { hasNextPage endCursor } }"
+PAGE = (
+    "{ edges { cursor node { id username displayName extension email enabled } } pageInfo { hasNextPage endCursor } }"
+)
 Q_TRUNKS = '{ trunks(first: 50, backends: ["era-demo"]) { edges { cursor node { id name host port enabled } } } }'
 Q_QUEUES = (
     '{ queues(first: 50, backends: ["era-demo"]) { edges { node { id name extension members { position priority '
@@ -75,7 +77,9 @@ Q_QUEUES = (
 )
 Q_USERS_ALL = "{ users(first: 100) { edges { node { id username extension devices { mac model } groups { name } } } } }"
 Q_PAGE = 'query($n: Int!) { users(first: $n, backends: ["office"]) ' + PAGE + " }"
-Q_STORE_PAGE = 'query($after: String, $f: ListFilter) { users(first: 50, after: $after, backends: ["store"], filter: $f) '
+Q_STORE_PAGE = (
+    'query($after: String, $f: ListFilter) { users(first: 50, after: $after, backends: ["store"], filter: $f) '
+)
 Q_STORE_PAGE += "{ edges { cursor node { id username extension } } pageInfo { hasNextPage endCursor } } }"
 Q_STORE_COUNT = '{ users(first: 0, backends: ["store"]) { totalCount } }'
 Q_UPDATE = "mutation($id: ID!, $name: String!) { updateUser(id: $id, input: {displayName: $name}) { id displayName } }"
@@ -157,7 +161,8 @@ class Environment:
             server = LoopbackServer(timed).start()
             self.vendors[f"{vendor}-demo"] = Vendor(f"{vendor}-demo", emulator, timed, server)
         self.options = {
-            name: emulated_vendors()[name.removesuffix("-demo")].options(v.server.url) for name, v in self.vendors.items()
+            name: emulated_vendors()[name.removesuffix("-demo")].options(v.server.url)
+            for name, v in self.vendors.items()
         }
 
     def config(self, *, store: bool) -> Config:
@@ -305,7 +310,9 @@ class Suite:
     rows: list[Row] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
 
-    def add(self, case: str, results: dict[str, dict[str, float]], calls: dict[str, dict[str, Any]] | None = None) -> None:
+    def add(
+        self, case: str, results: dict[str, dict[str, float]], calls: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         for variant, figures in results.items():
             extra = (calls or {}).get(variant, {})
             self.rows.append(Row(case, variant, {**figures, **extra}))
@@ -332,7 +339,9 @@ async def vendor_cases(suite: Suite, pbx: httpx.AsyncClient, bare: httpx.AsyncCl
 
         async def direct_trunks() -> None:
             answer = await http.get(
-                f"{era.server.url}/rest/v1/uc/providers", params={"limit": 50}, headers={"Authorization": f"Bearer {token}"}
+                f"{era.server.url}/rest/v1/uc/providers",
+                params={"limit": 50},
+                headers={"Authorization": f"Bearer {token}"},
             )
             answer.json()
 
@@ -373,7 +382,11 @@ async def vendor_cases(suite: Suite, pbx: httpx.AsyncClient, bare: httpx.AsyncCl
                 results = await interleaved(variants, rounds, warmup=1)
                 env.latency({})
                 calls = {
-                    "direct": {"vendor_calls": sum(len(w) for w in plan.waves), "duplicate_keys": 0, "waves": len(plan.waves)}
+                    "direct": {
+                        "vendor_calls": sum(len(w) for w in plan.waves),
+                        "duplicate_keys": 0,
+                        "waves": len(plan.waves),
+                    }
                 }
                 calls["pbxgraph"] = await calls_of(env, variants["pbxgraph"])
                 if naive_too:
@@ -429,7 +442,7 @@ async def throughput(suite: Suite, pbx: httpx.AsyncClient, bare: httpx.AsyncClie
     figures: dict[str, list[float]] = {"bare": [], "pbxgraph": []}
     cpu: dict[str, list[float]] = {"bare": [], "pbxgraph": []}
     for round_ in range(4):
-        for name in (("bare", "pbxgraph") if round_ % 2 == 0 else ("pbxgraph", "bare")):
+        for name in ("bare", "pbxgraph") if round_ % 2 == 0 else ("pbxgraph", "bare"):
             run = graphql(pbx if name == "pbxgraph" else bare, Q_PAGE, {"n": 20})
             done = 0
             deadline = time.perf_counter() + seconds / 4
@@ -456,8 +469,11 @@ async def throughput(suite: Suite, pbx: httpx.AsyncClient, bare: httpx.AsyncClie
         )
     ratio = statistics.median(figures["pbxgraph"]) / statistics.median(figures["bare"])
     suite.notes["throughput_ratio"] = ratio
-    print(f"  users(first: 20), 16 clients: bare {statistics.median(figures['bare']):.0f} req/s, "
-          f"pbxgraph {statistics.median(figures['pbxgraph']):.0f} req/s ({ratio:.2f}x)", flush=True)
+    print(
+        f"  users(first: 20), 16 clients: bare {statistics.median(figures['bare']):.0f} req/s, "
+        f"pbxgraph {statistics.median(figures['pbxgraph']):.0f} req/s ({ratio:.2f}x)",
+        flush=True,
+    )
 
 
 async def store_cases(suite: Suite, pbx: httpx.AsyncClient, label: str) -> None:
@@ -555,7 +571,9 @@ def version() -> str:
     try:
         found = subprocess.run(  # noqa: S603 - our own git
             ["git", "-C", str(where), "log", "-1", "--format=%h %s"],  # noqa: S607
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         return f"{where}: {found.stdout.strip()[:80]}"
     except OSError:
@@ -584,7 +602,7 @@ def table(suite: Suite) -> str:
             lines.append(
                 f"{case[:46]:46s} {variant:9s} {f.get('p50_ms', 0):8.2f} {f.get('p95_ms', 0):8.2f} "
                 f"{(str(round(f['spread_pct'])) + '%') if 'spread_pct' in f else '':>7s} {ratio:>6s} {rps:7.0f} "
-                f"{f.get('cpu_ms', 0):7.2f} {str(f.get('vendor_calls', '')):>5s} {str(f.get('duplicate_keys', '')):>4s}"
+                f"{f.get('cpu_ms', 0):7.2f} {f.get('vendor_calls', '')!s:>5s} {f.get('duplicate_keys', '')!s:>4s}"
             )
     return "\n".join(lines)
 
@@ -593,7 +611,7 @@ async def main(args: argparse.Namespace) -> None:
     store_sizes = (2_000, 20_000) if args.quick else (10_000, 100_000)
     rounds = args.rounds or (10 if args.quick else 30)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="pbxgraph-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - before anything runs
     print(f"pbxgraph {version()}; {os.cpu_count()} CPUs; rounds {rounds}", flush=True)
     env = Environment(store_sizes[0], 0, workdir)
     suite = Suite(env, rounds)
@@ -602,9 +620,11 @@ async def main(args: argparse.Namespace) -> None:
         bare_app = shapes.bare_app(shapes.memory(600))
         wanted = set(args.only.split(",")) if args.only else {"vendors", "pages", "throughput", "store", "memory"}
         app = create_app(env.config(store=False))
-        async with asgi_client(app) as pbx, asgi_client(bare_app, lifespan=False) as bare, asgi_client(
-            naive_app, lifespan=False
-        ) as naive:
+        async with (
+            asgi_client(app) as pbx,
+            asgi_client(bare_app, lifespan=False) as bare,
+            asgi_client(naive_app, lifespan=False) as naive,
+        ):
             # The office store in memory holds the demo's users plus enough for a 500-user page.
             for n in range(600 - 30):
                 await graphql(
@@ -646,7 +666,7 @@ async def main(args: argparse.Namespace) -> None:
     for key, value in suite.notes.items():
         if isinstance(value, float):
             print(f"  {key}: {value:.2f}")
-    Path(args.output).write_text(
+    Path(args.output).write_text(  # noqa: ASYNC240 - after everything ran
         json.dumps(
             {
                 "pbxgraph": version(),

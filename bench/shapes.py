@@ -143,7 +143,9 @@ def bare_user(n: int, backend: str = "office") -> User:
         email=f"user{n:06d}@example.com",
         enabled=True,
         raw={"id": n},
-        devices=[Device(id=strawberry.ID(f"device-{n}"), mac=f"00:0b:82:00:{n // 256 % 256:02x}:{n % 256:02x}", model="VVX")],
+        devices=[
+            Device(id=strawberry.ID(f"device-{n}"), mac=f"00:0b:82:00:{n // 256 % 256:02x}:{n % 256:02x}", model="VVX")
+        ],
         groups=[Group(id=strawberry.ID(f"group-{n % 7}"), name=f"Group {n % 7}")],
     )
 
@@ -172,9 +174,7 @@ def bare_app(data: Memory) -> GraphQL[Any, Any]:
     @strawberry.type
     class Query:
         @strawberry.field
-        def users(
-            self, first: int = 50, after: str | None = None, backends: list[str] | None = None
-        ) -> UserConnection:
+        def users(self, first: int = 50, after: str | None = None, backends: list[str] | None = None) -> UserConnection:
             page = data.users[:first]
             return UserConnection(
                 edges=[UserEdge(node=user) for user in page],
