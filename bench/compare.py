@@ -23,10 +23,14 @@ def shown(row: dict[str, Any] | None, reference: dict[str, Any] | None) -> str:
         text = f"{row['req_per_s']:.0f} req/s"
         if reference:
             text += f" ({row['req_per_s'] / reference['req_per_s']:.2f}x)"
-        return text
+        return text + f"; CPU {row['cpu_ms']:.2f} ms"
     text = f"{row['p50_ms']:.2f} ms"
     if reference and reference is not row:
         text += f" ({row['p50_ms'] / reference['p50_ms']:.2f}x)"
+    if row.get("cpu_ms"):
+        text += f"; CPU {row['cpu_ms']:.2f} ms"
+        if reference and reference is not row and reference.get("cpu_ms"):
+            text += f" ({row['cpu_ms'] / reference['cpu_ms']:.2f}x)"
     if row.get("vendor_calls") is not None:
         text += f", {row['vendor_calls']} calls/{row.get('duplicate_keys', 0)} dup"
     return text
