@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.execution import ExecutionContext
 
@@ -17,6 +17,7 @@ from pbxgraph.errors import PbxError
 from pbxgraph.schema.context import Context, new_context
 from pbxgraph.schema.cost import CostLimit
 from pbxgraph.schema.deadline import RequestDeadline
+from pbxgraph.schema.documents import Documents
 from pbxgraph.schema.errors import CodedErrors, MaskedErrors
 from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
@@ -51,9 +52,8 @@ def build_schema(
         CostLimit,
         RequestDeadline,
         SelectedFields,
-        lambda: QueryDepthLimiter(max_depth=15),
-        lambda: MaxAliasesLimiter(max_alias_count=50),
-        lambda: MaxTokensLimiter(max_token_count=5000),
+        # Depth, aliases and tokens, with each distinct document parsed and validated once.
+        Documents(max_depth=15, max_aliases=50, max_tokens=5000).extension(),
     ]
     if production:
         extensions.append(DisableIntrospection)

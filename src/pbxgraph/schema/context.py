@@ -22,6 +22,9 @@ class Context:
     #: Errors that degrade an answer without failing its field (a backend
     #: missing from an aggregated list); added to the response's ``errors``.
     partial_errors: list[GraphQLError] = field(default_factory=list)
+    #: A query's ``data`` and its JSON text, once the answer-size check has encoded it, so the
+    #: response is encoded once, not twice.
+    encoded_data: tuple[Any, str] | None = None
 
     def report(self, error: PbxError, path: list[str | int]) -> None:
         self.partial_errors.append(

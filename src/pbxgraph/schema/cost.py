@@ -33,6 +33,7 @@ by such an error too (mutations keep theirs: what they did must be told).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -320,8 +321,12 @@ class CostLimit(SchemaExtension):
             return
         if context.operation_type is not OperationType.QUERY:
             return
-        size = len(json.dumps(result.data, default=str, separators=(",", ":")))
-        if size > limits.max_response_bytes:
+        encoded = json.dumps(result.data, default=str, separators=(",", ":"))
+        size = len(encoded)
+        if size <= limits.max_response_bytes:
+            if hasattr(context.context, "encoded_data"):
+                context.context.encoded_data = (result.data, encoded)  # the response reuses it
+        else:
             result.data = None
             result.errors = [
                 LimitExceeded(
@@ -373,6 +378,7 @@ def _operation(document: Any, name: str | None) -> OperationDefinitionNode | Non
     return next((o for o in operations if o.name is not None and o.name.value == name), None)
 
 
+@functools.lru_cache(maxsize=4096)
 def _is_async(schema: Any, type_name: str, field_name: str) -> bool:
     """Whether a field resolves through its own coroutine: a relation that asks a backend."""
     try:

@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -68,15 +69,28 @@ class Answer:
     body: dict[str, Any]
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    #: ``body["data"]`` as JSON text, when the schema already encoded it (to check the answer's size).
+    data_json: str | None = None
+
+    def encoded(self) -> bytes:
+        """The body as JSON, reusing the encoded ``data`` where there is one."""
+        if self.data_json is None or "data" not in self.body:
+            return encode(self.body)
+        rest = {key: value for key, value in self.body.items() if key != "data"}
+        tail = b"," + encode(rest)[1:] if rest else b"}"
+        return b'{"data":' + self.data_json.encode("utf-8") + tail
 
 
 def encode(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode("utf-8")
 
 
-def json_response(body: Any, status: int, media_type: str, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int, media_type: str, headers: Mapping[str, str] | None = None, *, content: bytes | None = None
+) -> Response:
+    """``body`` as JSON (``content``: already encoded)."""
     return Response(
-        encode(body),
+        encode(body) if content is None else content,
         status_code=status,
         media_type=f"{media_type}; charset=utf-8",
         headers={"Vary": "Accept", **(headers or {})},
@@ -166,7 +180,7 @@ class GraphQLEndpoint:
         if isinstance(params, list):
             return await self.batch(request, params, chosen)
         answer = await self.run(request, params, chosen)
-        return json_response(answer.body, answer.status, chosen, answer.headers)
+        return json_response(answer.body, answer.status, chosen, answer.headers, content=answer.encoded())
 
     def page(self, request: Request) -> Response:
         html = graphiql_html(
@@ -195,11 +209,12 @@ class GraphQLEndpoint:
                 chosen,
                 request_error=True,
             )
+        context = self.context(request)
         try:
             result = await self.schema.execute(
                 resolved.query,
                 variable_values=params.variables,
-                context_value=self.context(request),
+                context_value=context,
                 operation_name=params.operation_name,
                 allowed_operation_types=allowed,
                 operation_extensions=params.extensions,
@@ -222,7 +237,9 @@ class GraphQLEndpoint:
         if result.extensions:
             body["extensions"] = result.extensions
         status = 200 if started or chosen == media.JSON else 400
-        return Answer(body, status)
+        encoded = getattr(context, "encoded_data", None)
+        data_json = encoded[1] if started and encoded is not None and encoded[0] is result.data else None
+        return Answer(body, status, data_json=data_json)
 
     def _refused(self, error: RequestError, chosen: str, *, request_error: bool = False) -> Answer:
         """An operation that does not run; ``request_error``: a GraphQL request error (200 with JSON)."""
@@ -296,15 +313,21 @@ def operations(query: str | None) -> list[OperationDefinitionNode]:
     """The operations a document defines; none when it does not parse (the schema then says why).
 
     Parsing is bounded by tokens like the schema's own parse, so a huge
-    document costs no more here than there.
+    document costs no more here than there; each distinct text is parsed
+    once (clients send the same documents again and again).
     """
     if not query:
         return []
+    return list(_operations(query))
+
+
+@functools.lru_cache(maxsize=512)
+def _operations(query: str) -> tuple[OperationDefinitionNode, ...]:
     try:
         document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
     except GraphQLError:
-        return []
-    return [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        return ()
+    return tuple(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
 
 
 def _mutates(query: str | None, operation_name: str | None) -> bool:
