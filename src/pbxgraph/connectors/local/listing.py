@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Table, false, func, literal, literal_column, or_, select, text, true, tuple_
+from sqlalchemy import Table, Text, cast, false, func, literal, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -91,60 +91,68 @@ def conditions(table: Table, query: ListQuery, searchable: frozenset[str] = froz
     return terms
 
 
-def _has_extension(table: Table, query: ListQuery) -> bool:
-    return query.sort is SortField.EXTENSION and "extension" in table.c
+def _extension_key(table: Table, dialect: str, missing: str) -> ColumnElement[Any]:
+    """An extension as one text sorting by length, then digit by digit (``0003201``); ``missing`` for none.
+
+    Spelled exactly as migration 4 indexes it, so the database reads the order off that index.
+    """
+    value = table.c.extension
+    width, fill = literal_column("4"), literal_column("'0'")
+    if dialect == "postgresql":
+        padded = func.lpad(cast(func.length(value), Text), width, fill)
+    else:
+        padded = func.printf(literal_column("'%04d'"), func.length(value))
+    key = func.coalesce(padded.op("||")(value), literal_column(f"'{missing}'"))
+    return key.collate("C") if dialect == "postgresql" else key
 
 
-def order_keys(table: Table, query: ListQuery, dialect: str) -> list[ColumnElement[Any]]:
-    """The sort expressions before the tie-break by id, as the order's index holds them.
+def order_key(table: Table, query: ListQuery, dialect: str) -> ColumnElement[Any] | None:
+    """The sort expression before the tie-break by id, as the order's index holds it; None: by id alone.
 
-    Rows lacking an extension come last in either direction: ascending reads
-    ``(extension IS NULL), length, extension`` forwards, descending reads
-    ``(extension IS NOT NULL), length, extension`` backwards. Names are never
-    missing here (every kind's name, or what stands in for it, is NOT NULL).
+    Rows lacking an extension come last in either direction: their key is '~' (after
+    every other) ascending and '' (before every other, read backwards) descending.
+    Names are never missing here (every kind's name, or what stands in for it, is NOT NULL).
     """
     if query.sort is SortField.EXTENSION:
         if "extension" not in table.c:
             # No record of this kind has an extension: every one lacks it, so ties (all of them) go by id.
-            return []
-        value = table.c.extension
-        flag = value.is_not(None) if query.descending else value.is_(None)
-        return [flag, func.length(value), value]
-    return [_name_key(_name_column(table), dialect)]
+            return None
+        return _extension_key(table, dialect, "" if query.descending else "~")
+    return _name_key(_name_column(table), dialect)
 
 
-def ordered_by(table: Table, query: ListQuery, dialect: str) -> list[ColumnElement[Any]]:
-    keys = [*order_keys(table, query, dialect), table.c.id]
-    return [k.desc() for k in keys] if query.descending else keys
+def _anchor_key(table: Table, query: ListQuery, dialect: str, value: str) -> ColumnElement[Any]:
+    if query.sort is SortField.EXTENSION:
+        return literal(f"{len(value):04d}{value}")
+    return _name_key(literal(value), dialect)
 
 
-def after(table: Table, query: ListQuery, dialect: str) -> ColumnElement[bool] | None:
-    """The rows after ``query.after`` in the order, as a seek in its index; None to skip ``offset`` instead."""
+def seek(table: Table, query: ListQuery, dialect: str) -> tuple[list[ColumnElement[bool]], list[ColumnElement[Any]]]:
+    """WHERE terms for the rows after ``query.after`` (none without it) and the ORDER BY to read them in.
+
+    The seek is on the index's first column (``key >= K``) with the tie-break by id as a
+    filter, which every database turns into a range read of the index.
+    """
+    key = order_key(table, query, dialect)
     anchor = query.after
     anchor_id = as_int(anchor.id) if anchor is not None else None
-    if anchor is None or anchor_id is None:
-        return None
-    left: list[ColumnElement[Any]] = [*order_keys(table, query, dialect), table.c.id]
-    right: list[ColumnElement[Any]]
-    if not _has_extension(table, query):
-        if query.sort is SortField.EXTENSION:
-            right = [literal(anchor_id)]
-        elif anchor.value is None:
-            return None
-        else:
-            right = [_name_key(literal(anchor.value), dialect), literal(anchor_id)]
-    elif anchor.value is None:
-        # The anchor lacks an extension: only rows lacking one follow it, by id.
-        column = table.c.extension
+    terms: list[ColumnElement[bool]] = []
+    if anchor is not None and anchor_id is not None:
         later = table.c.id < anchor_id if query.descending else table.c.id > anchor_id
-        return column.is_(None) & later
-    else:
-        # The anchor has one: ascending, its flag "missing" is false; descending, its flag "present" is true.
-        value = literal(anchor.value)
-        right = [true() if query.descending else false(), func.length(value), value, literal(anchor_id)]
-    if len(left) == 1:
-        return left[0] < right[0] if query.descending else left[0] > right[0]
-    return tuple_(*left) < tuple_(*right) if query.descending else tuple_(*left) > tuple_(*right)
+        if key is None:
+            terms = [later]
+        elif anchor.value is None:
+            if query.sort is SortField.EXTENSION:
+                # After one lacking an extension come only others lacking one, by id.
+                key, terms = None, [table.c.extension.is_(None), later]
+        else:
+            bound = _anchor_key(table, query, dialect, anchor.value)
+            if query.descending:
+                terms = [key <= bound, or_(key < bound, later)]
+            else:
+                terms = [key >= bound, or_(key > bound, later)]
+    order = [table.c.id] if key is None else [key, table.c.id]
+    return terms, [k.desc() for k in order] if query.descending else order
 
 
 async def page_of(
@@ -161,9 +169,10 @@ async def page_of(
     total = None
     if query.count:
         total = (await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
-    stmt = select(table).where(*where).order_by(*ordered_by(table, query, dialect)).limit(query.limit + 1)
-    seek = after(table, query, dialect)
-    stmt = stmt.where(seek) if seek is not None else stmt.offset(query.offset)
+    after, order = seek(table, query, dialect)
+    stmt = select(table).where(*where, *after).order_by(*order).limit(query.limit + 1)
+    if not after:
+        stmt = stmt.offset(query.offset)
     found = (await conn.execute(stmt)).mappings().all()
     items = [to_record(r) for r in found[: query.limit]]
     return Page(items=items, has_more=len(found) > query.limit, total=total)

@@ -167,15 +167,25 @@ _SEARCHED = {
 _WITH_EXTENSION = ("users", "groups", "queues")
 
 
+def extension_key(dialect: str, missing: str) -> str:
+    """An extension as one text that sorts as the listing orders extensions: by length, then digit by
+    digit (``0003201`` for ``201``); ``missing`` stands for none ('~' after every such key, '' before).
+
+    One expression, so that an index on it, with the id, serves both the order and the seek
+    after a known item (a seek a database does on an index's first column).
+    """
+    padded = "printf('%04d', length(extension))" if dialect == "sqlite" else "lpad(length(extension)::text, 4, '0')"
+    return f"coalesce({padded} || extension, '{missing}')"
+
+
 def _order_indexes(dialect: str) -> list[str]:
     """One index per order a listing asks for, each ending in the tie-break by id.
 
     By name: ``lower(name), id`` (in the "C" collation on PostgreSQL, the order the
     merge across backends compares in), read backwards when descending. By extension:
-    rows lacking one last in either direction, so ascending reads
-    ``(extension IS NULL), length, extension, id`` forwards and descending reads
-    ``(extension IS NOT NULL), length, extension, id`` backwards. A plain index on
-    ``extension`` serves the extension filter.
+    rows lacking one come last in either direction, so ascending reads the key with
+    '~' for them forwards, and descending the key with '' for them backwards. A plain
+    index on ``extension`` serves the extension filter and the rows lacking one.
     """
     collate = ' COLLATE "C"' if dialect == "postgresql" else ""
     statements = []
@@ -184,9 +194,9 @@ def _order_indexes(dialect: str) -> list[str]:
     for table in _WITH_EXTENSION:
         statements += [
             f"CREATE INDEX IF NOT EXISTS ix_{table}_by_extension "
-            f"ON {table} ((extension IS NULL), (length(extension)), extension, id)",
+            f"ON {table} (({extension_key(dialect, '~')}){collate}, id)",
             f"CREATE INDEX IF NOT EXISTS ix_{table}_by_extension_desc "
-            f"ON {table} ((extension IS NOT NULL), (length(extension)), extension, id)",
+            f"ON {table} (({extension_key(dialect, '')}){collate}, id)",
             f"CREATE INDEX IF NOT EXISTS ix_{table}_extension ON {table} (extension)",
         ]
     return statements
