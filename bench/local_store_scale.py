@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from pbxgraph.config import BackendConfig, Config
 from pbxgraph.connectors.local import tables
@@ -47,7 +47,7 @@ PAGE = 20
 FIELDS = "edges { cursor node { id displayName extension } } pageInfo { endCursor hasNextPage }"
 Q_FIRST = f"query {{ users(first: {PAGE}) {{ {FIELDS} }} }}"
 Q_AFTER = f"query($after: String) {{ users(first: {PAGE}, after: $after) {{ {FIELDS} }} }}"
-Q_EXTENSION = f'query($e: String) {{ users(first: {PAGE}, filter: {{extension: $e}}) {{ {FIELDS} }} }}'
+Q_EXTENSION = f"query($e: String) {{ users(first: {PAGE}, filter: {{extension: $e}}) {{ {FIELDS} }} }}"
 Q_SEARCH = f'query {{ users(first: {PAGE}, filter: {{search: "{RARE.lower()}"}}) {{ {FIELDS} }} }}'
 Q_COUNT = "query { users(first: 0) { totalCount } }"
 
@@ -81,27 +81,40 @@ async def seed(connector: LocalConnector, count: int) -> float:
     return time.perf_counter() - started
 
 
-async def median_ms(run: Callable[[], Awaitable[Any]], rounds: int) -> float:
-    await run()  # warm up: statement caches, pages in memory
-    samples = []
+async def interleaved_ms(runs: list[Callable[[], Awaitable[Any]]], rounds: int) -> list[float]:
+    """Median ms of each of ``runs``, taken in alternating rounds so that load on the machine falls on all alike."""
+    for run in runs:
+        await run()  # warm up: statement caches, pages in memory
+    samples: list[list[float]] = [[] for _ in runs]
     for _ in range(rounds):
-        started = time.perf_counter()
-        await run()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples) * 1000
+        for run, taken in zip(runs, samples, strict=True):
+            started = time.perf_counter()
+            await run()
+            taken.append(time.perf_counter() - started)
+    return [statistics.median(taken) * 1000 for taken in samples]
 
 
 def list_query(**kwargs: Any) -> ListQuery:
     """A ListQuery asking for the count where this version of the store has the flag."""
-    count = kwargs.pop("count", False)
+    extra = {key: kwargs.pop(key) for key in ("count", "after") if key in kwargs}
     try:
-        return ListQuery(count=count, **kwargs)  # type: ignore[call-arg,unused-ignore]
+        return ListQuery(**kwargs, **extra)
     except TypeError:
         return ListQuery(**kwargs)
 
 
+def after_of(record: Any) -> Any:
+    """The ``ListQuery.after`` of a page following ``record``, where this version of the store has it."""
+    try:
+        from pbxgraph.domain import After
+    except ImportError:
+        return None
+    return After(value=record.name, id=record.id)
+
+
 @contextlib.asynccontextmanager
 async def store_of(kind: str, size: int, workdir: Path) -> AsyncIterator[LocalConnector | None]:
+    """An open local store of ``kind`` seeded with ``size`` users; None when PostgreSQL is not reachable."""
     schema = None
     if kind == "memory":
         url = "sqlite+aiosqlite:///:memory:"
@@ -118,6 +131,13 @@ async def store_of(kind: str, size: int, workdir: Path) -> AsyncIterator[LocalCo
     connector = LocalConnector(NAME, url, schema=schema)
     try:
         await connector.open()
+        seconds = await seed(connector, size)
+        if schema is not None:
+            # As autovacuum would soon: statistics for the planner, GIN pending lists merged.
+            async with connector.store.engine.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text("VACUUM ANALYZE"))
+        print(f"  {kind:8} {size:>7} users seeded in {seconds:5.1f} s", flush=True)
         yield connector
     finally:
         await connector.aclose()
@@ -125,49 +145,82 @@ async def store_of(kind: str, size: int, workdir: Path) -> AsyncIterator[LocalCo
             await postgres.drop_schemas(url, schema)
 
 
-async def measure(kind: str, size: int, rounds: int, workdir: Path) -> dict[str, float] | None:
-    async with store_of(kind, size, workdir) as connector:
-        if connector is None:
-            return None
-        seconds = await seed(connector, size)
-        print(f"  {kind:8} {size:>7} users seeded in {seconds:5.1f} s", flush=True)
-        deep = int(size * 0.9)
-        extension = str(100000 + size // 2)
-        figures: dict[str, float] = {}
-        config = BackendConfig(name=NAME, vendor="local")
-        backends = Backends([connector], {NAME: config})
-        async with GraphQLTestClient.running(Config(backends=(config,)), backends=backends) as client:
-            # A real cursor deep in the list: the end cursor of the page that ends at 90 %.
-            fingerprint_cursor = await deep_cursor(client, deep)
+class Subject:
+    """One seeded store and the GraphQL app over it, with the arguments its cases need."""
 
-            async def gql(query: str, variables: dict[str, Any] | None = None) -> None:
-                body = await client.execute(query, variables)
-                assert not body.get("errors"), body["errors"]
+    def __init__(self, connector: LocalConnector, client: GraphQLTestClient, size: int) -> None:
+        self.connector, self.client, self.size = connector, client, size
+        self.extension = str(100000 + size // 2)
+        self.deep = int(size * 0.9)
+        self.cursor = ""
+        self.keyset: ListQuery | None = None
 
-            figures["gql first page"] = await median_ms(lambda: gql(Q_FIRST), rounds)
-            figures["gql deep page"] = await median_ms(lambda: gql(Q_AFTER, {"after": fingerprint_cursor}), rounds)
-            figures["gql extension"] = await median_ms(lambda: gql(Q_EXTENSION, {"e": extension}), rounds)
-            figures["gql search"] = await median_ms(lambda: gql(Q_SEARCH), rounds)
-            figures["gql totalCount"] = await median_ms(lambda: gql(Q_COUNT), rounds)
+    async def prepare(self) -> None:
+        # A real cursor deep in the list: the end cursor of the page that ends at 90 %.
+        self.cursor = await deep_cursor(self.client, self.deep)
+        anchor = (await self.connector.users.page(list_query(offset=self.deep - 1, limit=1))).items[0]
+        keyset = list_query(offset=self.deep, limit=PAGE, after=after_of(anchor))
+        self.keyset = keyset if getattr(keyset, "after", None) is not None else None
 
-            users = connector.users
-            first, by_ext = list_query(limit=PAGE), list_query(filter=Filter(extension=extension), limit=PAGE)
-            search, count = list_query(filter=Filter(search=RARE.lower()), limit=PAGE), list_query(limit=1, count=True)
-            deep_query = list_query(offset=deep, limit=PAGE)
-            figures["raw first page"] = await median_ms(lambda: users.page(first), rounds * 2)
-            figures["raw deep page (offset)"] = await median_ms(lambda: users.page(deep_query), rounds * 2)
-            figures["raw extension"] = await median_ms(lambda: users.page(by_ext), rounds * 2)
-            figures["raw search"] = await median_ms(lambda: users.page(search), rounds * 2)
-            figures["raw count"] = await median_ms(lambda: users.page(count), rounds * 2)
+    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> None:
+        body = await self.client.execute(query, variables)
+        assert not body.get("errors"), body["errors"]
 
-        return figures
+    def cases(self) -> dict[str, Callable[[], Awaitable[Any]]]:
+        users = self.connector.users
+        by_ext = list_query(filter=Filter(extension=self.extension), limit=PAGE)
+        search = list_query(filter=Filter(search=RARE.lower()), limit=PAGE)
+        count = list_query(limit=1, count=True)
+        deep = list_query(offset=self.deep, limit=PAGE)
+        found: dict[str, Callable[[], Awaitable[Any]]] = {
+            "gql first page": lambda: self.gql(Q_FIRST),
+            "gql deep page": lambda: self.gql(Q_AFTER, {"after": self.cursor}),
+            "gql extension": lambda: self.gql(Q_EXTENSION, {"e": self.extension}),
+            "gql search": lambda: self.gql(Q_SEARCH),
+            "gql totalCount": lambda: self.gql(Q_COUNT),
+            "raw first page": lambda: users.page(list_query(limit=PAGE)),
+            "raw deep page (offset)": lambda: users.page(deep),
+            "raw extension": lambda: users.page(by_ext),
+            "raw search": lambda: users.page(search),
+            "raw count": lambda: users.page(count),
+        }
+        if self.keyset is not None:
+            keyset = self.keyset
+            found["raw deep page (after item)"] = lambda: users.page(keyset)
+        return found
+
+
+async def measure(kind: str, sizes: list[int], rounds: int, workdir: Path) -> dict[str, list[float]] | None:
+    """Each case's median at each size, the sizes measured in alternating rounds."""
+    async with contextlib.AsyncExitStack() as stack:
+        subjects = []
+        for size in sizes:
+            connector = await stack.enter_async_context(store_of(kind, size, workdir))
+            if connector is None:
+                return None
+            config = BackendConfig(name=NAME, vendor="local")
+            backends = Backends([connector], {NAME: config})
+            client = await stack.enter_async_context(
+                GraphQLTestClient.running(Config(backends=(config,)), backends=backends)
+            )
+            subject = Subject(connector, client, size)
+            await subject.prepare()
+            subjects.append(subject)
+        cases = [subject.cases() for subject in subjects]
+        return {
+            name: await interleaved_ms([c[name] for c in cases], rounds)
+            for name in cases[0]
+            if all(name in c for c in cases)
+        }
 
 
 async def deep_cursor(client: GraphQLTestClient, position: int) -> str:
     """The ``endCursor`` a client holds after paging to ``position``, as this version makes it."""
     # Start from an offset cursor (accepted by every version), then take the cursor the listing gives back.
     start = encode_cursor(_fingerprint(Kind.USER, [NAME], Filter(), SortField.NAME, False), {NAME: position - 1})
-    body = await client.execute("query($a: String) { users(first: 1, after: $a) { pageInfo { endCursor } } }", {"a": start})
+    body = await client.execute(
+        "query($a: String) { users(first: 1, after: $a) { pageInfo { endCursor } } }", {"a": start}
+    )
     assert not body.get("errors"), body["errors"]
     cursor: str = body["data"]["users"]["pageInfo"]["endCursor"]
     return cursor
@@ -175,28 +228,21 @@ async def deep_cursor(client: GraphQLTestClient, position: int) -> str:
 
 async def main(rounds: int, sizes: list[int], stores: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="pbxgraph-bench-") as tmp:
-        workdir = Path(tmp)
         for kind in stores:
-            results: dict[int, dict[str, float]] = {}
-            for size in sizes:
-                figures = await measure(kind, size, rounds, workdir)
-                if figures is None:
-                    break
-                results[size] = figures
-            if len(results) < len(sizes):
+            figures = await measure(kind, sizes, rounds, Path(tmp))
+            if figures is None:
                 continue
             small, large = sizes[0], sizes[-1]
-            print(f"\n{kind}: median ms of {rounds} rounds (raw: {rounds * 2}), {small} -> {large} users")
-            print(f"  {'case':26} {small:>9} {large:>9}  ratio")
-            for case in results[small]:
-                a, b = results[small][case], results[large][case]
-                print(f"  {case:26} {a:9.2f} {b:9.2f}  {b / a:5.2f}x")
+            print(f"\n{kind}: median ms of {rounds} interleaved rounds, {small} -> {large} users")
+            print(f"  {'case':28} {small:>9} {large:>9}  ratio")
+            for case, (a, *_, b) in figures.items():
+                print(f"  {case:28} {a:9.2f} {b:9.2f}  {b / a:5.2f}x")
             print(flush=True)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--stores", default="memory,file,postgres")
     args = parser.parse_args()

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from pbxgraph.connectors.local.common import as_int
+from pbxgraph.connectors.local.store import Store
 from pbxgraph.domain import ListQuery, Page, SortField
 from pbxgraph.validation import normalize_mac
 
@@ -155,20 +156,21 @@ def seek(table: Table, query: ListQuery, dialect: str) -> tuple[list[ColumnEleme
     return terms, [k.desc() for k in order] if query.descending else order
 
 
+async def count_of(conn: AsyncConnection, store: Store, table: Table, where: list[ColumnElement[bool]]) -> int:
+    """How many rows match: the kept count of an unfiltered table where the store keeps one, else counted."""
+    if not where and store.counted:
+        kept = select(literal_column("n")).select_from(text("row_counts")).where(literal_column("name") == table.name)
+        return int((await conn.execute(kept)).scalar_one())
+    return int((await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one())
+
+
 async def page_of(
-    conn: AsyncConnection,
-    table: Table,
-    query: ListQuery,
-    to_record: Callable[[Any], Any],
-    *,
-    searchable: frozenset[str] = frozenset(),
+    conn: AsyncConnection, table: Table, query: ListQuery, to_record: Callable[[Any], Any], *, store: Store
 ) -> Page[Any]:
     """A page (one more row read than asked, to tell whether more follow) and, if asked, the count."""
-    where = conditions(table, query, searchable)
+    where = conditions(table, query, store.searchable)
     dialect = conn.dialect.name
-    total = None
-    if query.count:
-        total = (await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
+    total = await count_of(conn, store, table, where) if query.count else None
     after, order = seek(table, query, dialect)
     stmt = select(table).where(*where, *after).order_by(*order).limit(query.limit + 1)
     if not after:

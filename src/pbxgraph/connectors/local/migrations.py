@@ -237,6 +237,32 @@ async def _sqlite_search(conn: AsyncConnection) -> None:
             await conn.execute(text(statement))
 
 
+async def _sqlite_row_counts(conn: AsyncConnection) -> None:
+    """Each table's row count, kept by triggers, for a ``totalCount`` without a filter in constant time.
+
+    SQLite only: it has one writer at a time, so the counter rows cost no concurrency. On
+    PostgreSQL every replica's writes to a table would queue on its one counter row (and
+    two transactions touching numbers and counters in opposite orders could deadlock), so
+    there a count reads the table.
+    """
+    await conn.execute(text("CREATE TABLE row_counts (name VARCHAR(32) PRIMARY KEY, n INTEGER NOT NULL)"))
+    for table in _NAMES:
+        # The table names are this module's constants, never input.
+        await conn.execute(text(f"INSERT INTO row_counts (name, n) SELECT '{table}', count(*) FROM {table}"))  # noqa: S608
+        await conn.execute(
+            text(
+                f"CREATE TRIGGER {table}_count_insert AFTER INSERT ON {table} BEGIN "
+                f"UPDATE row_counts SET n = n + 1 WHERE name = '{table}'; END"
+            )
+        )
+        await conn.execute(
+            text(
+                f"CREATE TRIGGER {table}_count_delete AFTER DELETE ON {table} BEGIN "
+                f"UPDATE row_counts SET n = n - 1 WHERE name = '{table}'; END"
+            )
+        )
+
+
 async def _postgres_search(conn: AsyncConnection) -> None:
     """pg_trgm GIN indexes on the searched columns, where the extension exists or may be created.
 
@@ -270,14 +296,19 @@ async def _postgres_search(conn: AsyncConnection) -> None:
 
 
 async def _to_v4(conn: AsyncConnection) -> None:
-    """Indexes for every listing order and for the extension filter, and an index for name search,
-    so that a page, a page deep in the list and a search cost the same in a large store as in a
-    small one."""
+    """Indexes for every listing order and for the extension filter, an index for name search and
+    (SQLite) kept row counts, so that a page, a page deep in the list, a search and a count cost
+    the same in a large store as in a small one.
+
+    A later migration that rebuilds one of these tables (as ``_to_v3`` rebuilt trunks) must
+    create its indexes and triggers again.
+    """
     dialect = conn.dialect.name
     for statement in _order_indexes(dialect):
         await conn.execute(text(statement))
     if dialect == "sqlite":
         await _sqlite_search(conn)
+        await _sqlite_row_counts(conn)
     elif dialect == "postgresql":
         await _postgres_search(conn)
 
@@ -302,6 +333,11 @@ async def migrate(conn: AsyncConnection, target: int = LATEST) -> int:
         await conn.execute(tables.schema_version.delete())
         await conn.execute(insert(tables.schema_version).values(version=version))
     return before
+
+
+async def counted(conn: AsyncConnection) -> bool:
+    """Whether the store keeps its tables' row counts (``row_counts``, SQLite)."""
+    return conn.dialect.name == "sqlite" and await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "row_counts"))
 
 
 async def search_indexes(conn: AsyncConnection) -> frozenset[str]:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pbxgraph.connectors.local.dialects import open_engine
-from pbxgraph.connectors.local.migrations import migrate, search_indexes
+from pbxgraph.connectors.local.migrations import counted, migrate, search_indexes
 from pbxgraph.errors import BackendUnavailable, Conflict
 
 #: How each database names the unique constraint a write broke: SQLite by column,
@@ -64,6 +64,8 @@ class Store:
         self.engine, self._access = open_engine(url, schema=schema)
         #: Tables with a full-text (trigram) index of their own that a search may use (SQLite).
         self.searchable: frozenset[str] = frozenset()
+        #: Whether the store keeps each table's row count (``row_counts``, SQLite), for unfiltered totals.
+        self.counted = False
 
     async def open(self) -> int:
         """Create or upgrade the schema; returns the version found before."""
@@ -76,6 +78,7 @@ class Store:
                     await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             before = await migrate(conn)
             self.searchable = await search_indexes(conn)
+            self.counted = await counted(conn)
             return before
 
     @contextlib.asynccontextmanager
