@@ -178,7 +178,7 @@ async def test_every_order_of_every_kind_reads_an_index_and_a_later_page_seeks_i
         assert not skips(statement, parameters), statement
         reads_in_order_off_an_index(dialect, TABLES[kind], found, seeks=True)
         if kind is Kind.USER and sort is SortField.NAME:
-            assert f"ix_users_by_name" in found
+            assert "ix_users_by_name" in found
 
 
 @pytest.mark.parametrize(("sort", "descending"), ORDERS)

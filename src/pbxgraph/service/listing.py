@@ -27,7 +27,18 @@ from typing import Generic, Never, TypeVar
 
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.contract import Access, Connector, Resource
-from pbxgraph.domain import After, Filter, Kind, ListQuery, Operation, Page, Record, SortField, record_extension, record_name
+from pbxgraph.domain import (
+    After,
+    Filter,
+    Kind,
+    ListQuery,
+    Operation,
+    Page,
+    Record,
+    SortField,
+    record_extension,
+    record_name,
+)
 from pbxgraph.errors import BadUserInput, PbxError, not_supported
 from pbxgraph.ordering import precedes, sort_key
 from pbxgraph.service.calls import call

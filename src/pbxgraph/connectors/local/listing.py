@@ -47,7 +47,7 @@ def _search_columns(table: Table) -> list[ColumnElement[Any]]:
 
 def _name_column(table: Table) -> ColumnElement[Any]:
     """The name a record sorts by, as ``domain.record_name`` gives it (an empty display name is none)."""
-    empty = literal_column("''")
+    empty: ColumnElement[str] = literal_column("''")
     if table.name == "users":
         return func.coalesce(func.nullif(table.c.display_name, empty), table.c.username)
     if table.name == "devices":
@@ -98,7 +98,8 @@ def _extension_key(table: Table, dialect: str, missing: str) -> ColumnElement[An
     Spelled exactly as migration 4 indexes it, so the database reads the order off that index.
     """
     value = table.c.extension
-    width, fill = literal_column("4"), literal_column("'0'")
+    width: ColumnElement[int] = literal_column("4")
+    fill: ColumnElement[str] = literal_column("'0'")
     if dialect == "postgresql":
         padded = func.lpad(cast(func.length(value), Text), width, fill)
     else:
@@ -152,14 +153,16 @@ def seek(table: Table, query: ListQuery, dialect: str) -> tuple[list[ColumnEleme
                 terms = [key <= bound, or_(key < bound, later)]
             else:
                 terms = [key >= bound, or_(key > bound, later)]
-    order = [table.c.id] if key is None else [key, table.c.id]
+    order: list[ColumnElement[Any]] = [table.c.id] if key is None else [key, table.c.id]
     return terms, [k.desc() for k in order] if query.descending else order
 
 
 async def count_of(conn: AsyncConnection, store: Store, table: Table, where: list[ColumnElement[bool]]) -> int:
     """How many rows match: the kept count of an unfiltered table where the store keeps one, else counted."""
     if not where and store.counted:
-        kept = select(literal_column("n")).select_from(text("row_counts")).where(literal_column("name") == table.name)
+        counter: ColumnElement[int] = literal_column("n")
+        name: ColumnElement[str] = literal_column("name")
+        kept = select(counter).select_from(text("row_counts")).where(name == table.name)
         return int((await conn.execute(kept)).scalar_one())
     return int((await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one())
 

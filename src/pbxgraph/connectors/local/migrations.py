@@ -208,16 +208,17 @@ def _sqlite_search_index(table: str, columns: tuple[str, ...]) -> list[str]:
     cols = ", ".join(columns)
     new = ", ".join(f"new.{c}" for c in columns)
     old = ", ".join(f"old.{c}" for c in columns)
+    # Every name here is this module's constant, never input.
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', content_rowid='id', tokenize='trigram')",
-        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
+        f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "  # noqa: S608
         f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END",
-        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "
+        f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "  # noqa: S608
         f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); END",
-        f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {cols} ON {table} BEGIN "
+        f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {cols} ON {table} BEGIN "  # noqa: S608
         f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.id, {old}); "
         f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.id, {new}); END",
-        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",  # noqa: S608
     ]
 
 
@@ -251,13 +252,13 @@ async def _sqlite_row_counts(conn: AsyncConnection) -> None:
         await conn.execute(text(f"INSERT INTO row_counts (name, n) SELECT '{table}', count(*) FROM {table}"))  # noqa: S608
         await conn.execute(
             text(
-                f"CREATE TRIGGER {table}_count_insert AFTER INSERT ON {table} BEGIN "
+                f"CREATE TRIGGER {table}_count_insert AFTER INSERT ON {table} BEGIN "  # noqa: S608
                 f"UPDATE row_counts SET n = n + 1 WHERE name = '{table}'; END"
             )
         )
         await conn.execute(
             text(
-                f"CREATE TRIGGER {table}_count_delete AFTER DELETE ON {table} BEGIN "
+                f"CREATE TRIGGER {table}_count_delete AFTER DELETE ON {table} BEGIN "  # noqa: S608
                 f"UPDATE row_counts SET n = n - 1 WHERE name = '{table}'; END"
             )
         )
@@ -337,7 +338,9 @@ async def migrate(conn: AsyncConnection, target: int = LATEST) -> int:
 
 async def counted(conn: AsyncConnection) -> bool:
     """Whether the store keeps its tables' row counts (``row_counts``, SQLite)."""
-    return conn.dialect.name == "sqlite" and await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "row_counts"))
+    return conn.dialect.name == "sqlite" and await conn.run_sync(
+        lambda sync: sync.dialect.has_table(sync, "row_counts")
+    )
 
 
 async def search_indexes(conn: AsyncConnection) -> frozenset[str]:
