@@ -137,3 +137,12 @@ def test_a_cursor_with_malformed_last_items_is_no_cursor(items: object) -> None:
 def test_a_last_item_too_long_to_carry_is_left_out() -> None:
     assert anchor_of(User(id="1", username="u", display_name="n" * (MAX_KEY_LENGTH + 1)), SortField.NAME) is None
     assert anchor_of(User(id="1", username="u", extension="201"), SortField.EXTENSION) == After(value="201", id="1")
+
+
+def test_last_items_too_many_to_fit_leave_an_offset_cursor() -> None:
+    backends = [f"backend-{i:02d}" for i in range(40)]
+    offsets = dict.fromkeys(backends, 5)
+    long_name = "\u00e9" * MAX_KEY_LENGTH
+    cursor = encode_cursor(FINGERPRINT, offsets, {name: After(value=long_name, id="1") for name in backends})
+    assert len(cursor) <= MAX_CURSOR_LENGTH
+    assert decode_position(cursor, FINGERPRINT, backends) == (offsets, {})

@@ -48,8 +48,9 @@ R = TypeVar("R", bound=Record)
 MAX_PAGE = 500
 #: Largest offset a cursor may hold into one backend's listing.
 MAX_OFFSET = 10**9
-#: Longest cursor accepted, in characters (a few dozen backends' offsets and last items fit easily).
-MAX_CURSOR_LENGTH = 16384
+#: Longest cursor accepted, in characters (a few dozen backends' offsets fit easily; the last items
+#: come along where they fit).
+MAX_CURSOR_LENGTH = 4096
 #: Longest sort value or native id a cursor carries for a backend's last item; a longer one is left
 #: out, and that backend resumes by offset.
 MAX_KEY_LENGTH = 256
@@ -83,11 +84,16 @@ def _fingerprint(kind: Kind, backends: list[str], flt: Filter, sort: SortField, 
 
 
 def encode_cursor(fingerprint: str, offsets: dict[str, int], anchors: dict[str, After] | None = None) -> str:
+    """The cursor for ``offsets`` and, where they fit in :data:`MAX_CURSOR_LENGTH`, the last items
+    (else offsets alone: still a cursor, read by offset)."""
     data: dict[str, object] = {"q": fingerprint, "o": offsets}
     if anchors:
         data["k"] = {name: [a.value, a.id] for name, a in anchors.items()}
     payload = json.dumps(data, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    if anchors and len(cursor) > MAX_CURSOR_LENGTH:
+        return encode_cursor(fingerprint, offsets)
+    return cursor
 
 
 def anchor_of(record: Record, sort: SortField) -> After | None:
