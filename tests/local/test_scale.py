@@ -24,8 +24,9 @@ from pbxgraph.config import BackendConfig, Config
 from pbxgraph.connectors.contract import ACCESS
 from pbxgraph.connectors.local import migrations, tables
 from pbxgraph.connectors.local.connector import LocalConnector
+from pbxgraph.connectors.local.listing import FOLD_AT
 from pbxgraph.connectors.querying import matches
-from pbxgraph.domain import After, Filter, Kind, ListQuery, SortField
+from pbxgraph.domain import After, Filter, Kind, ListQuery, SortField, UserCreate
 from pbxgraph.service import Backends
 from pbxgraph.testing.graphql import GraphQLTestClient, error_codes
 from tests.conftest import PostgresStore
@@ -275,6 +276,23 @@ async def test_the_kept_count_follows_creates_and_deletes(client: GraphQLTestCli
     assert await counted() == (before + 1, before + 1)
     await client.data('mutation { deleteUser(id: "%s") { deletedId } }' % made["createUser"]["id"])
     assert await counted() == (before, before)
+
+
+async def test_many_writes_leave_the_kept_count_exact_and_reading_it_folds_their_rows(
+    client: GraphQLTestClient,
+) -> None:
+    connector = connector_of(client)
+    users = connector.users
+    made = [await users.create(UserCreate(username=f"bulk{i:03d}")) for i in range(FOLD_AT + 6)]
+    for user in made[:5]:
+        await users.delete(user.id)
+    async with connector.store.read() as conn:
+        real = (await conn.execute(text("SELECT count(*) FROM users"))).scalar_one()
+    assert (await users.page(ListQuery(limit=1, count=True))).total == real
+    assert (await users.page(ListQuery(limit=1, count=True))).total == real
+    async with connector.store.read() as conn:
+        rows = (await conn.execute(text("SELECT count(*) FROM row_counts WHERE name = 'users'"))).scalar_one()
+    assert rows == 1
 
 
 NEEDLES = ["sam", "SAM TWIN", "twin", "am", "a", "50%", "_b", "off_", '"boss"', "quinn", "zzz", "ed", "user", "   "]

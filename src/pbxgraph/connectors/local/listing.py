@@ -157,14 +157,35 @@ def seek(table: Table, query: ListQuery, dialect: str) -> tuple[list[ColumnEleme
     return terms, [k.desc() for k in order] if query.descending else order
 
 
+#: Change rows of one table's kept count beyond which reading it folds them into one (PostgreSQL).
+FOLD_AT = 64
+
+
 async def count_of(conn: AsyncConnection, store: Store, table: Table, where: list[ColumnElement[bool]]) -> int:
     """How many rows match: the kept count of an unfiltered table where the store keeps one, else counted."""
     if not where and store.counted:
-        counter: ColumnElement[int] = literal_column("n")
         name: ColumnElement[str] = literal_column("name")
-        kept = select(counter).select_from(text("row_counts")).where(name == table.name)
-        return int((await conn.execute(kept)).scalar_one())
+        delta: ColumnElement[int] = literal_column("n")
+        kept = select(func.coalesce(func.sum(delta), 0), func.count()).select_from(text("row_counts"))
+        total, rows = (await conn.execute(kept.where(name == table.name))).one()
+        if rows > FOLD_AT and conn.dialect.name != "sqlite":  # SQLite keeps one row per table
+            await fold_count(store, table.name)
+        return int(total)
     return int((await conn.execute(select(func.count()).select_from(table).where(*where))).scalar_one())
+
+
+async def fold_count(store: Store, name: str) -> None:
+    """Replace a table's change rows by their sum, so that reading its count stays one row's work.
+
+    Concurrent folds and writes stay exact: a fold deletes only the rows its statement sees
+    (committed ones; a row another fold deleted first is skipped) and adds back their sum.
+    """
+    fold = text(
+        "WITH gone AS (DELETE FROM row_counts WHERE name = :name RETURNING n) "
+        "INSERT INTO row_counts (name, n) SELECT :name, coalesce(sum(n), 0) FROM gone"
+    )
+    async with store.write() as conn:
+        await conn.execute(fold, {"name": name})
 
 
 async def page_of(

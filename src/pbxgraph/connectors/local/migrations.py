@@ -239,14 +239,9 @@ async def _sqlite_search(conn: AsyncConnection) -> None:
 
 
 async def _sqlite_row_counts(conn: AsyncConnection) -> None:
-    """Each table's row count, kept by triggers, for a ``totalCount`` without a filter in constant time.
-
-    SQLite only: it has one writer at a time, so the counter rows cost no concurrency. On
-    PostgreSQL every replica's writes to a table would queue on its one counter row (and
-    two transactions touching numbers and counters in opposite orders could deadlock), so
-    there a count reads the table.
-    """
-    await conn.execute(text("CREATE TABLE row_counts (name VARCHAR(32) PRIMARY KEY, n INTEGER NOT NULL)"))
+    """Each table's row count in one row, kept by row triggers: SQLite has one writer at a time,
+    so the counter rows cost no concurrency."""
+    await conn.execute(text("CREATE TABLE row_counts (name VARCHAR(32) NOT NULL, n BIGINT NOT NULL)"))
     for table in _NAMES:
         # The table names are this module's constants, never input.
         await conn.execute(text(f"INSERT INTO row_counts (name, n) SELECT '{table}', count(*) FROM {table}"))  # noqa: S608
@@ -262,6 +257,44 @@ async def _sqlite_row_counts(conn: AsyncConnection) -> None:
                 f"UPDATE row_counts SET n = n - 1 WHERE name = '{table}'; END"
             )
         )
+
+
+_PG_COUNT_FUNCTION = """
+CREATE OR REPLACE FUNCTION pbxgraph_row_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO row_counts (name, n) SELECT TG_TABLE_NAME, count(*) FROM added HAVING count(*) > 0;
+    ELSE
+        INSERT INTO row_counts (name, n) SELECT TG_TABLE_NAME, -count(*) FROM removed HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+async def _postgres_row_counts(conn: AsyncConnection) -> None:
+    """Each table's row count as a sum of changes: a statement trigger adds one row per write
+    statement (+n inserted, -n deleted), and reading the count folds the rows into one now
+    and then (``listing.count_of``).
+
+    Writers only ever insert here, so replicas writing at once never wait for each other
+    (one counter row to update would make every write to a table queue on it, and could
+    deadlock two transactions that touch it and a number in opposite orders).
+    """
+    await conn.execute(text("CREATE TABLE row_counts (name VARCHAR(32) NOT NULL, n BIGINT NOT NULL)"))
+    await conn.execute(text("CREATE INDEX ix_row_counts_name ON row_counts (name)"))
+    await conn.execute(text(_PG_COUNT_FUNCTION))
+    for table in _NAMES:
+        # The table names are this module's constants, never input.
+        await conn.execute(text(f"INSERT INTO row_counts (name, n) SELECT '{table}', count(*) FROM {table}"))  # noqa: S608
+        for event, transition in (("INSERT", "NEW TABLE AS added"), ("DELETE", "OLD TABLE AS removed")):
+            await conn.execute(
+                text(
+                    f"CREATE TRIGGER {table}_count_{event.lower()} AFTER {event} ON {table} "
+                    f"REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION pbxgraph_row_count()"
+                )
+            )
 
 
 async def _postgres_search(conn: AsyncConnection) -> None:
@@ -298,7 +331,7 @@ async def _postgres_search(conn: AsyncConnection) -> None:
 
 async def _to_v4(conn: AsyncConnection) -> None:
     """Indexes for every listing order and for the extension filter, an index for name search and
-    (SQLite) kept row counts, so that a page, a page deep in the list, a search and a count cost
+    kept row counts, so that a page, a page deep in the list, a search and a count cost
     the same in a large store as in a small one.
 
     A later migration that rebuilds one of these tables (as ``_to_v3`` rebuilt trunks) must
@@ -312,6 +345,7 @@ async def _to_v4(conn: AsyncConnection) -> None:
         await _sqlite_row_counts(conn)
     elif dialect == "postgresql":
         await _postgres_search(conn)
+        await _postgres_row_counts(conn)
 
 
 MIGRATIONS: tuple[Migration, ...] = (_to_v1, _to_v2, _to_v3, _to_v4)
@@ -337,10 +371,8 @@ async def migrate(conn: AsyncConnection, target: int = LATEST) -> int:
 
 
 async def counted(conn: AsyncConnection) -> bool:
-    """Whether the store keeps its tables' row counts (``row_counts``, SQLite)."""
-    return conn.dialect.name == "sqlite" and await conn.run_sync(
-        lambda sync: sync.dialect.has_table(sync, "row_counts")
-    )
+    """Whether the store keeps its tables' row counts (``row_counts``: the sum of ``n`` per name)."""
+    return bool(await conn.run_sync(lambda sync: sync.dialect.has_table(sync, "row_counts")))
 
 
 async def search_indexes(conn: AsyncConnection) -> frozenset[str]:
