@@ -432,6 +432,21 @@ class Filter:
 
 
 @dataclass(slots=True, frozen=True)
+class After:
+    """The last item a caller already has from one backend's listing: where the next page starts.
+
+    ``value`` is that item's value of the sorted field as the listing gave it
+    (:func:`record_name` or :func:`record_extension`; None when it lacks one),
+    ``id`` its native id. A backend that can seek by them (an index on the
+    order) starts right after that item without counting the ones before it;
+    any other uses the query's ``offset``, which always comes along.
+    """
+
+    value: str | None
+    id: str
+
+
+@dataclass(slots=True, frozen=True)
 class ListQuery:
     """One page request to one backend.
 
@@ -445,6 +460,11 @@ class ListQuery:
     descending: bool = False
     offset: int = 0
     limit: int = 50
+    #: The item at ``offset - 1`` where the caller knows it, for a backend that seeks instead of skipping.
+    after: After | None = None
+    #: Whether the caller wants ``Page.total``; a backend for which counting costs a query of its own
+    #: runs it only then (others may fill the total anyway).
+    count: bool = False
 
 
 T_co = TypeVar("T_co", covariant=True)

@@ -8,8 +8,17 @@ import json
 
 import pytest
 
+from pbxgraph.domain import After, SortField, User
 from pbxgraph.errors import BadUserInput
-from pbxgraph.service.listing import MAX_CURSOR_LENGTH, MAX_OFFSET, decode_cursor, encode_cursor
+from pbxgraph.service.listing import (
+    MAX_CURSOR_LENGTH,
+    MAX_KEY_LENGTH,
+    MAX_OFFSET,
+    anchor_of,
+    decode_cursor,
+    decode_position,
+    encode_cursor,
+)
 
 FINGERPRINT = "3f2a9c0d1e7b"
 BACKENDS = ["east", "west"]
@@ -96,3 +105,44 @@ def test_a_cursor_up_to_the_length_limit_is_read_and_a_longer_one_is_not() -> No
     assert decode_cursor(cursor, FINGERPRINT, backends) == dict.fromkeys(backends, 1)
     cursor, backends = cursor_of_length(MAX_CURSOR_LENGTH + 2)
     assert refusal(cursor, backends=backends) == NOT_A_CURSOR
+
+
+def test_the_last_items_survive_the_round_trip_and_a_cursor_without_them_still_reads() -> None:
+    anchors = {"east": After(value="Ann Lee", id="17"), "west": After(value=None, id="x-9")}
+    cursor = encode_cursor(FINGERPRINT, {"east": 3, "west": 4}, anchors)
+    assert decode_position(cursor, FINGERPRINT, BACKENDS) == ({"east": 3, "west": 4}, anchors)
+    assert decode_cursor(cursor, FINGERPRINT, BACKENDS) == {"east": 3, "west": 4}
+    older = encode_cursor(FINGERPRINT, {"east": 3, "west": 4})
+    assert decode_position(older, FINGERPRINT, BACKENDS) == ({"east": 3, "west": 4}, {})
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [],
+        {"north": ["a", "1"]},
+        {"east": ["a"]},
+        {"east": ["a", "1", "2"]},
+        {"east": [1, "1"]},
+        {"east": ["a", 1]},
+        {"east": ["a", ""]},
+        {"east": ["a" * (MAX_KEY_LENGTH + 1), "1"]},
+        {"east": "a"},
+    ],
+)
+def test_a_cursor_with_malformed_last_items_is_no_cursor(items: object) -> None:
+    assert refusal(spelled({"q": FINGERPRINT, "o": {"east": 1, "west": 0}, "k": items})) == NOT_A_CURSOR
+
+
+def test_a_last_item_too_long_to_carry_is_left_out() -> None:
+    assert anchor_of(User(id="1", username="u", display_name="n" * (MAX_KEY_LENGTH + 1)), SortField.NAME) is None
+    assert anchor_of(User(id="1", username="u", extension="201"), SortField.EXTENSION) == After(value="201", id="1")
+
+
+def test_last_items_too_many_to_fit_leave_an_offset_cursor() -> None:
+    backends = [f"backend-{i:02d}" for i in range(40)]
+    offsets = dict.fromkeys(backends, 5)
+    long_name = "\u00e9" * MAX_KEY_LENGTH
+    cursor = encode_cursor(FINGERPRINT, offsets, {name: After(value=long_name, id="1") for name in backends})
+    assert len(cursor) <= MAX_CURSOR_LENGTH
+    assert decode_position(cursor, FINGERPRINT, backends) == (offsets, {})

@@ -18,6 +18,7 @@ from pbxgraph.schema.directory import DirectoryEntry, DirectoryResult
 from pbxgraph.schema.enums import SortDirection
 from pbxgraph.schema.inputs import DeviceFilter, ListFilter, OrderBy, to_filter
 from pbxgraph.schema.nodes import Device, Group, Node, NodeType, Queue, Trunk, User, to_node
+from pbxgraph.schema.subselection import selects
 from pbxgraph.service import KindService
 
 R = TypeVar("R", bound=domain.Record)
@@ -76,6 +77,7 @@ async def list_kind(
         descending=order.direction is SortDirection.DESC,
         first=first,
         after=after,
+        count=selects(info, "totalCount"),
     )
     path = info.path.as_list()
     for error in page.errors:

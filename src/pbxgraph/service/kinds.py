@@ -50,8 +50,10 @@ class KindService(Generic[R_co, C_contra, U_contra]):
         descending: bool,
         first: int,
         after: str | None,
+        count: bool = False,
     ) -> AggregatedPage[R_co]:
-        """A page of the listing merged across ``backends`` (all when None), resumable by cursor."""
+        """A page of the listing merged across ``backends`` (all when None), resumable by cursor;
+        with its total when ``count`` asks for it."""
         connectors = self._service.backends.select(backends)
         return await list_across(
             connectors,
@@ -62,6 +64,7 @@ class KindService(Generic[R_co, C_contra, U_contra]):
             first=first,
             after=after,
             configs={c.name: self._service.backends.config(c.name) for c in connectors},
+            count=count,
         )
 
     async def page_of(self, backend: str, query: ListQuery) -> Page[R_co]:

@@ -6,6 +6,10 @@ common ordering, and keeps the first ``first``. The cursor of every edge
 records how far each backend's stream has been consumed at that edge, so
 ``after`` resumes exactly there: no item is lost or repeated, whatever the
 backends' sizes, and a cursor can be taken from any edge, not only the last.
+Beside each backend's offset the cursor holds the last item taken from it (its
+sort value and native id, :class:`~pbxgraph.domain.After`), so a backend that can
+seek by it (the local store's indexes) starts right there instead of skipping
+``offset`` items; a cursor made before it carried them still resumes by offset.
 
 A backend that fails is left out of the page with one coded error; its
 offset does not move, so a later page reads it from where it stood.
@@ -23,7 +27,18 @@ from typing import Generic, Never, TypeVar
 
 from pbxgraph.config import BackendConfig
 from pbxgraph.connectors.contract import Access, Connector, Resource
-from pbxgraph.domain import Filter, Kind, ListQuery, Operation, Page, Record, SortField
+from pbxgraph.domain import (
+    After,
+    Filter,
+    Kind,
+    ListQuery,
+    Operation,
+    Page,
+    Record,
+    SortField,
+    record_extension,
+    record_name,
+)
 from pbxgraph.errors import BadUserInput, PbxError, not_supported
 from pbxgraph.ordering import precedes, sort_key
 from pbxgraph.service.calls import call
@@ -33,8 +48,12 @@ R = TypeVar("R", bound=Record)
 MAX_PAGE = 500
 #: Largest offset a cursor may hold into one backend's listing.
 MAX_OFFSET = 10**9
-#: Longest cursor accepted, in characters (a few dozen backends' offsets fit easily).
+#: Longest cursor accepted, in characters (a few dozen backends' offsets fit easily; the last items
+#: come along where they fit).
 MAX_CURSOR_LENGTH = 4096
+#: Longest sort value or native id a cursor carries for a backend's last item; a longer one is left
+#: out, and that backend resumes by offset.
+MAX_KEY_LENGTH = 256
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
@@ -64,13 +83,53 @@ def _fingerprint(kind: Kind, backends: list[str], flt: Filter, sort: SortField, 
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def encode_cursor(fingerprint: str, offsets: dict[str, int]) -> str:
-    payload = json.dumps({"q": fingerprint, "o": offsets}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+def encode_cursor(fingerprint: str, offsets: dict[str, int], anchors: dict[str, After] | None = None) -> str:
+    """The cursor for ``offsets`` and, where they fit in :data:`MAX_CURSOR_LENGTH`, the last items
+    (else offsets alone: still a cursor, read by offset)."""
+    data: dict[str, object] = {"q": fingerprint, "o": offsets}
+    if anchors:
+        data["k"] = {name: [a.value, a.id] for name, a in anchors.items()}
+    payload = json.dumps(data, separators=(",", ":"))
+    cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    if anchors and len(cursor) > MAX_CURSOR_LENGTH:
+        return encode_cursor(fingerprint, offsets)
+    return cursor
+
+
+def anchor_of(record: Record, sort: SortField) -> After | None:
+    """What a cursor keeps of the last item taken from a backend, when it is short enough to carry."""
+    value = record_name(record) if sort is SortField.NAME else record_extension(record)
+    if len(record.id) > MAX_KEY_LENGTH or (value is not None and len(value) > MAX_KEY_LENGTH):
+        return None
+    return After(value=value, id=record.id)
+
+
+def _anchors(data: object, backends: list[str]) -> dict[str, After] | None:
+    """The last items a cursor holds (none in a cursor made before it carried them); None if malformed."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict) or not set(data) <= set(backends):
+        return None
+    found = {}
+    for name, pair in data.items():
+        if not (isinstance(pair, list) and len(pair) == 2):
+            return None
+        value, native_id = pair
+        if not (isinstance(native_id, str) and 0 < len(native_id) <= MAX_KEY_LENGTH):
+            return None
+        if not (value is None or (isinstance(value, str) and len(value) <= MAX_KEY_LENGTH)):
+            return None
+        found[name] = After(value=value, id=native_id)
+    return found
 
 
 def decode_cursor(cursor: str, fingerprint: str, backends: list[str]) -> dict[str, int]:
-    """The offsets a cursor holds; BAD_USER_INPUT naming ``after`` for anything else.
+    """The offsets a cursor holds; BAD_USER_INPUT naming ``after`` for anything else."""
+    return decode_position(cursor, fingerprint, backends)[0]
+
+
+def decode_position(cursor: str, fingerprint: str, backends: list[str]) -> tuple[dict[str, int], dict[str, After]]:
+    """The offsets and last items a cursor holds; BAD_USER_INPUT naming ``after`` for anything else.
 
     A cursor comes back from the client, so every value in it is checked as
     input: its length, its shape, and each offset an integer between 0 and
@@ -84,6 +143,7 @@ def decode_cursor(cursor: str, fingerprint: str, backends: list[str]) -> dict[st
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")), parse_constant=_no_constant)
         offsets = data["o"]
         query = data["q"]
+        anchors = _anchors(data.get("k"), backends)
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeError, RecursionError):
         raise not_a_cursor from None
     if not isinstance(offsets, dict) or not all(type(v) is int and 0 <= v <= MAX_OFFSET for v in offsets.values()):
@@ -93,7 +153,9 @@ def decode_cursor(cursor: str, fingerprint: str, backends: list[str]) -> dict[st
             "after: the cursor belongs to a listing with other backends, filter or order",
             field="after",
         )
-    return offsets
+    if anchors is None:
+        raise not_a_cursor
+    return offsets, anchors
 
 
 async def list_across(
@@ -106,21 +168,32 @@ async def list_across(
     first: int,
     after: str | None,
     configs: dict[str, BackendConfig],
+    count: bool = False,
 ) -> AggregatedPage[R]:
-    """Up to ``first`` records of ``access``'s kind from ``connectors``, merged, after the cursor ``after``."""
+    """Up to ``first`` records of ``access``'s kind from ``connectors``, merged, after the cursor ``after``.
+
+    ``count``: the total is wanted (``totalCount``); a backend for which it costs a query
+    of its own runs that query only then.
+    """
     kind = access.kind
     if first < 0 or first > MAX_PAGE:
         raise BadUserInput(f"first: must be between 0 and {MAX_PAGE}, got {first}", field="first")
     names = [c.name for c in connectors]
     fingerprint = _fingerprint(kind, names, flt, sort, descending)
-    offsets = decode_cursor(after, fingerprint, names) if after else dict.fromkeys(names, 0)
+    offsets, anchors = decode_position(after, fingerprint, names) if after else (dict.fromkeys(names, 0), {})
 
     async def fetch(connector: Connector) -> Page[R]:
         if not connector.capabilities.supports(kind, Operation.LIST):
             raise not_supported(connector.name, kind.value, "listing")
         resource = access.of(connector)
         query = ListQuery(
-            filter=flt, sort=sort, descending=descending, offset=offsets[connector.name], limit=max(first, 1)
+            filter=flt,
+            sort=sort,
+            descending=descending,
+            offset=offsets[connector.name],
+            limit=max(first, 1),
+            after=anchors.get(connector.name) if offsets[connector.name] else None,
+            count=count,
         )
         return await call(configs[connector.name], f"{kind.value}.list", resource.page(query))
 
@@ -152,7 +225,12 @@ async def list_across(
         record = pages[best].items[heads[best]]
         heads[best] += 1
         position[best] += 1
-        edges.append(Edge(cursor=encode_cursor(fingerprint, position), backend=best, record=record))
+        anchor = anchor_of(record, sort)
+        if anchor is None:
+            anchors.pop(best, None)
+        else:
+            anchors[best] = anchor
+        edges.append(Edge(cursor=encode_cursor(fingerprint, position, anchors), backend=best, record=record))
 
     has_next = any(heads[name] < len(page.items) or page.has_more for name, page in pages.items())
     totals = [page.total for page in pages.values()]

@@ -38,7 +38,7 @@ class LocalDevices:
 
     async def page(self, query: ListQuery) -> Page[Device]:
         async with self._store.read() as conn:
-            return await page_of(conn, tables.devices, query, rows.device)
+            return await page_of(conn, tables.devices, query, rows.device, store=self._store)
 
     async def get_many(self, ids: Sequence[str]) -> list[Device | None]:
         async with self._store.read() as conn:

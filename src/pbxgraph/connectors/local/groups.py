@@ -39,7 +39,7 @@ class LocalGroups:
 
     async def page(self, query: ListQuery) -> Page[Group]:
         async with self._store.read() as conn:
-            return await page_of(conn, tables.groups, query, rows.group)
+            return await page_of(conn, tables.groups, query, rows.group, store=self._store)
 
     async def get_many(self, ids: Sequence[str]) -> list[Group | None]:
         async with self._store.read() as conn:

@@ -41,7 +41,7 @@ class LocalQueues:
 
     async def page(self, query: ListQuery) -> Page[Queue]:
         async with self._store.read() as conn:
-            return await page_of(conn, tables.queues, query, rows.queue)
+            return await page_of(conn, tables.queues, query, rows.queue, store=self._store)
 
     async def get_many(self, ids: Sequence[str]) -> list[Queue | None]:
         async with self._store.read() as conn:

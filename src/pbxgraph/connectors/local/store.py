@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from pbxgraph.connectors.local.dialects import open_engine
-from pbxgraph.connectors.local.migrations import migrate
+from pbxgraph.connectors.local.migrations import counted, migrate, search_indexes
 from pbxgraph.errors import BackendUnavailable, Conflict
 
 #: How each database names the unique constraint a write broke: SQLite by column,
@@ -62,6 +62,10 @@ class Store:
         self.schema = schema
         self.engine: AsyncEngine
         self.engine, self._access = open_engine(url, schema=schema)
+        #: Tables with a full-text (trigram) index of their own that a search may use (SQLite).
+        self.searchable: frozenset[str] = frozenset()
+        #: Whether the store keeps each table's row count (``row_counts``, SQLite), for unfiltered totals.
+        self.counted = False
 
     async def open(self) -> int:
         """Create or upgrade the schema; returns the version found before."""
@@ -72,7 +76,10 @@ class Store:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
                 if self.schema is not None:
                     await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
-            return await migrate(conn)
+            before = await migrate(conn)
+            self.searchable = await search_indexes(conn)
+            self.counted = await counted(conn)
+            return before
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

@@ -28,7 +28,7 @@ class LocalTrunks:
 
     async def page(self, query: ListQuery) -> Page[Trunk]:
         async with self._store.read() as conn:
-            return await page_of(conn, tables.trunks, query, rows.trunk)
+            return await page_of(conn, tables.trunks, query, rows.trunk, store=self._store)
 
     async def get_many(self, ids: Sequence[str]) -> list[Trunk | None]:
         async with self._store.read() as conn:

@@ -30,7 +30,7 @@ class LocalUsers:
 
     async def page(self, query: ListQuery) -> Page[User]:
         async with self._store.read() as conn:
-            return await page_of(conn, tables.users, query, rows.user)
+            return await page_of(conn, tables.users, query, rows.user, store=self._store)
 
     async def get_many(self, ids: Sequence[str]) -> list[User | None]:
         async with self._store.read() as conn:
