@@ -40,6 +40,7 @@ from pbxgraph.graphiql import ASSETS_DIR, FAVICON_ICO, STATIC_PREFIX
 from pbxgraph.schema import Context, new_context
 from pbxgraph.schema.federation import served_schema
 from pbxgraph.service import Backends, PbxService
+from pbxgraph.state import State
 from pbxgraph.telemetry.asgi import RequestObserver
 from pbxgraph.telemetry.metrics import METRICS
 from pbxgraph.telemetry.tracing import Tracing
@@ -49,6 +50,8 @@ log = logging.getLogger("pbxgraph.app")
 ROLE_KEY = "pbxgraph.role"
 #: The backends the caller's token may see (None: all).
 BACKENDS_KEY = "pbxgraph.backends"
+#: The caller's token name (absent while no tokens are configured).
+CALLER_KEY = "pbxgraph.token"
 
 
 def _unauthenticated(request: Request, message: str) -> Response:
@@ -92,6 +95,7 @@ class TokenGate:
         scope = dict(scope)
         scope[ROLE_KEY] = match.role
         scope[BACKENDS_KEY] = match.backends
+        scope[CALLER_KEY] = match.name
         await self.app(scope, receive, send)
 
 
@@ -117,7 +121,9 @@ def graphql_endpoint(config: Config, service: PbxService) -> GraphQLEndpoint:
 
     def context(request: Request) -> Context:
         scoped = service.scoped(request.scope.get(BACKENDS_KEY))
-        return new_context(scoped, role=request.scope.get(ROLE_KEY, "admin"), request=request)
+        return new_context(
+            scoped, role=request.scope.get(ROLE_KEY, "admin"), request=request, token=request.scope.get(CALLER_KEY)
+        )
 
     return GraphQLEndpoint(
         served,
@@ -164,7 +170,8 @@ def create_app(
     requests with a provider the caller owns, instead of the ``[tracing]`` table.
     """
     backends = backends if backends is not None else Backends.from_config(config.backends, transports)
-    service = PbxService(backends, config.limits)
+    state = State.from_config(config)
+    service = PbxService(backends, config.limits, state)
     tracing = (
         Tracing(tracer_provider, owned=False) if tracer_provider is not None else Tracing.from_config(config.tracing)
     )
@@ -172,10 +179,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await backends.open()
+        await state.open()
         log.info("serving %d backend(s): %s", len(backends), ", ".join(backends.names))
         try:
             yield
         finally:
+            await state.aclose()
             await backends.aclose()
             if tracing is not None:
                 tracing.shutdown()

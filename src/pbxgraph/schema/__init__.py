@@ -18,6 +18,7 @@ from pbxgraph.schema.context import Context, new_context
 from pbxgraph.schema.cost import CostLimit
 from pbxgraph.schema.deadline import RequestDeadline
 from pbxgraph.schema.errors import CodedErrors, MaskedErrors
+from pbxgraph.schema.idempotency import Idempotency, idempotent_mutations
 from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
@@ -43,8 +44,10 @@ def build_schema(
     ``query`` replaces the root query type and ``scalars`` adds scalars (the
     federation subgraph's ``_service``, ``_entities`` and ``_Any``).
     """
+    idempotent_mutations(Mutation)
     bound_arguments(Query, Mutation)
     extensions: list[Any] = [
+        Idempotency,
         MaskedErrors if production else CodedErrors,
         SideEffects,
         CostLimit,

@@ -51,6 +51,8 @@ MAX_LENGTH: dict[str, int] = {
     "toBackend": 63,
     # batches of changes
     "ref": 64,
+    # safe retries (pbxgraph.state.idempotency.MAX_KEY_LENGTH)
+    "idempotencyKey": 255,
     # global ids
     "id": MAX_ID_LENGTH,
     "ids": MAX_ID_LENGTH,
