@@ -45,6 +45,7 @@ from pbxgraph.telemetry.asgi import RequestObserver
 from pbxgraph.telemetry.metrics import METRICS
 from pbxgraph.telemetry.tracing import Tracing
 from pbxgraph.web import GraphQLEndpoint, PersistedQueries, RequestError, error_response, load_manifest, media
+from pbxgraph.web.audit import audit_export
 
 log = logging.getLogger("pbxgraph.app")
 ROLE_KEY = "pbxgraph.role"
@@ -97,6 +98,16 @@ class TokenGate:
         scope[BACKENDS_KEY] = match.backends
         scope[CALLER_KEY] = match.name
         await self.app(scope, receive, send)
+
+
+def audit_jsonl_app(handler: Callable[[Request], Any]) -> ASGIApp:
+    """A request handler as a plain ASGI app, so the token gate can stand in front of it."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await handler(Request(scope, receive))
+        await response(scope, receive, send)
+
+    return app
 
 
 def may_read_metrics(request: Request, auth: AuthConfig) -> bool:
@@ -225,6 +236,10 @@ def create_app(
         body, content_type = METRICS.render(request.headers.get("accept", ""))
         return Response(body, headers={"Content-Type": content_type})
 
+    async def audit_jsonl(request: Request) -> Response:
+        scoped = service.scoped(request.scope.get(BACKENDS_KEY))
+        return await audit_export(request, scoped, request.scope.get(ROLE_KEY, "admin"))
+
     async def root(request: Request) -> Response:
         return JSONResponse({"graphql": "/graphql", "health": "/healthz", "ready": "/readyz"})
 
@@ -239,6 +254,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/favicon.ico", favicon),
+            Route("/audit.jsonl", TokenGate(audit_jsonl_app(audit_jsonl), config.auth)),
             # Every method reaches the endpoint, which answers those it does not take with 405 and Allow.
             Route("/graphql", TokenGate(endpoint, config.auth, public=endpoint.public)),
             Mount(STATIC_PREFIX, app=StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
