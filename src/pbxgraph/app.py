@@ -30,7 +30,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -46,6 +46,7 @@ from pbxgraph.telemetry.metrics import METRICS
 from pbxgraph.telemetry.tracing import Tracing
 from pbxgraph.web import GraphQLEndpoint, PersistedQueries, RequestError, error_response, load_manifest, media
 from pbxgraph.web.audit import audit_export
+from pbxgraph.web.feed import WebSocketEndpoint, sse_changes
 
 log = logging.getLogger("pbxgraph.app")
 ROLE_KEY = "pbxgraph.role"
@@ -100,7 +101,7 @@ class TokenGate:
         await self.app(scope, receive, send)
 
 
-def audit_jsonl_app(handler: Callable[[Request], Any]) -> ASGIApp:
+def handler_app(handler: Callable[[Request], Any]) -> ASGIApp:
     """A request handler as a plain ASGI app, so the token gate can stand in front of it."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
@@ -240,8 +241,19 @@ def create_app(
         scoped = service.scoped(request.scope.get(BACKENDS_KEY))
         return await audit_export(request, scoped, request.scope.get(ROLE_KEY, "admin"))
 
+    async def changes(request: Request) -> Response:
+        return await sse_changes(request, service.scoped(request.scope.get(BACKENDS_KEY)))
+
     async def root(request: Request) -> Response:
-        return JSONResponse({"graphql": "/graphql", "health": "/healthz", "ready": "/readyz"})
+        return JSONResponse(
+            {
+                "graphql": "/graphql",
+                "health": "/healthz",
+                "ready": "/readyz",
+                "changes": "/changes",
+                "audit": "/audit.jsonl",
+            }
+        )
 
     async def favicon(request: Request) -> Response:
         return FileResponse(FAVICON_ICO, media_type="image/x-icon")
@@ -254,9 +266,12 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/favicon.ico", favicon),
-            Route("/audit.jsonl", TokenGate(audit_jsonl_app(audit_jsonl), config.auth)),
+            Route("/audit.jsonl", TokenGate(handler_app(audit_jsonl), config.auth)),
+            Route("/changes", TokenGate(handler_app(changes), config.auth)),
             # Every method reaches the endpoint, which answers those it does not take with 405 and Allow.
             Route("/graphql", TokenGate(endpoint, config.auth, public=endpoint.public)),
+            # Subscriptions (and any operation) over graphql-transport-ws; the token comes in connection_init.
+            WebSocketRoute("/graphql", WebSocketEndpoint(endpoint.schema, service, config.auth, new_context)),
             Mount(STATIC_PREFIX, app=StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         ],
         lifespan=lifespan,

@@ -301,6 +301,15 @@ class StateConfig:
 
     #: A database URL or SQLite path; default: the first local backend's database, else memory.
     url: str | None = None
+    #: PostgreSQL only: the schema of the state's tables (created if missing); default: the local backend's.
+    schema: str | None = setting(
+        None,
+        check=lambda v: (
+            None
+            if v is None or re.fullmatch(r"[a-z][a-z0-9_]{0,62}", v)
+            else f"lower-case letters, digits and '_', starting with a letter, got {v!r}"
+        ),
+    )
     #: Seconds an idempotency key answers with its first outcome; after that it may be used afresh.
     idempotency_window_s: float = setting(86_400.0, check=positive)
     #: Days an audit entry is kept; 0 keeps them for ever.

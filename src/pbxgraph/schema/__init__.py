@@ -18,6 +18,7 @@ from pbxgraph.schema.context import Context, new_context
 from pbxgraph.schema.cost import CostLimit
 from pbxgraph.schema.deadline import RequestDeadline
 from pbxgraph.schema.errors import CodedErrors, MaskedErrors
+from pbxgraph.schema.feed import Subscription
 from pbxgraph.schema.idempotency import Idempotency, idempotent_mutations
 from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
@@ -45,7 +46,7 @@ def build_schema(
     federation subgraph's ``_service``, ``_entities`` and ``_Any``).
     """
     idempotent_mutations(Mutation)
-    bound_arguments(Query, Mutation)
+    bound_arguments(Query, Mutation, Subscription)
     extensions: list[Any] = [
         Idempotency,
         MaskedErrors if production else CodedErrors,
@@ -61,6 +62,7 @@ def build_schema(
     return PbxSchema(
         query=query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[User, Group, Queue, Trunk, Device],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=dict(scalars or {})),

@@ -21,6 +21,8 @@ class Context:
     request: Any = None
     #: The caller's token name (None while no tokens are configured): audit entries and idempotency keys are its.
     token: str | None = None
+    #: The ``connection_init`` payload of a WebSocket (where its token comes), None over HTTP.
+    connection_params: dict[str, Any] | None = None
     #: Errors that degrade an answer without failing its field (a backend
     #: missing from an aggregated list); added to the response's ``errors``.
     partial_errors: list[GraphQLError] = field(default_factory=list)

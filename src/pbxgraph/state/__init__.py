@@ -48,11 +48,12 @@ class State:
         self,
         url: str,
         *,
+        schema: str | None = None,
         idempotency_window_s: float = 86_400.0,
         audit_retention_days: float = 90.0,
         audit_read_before: bool = False,
     ) -> None:
-        self.database = Database(url)
+        self.database = Database(url, schema)
         self.keys = IdempotencyKeys(self.database, idempotency_window_s)
         self.audit = AuditTrail(self.database, audit_retention_days)
         self.feed = ChangeFeed(self.database)
@@ -62,8 +63,10 @@ class State:
     @classmethod
     def from_config(cls, config: Config) -> State:
         state = config.state
+        url, schema = state_url(state, config.backends)
         return cls(
-            state_url(state, config.backends),
+            url,
+            schema=schema,
             idempotency_window_s=state.idempotency_window_s,
             audit_retention_days=state.audit_retention_days,
             audit_read_before=state.audit_read_before,

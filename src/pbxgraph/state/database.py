@@ -55,24 +55,25 @@ audit = Table(
 MEMORY = "sqlite+aiosqlite:///:memory:"
 
 
-def state_url(state: StateConfig, backends: tuple[BackendConfig, ...]) -> str:
-    """Where the state lives: ``[state] url``, else the first local backend's database, else memory."""
+def state_url(state: StateConfig, backends: tuple[BackendConfig, ...]) -> tuple[str, str | None]:
+    """Where the state lives (URL and PostgreSQL schema): ``[state]``, else the first local backend's, else memory."""
     if state.url is not None:
-        return database_url(state.url)
+        return database_url(state.url), state.schema
     for backend in backends:
         if backend.vendor == "local":
             url = backend.option("url") or backend.option("path")
-            return database_url(url) if url else MEMORY
-    return MEMORY
+            return (database_url(url), state.schema or backend.option("schema")) if url else (MEMORY, None)
+    return MEMORY, None
 
 
 class Database:
     """One engine over the state's tables, with the local store's transaction policy."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
+        self.schema = schema if url.startswith("postgresql") else None
         self.engine: AsyncEngine
-        self.engine, self._access = open_engine(url)
+        self.engine, self._access = open_engine(url, schema=self.schema)
 
     @property
     def dialect(self) -> str:
@@ -83,6 +84,8 @@ class Database:
             if conn.dialect.name == "postgresql":
                 key = zlib.crc32(b"pbxgraph-state") - 2**31
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+                if self.schema is not None:
+                    await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
             await conn.run_sync(METADATA.create_all)
 
     @contextlib.asynccontextmanager
