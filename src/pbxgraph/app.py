@@ -40,6 +40,7 @@ from pbxgraph.graphiql import ASSETS_DIR, FAVICON_ICO, STATIC_PREFIX
 from pbxgraph.schema import Context, new_context
 from pbxgraph.schema.federation import served_schema
 from pbxgraph.service import Backends, PbxService
+from pbxgraph.service.polling import Pollers
 from pbxgraph.state import State
 from pbxgraph.telemetry.asgi import RequestObserver
 from pbxgraph.telemetry.metrics import METRICS
@@ -184,6 +185,7 @@ def create_app(
     backends = backends if backends is not None else Backends.from_config(config.backends, transports)
     state = State.from_config(config)
     service = PbxService(backends, config.limits, state)
+    pollers = Pollers(service, state, config.state.poll)
     tracing = (
         Tracing(tracer_provider, owned=False) if tracer_provider is not None else Tracing.from_config(config.tracing)
     )
@@ -192,10 +194,12 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await backends.open()
         await state.open()
+        pollers.start()
         log.info("serving %d backend(s): %s", len(backends), ", ".join(backends.names))
         try:
             yield
         finally:
+            await pollers.stop()
             await state.aclose()
             await backends.aclose()
             if tracing is not None:
@@ -278,5 +282,6 @@ def create_app(
         middleware=_middleware(config.server, tracing),
     )
     app.state.service = service
+    app.state.pollers = pollers
     app.state.graphql = endpoint
     return app

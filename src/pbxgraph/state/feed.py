@@ -145,16 +145,24 @@ class ChangeFeed:
                 },
             )
 
+    def watch(self, *, backends: Collection[str] | None = None, kinds: Collection[str] | None = None) -> Subscription:
+        """A subscription that lasts until :meth:`unwatch` (for a subscriber that outlives one block)."""
+        subscription = Subscription(backends=backends, kinds=kinds)
+        self._subscriptions.add(subscription)
+        return subscription
+
+    def unwatch(self, subscription: Subscription) -> None:
+        self._subscriptions.discard(subscription)
+
     @contextlib.asynccontextmanager
     async def subscribe(
         self, *, backends: Collection[str] | None = None, kinds: Collection[str] | None = None
     ) -> AsyncIterator[Subscription]:
-        subscription = Subscription(backends=backends, kinds=kinds)
-        self._subscriptions.add(subscription)
+        subscription = self.watch(backends=backends, kinds=kinds)
         try:
             yield subscription
         finally:
-            self._subscriptions.discard(subscription)
+            self.unwatch(subscription)
 
     async def stream(
         self, *, backends: Collection[str] | None = None, kinds: Collection[str] | None = None
