@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
+from pathlib import Path
+from typing import Any
+
 from graphql import parse
 
-from pbxgraph.config import StateConfig
+from pbxgraph.config import ApiToken, AuthConfig, BackendConfig, Config, StateConfig
+from pbxgraph.testing.graphql import GraphQLTestClient
 from pbxgraph.schema.idempotency import fingerprint
 from tests.changes.conftest import LOCAL, NO_WRITES, Stack, Start
 
@@ -95,3 +99,47 @@ async def test_a_bad_key_is_refused_before_any_write(stack: Stack) -> None:
     answer = await stack.client.execute(CREATE, {"name": "x", "ext": "7307"}, headers={"Idempotency-Key": "x" * 300})
     assert answer["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert stack.writes() == NO_WRITES
+
+
+ADMIN_A = "first-admin-token-0123"
+ADMIN_B = "second-admin-token-0123"
+LOCAL_CREATE = (
+    'mutation { createUser(backend: "office", input: {username: "once", extension: "7310"}) { id username } }'
+)
+
+
+def _tokens_config(office: dict[str, object], state: StateConfig | None = None) -> Config:
+    return Config(
+        backends=(BackendConfig(name="office", vendor="local", options=office),),
+        auth=AuthConfig(tokens=(ApiToken("first", ADMIN_A), ApiToken("second", ADMIN_B))),
+        state=state or StateConfig(),
+    )
+
+
+async def test_keys_are_scoped_by_token_name(tmp_path: Path) -> None:
+    config = _tokens_config({"path": str(tmp_path / "office.sqlite3")})
+    async with GraphQLTestClient.running(config) as client:
+        key = {"Idempotency-Key": "same-key"}
+        first = await client.execute(LOCAL_CREATE, headers={**key, "Authorization": f"Bearer {ADMIN_A}"})
+        other = await client.execute(LOCAL_CREATE, headers={**key, "Authorization": f"Bearer {ADMIN_B}"})
+        assert "errors" not in first
+        # the second token's key is its own: its request runs (and meets the first one's user)
+        assert other["errors"][0]["extensions"]["code"] == "CONFLICT" and "idempotency" not in other.get("extensions", {})
+
+
+async def test_replicas_on_postgresql_share_keys(postgres_store: Any) -> None:
+    office = postgres_store.options("office")
+    state = StateConfig(url=postgres_store.url, schema=postgres_store.schema_of("state"))
+    key = {"Idempotency-Key": "across-replicas", "Authorization": f"Bearer {ADMIN_A}"}
+    async with (
+        GraphQLTestClient.running(_tokens_config(office, state)) as one,
+        GraphQLTestClient.running(_tokens_config(office, state)) as two,
+    ):
+        first = await one.execute(LOCAL_CREATE, headers=key)
+        again = await two.execute(LOCAL_CREATE, headers=key)
+        assert "errors" not in first and again["data"] == first["data"]
+        assert again["extensions"]["idempotency"] == {"replayed": True}
+        users = await two.execute(
+            '{ users(filter: {search: "once"}) { totalCount } }', headers={"Authorization": f"Bearer {ADMIN_A}"}
+        )
+        assert users["data"]["users"]["totalCount"] == 1

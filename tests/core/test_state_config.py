@@ -43,7 +43,7 @@ def test_check_config_says_where_the_state_lives(tmp_path: Path) -> None:
     path = tmp_path / "pbxgraph.toml"
     path.write_text(
         '[[backends]]\nname = "office"\nvendor = "local"\npath = ":memory:"\n\n'
-        "[state]\naudit_retention_days = 30\n\n[[state.poll]]\nbackend = \"office\"\ninterval_s = 30\n"
+        '[state]\naudit_retention_days = 30\n\n[[state.poll]]\nbackend = "office"\ninterval_s = 30\n'
     )
     done = subprocess.run(
         [sys.executable, "-m", "pbxgraph.cli", "check-config", "--config", str(path)],
