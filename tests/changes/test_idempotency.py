@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-
 from pathlib import Path
 from typing import Any
 
 from graphql import parse
 
 from pbxgraph.config import ApiToken, AuthConfig, BackendConfig, Config, StateConfig
-from pbxgraph.testing.graphql import GraphQLTestClient
 from pbxgraph.schema.idempotency import fingerprint
+from pbxgraph.testing.graphql import GraphQLTestClient
 from tests.changes.conftest import LOCAL, NO_WRITES, Stack, Start
 
 CREATE = """mutation($name: String!, $ext: String!) {
@@ -124,7 +123,8 @@ async def test_keys_are_scoped_by_token_name(tmp_path: Path) -> None:
         other = await client.execute(LOCAL_CREATE, headers={**key, "Authorization": f"Bearer {ADMIN_B}"})
         assert "errors" not in first
         # the second token's key is its own: its request runs (and meets the first one's user)
-        assert other["errors"][0]["extensions"]["code"] == "CONFLICT" and "idempotency" not in other.get("extensions", {})
+        assert other["errors"][0]["extensions"]["code"] == "CONFLICT"
+        assert "idempotency" not in other.get("extensions", {})
 
 
 async def test_replicas_on_postgresql_share_keys(postgres_store: Any) -> None:
