@@ -159,7 +159,14 @@ def _middleware(server: ServerConfig, tracing: Tracing | None) -> list[Middlewar
                 # Credentials are for named origins; "*" with credentials would trust every site.
                 allow_credentials=not anywhere,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Request-ID",
+                    "Idempotency-Key",
+                    "traceparent",
+                    "tracestate",
+                ],
                 expose_headers=["X-Request-ID"],
                 max_age=600,
             )
