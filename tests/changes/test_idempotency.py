@@ -143,3 +143,11 @@ async def test_replicas_on_postgresql_share_keys(postgres_store: Any) -> None:
             '{ users(filter: {search: "once"}) { totalCount } }', headers={"Authorization": f"Bearer {ADMIN_A}"}
         )
         assert users["data"]["users"]["totalCount"] == 1
+
+
+async def test_a_request_that_wrote_nothing_frees_its_key(stack: Stack) -> None:
+    key = {"Idempotency-Key": "fix-and-retry"}
+    refused = await stack.client.execute(CREATE, {"name": "fixme", "ext": "12ab"}, headers=key)
+    assert refused["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    fixed = await stack.client.execute(CREATE, {"name": "fixme", "ext": "7311"}, headers=key)
+    assert "errors" not in fixed and era_creates(stack) == 1

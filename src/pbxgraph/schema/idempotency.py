@@ -12,6 +12,10 @@ only way). It names one whole mutation operation of one caller (token name):
 * the same key while the first request still runs is ``CONFLICT`` at once,
   with ``extensions.idempotency: "IN_PROGRESS"``: retry a little later.
 
+An operation that wrote nothing to any backend (refused as bad input, a dry
+run, a token that may only read) frees its key: there is nothing to protect,
+and the corrected request may be sent under the same key.
+
 The argument is added to every field of ``Mutation`` when the schema is built
 (:func:`idempotent_mutations`), so a new mutation takes it without a line of
 its own. Queries ignore the header: they change nothing.
@@ -34,7 +38,7 @@ from strawberry.types.graphql import OperationType
 
 from pbxgraph.errors import BadUserInput, Conflict, PbxError
 from pbxgraph.schema.errors import coded
-from pbxgraph.state import Claim, State, acting_as
+from pbxgraph.state import Claim, State, acting_as, counting_writes
 from pbxgraph.state.idempotency import MAX_KEY_LENGTH
 
 HEADER = "idempotency-key"
@@ -148,13 +152,15 @@ class Idempotency(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
-        with acting_as(getattr(context, "token", None)):
+        with acting_as(getattr(context, "token", None)), counting_writes() as writes:
             yield
         state = self._state()
         if self._key is None or self._replayed or state is None:
             return
         result = self.execution_context.result
-        if result is None:
+        if result is None or not writes[0]:
+            # Nothing reached a backend (bad input, a dry run, a token that may only read): nothing to
+            # protect, and the caller may correct the request and send it again under the same key.
             await state.keys.release(self._caller, self._key)
             return
         errors = [e.formatted for e in result.errors or []]

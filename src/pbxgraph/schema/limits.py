@@ -53,6 +53,11 @@ MAX_LENGTH: dict[str, int] = {
     "ref": 64,
     # safe retries (pbxgraph.state.idempotency.MAX_KEY_LENGTH)
     "idempotencyKey": 255,
+    # the audit log's filter
+    "objectId": MAX_ID_LENGTH,
+    "tokens": 200,
+    "operations": 40,
+    "outcomes": 40,
     # global ids
     "id": MAX_ID_LENGTH,
     "ids": MAX_ID_LENGTH,

@@ -23,7 +23,7 @@ from typing import Any
 from pbxgraph.domain import Kind, PatchMixin, Record
 from pbxgraph.errors import PbxError
 from pbxgraph.redaction import is_secret_key
-from pbxgraph.state import CHANGED, AuditEntry, FieldChange, State, caller
+from pbxgraph.state import CHANGED, AuditEntry, FieldChange, State, caller, count_write
 
 log = logging.getLogger("pbxgraph.audit")
 #: Record fields that say where an object is or what the vendor said, not what was set.
@@ -94,6 +94,7 @@ async def audited(
     entry = AuditEntry(
         at=time.time(), token=caller(), operation=operation, backend=backend, kind=kind.name, object_id=object_id
     )
+    count_write()
     try:
         yield entry
     except PbxError as error:

@@ -28,6 +28,27 @@ _CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("pbxgraph_caller",
 SWEEP_INTERVAL_S = 3600.0
 
 
+_WRITES: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("pbxgraph_writes", default=None)
+
+
+@contextlib.contextmanager
+def counting_writes() -> Iterator[list[int]]:
+    """Count the backend writes made inside (by every task started inside too): ``[n]``."""
+    counter = [0]
+    token = _WRITES.set(counter)
+    try:
+        yield counter
+    finally:
+        _WRITES.reset(token)
+
+
+def count_write() -> None:
+    """A write is about to reach a backend (called where the service records it)."""
+    counter = _WRITES.get()
+    if counter is not None:
+        counter[0] += 1
+
+
 def caller() -> str:
     """The token name of the request being served (``anonymous`` without tokens)."""
     return _CALLER.get()
@@ -125,4 +146,6 @@ __all__ = [
     "State",
     "acting_as",
     "caller",
+    "count_write",
+    "counting_writes",
 ]
