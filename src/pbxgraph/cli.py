@@ -1,4 +1,4 @@
-"""The ``pbxgraph`` command: ``serve``, ``check-config``, ``emulate``, ``schema``, ``apply`` and ``export``.
+"""The ``pbxgraph`` command: ``serve``, ``check-config``, ``emulate``, ``schema``, ``apply``, ``export`` and ``audit``.
 
 Exit codes: 0 done (or stopped by Ctrl-C / SIGTERM), 1 could not serve (port
 taken, start-up failed) or a backend did not answer ``check-config --connect``,
@@ -282,10 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the Apollo Federation v2 subgraph SDL instead (entities keyed by id)",
     )
     schema.set_defaults(handler=_schema)
-    from pbxgraph import cli_apply, cli_export
+    from pbxgraph import cli_apply, cli_audit, cli_export
 
     cli_apply.add_parser(commands, _connection_options)
     cli_export.add_parser(commands, _connection_options)
+    cli_audit.add_parser(commands, _connection_options)
     return parser
 
 
