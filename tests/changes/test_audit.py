@@ -129,3 +129,23 @@ async def test_values_before_when_asked_to_read_them(start: Start) -> None:
         delete, update, _ = (await log(stack, objectId=user))["nodes"]
         assert fields(update) == {"extension": ("7407", "7408")}
         assert fields(delete)["username"] == ("jane", None) and "sip_password" not in fields(delete)
+
+
+async def test_a_move_is_recorded_step_by_step_on_both_backends(stack: Stack) -> None:
+    from tests.changes.test_move import _move, _setup
+
+    user = await _setup(stack)
+    moved = await _move(stack, user, "sipxcom")
+    assert moved["status"] == "APPLIED"
+    trail = await log(stack, backends=["era", "sipxcom"])
+    steps = [(e["backend"], e["kind"], e["operation"]) for e in reversed(trail["nodes"])]
+    # after the set-up batch: the target's creates, then the source cleaned, its user last
+    assert set(steps[-4:]) == {
+        ("era", "GROUP", "remove_members"),
+        ("era", "QUEUE", "set_members"),
+        ("era", "DEVICE", "delete"),
+        ("era", "USER", "delete"),
+    }
+    assert steps[-1] == ("era", "USER", "delete")
+    assert ("sipxcom", "USER", "create") in steps and ("sipxcom", "DEVICE", "create") in steps
+    assert all(e["outcome"] == "ok" for e in trail["nodes"])
