@@ -74,14 +74,32 @@ def test_the_readme_documents_every_configuration_key_and_command_line_option() 
     import dataclasses
 
     from pbxgraph.cli import build_parser
-    from pbxgraph.config import ApiToken, AuthConfig, BackendConfig, LimitsConfig, ServerConfig, TracingConfig
+    from pbxgraph.config import (
+        ApiToken,
+        AuthConfig,
+        BackendConfig,
+        LimitsConfig,
+        PollConfig,
+        ServerConfig,
+        StateConfig,
+        TracingConfig,
+    )
     from pbxgraph.connectors import era, infinity, local, sipxcom
     from pbxgraph.connectors.era.options import EraOptions
     from pbxgraph.connectors.infinity.settings import InfinityOptions
     from pbxgraph.connectors.local.connector import LocalOptions
     from pbxgraph.connectors.sipxcom.options import SipxcomOptions
 
-    for table in (ServerConfig, AuthConfig, ApiToken, TracingConfig, LimitsConfig, BackendConfig):
+    for table in (
+        ServerConfig,
+        AuthConfig,
+        ApiToken,
+        TracingConfig,
+        LimitsConfig,
+        BackendConfig,
+        StateConfig,
+        PollConfig,
+    ):
         for field in dataclasses.fields(table):
             if field.name != "options":
                 key = f"tokens[].{field.name}" if table is ApiToken else field.name

@@ -30,7 +30,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -40,15 +40,21 @@ from pbxgraph.graphiql import ASSETS_DIR, FAVICON_ICO, STATIC_PREFIX
 from pbxgraph.schema import Context, new_context
 from pbxgraph.schema.federation import served_schema
 from pbxgraph.service import Backends, PbxService
+from pbxgraph.service.polling import Pollers
+from pbxgraph.state import State
 from pbxgraph.telemetry.asgi import RequestObserver
 from pbxgraph.telemetry.metrics import METRICS
 from pbxgraph.telemetry.tracing import Tracing
 from pbxgraph.web import GraphQLEndpoint, PersistedQueries, RequestError, error_response, load_manifest, media
+from pbxgraph.web.audit import audit_export
+from pbxgraph.web.feed import WebSocketEndpoint, sse_changes
 
 log = logging.getLogger("pbxgraph.app")
 ROLE_KEY = "pbxgraph.role"
 #: The backends the caller's token may see (None: all).
 BACKENDS_KEY = "pbxgraph.backends"
+#: The caller's token name (absent while no tokens are configured).
+CALLER_KEY = "pbxgraph.token"
 
 
 def _unauthenticated(request: Request, message: str) -> Response:
@@ -92,7 +98,18 @@ class TokenGate:
         scope = dict(scope)
         scope[ROLE_KEY] = match.role
         scope[BACKENDS_KEY] = match.backends
+        scope[CALLER_KEY] = match.name
         await self.app(scope, receive, send)
+
+
+def handler_app(handler: Callable[[Request], Any]) -> ASGIApp:
+    """A request handler as a plain ASGI app, so the token gate can stand in front of it."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        response = await handler(Request(scope, receive))
+        await response(scope, receive, send)
+
+    return app
 
 
 def may_read_metrics(request: Request, auth: AuthConfig) -> bool:
@@ -117,7 +134,9 @@ def graphql_endpoint(config: Config, service: PbxService) -> GraphQLEndpoint:
 
     def context(request: Request) -> Context:
         scoped = service.scoped(request.scope.get(BACKENDS_KEY))
-        return new_context(scoped, role=request.scope.get(ROLE_KEY, "admin"), request=request)
+        return new_context(
+            scoped, role=request.scope.get(ROLE_KEY, "admin"), request=request, token=request.scope.get(CALLER_KEY)
+        )
 
     return GraphQLEndpoint(
         served,
@@ -140,7 +159,14 @@ def _middleware(server: ServerConfig, tracing: Tracing | None) -> list[Middlewar
                 # Credentials are for named origins; "*" with credentials would trust every site.
                 allow_credentials=not anywhere,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID", "traceparent", "tracestate"],
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "X-Request-ID",
+                    "Idempotency-Key",
+                    "traceparent",
+                    "tracestate",
+                ],
                 expose_headers=["X-Request-ID"],
                 max_age=600,
             )
@@ -164,7 +190,9 @@ def create_app(
     requests with a provider the caller owns, instead of the ``[tracing]`` table.
     """
     backends = backends if backends is not None else Backends.from_config(config.backends, transports)
-    service = PbxService(backends, config.limits)
+    state = State.from_config(config)
+    service = PbxService(backends, config.limits, state)
+    pollers = Pollers(service, state, config.state.poll)
     tracing = (
         Tracing(tracer_provider, owned=False) if tracer_provider is not None else Tracing.from_config(config.tracing)
     )
@@ -172,10 +200,14 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await backends.open()
+        await state.open()
+        pollers.start()
         log.info("serving %d backend(s): %s", len(backends), ", ".join(backends.names))
         try:
             yield
         finally:
+            await pollers.stop()
+            await state.aclose()
             await backends.aclose()
             if tracing is not None:
                 tracing.shutdown()
@@ -216,8 +248,23 @@ def create_app(
         body, content_type = METRICS.render(request.headers.get("accept", ""))
         return Response(body, headers={"Content-Type": content_type})
 
+    async def audit_jsonl(request: Request) -> Response:
+        scoped = service.scoped(request.scope.get(BACKENDS_KEY))
+        return await audit_export(request, scoped, request.scope.get(ROLE_KEY, "admin"))
+
+    async def changes(request: Request) -> Response:
+        return await sse_changes(request, service.scoped(request.scope.get(BACKENDS_KEY)))
+
     async def root(request: Request) -> Response:
-        return JSONResponse({"graphql": "/graphql", "health": "/healthz", "ready": "/readyz"})
+        return JSONResponse(
+            {
+                "graphql": "/graphql",
+                "health": "/healthz",
+                "ready": "/readyz",
+                "changes": "/changes",
+                "audit": "/audit.jsonl",
+            }
+        )
 
     async def favicon(request: Request) -> Response:
         return FileResponse(FAVICON_ICO, media_type="image/x-icon")
@@ -230,13 +277,18 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/favicon.ico", favicon),
+            Route("/audit.jsonl", TokenGate(handler_app(audit_jsonl), config.auth)),
+            Route("/changes", TokenGate(handler_app(changes), config.auth)),
             # Every method reaches the endpoint, which answers those it does not take with 405 and Allow.
             Route("/graphql", TokenGate(endpoint, config.auth, public=endpoint.public)),
+            # Subscriptions (and any operation) over graphql-transport-ws; the token comes in connection_init.
+            WebSocketRoute("/graphql", WebSocketEndpoint(endpoint.schema, service, config.auth, new_context)),
             Mount(STATIC_PREFIX, app=StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         ],
         lifespan=lifespan,
         middleware=_middleware(config.server, tracing),
     )
     app.state.service = service
+    app.state.pollers = pollers
     app.state.graphql = endpoint
     return app

@@ -1,4 +1,4 @@
-"""The ``pbxgraph`` command: ``serve``, ``check-config``, ``emulate``, ``schema``, ``apply`` and ``export``.
+"""The ``pbxgraph`` command: ``serve``, ``check-config``, ``emulate``, ``schema``, ``apply``, ``export`` and ``audit``.
 
 Exit codes: 0 done (or stopped by Ctrl-C / SIGTERM), 1 could not serve (port
 taken, start-up failed) or a backend did not answer ``check-config --connect``,
@@ -177,7 +177,26 @@ def _check_config(args: argparse.Namespace) -> int:
         f"federation: {'on' if server.federation else 'off'}",
         flush=True,
     )
+    print(f"  {_state_line(config)}", flush=True)
     return 0 if all(up for _, up in answers.values()) else 1
+
+
+def _state_line(config: Config) -> str:
+    """Where idempotency keys and the audit trail live, and for how long; which backends are polled."""
+    from pbxgraph.redaction import scrub_text
+    from pbxgraph.state.database import state_url
+
+    state = config.state
+    url, schema = state_url(state, config.backends)
+    where = scrub_text(url, ())
+    if schema:
+        where += f" (schema {schema})"
+    retention = f"{state.audit_retention_days:g} days" if state.audit_retention_days else "for ever"
+    polled = ", ".join(f"{p.backend} every {p.interval_s:g} s" for p in state.poll) or "none"
+    return (
+        f"state: {where}; idempotency keys kept {state.idempotency_window_s:g} s; audit kept {retention}"
+        f"{', values read before each write' if state.audit_read_before else ''}; polled for changes: {polled}"
+    )
 
 
 def _emulate(args: argparse.Namespace) -> int:
@@ -263,10 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the Apollo Federation v2 subgraph SDL instead (entities keyed by id)",
     )
     schema.set_defaults(handler=_schema)
-    from pbxgraph import cli_apply, cli_export
+    from pbxgraph import cli_apply, cli_audit, cli_export
 
     cli_apply.add_parser(commands, _connection_options)
     cli_export.add_parser(commands, _connection_options)
+    cli_audit.add_parser(commands, _connection_options)
     return parser
 
 

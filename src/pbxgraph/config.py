@@ -275,6 +275,53 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PollConfig:
+    """One backend watched for changes made outside pbxgraph (``[[state.poll]]``)."""
+
+    backend: str
+    #: Seconds between two looks at the backend.
+    interval_s: float = setting(60.0, check=positive)
+    #: The kinds to watch; all the backend can list when left out.
+    kinds: tuple[str, ...] | None = None
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        known = ("USER", "GROUP", "QUEUE", "TRUNK", "DEVICE")
+        for index, kind in enumerate(self.kinds or ()):
+            if kind not in known:
+                yield f"kinds[{index}]", f"must be one of {', '.join(known)}, got {kind!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class StateConfig:
+    """Where idempotency keys and the audit trail live, and how long they are kept (``[state]``).
+
+    By default they live in the database of the first ``local`` backend (so
+    replicas sharing a PostgreSQL store share them too), else in memory.
+    """
+
+    #: A database URL or SQLite path; default: the first local backend's database, else memory.
+    url: str | None = None
+    #: PostgreSQL only: the schema of the state's tables (created if missing); default: the local backend's.
+    schema: str | None = setting(
+        None,
+        check=lambda v: (
+            None
+            if v is None or re.fullmatch(r"[a-z][a-z0-9_]{0,62}", v)
+            else f"lower-case letters, digits and '_', starting with a letter, got {v!r}"
+        ),
+    )
+    #: Seconds an idempotency key answers with its first outcome; after that it may be used afresh.
+    idempotency_window_s: float = setting(86_400.0, check=positive)
+    #: Days an audit entry is kept; 0 keeps them for ever.
+    audit_retention_days: float = setting(90.0, check=not_negative)
+    #: Read an object before updating or deleting it, so its audit entry has the values before
+    #: (one more backend read per write).
+    audit_read_before: bool = False
+    #: Backends watched for changes made outside pbxgraph, for the change feed.
+    poll: tuple[PollConfig, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class BackendConfig:
     name: str
     vendor: str
@@ -359,6 +406,7 @@ class Config:
     auth: AuthConfig = AuthConfig()
     tracing: TracingConfig = TracingConfig()
     limits: LimitsConfig = LimitsConfig()
+    state: StateConfig = StateConfig()
     #: Accepted but worth changing (secrets in clear), for the CLI to print.
     warnings: tuple[ConfigWarning, ...] = field(default=(), compare=False, repr=False)
     #: The file it was read from, when it was.
@@ -660,6 +708,12 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
                     f"auth.tokens[{index}].backends[{position}]: no backend named '{name}' "
                     f"(configured: {', '.join(b.name for b in backends)})"
                 )
+    for index, poll in enumerate(config.state.poll):
+        if poll.backend not in seen:
+            raise ConfigError(
+                f"state.poll[{index}].backend: no backend named '{poll.backend}' "
+                f"(configured: {', '.join(b.name for b in backends)})"
+            )
     return dataclasses.replace(config, warnings=tuple(reader.warnings))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from pbxgraph.config import BackendConfig, Config, LimitsConfig
+from pbxgraph.config import BackendConfig, Config, LimitsConfig, StateConfig
 from pbxgraph.connectors.registry import build_connector
 from pbxgraph.emulators.registry import emulated_vendors
 from pbxgraph.emulators.toolkit import Emulator
@@ -85,11 +85,11 @@ class Stack:
 NO_WRITES = {LOCAL: 0, **dict.fromkeys(VENDORS, 0)}
 
 
-def stack_config(limits: LimitsConfig | None = None) -> Config:
+def stack_config(limits: LimitsConfig | None = None, state: StateConfig | None = None) -> Config:
     vendors = emulated_vendors()
     backends = [BackendConfig(name=LOCAL, vendor="local", options={"path": ":memory:", "demo": True})]
     backends += [BackendConfig(name=v, vendor=v, options=vendors[v].options(f"http://{v}.test")) for v in VENDORS]
-    return Config(backends=tuple(backends), limits=limits or LimitsConfig())
+    return Config(backends=tuple(backends), limits=limits or LimitsConfig(), state=state or StateConfig())
 
 
 Start = Callable[..., contextlib.AbstractAsyncContextManager[Stack]]
@@ -100,16 +100,18 @@ def start() -> Start:
     """``async with start(limits=...) as stack``: fresh seeded emulators behind a fresh app."""
 
     @contextlib.asynccontextmanager
-    async def running(limits: LimitsConfig | None = None) -> AsyncIterator[Stack]:
+    async def running(
+        limits: LimitsConfig | None = None, state: StateConfig | None = None, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[Stack]:
         vendors = emulated_vendors()
         emulators = {v: vendors[v].create(seed=True) for v in VENDORS}
-        config = stack_config(limits)
+        config = stack_config(limits, state)
         connectors = [
             build_connector(c, transport=emulators[c.name].transport() if c.name in emulators else None)
             for c in config.backends
         ]
         spies, backends = spied(connectors, list(config.backends))
-        async with GraphQLTestClient.running(config, backends=backends) as client:
+        async with GraphQLTestClient.running(config, backends=backends, headers=headers) as client:
             stack = Stack(client=client, emulators=emulators, spies={s.name: s for s in spies})
             stack.reset()
             yield stack

@@ -47,6 +47,10 @@ VALID_TEXT: dict[str, str] = {
     "after": "",
     "toBackend": "office",
     "ref": "trust-ref",
+    "idempotencyKey": "trust-key",
+    "tokens": "ops",
+    "operations": "create",
+    "outcomes": "ok",
 }
 #: Which kind of object an id argument or field names, by GraphQL name.
 ID_KIND: dict[str, Kind] = {
@@ -131,7 +135,7 @@ def _value(type_: Any, name: str, operation: Operation, ids: Mapping[Kind, str],
         return ids[operation.id_kind(name)]
     if type_.name == "String":
         return cursor if name == "after" else VALID_TEXT[name]
-    return {"Int": 1, "Boolean": True}[type_.name]
+    return {"Int": 1, "Boolean": True, "DateTime": "2026-01-01T00:00:00+00:00"}[type_.name]
 
 
 def string_leaves(operation: Operation, arguments: Mapping[str, Any]) -> Iterator[tuple[Path, str]]:

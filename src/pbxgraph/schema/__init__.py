@@ -19,6 +19,8 @@ from pbxgraph.schema.cost import CostLimit
 from pbxgraph.schema.deadline import RequestDeadline
 from pbxgraph.schema.documents import Documents
 from pbxgraph.schema.errors import CodedErrors, MaskedErrors
+from pbxgraph.schema.feed import Subscription
+from pbxgraph.schema.idempotency import Idempotency, idempotent_mutations
 from pbxgraph.schema.limits import bound_arguments
 from pbxgraph.schema.mutation import Mutation
 from pbxgraph.schema.nodes import Device, Group, Queue, Trunk, User
@@ -45,8 +47,10 @@ def build_schema(
     ``query`` replaces the root query type and ``scalars`` adds scalars (the
     federation subgraph's ``_service``, ``_entities`` and ``_Any``).
     """
-    bound_arguments(Query, Mutation)
+    idempotent_mutations(Mutation)
+    bound_arguments(Query, Mutation, Subscription)
     extensions: list[Any] = [
+        Idempotency,
         MaskedErrors if production else CodedErrors,
         SideEffects,
         CostLimit,
@@ -60,6 +64,7 @@ def build_schema(
     return PbxSchema(
         query=query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[User, Group, Queue, Trunk, Device],
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production, scalar_map=dict(scalars or {})),

@@ -19,6 +19,10 @@ class Context:
     #: The caller's role: "admin" may mutate, "reader" may only query.
     role: str = "admin"
     request: Any = None
+    #: The caller's token name (None while no tokens are configured): audit entries and idempotency keys are its.
+    token: str | None = None
+    #: The ``connection_init`` payload of a WebSocket (where its token comes), None over HTTP.
+    connection_params: dict[str, Any] | None = None
     #: Errors that degrade an answer without failing its field (a backend
     #: missing from an aggregated list); added to the response's ``errors``.
     partial_errors: list[GraphQLError] = field(default_factory=list)
@@ -32,6 +36,6 @@ class Context:
         )
 
 
-def new_context(service: PbxService, *, role: str = "admin", request: Any = None) -> Context:
+def new_context(service: PbxService, *, role: str = "admin", request: Any = None, token: str | None = None) -> Context:
     """A fresh context, and with it fresh loaders: nothing carries over between requests."""
-    return Context(service=service, loaders=Loaders(service), role=role, request=request)
+    return Context(service=service, loaders=Loaders(service), role=role, request=request, token=token)

@@ -51,6 +51,13 @@ MAX_LENGTH: dict[str, int] = {
     "toBackend": 63,
     # batches of changes
     "ref": 64,
+    # safe retries (pbxgraph.state.idempotency.MAX_KEY_LENGTH)
+    "idempotencyKey": 255,
+    # the audit log's filter
+    "objectId": MAX_ID_LENGTH,
+    "tokens": 200,
+    "operations": 40,
+    "outcomes": 40,
     # global ids
     "id": MAX_ID_LENGTH,
     "ids": MAX_ID_LENGTH,

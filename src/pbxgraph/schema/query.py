@@ -11,6 +11,7 @@ from strawberry.types import Info
 from pbxgraph import domain, validation
 from pbxgraph.errors import not_supported
 from pbxgraph.ids import decode_id
+from pbxgraph.schema.audit import AuditQuery
 from pbxgraph.schema.backends import Backend
 from pbxgraph.schema.connections import Connection, Edge, PageInfo
 from pbxgraph.schema.context import Context
@@ -110,7 +111,7 @@ def _owner(backend: str, record: domain.User | domain.Group | domain.Queue) -> U
     description="The read side: objects by id, listings over every backend, the backends "
     "themselves, and who owns a number."
 )
-class Query:
+class Query(AuditQuery):
     @strawberry.field(description="The object with this global id, or null if it does not exist.")
     async def node(
         self,

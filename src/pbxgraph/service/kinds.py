@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pbxgraph.connectors.contract import Access, Resource
 from pbxgraph.domain import Filter, ListQuery, Operation, Page, Record, SortField
+from pbxgraph.errors import PbxError
 from pbxgraph.redaction import secret_values
 from pbxgraph.service import rules
+from pbxgraph.service.auditing import audited, created, patched, removed
 from pbxgraph.service.listing import AggregatedPage, list_across
 
 if TYPE_CHECKING:
@@ -81,22 +83,44 @@ class KindService(Generic[R_co, C_contra, U_contra]):
         """Capabilities, then the backend's rules, then one create."""
         resource = self._resource(backend, Operation.CREATE)
         rules.check_create(backend, self.kind, self._service.rules_of(backend, self.kind), data)
-        return await self._service.call(
-            backend, self._label("create"), Operation.CREATE, resource.create(data), secrets=secret_values(data)
-        )
+        async with audited(self._service.state, backend, self.kind, "create") as entry:
+            entry.fields = created(data)
+            record = await self._service.call(
+                backend, self._label("create"), Operation.CREATE, resource.create(data), secrets=secret_values(data)
+            )
+            entry.object_id = record.id
+        return record
 
     async def update(self, backend: str, native_id: str, patch: U_contra) -> R_co:
         """Capabilities, then the backend's rules for the fields ``patch`` names, then one update."""
         resource = self._resource(backend, Operation.UPDATE)
         rules.check_update(backend, self.kind, self._service.rules_of(backend, self.kind), patch)
-        return await self._service.call(
-            backend,
-            self._label("update"),
-            Operation.UPDATE,
-            resource.update(native_id, patch),
-            secrets=secret_values(patch),
-        )
+        before = await self._before(backend, native_id)
+        async with audited(self._service.state, backend, self.kind, "update", native_id) as entry:
+            entry.fields = patched(patch, before, None)  # type: ignore[arg-type]
+            record = await self._service.call(
+                backend,
+                self._label("update"),
+                Operation.UPDATE,
+                resource.update(native_id, patch),
+                secrets=secret_values(patch),
+            )
+            entry.fields = patched(patch, before, record)  # type: ignore[arg-type]
+        return record
 
     async def delete(self, backend: str, native_id: str) -> None:
         resource = self._resource(backend, Operation.DELETE)
-        await self._service.call(backend, self._label("delete"), Operation.DELETE, resource.delete(native_id))
+        before = await self._before(backend, native_id)
+        async with audited(self._service.state, backend, self.kind, "delete", native_id) as entry:
+            entry.fields = removed(before)
+            await self._service.call(backend, self._label("delete"), Operation.DELETE, resource.delete(native_id))
+
+    async def _before(self, backend: str, native_id: str) -> R_co | None:
+        """The object as it is, for its audit entry, when ``[state] audit_read_before`` asks for it."""
+        state = self._service.state
+        if state is None or not state.audit_read_before:
+            return None
+        try:
+            return (await self.get_many(backend, [native_id]))[0]
+        except PbxError:
+            return None  # the write itself will say what is wrong

@@ -56,9 +56,11 @@ from pbxgraph.domain import (
 from pbxgraph.errors import PbxError, not_supported
 from pbxgraph.redaction import MAX_MESSAGE, scrub_text
 from pbxgraph.service import rules
+from pbxgraph.service.auditing import audited, plain
 from pbxgraph.service.backends import Backends
 from pbxgraph.service.calls import call
 from pbxgraph.service.kinds import KindService
+from pbxgraph.state import FieldChange, State
 from pbxgraph.telemetry.metrics import METRICS
 
 T = TypeVar("T")
@@ -87,9 +89,11 @@ READS = frozenset({Operation.LIST, Operation.READ, Operation.REGISTRATION})
 
 
 class PbxService:
-    def __init__(self, backends: Backends, limits: LimitsConfig | None = None) -> None:
+    def __init__(self, backends: Backends, limits: LimitsConfig | None = None, state: State | None = None) -> None:
         self.backends = backends
         self.limits = limits or LimitsConfig()
+        #: Where writes are recorded (audit trail, change feed) and idempotency keys kept; None: nowhere.
+        self.state = state
         self.users: KindService[User, UserCreate, UserUpdate] = KindService(self, USERS)
         self.groups: KindService[Group, GroupCreate, GroupUpdate] = KindService(self, GROUPS)
         self.queues: KindService[Queue, QueueCreate, QueueUpdate] = KindService(self, QUEUES)
@@ -112,7 +116,7 @@ class PbxService:
 
     def scoped(self, names: Collection[str] | None) -> PbxService:
         """The service as a caller limited to ``names`` sees it; itself when unlimited."""
-        return self if names is None else PbxService(self.backends.only(names), self.limits)
+        return self if names is None else PbxService(self.backends.only(names), self.limits, self.state)
 
     def kind(self, kind: Kind) -> KindService[Record, Never, Never]:
         """Any kind's facade, for callers that hold the kind as a value (a global id's): reads and deletes."""
@@ -239,34 +243,45 @@ class PbxService:
 
     async def add_group_members(self, backend: str, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         groups = GROUPS.of(self.connector(backend, Kind.GROUP, Operation.MEMBERS))
-        return await self.call(
-            backend, "group.add_members", Operation.MEMBERS, groups.add_members(group_id, list(user_ids))
-        )
+        async with audited(self.state, backend, Kind.GROUP, "add_members", group_id) as entry:
+            entry.fields = [FieldChange("members", None, {"added": list(user_ids)})]
+            return await self.call(
+                backend, "group.add_members", Operation.MEMBERS, groups.add_members(group_id, list(user_ids))
+            )
 
     async def remove_group_members(self, backend: str, group_id: str, user_ids: Sequence[str]) -> list[GroupMember]:
         groups = GROUPS.of(self.connector(backend, Kind.GROUP, Operation.MEMBERS))
-        return await self.call(
-            backend, "group.remove_members", Operation.MEMBERS, groups.remove_members(group_id, list(user_ids))
-        )
+        async with audited(self.state, backend, Kind.GROUP, "remove_members", group_id) as entry:
+            entry.fields = [FieldChange("members", None, {"removed": list(user_ids)})]
+            return await self.call(
+                backend, "group.remove_members", Operation.MEMBERS, groups.remove_members(group_id, list(user_ids))
+            )
 
     async def set_queue_members(
         self, backend: str, queue_id: str, members: Sequence[QueueMemberInput]
     ) -> list[QueueMember]:
         queues = QUEUES.of(self.connector(backend, Kind.QUEUE, Operation.MEMBERS))
         rules.check_queue_members(backend, self.rules_of(backend, Kind.QUEUE), members)
-        return await self.call(
-            backend, "queue.set_members", Operation.MEMBERS, queues.set_members(queue_id, list(members))
-        )
+        async with audited(self.state, backend, Kind.QUEUE, "set_members", queue_id) as entry:
+            entry.fields = [FieldChange("members", None, plain(list(members)))]
+            return await self.call(
+                backend, "queue.set_members", Operation.MEMBERS, queues.set_members(queue_id, list(members))
+            )
 
     async def assign_device(self, backend: str, device_id: str, user_id: str) -> Device:
         devices = DEVICES.of(self.connector(backend, Kind.DEVICE, Operation.ASSIGN))
-        return await self.call(backend, "device.assign", Operation.ASSIGN, devices.assign(device_id, user_id))
+        async with audited(self.state, backend, Kind.DEVICE, "assign", device_id) as entry:
+            entry.fields = [FieldChange("user_id", None, user_id)]
+            return await self.call(backend, "device.assign", Operation.ASSIGN, devices.assign(device_id, user_id))
 
     async def unassign_device(self, backend: str, device_id: str) -> Device:
         devices = DEVICES.of(self.connector(backend, Kind.DEVICE, Operation.ASSIGN))
-        return await self.call(backend, "device.unassign", Operation.ASSIGN, devices.unassign(device_id))
+        async with audited(self.state, backend, Kind.DEVICE, "unassign", device_id) as entry:
+            entry.fields = [FieldChange("user_id", None, None)]
+            return await self.call(backend, "device.unassign", Operation.ASSIGN, devices.unassign(device_id))
 
     async def device_action(self, backend: str, device_id: str, action: DeviceAction) -> None:
         operation = Operation.RESYNC if action is DeviceAction.RESYNC else Operation.RESTART
         devices = DEVICES.of(self.connector(backend, Kind.DEVICE, operation))
-        await self.call(backend, "device.act", operation, devices.act(device_id, action))
+        async with audited(self.state, backend, Kind.DEVICE, action.value, device_id):
+            await self.call(backend, "device.act", operation, devices.act(device_id, action))
