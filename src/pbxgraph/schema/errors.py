@@ -71,6 +71,10 @@ def _arguments(error: GraphQLError) -> set[str]:
     }
 
 
+class Replayed(Exception):
+    """Marks an error that was coded and shown once already (a replayed answer): passed on as it was."""
+
+
 def coded(error: GraphQLError) -> GraphQLError:
     """The error as a client sees it: its code, and a field named by the path of the argument sent.
 
@@ -79,6 +83,8 @@ def coded(error: GraphQLError) -> GraphQLError:
     caller's (``input.sipPassword``), for every error that leaves the schema.
     """
     original = error.original_error
+    if isinstance(original, Replayed):
+        return error
     # graphql-core wraps resolver exceptions; unwrap nested GraphQLErrors.
     while isinstance(original, GraphQLError) and original.original_error is not None:
         original = original.original_error

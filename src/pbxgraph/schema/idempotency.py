@@ -37,7 +37,7 @@ from strawberry.types.field import StrawberryField
 from strawberry.types.graphql import OperationType
 
 from pbxgraph.errors import BadUserInput, Conflict, PbxError
-from pbxgraph.schema.errors import coded
+from pbxgraph.schema.errors import Replayed, coded
 from pbxgraph.state import Claim, State, acting_as, counting_writes
 from pbxgraph.state.idempotency import MAX_KEY_LENGTH
 
@@ -126,7 +126,12 @@ def _failed(error: PbxError) -> ExecutionResult:
 def _replayed(outcome: dict[str, Any]) -> ExecutionResult:
     errors = []
     for stored in outcome.get("errors") or []:
-        error = GraphQLError(stored.get("message", ""), path=stored.get("path"), extensions=stored.get("extensions"))
+        error = GraphQLError(
+            stored.get("message", ""),
+            path=stored.get("path"),
+            extensions=stored.get("extensions"),
+            original_error=Replayed(),
+        )
         if stored.get("locations"):
             error.locations = [SourceLocation(loc["line"], loc["column"]) for loc in stored["locations"]]
         errors.append(error)
