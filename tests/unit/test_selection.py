@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graphql import parse
 
+from pbxgraph.config import Config
 from pbxgraph.domain import Kind
 from pbxgraph.schema import schema
-from pbxgraph.schema.selection import selection_of
+from pbxgraph.schema.selection import _SEEN, selection_of
 from pbxgraph.selection import EVERYTHING, Selection, current, reads, selecting, wants
+from pbxgraph.testing.graphql import GraphQLTestClient
+from tests.core.conftest import local
 
 
 def selected(query: str) -> Selection:
@@ -39,3 +44,17 @@ def test_outside_a_query_everything_is_selected_and_nothing_remembered() -> None
         memo.forget("era")
         assert memo.of("era", "sipusers") == {}
     assert wants(Kind.USER, "registration") and reads() is None
+
+
+async def test_a_repeated_query_is_walked_once(tmp_path: Path) -> None:
+    """The parse cache hands a repeated text the same document: its selection is remembered, not walked again."""
+    config = Config(backends=(local("office", tmp_path / "office.sqlite3"),))
+    query = "{ users(first: 3) { nodes { displayName devices { mac } } } }"
+    async with GraphQLTestClient.running(config) as client:
+        _SEEN.clear()
+        first = await client.data(query)
+        assert len(_SEEN) == 1
+        assert await client.data(query) == first
+        assert len(_SEEN) == 1
+        await client.data("{ groups { nodes { name } } }")
+        assert len(_SEEN) == 2

@@ -16,6 +16,7 @@ read afresh and whole.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import DocumentNode, FieldNode, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema, TypeInfo
@@ -56,8 +57,28 @@ class _Collect(Visitor):
                     self.found[kind].add(name)
 
 
+#: Selections of the documents seen last: the parse cache hands a repeated query its same document
+#: object, so its walk is done once. Each entry keeps its schema and document alive, so an id is never
+#: taken by another object while its entry lives.
+_SEEN: OrderedDict[tuple[int, int], tuple[GraphQLSchema, DocumentNode, Selection]] = OrderedDict()
+SEEN_MAX = 512
+
+
 def selection_of(schema: GraphQLSchema, document: DocumentNode) -> Selection:
-    """Every field of every kind the document asks for, in the domain's names."""
+    """Every field of every kind the document asks for, in the domain's names (remembered per document)."""
+    key = (id(schema), id(document))
+    seen = _SEEN.get(key)
+    if seen is not None and seen[0] is schema and seen[1] is document:
+        _SEEN.move_to_end(key)
+        return seen[2]
+    selection = _walked(schema, document)
+    _SEEN[key] = (schema, document, selection)
+    if len(_SEEN) > SEEN_MAX:
+        _SEEN.popitem(last=False)
+    return selection
+
+
+def _walked(schema: GraphQLSchema, document: DocumentNode) -> Selection:
     type_info = TypeInfo(schema)
     collect = _Collect(schema, type_info)
     visit(document, TypeInfoVisitor(type_info, collect))
