@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -28,11 +29,16 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page, with the cursor that continues after it.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(
+    node: T = strawberry.field(description="The item.")
+    #: Encodes the cursor, only if a client asks for it.
+    encode_cursor: strawberry.Private[Callable[[], str]]
+
+    @strawberry.field(
         description="Pass as `after` to continue after this item; valid only for the same listing (backends, "
         "filter, order)."
     )
-    node: T = strawberry.field(description="The item.")
+    def cursor(self) -> str:
+        return self.encode_cursor()
 
 
 @strawberry.type(
