@@ -315,8 +315,8 @@ class StateConfig:
     #: Days an audit entry is kept; 0 keeps them for ever.
     audit_retention_days: float = setting(90.0, check=not_negative)
     #: Read an object before updating or deleting it, so its audit entry has the values before
-    #: (one more backend read per write).
-    audit_read_before: bool = False
+    #: (one more backend read per write; false: before values are null).
+    audit_read_before: bool = True
     #: Backends watched for changes made outside pbxgraph, for the change feed.
     poll: tuple[PollConfig, ...] = ()
 

@@ -320,7 +320,7 @@ def test_check_config_says_what_each_backend_is(
         "  graphql: batches of up to 10 operations, automatic persisted queries on, trusted documents: off, "
         "federation: off",
         f"  state: sqlite+aiosqlite:///{tmp_path / 'office.sqlite3'}; idempotency keys kept 86400 s; "
-        "audit kept 90 days; polled for changes: none",
+        "audit kept 90 days, values read before each write; polled for changes: none",
     ]
     assert not (tmp_path / "office.sqlite3").exists()  # validating touches nothing
 

@@ -53,6 +53,6 @@ def test_check_config_says_where_the_state_lives(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (
-        "  state: sqlite+aiosqlite:///:memory:; idempotency keys kept 86400 s; audit kept 30 days; "
+        "  state: sqlite+aiosqlite:///:memory:; idempotency keys kept 86400 s; audit kept 30 days, values read before each write; "
         "polled for changes: office every 30 s"
     ) in done.stdout.splitlines()
