@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -29,16 +28,11 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page, with the cursor that continues after it.")
 class Edge(Generic[T]):
-    node: T = strawberry.field(description="The item.")
-    #: Encodes the cursor, only if a client asks for it.
-    encode_cursor: strawberry.Private[Callable[[], str]]
-
-    @strawberry.field(
+    cursor: str = strawberry.field(
         description="Pass as `after` to continue after this item; valid only for the same listing (backends, "
         "filter, order)."
     )
-    def cursor(self) -> str:
-        return self.encode_cursor()
+    node: T = strawberry.field(description="The item.")
 
 
 @strawberry.type(

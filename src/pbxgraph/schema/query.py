@@ -86,14 +86,14 @@ async def list_kind(
     edges: list[Edge[N]] = []
     for edge in page.edges:
         info.context.loaders.prime(edge.backend, edge.record)
-        edges.append(Edge(node=node(edge.backend, edge.record), encode_cursor=edge.encode))
+        edges.append(Edge(cursor=edge.cursor, node=node(edge.backend, edge.record)))
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=page.edges[0].cursor if page.edges else None,
-            end_cursor=page.edges[-1].cursor if page.edges else None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=page.total,
     )

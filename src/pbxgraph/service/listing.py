@@ -63,21 +63,9 @@ def _no_constant(name: str) -> None:
 
 @dataclass(slots=True)
 class Edge(Generic[R]):
-    """One merged item, with what its cursor holds; the cursor is encoded only when it is asked for
-    (a page usually shows one: its end), not once per item."""
-
+    cursor: str
     backend: str
     record: R
-    fingerprint: str
-    offsets: dict[str, int]
-    anchors: dict[str, After]
-
-    @property
-    def cursor(self) -> str:
-        return self.encode()
-
-    def encode(self) -> str:
-        return encode_cursor(self.fingerprint, self.offsets, self.anchors)
 
 
 @dataclass(slots=True)
@@ -242,7 +230,7 @@ async def list_across(
             anchors.pop(best, None)
         else:
             anchors[best] = anchor
-        edges.append(Edge(best, record, fingerprint, dict(position), dict(anchors)))
+        edges.append(Edge(cursor=encode_cursor(fingerprint, position, anchors), backend=best, record=record))
 
     has_next = any(heads[name] < len(page.items) or page.has_more for name, page in pages.items())
     totals = [page.total for page in pages.values()]
