@@ -83,13 +83,17 @@ def _fingerprint(kind: Kind, backends: list[str], flt: Filter, sort: SortField, 
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+#: One encoder for every cursor: ``json.dumps`` with options builds a new one per call, once per edge.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def encode_cursor(fingerprint: str, offsets: dict[str, int], anchors: dict[str, After] | None = None) -> str:
     """The cursor for ``offsets`` and, where they fit in :data:`MAX_CURSOR_LENGTH`, the last items
     (else offsets alone: still a cursor, read by offset)."""
     data: dict[str, object] = {"q": fingerprint, "o": offsets}
     if anchors:
         data["k"] = {name: [a.value, a.id] for name, a in anchors.items()}
-    payload = json.dumps(data, separators=(",", ":"))
+    payload = _COMPACT.encode(data)
     cursor = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
     if anchors and len(cursor) > MAX_CURSOR_LENGTH:
         return encode_cursor(fingerprint, offsets)
