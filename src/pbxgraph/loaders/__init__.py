@@ -55,8 +55,13 @@ class _Family(Generic[K, V]):
 
 class Loaders:
     def __init__(self, service: PbxService) -> None:
+        self._service = service
+        #: Records listings and relations already brought back, by backend and kind: asked for by id
+        #: later in the request, they are answered from here. Kept as a plain dict rather than primed
+        #: into the loader, which would make a future for every item of every page.
+        self._known: dict[tuple[str, Kind], dict[str, Record]] = {}
         self._records: _Family[tuple[str, Kind], Record | None] = _Family(
-            lambda key: batched(lambda ids: service.kind(key[1]).get_many(key[0], ids))
+            lambda key: batched(lambda ids: self._fetch_records(key, ids))
         )
         self._group_members: _Family[str, list[GroupMember]] = _Family(
             lambda backend: batched(lambda ids: service.members_of_groups(backend, ids))
@@ -108,10 +113,21 @@ class Loaders:
 
     def prime(self, backend: str, record: Record) -> None:
         """Remember a record a listing or relation already brought back."""
-        self.records(backend, RECORD_KIND[type(record)]).prime(record.id, record)
+        self._known.setdefault((backend, RECORD_KIND[type(record)]), {})[record.id] = record
+
+    async def _fetch_records(self, key: tuple[str, Kind], ids: list[str]) -> list[Record | None]:
+        """The records of ``ids``: those already brought back, and the rest in one service call."""
+        known = self._known.get(key, {})
+        missing = [i for i in ids if i not in known]
+        fetched: dict[str, Record | None] = {}
+        if missing:
+            backend, kind = key
+            fetched = dict(zip(missing, await self._service.kind(kind).get_many(backend, missing), strict=True))
+        return [known[i] if i in known else fetched[i] for i in ids]
 
     def clear(self) -> None:
         """Forget everything: after a mutation, reads in the same request must be fresh."""
+        self._known.clear()
         for family in self._families:
             family.clear()
 
