@@ -16,7 +16,7 @@ from pbxgraph.domain import Device, Group, Queue, RingStrategy, Transport, Trunk
 def _shown_columns(table: Table, secret: tuple[str, ...]) -> frozenset[str]:
     """The table's column names but its secrets, worked out once per table."""
     # A column collection iterates its columns; keys() are their names.
-    return frozenset(table.c.keys()) - frozenset(secret)  # noqa: SIM118
+    return frozenset(table.c.keys()) - frozenset(secret)
 
 
 def _raw(row: RowMapping, table: Table, *secret: str) -> dict[str, Any]:
