@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from pbxgraph.config import ApiToken, AuthConfig, BackendConfig, Config, StateConfig
+from pbxgraph.ids import decode_id
 from pbxgraph.testing.graphql import GraphQLTestClient
 from tests.changes.conftest import LOCAL, Stack, Start
 
@@ -119,6 +120,24 @@ async def test_only_admin_tokens_read_the_log_and_entries_name_the_token() -> No
         assert (await client.http.get("/audit.jsonl", headers={"Authorization": ""})).status_code == 401
         assert (await client.http.get("/audit.jsonl", params={"kind": "PLANET"})).status_code == 400
         assert len((await client.http.get("/audit.jsonl")).text.splitlines()) == 1
+
+
+async def test_the_values_before_cost_one_read_of_the_object_alone(start: Start) -> None:
+    """Reading the values before adds one GET of the object and nothing else (no registration state)."""
+    seen: dict[bool, list[tuple[str, str]]] = {}
+    for read_before in (True, False):
+        async with start(state=StateConfig(audit_read_before=read_before)) as stack:
+            user = (await stack.client.data(CREATE, {"name": "jane", "ext": "7409"}))["createUser"]["id"]
+            stack.reset()
+            await stack.client.data(UPDATE, {"id": user})
+            # the two stacks' users have ids of their own: compare the requests without them
+            seen[read_before] = [
+                (m, path.replace(decode_id(user).native_id, "{id}")) for m, path in stack.requests("era")
+            ]
+    extra = list(seen[True])
+    for request in seen[False]:
+        extra.remove(request)
+    assert extra == [("GET", "/rest/v1/uc/sipusers")]  # the object alone: its registration state is not read
 
 
 async def test_values_before_are_not_read_when_told_not_to(start: Start) -> None:

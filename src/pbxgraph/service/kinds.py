@@ -10,13 +10,15 @@ step (timeouts, the backend named on errors, scrubbing).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pbxgraph.connectors.contract import Access, Resource
-from pbxgraph.domain import Filter, ListQuery, Operation, Page, Record, SortField
+from pbxgraph.domain import RECORD_KIND, Filter, Kind, ListQuery, Operation, Page, Record, SortField
 from pbxgraph.errors import PbxError
 from pbxgraph.redaction import secret_values
+from pbxgraph.selection import Selection, selecting
 from pbxgraph.service import rules
 from pbxgraph.service.auditing import audited, created, patched, removed
 from pbxgraph.service.listing import AggregatedPage, list_across
@@ -25,6 +27,13 @@ if TYPE_CHECKING:
     from pbxgraph.service.service import PbxService
 
 R_co = TypeVar("R_co", bound=Record, covariant=True)
+
+#: What an audit entry's "before" reads of each kind: its fields, but not the registration state
+#: or the vendor payload (either may cost a vendor read of its own).
+_AUDITED: dict[Kind, Selection] = {
+    kind: Selection({kind: frozenset(f.name for f in dataclasses.fields(record)) - {"raw", "registration"}})
+    for record, kind in RECORD_KIND.items()
+}
 C_contra = TypeVar("C_contra", contravariant=True)
 U_contra = TypeVar("U_contra", contravariant=True)
 
@@ -121,6 +130,9 @@ class KindService(Generic[R_co, C_contra, U_contra]):
         if state is None or not state.audit_read_before:
             return None
         try:
-            return (await self.get_many(backend, [native_id]))[0]
+            # Only what an entry shows: no registration state, no vendor payload, which may cost
+            # reads of their own.
+            with selecting(_AUDITED[self.kind], memo=False):
+                return (await self.get_many(backend, [native_id]))[0]
         except PbxError:
             return None  # the write itself will say what is wrong
