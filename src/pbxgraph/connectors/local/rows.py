@@ -9,7 +9,16 @@ from sqlalchemy import Table
 from sqlalchemy.engine import RowMapping
 
 from pbxgraph.connectors.local import tables
-from pbxgraph.domain import Device, Group, Queue, RingStrategy, Transport, Trunk, TrunkKind, User
+from pbxgraph.domain import Device, Group, Kind, Queue, RingStrategy, Transport, Trunk, TrunkKind, User
+from pbxgraph.selection import wants
+
+_KIND_OF = {
+    tables.users.name: Kind.USER,
+    tables.groups.name: Kind.GROUP,
+    tables.queues.name: Kind.QUEUE,
+    tables.trunks.name: Kind.TRUNK,
+    tables.devices.name: Kind.DEVICE,
+}
 
 
 @functools.cache
@@ -20,7 +29,10 @@ def _shown_columns(table: Table, secret: tuple[str, ...]) -> frozenset[str]:
 
 
 def _raw(row: RowMapping, table: Table, *secret: str) -> dict[str, Any]:
-    """The row as stored, minus secrets and any columns a join brought along."""
+    """The row as stored, minus secrets and any columns a join brought along; empty when the query
+    shows no ``raw`` of this kind (a page of hundreds of rows need not copy each)."""
+    if not wants(_KIND_OF[table.name], "raw"):
+        return {}
     shown = _shown_columns(table, secret)
     return {k: v for k, v in row.items() if k in shown}
 
