@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from pbxgraph.cli_client import ClientError, connect
+from pbxgraph.cli_client import ClientError, connect, written
 
 _FILTERS = (
     ("backend", "backend"),
@@ -55,12 +54,7 @@ def run(args: argparse.Namespace) -> int:
     except ClientError as error:
         print(f"pbxgraph: {error}", file=sys.stderr)
         return error.code
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"pbxgraph: {text.count(chr(10))} audit entries written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return written(text, args.output, f"{text.count(chr(10))} audit entries")
 
 
 def add_parser(commands: Any, connection: Any) -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -124,3 +126,13 @@ def _built(create_app: Any, config: Config) -> Any:
         return create_app(config)
     except ConfigError as error:
         raise ClientError(f"configuration error: {config.locate(error).describe()}", code=2) from None
+
+
+def written(text: str, output: str | None, what: str) -> int:
+    """Put an export's ``text`` in the file ``output`` (saying how many ``what`` it holds) or on stdout; 0."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        sys.stderr.write(f"pbxgraph: {what} written to {output}\n")
+    else:
+        sys.stdout.write(text)
+    return 0

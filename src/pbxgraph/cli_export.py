@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 from typing import Any
 
-from pbxgraph.cli_client import ClientError, connect
+from pbxgraph.cli_client import ClientError, connect, written
 from pbxgraph.cli_rows import FORMATS, PLURALS, TYPES, columns, write_rows
 
 _SELECTIONS = {
@@ -81,12 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"pbxgraph: {error}", file=sys.stderr)
         return error.code if error.code != 1 else 1
     text = write_rows(rows, columns([kind]), args.format)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"pbxgraph: {len(rows)} {kind}s written to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return written(text, args.output, f"{len(rows)} {kind}s")
 
 
 def add_parser(commands: Any, connection: Any) -> None:
