@@ -45,10 +45,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pbxgraph import selection
 from pbxgraph.domain import (
     UNSET,
     Device,
     Group,
+    Kind,
     Queue,
     Registration,
     RegistrationState,
@@ -113,6 +115,11 @@ def flag(payload: Mapping[str, Any], key: str) -> bool | None:
 # --- users ----------------------------------------------------------------------
 
 
+def _raw(kind: Kind, payload: Any) -> dict[str, Any]:
+    """The vendor's payload, scrubbed, when the query shows ``raw`` of ``kind``; else nothing to copy."""
+    return redact(payload) if selection.wants(kind, "raw") else {}
+
+
 def user_from(payload: Any, registration: Registration | None = None, *, raw: bool = True) -> User:
     """The user of a ``sipusers`` payload; ``raw=False`` leaves the scrubbed payload out (to sort a listing)."""
     user_id = entity_id(payload, "sipuser")
@@ -127,7 +134,7 @@ def user_from(payload: Any, registration: Registration | None = None, *, raw: bo
         email=None,
         enabled=True,
         registration=registration,
-        raw=redact(payload) if raw else {},
+        raw=_raw(Kind.USER, payload) if raw else {},
     )
 
 
@@ -200,7 +207,7 @@ def group_from(payload: Any) -> Group:
         extension=number,
         strategy=GROUP_TYPES.get(str(payload.get("type"))),
         description=label(options.get("comment")),
-        raw=redact(payload),
+        raw=_raw(Kind.GROUP, payload),
     )
 
 
@@ -236,7 +243,7 @@ def queue_from(payload: Any) -> Queue:
         extension=text(payload, "phonenumber"),
         strategy=HUNT_MODES.get(str(payload.get("resmode"))),
         description=label(options.get("comment")),
-        raw=redact(payload),
+        raw=_raw(Kind.QUEUE, payload),
     )
 
 
@@ -273,5 +280,5 @@ def trunk_from(payload: Any) -> Trunk:
         kind=TrunkKind.SIP,
         model=None,
         registration=None,
-        raw=redact(payload),
+        raw=_raw(Kind.TRUNK, payload),
     )
