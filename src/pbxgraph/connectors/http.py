@@ -265,15 +265,17 @@ class VendorHttp:
                     f"backend '{self.backend}': {type(exc).__name__} on {method} {url.split('?', 1)[0]}",
                     backend=self.backend,
                 ) from None
-            # Bodies are never logged; secret-named query parameters are masked.
-            log.debug(
-                "%s %s %s -> %s in %.1f ms",
-                self.backend,
-                method,
-                scrub_url(str(response.request.url)),
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
+            # Bodies are never logged; secret-named query parameters are masked (only when the line is
+            # wanted: masking the URL of every vendor request would cost where nobody reads it).
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s %s %s -> %s in %.1f ms",
+                    self.backend,
+                    method,
+                    scrub_url(str(response.request.url)),
+                    response.status_code,
+                    (time.perf_counter() - started) * 1000,
+                )
             return response
 
     async def _attempt(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
