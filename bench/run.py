@@ -62,6 +62,15 @@ import pbxgraph  # noqa: E402
 from pbxgraph.app import create_app  # noqa: E402
 from pbxgraph.config import BackendConfig, Config  # noqa: E402
 from pbxgraph.emulators.registry import emulated_vendors  # noqa: E402
+
+try:
+    from pbxgraph.serving import settle_heap
+except ImportError:  # an older pbxgraph, whose server left the heap as it was
+
+    def settle_heap() -> None:
+        return None
+
+
 from pbxgraph.emulators.toolkit import Fault, FaultKind  # noqa: E402
 from pbxgraph.emulators.toolkit.server import LoopbackServer  # noqa: E402
 
@@ -638,6 +647,8 @@ async def main(args: argparse.Namespace) -> None:
                     "displayName: $u, extension: $e}) { id } }",
                     {"u": f"bench{n:04d}", "e": str(30000 + n)},
                 )()
+            # As `pbxgraph serve` does once the app has started (pbxgraph.serving.settle_heap).
+            settle_heap()
             if "vendors" in wanted:
                 print("vendor cases (Era, Infinity, sipXcom emulators over loopback HTTP):", flush=True)
                 await vendor_cases(suite, pbx, bare, naive)
