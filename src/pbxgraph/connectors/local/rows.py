@@ -12,14 +12,6 @@ from pbxgraph.connectors.local import tables
 from pbxgraph.domain import Device, Group, Kind, Queue, RingStrategy, Transport, Trunk, TrunkKind, User
 from pbxgraph.selection import wants
 
-_KIND_OF = {
-    tables.users.name: Kind.USER,
-    tables.groups.name: Kind.GROUP,
-    tables.queues.name: Kind.QUEUE,
-    tables.trunks.name: Kind.TRUNK,
-    tables.devices.name: Kind.DEVICE,
-}
-
 
 @functools.cache
 def _shown_columns(table: Table, secret: tuple[str, ...]) -> frozenset[str]:
@@ -28,10 +20,10 @@ def _shown_columns(table: Table, secret: tuple[str, ...]) -> frozenset[str]:
     return frozenset(table.c.keys()) - frozenset(secret)
 
 
-def _raw(row: RowMapping, table: Table, *secret: str) -> dict[str, Any]:
+def _raw(kind: Kind, row: RowMapping, table: Table, *secret: str) -> dict[str, Any]:
     """The row as stored, minus secrets and any columns a join brought along; empty when the query
     shows no ``raw`` of this kind (a page of hundreds of rows need not copy each)."""
-    if not wants(_KIND_OF[table.name], "raw"):
+    if not wants(kind, "raw"):
         return {}
     shown = _shown_columns(table, secret)
     return {k: v for k, v in row.items() if k in shown}
@@ -45,7 +37,7 @@ def user(row: RowMapping) -> User:
         extension=row["extension"],
         email=row["email"],
         enabled=bool(row["enabled"]),
-        raw=_raw(row, tables.users, "sip_password"),
+        raw=_raw(Kind.USER, row, tables.users, "sip_password"),
     )
 
 
@@ -57,7 +49,7 @@ def group(row: RowMapping) -> Group:
         strategy=RingStrategy(row["strategy"]) if row["strategy"] else None,
         description=row["description"],
         display_name=row["display_name"],
-        raw=_raw(row, tables.groups),
+        raw=_raw(Kind.GROUP, row, tables.groups),
     )
 
 
@@ -69,7 +61,7 @@ def queue(row: RowMapping) -> Queue:
         strategy=RingStrategy(row["strategy"]) if row["strategy"] else None,
         description=row["description"],
         display_name=row["display_name"],
-        raw=_raw(row, tables.queues),
+        raw=_raw(Kind.QUEUE, row, tables.queues),
     )
 
 
@@ -86,7 +78,7 @@ def trunk(row: RowMapping) -> Trunk:
         domain=row["domain"],
         kind=TrunkKind(row["kind"]),
         model=row["model"],
-        raw=_raw(row, tables.trunks, "password"),
+        raw=_raw(Kind.TRUNK, row, tables.trunks, "password"),
     )
 
 
@@ -96,5 +88,5 @@ def device(row: RowMapping) -> Device:
         mac=row["mac"],
         model=row["model"],
         name=row["name"],
-        raw=_raw(row, tables.devices),
+        raw=_raw(Kind.DEVICE, row, tables.devices),
     )
